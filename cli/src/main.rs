@@ -1,0 +1,5 @@
+//! The `metro2` command.
+
+fn main() {
+    println!("metro2");
+}

@@ -1,0 +1,16 @@
+//! Metro 2 itself: the layouts of every record and segment, segment buffers, and the rules that
+//! turn values into fixed-width bytes.
+//!
+//! The crate is pure and deterministic: it never touches the disk, the network or the clock, so
+//! the same inputs always give the same bytes.
+#![forbid(unsafe_code)]
+
+pub mod field;
+pub mod layout;
+pub mod record;
+pub mod segment;
+
+pub use field::{FieldError, FieldValue};
+pub use layout::{Field, FieldType, Layout, Requirement, SegmentKind};
+pub use record::DataRecord;
+pub use segment::Segment;
