@@ -1,5 +1,118 @@
-//! The `metro2` command.
+//! The `metro2` command: Metro 2 files, `.m2map` mappings, LoanPro sync, the SQLite store and the
+//! bureau file.
 
-fn main() {
-    println!("metro2");
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use metro2::commands;
+
+/// Metro 2 credit reporting for LoanPro lenders.
+#[derive(Debug, Parser)]
+#[command(name = "metro2", version, about, propagate_version = true)]
+struct Cli {
+    /// The SQLite database.
+    #[arg(long, global = true, env = "METRO2_DB", default_value = "metro2.db")]
+    db: PathBuf,
+    /// More log output (repeat for more); logs go to standard error.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate Metro 2 files: every finding, located by record, byte offset and field.
+    Validate(commands::validate::Args),
+    /// Show every field of every segment of a Metro 2 file.
+    Inspect(commands::inspect::Args),
+    /// Convert a Metro 2 file to JSON and back.
+    Convert(commands::convert::Args),
+    /// Check .m2map mapping files and print their diagnostics.
+    Check(commands::check::Args),
+    /// Format .m2map mapping files in the one canonical layout.
+    Fmt(commands::fmt::Args),
+    /// Print the optimised evaluation plan of a mapping file.
+    Plan(commands::plan::Args),
+    /// Map LoanPro loan documents to Metro 2 segments with a mapping file.
+    Map(commands::map::Args),
+    /// Print the data dictionary of a mapping file.
+    Dictionary(commands::dictionary::Args),
+    /// Connect a LoanPro tenant.
+    Connect(commands::connect::Args),
+    /// Show or change a connection's settings.
+    #[command(subcommand)]
+    Connection(commands::connection::Command),
+    /// Pull loans from LoanPro, map, validate and store them.
+    Sync(commands::sync::Args),
+    /// List the stored Metro 2 records.
+    Records(commands::records::Args),
+    /// A connection's mapping templates.
+    #[command(subcommand)]
+    Templates(commands::templates::Command),
+    /// Write the monthly Metro 2 file for the bureaus.
+    Export(commands::export::Args),
+    /// Run the webhook server and the sync scheduler.
+    Serve(commands::serve::Args),
+    /// Bureau responses.
+    #[command(subcommand)]
+    Responses(commands::responses::Command),
+    /// Write bureau outcomes back to LoanPro (opt-in per connection).
+    Writeback(commands::writeback::Args),
+    /// Run a local LoanPro simulator.
+    #[command(name = "loanpro-sim")]
+    LoanproSim(commands::loanpro_sim::Args),
+    /// The whole job on a local simulator: connect, sync, export, summary.
+    Demo(commands::demo::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let ctx = commands::Context { db: cli.db };
+    let result = match cli.command {
+        Command::Validate(a) => commands::validate::run(a, &ctx),
+        Command::Inspect(a) => commands::inspect::run(a, &ctx),
+        Command::Convert(a) => commands::convert::run(a, &ctx),
+        Command::Check(a) => commands::check::run(a, &ctx),
+        Command::Fmt(a) => commands::fmt::run(a, &ctx),
+        Command::Plan(a) => commands::plan::run(a, &ctx),
+        Command::Map(a) => commands::map::run(a, &ctx),
+        Command::Dictionary(a) => commands::dictionary::run(a, &ctx),
+        Command::Connect(a) => commands::connect::run(a, &ctx),
+        Command::Connection(c) => commands::connection::run(c, &ctx),
+        Command::Sync(a) => commands::sync::run(a, &ctx),
+        Command::Records(a) => commands::records::run(a, &ctx),
+        Command::Templates(c) => commands::templates::run(c, &ctx),
+        Command::Export(a) => commands::export::run(a, &ctx),
+        Command::Serve(a) => commands::serve::run(a, &ctx),
+        Command::Responses(c) => commands::responses::run(c, &ctx),
+        Command::Writeback(a) => commands::writeback::run(a, &ctx),
+        Command::LoanproSim(a) => commands::loanpro_sim::run(a, &ctx),
+        Command::Demo(a) => commands::demo::run(a, &ctx),
+    };
+    match result {
+        Ok(code) => code,
+        Err(report) => {
+            eprintln!("{report:?}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("METRO2_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }

@@ -1,0 +1,36 @@
+//! One module per command. Each holds its clap arguments and a `run` that returns the exit code.
+
+use std::path::PathBuf;
+
+pub mod check;
+pub mod connect;
+pub mod connection;
+pub mod convert;
+pub mod demo;
+pub mod dictionary;
+pub mod export;
+pub mod fmt;
+pub mod inspect;
+pub mod loanpro_sim;
+pub mod map;
+pub mod plan;
+pub mod records;
+pub mod responses;
+pub mod serve;
+pub mod sync;
+pub mod templates;
+pub mod validate;
+pub mod writeback;
+
+/// What every command gets from the global options.
+#[derive(Debug, Clone)]
+#[allow(dead_code)] // read by the store-backed commands
+pub struct Context {
+    /// The SQLite database (`--db`, `METRO2_DB`).
+    pub db: PathBuf,
+}
+
+/// The error a command gives before its issue has landed.
+pub fn not_built(name: &str) -> miette::Report {
+    miette::miette!("`metro2 {name}` is not available in this build yet")
+}
