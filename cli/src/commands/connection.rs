@@ -13,7 +13,7 @@ pub enum Command {
         name: String,
     },
     /// Change a connection's settings.
-    Set(SetArgs),
+    Set(Box<SetArgs>),
 }
 
 /// Arguments of `metro2 connection set`.
