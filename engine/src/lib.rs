@@ -5,12 +5,15 @@
 //! the same inputs always give the same bytes.
 #![forbid(unsafe_code)]
 
+pub mod builtins;
 pub mod field;
 pub mod layout;
 pub mod record;
 pub mod segment;
+pub mod value;
 
 pub use field::{FieldError, FieldValue};
 pub use layout::{Field, FieldType, Layout, Requirement, SegmentKind};
 pub use record::DataRecord;
 pub use segment::Segment;
+pub use value::Value;

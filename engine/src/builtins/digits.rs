@@ -1,0 +1,26 @@
+//! `digits(text)`.
+use super::prelude::*;
+
+/// The built-in.
+pub fn builtin() -> Builtin {
+    Builtin {
+        name: "digits",
+        params: vec![param("text", Type::Text)],
+        ret: Type::Text,
+        doc: "Only the digits of the text, in order (phone numbers, ZIP codes).",
+        examples: &[
+            ("digits(\"(512) 555-0100\")", "\"5125550100\""),
+            ("digits(\"none\")", "\"\""),
+        ],
+        eval,
+    }
+}
+
+fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
+    let s: String = args[0]
+        .as_text()?
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    Ok(Value::text(s))
+}

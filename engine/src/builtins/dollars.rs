@@ -1,0 +1,28 @@
+//! `dollars(amount)`.
+use super::prelude::*;
+
+/// The built-in.
+pub fn builtin() -> Builtin {
+    Builtin {
+        name: "dollars",
+        params: vec![param("amount", Type::Money)],
+        ret: Type::Int,
+        doc: "Money in whole dollars: the cents dropped (truncated toward zero), negative amounts as 0 (derivations.md §1).",
+        examples: &[
+            ("dollars(\"386.66\")", "386"),
+            ("dollars(12.999)", "12"),
+            ("dollars(-5.00)", "0"),
+        ],
+        eval,
+    }
+}
+
+fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
+    let d = args[0].as_decimal()?.trunc();
+    if d.is_sign_negative() {
+        return Ok(Value::Int(0));
+    }
+    i64::try_from(d)
+        .map(Value::Int)
+        .map_err(|_| ValueError::new(format!("{d} dollars is too large")))
+}

@@ -1,0 +1,19 @@
+//! `money(value)`.
+use super::prelude::*;
+
+/// The built-in.
+pub fn builtin() -> Builtin {
+    Builtin {
+        name: "money",
+        params: vec![param("value", Type::Any)],
+        ret: Type::Money,
+        doc: "Reads an amount exactly (LoanPro's \"386.66\" text or a JSON number as written) in whole cents: digits past the cents are dropped.",
+        examples: &[("money(\"386.669\")", "386.66"), ("money(12)", "12")],
+        eval,
+    }
+}
+
+fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
+    let d = args[0].as_decimal()?;
+    Ok(Value::Decimal(d.trunc_with_scale(2)))
+}

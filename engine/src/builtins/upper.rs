@@ -1,0 +1,18 @@
+//! `upper(text)`.
+use super::prelude::*;
+
+/// The built-in.
+pub fn builtin() -> Builtin {
+    Builtin {
+        name: "upper",
+        params: vec![param("text", Type::Text)],
+        ret: Type::Text,
+        doc: "The text in upper case.",
+        examples: &[("upper(\"Elm st\")", "\"ELM ST\"")],
+        eval,
+    }
+}
+
+fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
+    Ok(Value::text(args[0].as_text()?.to_uppercase()))
+}

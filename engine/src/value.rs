@@ -1,0 +1,517 @@
+//! The runtime value of the mapping language.
+//!
+//! A value is borrowed from the document being mapped wherever it can be (`Value::Json` holds a
+//! reference into the parsed loan), so reading a path never copies the JSON. The lifetime `'d`
+//! is the document's; parameters and constants are `Value<'static>`, which fits any `'d`.
+//!
+//! "Missing" (the document has no such key) and "null" (the key holds `null`, or the literal
+//! `none`) are different on purpose: a missing value written into a field is an error record,
+//! a null one writes the field's empty fill. `??` replaces both.
+
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::builtins::Type;
+
+/// One runtime value.
+#[derive(Clone)]
+pub enum Value<'d> {
+    /// The document has no such key (or a list has no such element).
+    Missing,
+    /// `null` in the document, or the literal `none`.
+    Null,
+    /// Text.
+    Text(Arc<str>),
+    /// A whole number.
+    Int(i64),
+    /// An exact decimal (money is a decimal until a built-in turns it into whole dollars).
+    Decimal(Decimal),
+    /// A calendar date.
+    Date(NaiveDate),
+    /// Yes or no.
+    Bool(bool),
+    /// A list built by the program (a filtered list, a literal list).
+    List(Arc<Vec<Value<'d>>>),
+    /// A node of the document, read lazily: its type is known only when it is used.
+    Json(&'d serde_json::Value),
+    /// An engine object computed by a built-in (for example a delinquency timeline).
+    Opaque(Opaque),
+}
+
+/// An engine object carried through a mapping without the language knowing its insides; only
+/// built-ins that declare its type name can read it.
+#[derive(Clone)]
+pub struct Opaque {
+    /// The type name the checker uses (`timeline`).
+    pub type_name: &'static str,
+    /// The object.
+    pub object: Arc<dyn Any + Send + Sync>,
+}
+
+impl Opaque {
+    /// Wraps an object under a type name.
+    pub fn new<T: Any + Send + Sync>(type_name: &'static str, object: T) -> Opaque {
+        Opaque {
+            type_name,
+            object: Arc::new(object),
+        }
+    }
+
+    /// The object, when it is a `T`.
+    pub fn downcast<T: Any>(&self) -> Option<&T> {
+        self.object.downcast_ref::<T>()
+    }
+}
+
+impl fmt::Debug for Value<'_> {
+    // JSON nodes and opaque objects show their kind only: documents hold SSNs and dates of
+    // birth, which must not reach logs through a Debug print.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Missing => f.write_str("Missing"),
+            Value::Null => f.write_str("Null"),
+            Value::Text(s) => write!(f, "Text({s:?})"),
+            Value::Int(n) => write!(f, "Int({n})"),
+            Value::Decimal(d) => write!(f, "Decimal({d})"),
+            Value::Date(d) => write!(f, "Date({d})"),
+            Value::Bool(b) => write!(f, "Bool({b})"),
+            Value::List(l) => write!(f, "List(len {})", l.len()),
+            Value::Json(j) => write!(f, "Json({})", json_kind(j)),
+            Value::Opaque(o) => write!(f, "Opaque({})", o.type_name),
+        }
+    }
+}
+
+impl PartialEq for Value<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Value::Missing, Value::Missing) | (Value::Null, Value::Null) => true,
+            (Value::Text(a), Value::Text(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Decimal(a), Value::Decimal(b)) => a == b,
+            (Value::Int(a), Value::Decimal(b)) | (Value::Decimal(b), Value::Int(a)) => {
+                Decimal::from(*a) == *b
+            }
+            (Value::Date(a), Value::Date(b)) => a == b,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::List(a), Value::List(b)) => a == b,
+            (Value::Json(a), Value::Json(b)) => a == b,
+            (Value::Opaque(a), Value::Opaque(b)) => Arc::ptr_eq(&a.object, &b.object),
+            _ => false,
+        }
+    }
+}
+
+/// The name of a JSON node's kind, for messages.
+pub fn json_kind(j: &serde_json::Value) -> &'static str {
+    match j {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(o) if o.contains_key("__deferred") => "deferred object",
+        serde_json::Value::Object(o) if o.contains_key("results") => "list",
+        serde_json::Value::Object(_) => "object",
+    }
+}
+
+/// Why a value could not be read as the type a field, operator or built-in needs. The message
+/// is complete on its own; the interpreter adds the document id, the field and the line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ValueError(pub String);
+
+impl ValueError {
+    /// A message.
+    pub fn new(message: impl Into<String>) -> ValueError {
+        ValueError(message.into())
+    }
+}
+
+/// Seconds since 1970 at or before which LoanPro's `/Date(N)/` means "no date" (year 1; its
+/// empty sentinel is `/Date(-62169984000)/`).
+const NO_DATE_AT_OR_BEFORE: i64 = -62_135_596_800;
+
+/// Reads LoanPro's `/Date(N)/` (N seconds since 1970-01-01 UTC, possibly negative):
+/// `Ok(None)` for the "no date" forms (`/Date(0)/` and the year-1 sentinels).
+pub fn parse_loanpro_date(s: &str) -> Result<Option<NaiveDate>, ValueError> {
+    let inner = s
+        .strip_prefix("/Date(")
+        .and_then(|r| r.strip_suffix(")/"))
+        .ok_or_else(|| ValueError::new(format!("{s:?} is not a date")))?;
+    // LoanPro sometimes appends a zone offset (`/Date(123+0000)/`); the instant is the number.
+    let digits_end = inner
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| *c == '+' || *c == '-')
+        .map(|(i, _)| i)
+        .unwrap_or(inner.len());
+    let n: i64 = inner[..digits_end]
+        .parse()
+        .map_err(|_| ValueError::new(format!("{s:?} is not a date")))?;
+    if n == 0 || n <= NO_DATE_AT_OR_BEFORE {
+        return Ok(None);
+    }
+    let days = n.div_euclid(86_400);
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch is a date");
+    epoch
+        .checked_add_signed(chrono::Duration::days(days))
+        .map(Some)
+        .ok_or_else(|| ValueError::new(format!("{s:?} is out of the calendar's range")))
+}
+
+impl<'d> Value<'d> {
+    /// The text of a value, for messages and `{value}` in error arms.
+    pub fn display(&self) -> String {
+        match self {
+            Value::Missing => "missing".into(),
+            Value::Null => "none".into(),
+            Value::Text(s) => s.to_string(),
+            Value::Int(n) => n.to_string(),
+            Value::Decimal(d) => d.to_string(),
+            Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::List(l) => format!("a list of {}", l.len()),
+            Value::Json(j) => match j {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                serde_json::Value::Null => "none".into(),
+                other => format!("a JSON {}", json_kind(other)),
+            },
+            Value::Opaque(o) => format!("a {}", o.type_name),
+        }
+    }
+
+    /// A short name of the value's kind, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Missing => "missing value",
+            Value::Null => "none",
+            Value::Text(_) => "text",
+            Value::Int(_) => "int",
+            Value::Decimal(_) => "decimal",
+            Value::Date(_) => "date",
+            Value::Bool(_) => "bool",
+            Value::List(_) => "list",
+            Value::Json(j) => json_kind(j),
+            Value::Opaque(o) => o.type_name,
+        }
+    }
+
+    /// A text value.
+    pub fn text(s: impl Into<Arc<str>>) -> Value<'d> {
+        Value::Text(s.into())
+    }
+
+    /// Whether the value is missing or null (what `??` replaces). A JSON `null` counts.
+    pub fn is_absent(&self) -> bool {
+        matches!(
+            self,
+            Value::Missing | Value::Null | Value::Json(serde_json::Value::Null)
+        )
+    }
+
+    /// Turns a JSON scalar into the matching language value (`Json(null)` into `Null`,
+    /// strings into `Text`, integers into `Int`, other numbers into exact `Decimal`s). Objects
+    /// and arrays stay JSON nodes.
+    pub fn resolve(self) -> Value<'d> {
+        match self {
+            Value::Json(j) => match j {
+                serde_json::Value::Null => Value::Null,
+                serde_json::Value::Bool(b) => Value::Bool(*b),
+                serde_json::Value::String(s) => Value::Text(Arc::from(s.as_str())),
+                serde_json::Value::Number(n) => match n.as_i64() {
+                    Some(i) => Value::Int(i),
+                    None => match n.to_string().parse::<Decimal>() {
+                        Ok(d) => Value::Decimal(d),
+                        Err(_) => Value::Json(j),
+                    },
+                },
+                _ => Value::Json(j),
+            },
+            other => other,
+        }
+    }
+
+    /// Reads the value as text: text, or a JSON string. Numbers are not text (a mapping says
+    /// `text(x)` when it means it). `None` for none/null/missing is the caller's business, so
+    /// they are errors here.
+    pub fn as_text(&self) -> Result<&str, ValueError> {
+        match self {
+            Value::Text(s) => Ok(s),
+            Value::Json(serde_json::Value::String(s)) => Ok(s),
+            other => Err(self.expected("text", other)),
+        }
+    }
+
+    /// Reads the value as a whole number: an int, a JSON integer, or text/JSON text of an
+    /// integer (`"36"`, as LoanPro sends numbers), or a decimal with no fraction.
+    pub fn as_int(&self) -> Result<i64, ValueError> {
+        match self {
+            Value::Int(n) => Ok(*n),
+            Value::Bool(b) => Ok(i64::from(*b)),
+            Value::Decimal(d) if d.fract().is_zero() => {
+                i64::try_from(*d).map_err(|_| ValueError::new(format!("{d} is too large")))
+            }
+            Value::Json(serde_json::Value::Number(n)) => match n.as_i64() {
+                Some(i) => Ok(i),
+                None => Value::Decimal(parse_decimal(&n.to_string())?).as_int(),
+            },
+            Value::Json(serde_json::Value::Bool(b)) => Ok(i64::from(*b)),
+            Value::Text(_) | Value::Json(serde_json::Value::String(_)) => {
+                let s = self.as_text()?.trim();
+                match s.parse::<i64>() {
+                    Ok(n) => Ok(n),
+                    Err(_) => match parse_decimal(s) {
+                        Ok(d) => Value::Decimal(d).as_int(),
+                        Err(_) => Err(ValueError::new(format!("{s:?} is not a whole number"))),
+                    },
+                }
+            }
+            Value::Decimal(d) => Err(ValueError::new(format!(
+                "{d} is not a whole number (dollars(...) turns money into whole dollars)"
+            ))),
+            other => Err(self.expected("a whole number", other)),
+        }
+    }
+
+    /// Reads the value as an exact decimal: a decimal, an int, a JSON number (its text as
+    /// written, never a binary float) or text holding a decimal (`"386.66"`).
+    pub fn as_decimal(&self) -> Result<Decimal, ValueError> {
+        match self {
+            Value::Decimal(d) => Ok(*d),
+            Value::Int(n) => Ok(Decimal::from(*n)),
+            Value::Json(serde_json::Value::Number(n)) => parse_decimal(&n.to_string()),
+            Value::Text(_) | Value::Json(serde_json::Value::String(_)) => {
+                parse_decimal(self.as_text()?.trim())
+            }
+            other => Err(self.expected("a decimal number", other)),
+        }
+    }
+
+    /// Reads the value as a date: a date, LoanPro's `/Date(N)/`, or `YYYY-MM-DD` text.
+    /// `Ok(None)` is "no date" (null, `""`, `/Date(0)/`, the year-1 sentinels).
+    pub fn as_date(&self) -> Result<Option<NaiveDate>, ValueError> {
+        match self {
+            Value::Date(d) => Ok(Some(*d)),
+            Value::Null | Value::Json(serde_json::Value::Null) => Ok(None),
+            Value::Text(_) | Value::Json(serde_json::Value::String(_)) => {
+                let s = self.as_text()?.trim();
+                if s.is_empty() {
+                    Ok(None)
+                } else if s.starts_with("/Date(") {
+                    parse_loanpro_date(s)
+                } else {
+                    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                        .map(Some)
+                        .map_err(|_| ValueError::new(format!("{s:?} is not a date")))
+                }
+            }
+            other => Err(self.expected("a date", other)),
+        }
+    }
+
+    /// Reads the value as yes/no: a bool, a JSON bool, or the integers 0 and 1 (LoanPro's
+    /// flags).
+    pub fn as_bool(&self) -> Result<bool, ValueError> {
+        match self {
+            Value::Bool(b) => Ok(*b),
+            Value::Json(serde_json::Value::Bool(b)) => Ok(*b),
+            Value::Int(0) => Ok(false),
+            Value::Int(1) => Ok(true),
+            Value::Json(serde_json::Value::Number(n)) if n.as_i64() == Some(0) => Ok(false),
+            Value::Json(serde_json::Value::Number(n)) if n.as_i64() == Some(1) => Ok(true),
+            other => Err(self.expected("yes/no", other)),
+        }
+    }
+
+    /// Reads the value as a list of values: a program list, a JSON array, or OData's
+    /// `{"results":[...]}`. A `__deferred` object is an error: the connector did not expand it.
+    pub fn as_list(&self) -> Result<Vec<Value<'d>>, ValueError> {
+        match self {
+            Value::List(l) => Ok(l.as_ref().clone()),
+            Value::Json(j) => json_list(j).map(|items| items.iter().map(Value::Json).collect()),
+            other => Err(self.expected("a list", other)),
+        }
+    }
+
+    /// The number of elements of a list, without building it.
+    pub fn list_len(&self) -> Result<usize, ValueError> {
+        match self {
+            Value::List(l) => Ok(l.len()),
+            Value::Json(j) => json_list(j).map(|items| items.len()),
+            other => Err(self.expected("a list", other)),
+        }
+    }
+
+    /// The opaque object of type `type_name`.
+    pub fn as_opaque(&self, type_name: &str) -> Result<&Opaque, ValueError> {
+        match self {
+            Value::Opaque(o) if o.type_name == type_name => Ok(o),
+            other => Err(self.expected(type_name, other)),
+        }
+    }
+
+    /// Reads a key of an object: `Missing` when there is no such key or the value is not an
+    /// object. `__deferred` objects are an error (not expanded by the connector).
+    pub fn get(&self, key: &str) -> Result<Value<'d>, ValueError> {
+        match self {
+            Value::Json(serde_json::Value::Object(o)) => {
+                if o.contains_key("__deferred") {
+                    return Err(deferred(key));
+                }
+                Ok(o.get(key).map(Value::Json).unwrap_or(Value::Missing))
+            }
+            Value::Missing | Value::Null | Value::Json(serde_json::Value::Null) => {
+                Ok(Value::Missing)
+            }
+            other => Err(ValueError::new(format!(
+                "cannot read .{key} of {}",
+                other.kind()
+            ))),
+        }
+    }
+
+    fn expected(&self, what: &str, got: &Value<'_>) -> ValueError {
+        match got {
+            Value::Missing => ValueError::new(format!("expected {what}, the value is missing")),
+            Value::Json(j) if is_deferred(j) => deferred_list(),
+            _ => ValueError::new(format!("expected {what}, got {} {:?}", got.kind(), {
+                let mut s = got.display();
+                if s.len() > 40 {
+                    s.truncate(40);
+                }
+                s
+            })),
+        }
+    }
+}
+
+fn is_deferred(j: &serde_json::Value) -> bool {
+    j.as_object().is_some_and(|o| o.contains_key("__deferred"))
+}
+
+fn deferred(key: &str) -> ValueError {
+    ValueError::new(format!(
+        "cannot read .{key}: the object is `__deferred` (not expanded); fetch it with $expand"
+    ))
+}
+
+fn deferred_list() -> ValueError {
+    ValueError::new(
+        "the list is `__deferred` (not expanded by the connector); fetch it with $expand",
+    )
+}
+
+/// The elements of a JSON list: an array, or OData's `{"results":[...]}`.
+pub fn json_list(j: &serde_json::Value) -> Result<&[serde_json::Value], ValueError> {
+    match j {
+        serde_json::Value::Array(a) => Ok(a),
+        serde_json::Value::Object(o) => match o.get("results") {
+            Some(serde_json::Value::Array(a)) => Ok(a),
+            _ if o.contains_key("__deferred") => Err(deferred_list()),
+            _ => Err(ValueError::new("expected a list, got an object")),
+        },
+        other => Err(ValueError::new(format!(
+            "expected a list, got {}",
+            json_kind(other)
+        ))),
+    }
+}
+
+/// Parses decimal text exactly (`"386.66"`, `"-12"`, `"1e3"` is refused).
+pub fn parse_decimal(s: &str) -> Result<Decimal, ValueError> {
+    s.parse::<Decimal>()
+        .map_err(|_| ValueError::new(format!("{s:?} is not a decimal number")))
+}
+
+impl Value<'static> {
+    /// The static type the checker gives a constant.
+    pub fn static_type(&self) -> Type {
+        match self {
+            Value::Missing | Value::Null => Type::None,
+            Value::Text(_) => Type::Text,
+            Value::Int(_) => Type::Int,
+            Value::Decimal(_) => Type::Decimal,
+            Value::Date(_) => Type::Date,
+            Value::Bool(_) => Type::Bool,
+            Value::List(l) => Type::List(Box::new(
+                l.first().map(|v| v.static_type()).unwrap_or(Type::Any),
+            )),
+            Value::Json(_) => Type::Json,
+            Value::Opaque(o) => Type::Opaque(o.type_name),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn loanpro_dates_are_utc_days_and_sentinels_are_no_date() {
+        assert_eq!(
+            parse_loanpro_date("/Date(1427829732)/"),
+            Ok(Some(d(2015, 3, 31)))
+        );
+        assert_eq!(parse_loanpro_date("/Date(0)/"), Ok(None));
+        assert_eq!(parse_loanpro_date("/Date(-62169984000)/"), Ok(None));
+        assert_eq!(
+            parse_loanpro_date("/Date(-86400)/"),
+            Ok(Some(d(1969, 12, 31)))
+        );
+        assert_eq!(parse_loanpro_date("/Date(-1)/"), Ok(Some(d(1969, 12, 31))));
+        assert!(parse_loanpro_date("/Date(x)/").is_err());
+    }
+
+    #[test]
+    fn numbers_are_read_exactly_from_text_and_json() {
+        let j = json!({"a": "386.66", "b": 386.66, "c": "36", "d": 7});
+        let v = Value::Json(&j);
+        assert_eq!(
+            v.get("a").unwrap().as_decimal().unwrap(),
+            "386.66".parse::<Decimal>().unwrap()
+        );
+        assert_eq!(
+            v.get("b").unwrap().as_decimal().unwrap(),
+            "386.66".parse::<Decimal>().unwrap()
+        );
+        assert_eq!(v.get("c").unwrap().as_int(), Ok(36));
+        assert_eq!(v.get("d").unwrap().as_int(), Ok(7));
+        assert!(v.get("a").unwrap().as_int().is_err());
+        assert!(matches!(v.get("zz").unwrap(), Value::Missing));
+    }
+
+    #[test]
+    fn odata_lists_and_deferred_objects() {
+        let j = json!({"P": {"results": [1, 2]}, "Q": {"__deferred": {"uri": "x"}}});
+        let v = Value::Json(&j);
+        assert_eq!(v.get("P").unwrap().list_len(), Ok(2));
+        let err = v.get("Q").unwrap().as_list().unwrap_err();
+        assert!(err.0.contains("__deferred"), "{err}");
+        let err = v.get("Q").unwrap().get("x").unwrap_err();
+        assert!(err.0.contains("not expanded"), "{err}");
+    }
+
+    #[test]
+    fn missing_and_null_differ_but_both_are_absent() {
+        let j = json!({"n": null});
+        let v = Value::Json(&j);
+        let n = v.get("n").unwrap();
+        let m = v.get("m").unwrap();
+        assert!(n.is_absent() && m.is_absent());
+        assert!(matches!(n.resolve(), Value::Null));
+        assert!(matches!(m, Value::Missing));
+    }
+}
