@@ -3,3 +3,7 @@
 //! format rules live in `metro2-engine` and `m2map`.
 
 pub mod commands;
+pub mod export;
+pub mod responses;
+pub mod server;
+pub mod writeback;
