@@ -6,10 +6,12 @@
 #![forbid(unsafe_code)]
 
 pub mod builtins;
+pub mod clean;
 pub mod field;
 pub mod layout;
 pub mod record;
 pub mod segment;
+pub mod timeline;
 pub mod value;
 
 pub use field::{FieldError, FieldValue};

@@ -1,0 +1,121 @@
+//! LoanPro dates (derivations.md §1).
+
+use chrono::NaiveDate;
+
+/// Seconds since 1970 at or before which a `/Date(N)/` is LoanPro's "no date" (0001-01-01, and
+/// its sentinel `/Date(-62169984000)/` before it).
+const NO_DATE_AT_OR_BEFORE: i64 = -62_135_596_800;
+
+/// The largest N giving a date Metro 2 can write (9999-12-31T23:59:59Z).
+const LAST_WRITABLE: i64 = 253_402_300_799;
+
+/// A date LoanPro sent in a form §1 does not define.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    /// Not `/Date(N)/` with N a whole number of seconds.
+    #[error("{0:?} is not a LoanPro date (\"/Date(N)/\", N seconds since 1970)")]
+    NotADate(String),
+    /// A date after the year 9999, which MMDDYYYY cannot hold (milliseconds sent as seconds
+    /// land here).
+    #[error("{0:?} is after the year 9999")]
+    TooLate(String),
+}
+
+/// Reads a LoanPro date text: `"/Date(N)/"` is the UTC calendar date of N seconds after
+/// 1970-01-01T00:00:00Z (negative N are dates before 1970). `Ok(None)` for the "no date"
+/// texts: `""`, `/Date(0)/` and any N at or before −62135596800. `null` and a missing field are
+/// "no date" too; the caller passes `None` for them ([`loanpro_date_opt`]).
+pub fn loanpro_date(text: &str) -> Result<Option<NaiveDate>, DateError> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let bad = || DateError::NotADate(text.to_string());
+    let inner = text
+        .strip_prefix("/Date(")
+        .and_then(|r| r.strip_suffix(")/"))
+        .ok_or_else(bad)?;
+    let digits = inner.strip_prefix('-').unwrap_or(inner);
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let n: i64 = inner.parse().map_err(|_| bad())?;
+    if n == 0 || n <= NO_DATE_AT_OR_BEFORE {
+        return Ok(None);
+    }
+    if n > LAST_WRITABLE {
+        return Err(DateError::TooLate(text.to_string()));
+    }
+    let day = i32::try_from(n.div_euclid(86_400)).map_err(|_| bad())?;
+    Ok(Some(crate::timeline::days::date_of(day)))
+}
+
+/// [`loanpro_date`] of a field that may be absent or `null` (both "no date").
+pub fn loanpro_date_opt(text: Option<&str>) -> Result<Option<NaiveDate>, DateError> {
+    text.map_or(Ok(None), loanpro_date)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, d)
+    }
+
+    #[test]
+    fn seconds_since_1970_utc() {
+        assert_eq!(loanpro_date("/Date(1427829732)/"), Ok(ymd(2015, 3, 31)));
+        assert_eq!(loanpro_date("/Date(1725062400)/"), Ok(ymd(2024, 8, 31)));
+        // one second before midnight is still the same UTC day
+        assert_eq!(loanpro_date("/Date(1725148799)/"), Ok(ymd(2024, 8, 31)));
+        assert_eq!(loanpro_date("/Date(1)/"), Ok(ymd(1970, 1, 1)));
+    }
+
+    #[test]
+    fn negative_seconds_are_dates_before_1970() {
+        assert_eq!(loanpro_date("/Date(-1)/"), Ok(ymd(1969, 12, 31)));
+        assert_eq!(loanpro_date("/Date(-86400)/"), Ok(ymd(1969, 12, 31)));
+        assert_eq!(loanpro_date("/Date(-86401)/"), Ok(ymd(1969, 12, 30)));
+        assert_eq!(loanpro_date("/Date(-315619200)/"), Ok(ymd(1960, 1, 1)));
+        assert_eq!(loanpro_date("/Date(-62135596799)/"), Ok(ymd(1, 1, 1)));
+    }
+
+    #[test]
+    fn every_empty_form_is_no_date() {
+        for s in [
+            "",
+            "/Date(0)/",
+            "/Date(-0)/",
+            "/Date(-62169984000)/",
+            "/Date(-62135596800)/",
+        ] {
+            assert_eq!(loanpro_date(s), Ok(None), "{s:?}");
+        }
+        assert_eq!(loanpro_date_opt(None), Ok(None));
+    }
+
+    #[test]
+    fn other_forms_are_errors() {
+        for s in [
+            "2026-01-15",
+            "/Date()/",
+            "/Date(12a)/",
+            "/Date(1427829732+0000)/",
+            "/Date( 1)/",
+            "Date(1)",
+            "/Date(1.5)/",
+            "/Date(--1)/",
+            "/Date(99999999999999999999)/",
+        ] {
+            assert!(
+                matches!(loanpro_date(s), Err(DateError::NotADate(_))),
+                "{s:?}"
+            );
+        }
+        assert!(matches!(
+            loanpro_date("/Date(1427829732000)/"),
+            Err(DateError::TooLate(_))
+        ));
+        assert_eq!(loanpro_date("/Date(253402300799)/"), Ok(ymd(9999, 12, 31)));
+    }
+}

@@ -1,0 +1,128 @@
+//! Names and addresses (derivations.md §1): folded, upper-case A–Z and 0–9, cut to the field.
+
+use super::letters::fold_char_into;
+
+/// Which clean-up of §1 a text gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// A surname: other characters dropped, spaces kept (`VAN DER BERG`).
+    Surname,
+    /// A first or middle name: other characters dropped, then each space becomes a hyphen
+    /// (`MARY-ANN`).
+    GivenName,
+    /// An address line or city: other characters become spaces (`400 N MAIN ST APT 5`).
+    Address,
+}
+
+/// Cleans `text` as §1 says for its kind, then cuts it to `width` characters (names and
+/// addresses are the only values cut rather than refused).
+pub fn clean_text(text: &str, kind: TextKind, width: usize) -> String {
+    let mut folded = String::with_capacity(text.len());
+    for c in text.chars() {
+        fold_char_into(c, &mut folded);
+    }
+    let mut out = String::with_capacity(folded.len());
+    let mut pending_space = false;
+    for c in folded.chars() {
+        let c = c.to_ascii_uppercase();
+        let keep = match c {
+            'A'..='Z' | '0'..='9' | '-' => Some(c),
+            ' ' => None,
+            _ if kind == TextKind::Address => None,
+            _ => continue,
+        };
+        match keep {
+            Some(c) => {
+                // A run of spaces becomes one; leading spaces vanish (trim).
+                if pending_space && !out.is_empty() {
+                    out.push(if kind == TextKind::GivenName {
+                        '-'
+                    } else {
+                        ' '
+                    });
+                }
+                pending_space = false;
+                out.push(c);
+            }
+            None => pending_space = true,
+        }
+    }
+    // Trailing spaces were never written: a pending space only lands before a kept character.
+    if out.len() > width {
+        out.truncate(width);
+    }
+    out
+}
+
+/// A surname cut to `width`.
+pub fn surname(text: &str, width: usize) -> String {
+    clean_text(text, TextKind::Surname, width)
+}
+
+/// A first or middle name cut to `width`.
+pub fn given_name(text: &str, width: usize) -> String {
+    clean_text(text, TextKind::GivenName, width)
+}
+
+/// An address line or city cut to `width`.
+pub fn address(text: &str, width: usize) -> String {
+    clean_text(text, TextKind::Address, width)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_drop_other_characters_and_keep_hyphens() {
+        assert_eq!(surname("St. John", 25), "ST JOHN");
+        assert_eq!(surname("  van der  Berg ", 25), "VAN DER BERG");
+        assert_eq!(surname("O'Brien-Smith", 25), "OBRIEN-SMITH");
+        assert_eq!(surname("Müller", 25), "MULLER");
+        assert_eq!(surname("Łukasz Ørsted", 25), "LUKASZ ORSTED");
+        assert_eq!(given_name("Björn", 20), "BJORN");
+        assert_eq!(given_name("Mary Ann", 20), "MARY-ANN");
+        assert_eq!(given_name(" Jean  Luc ", 20), "JEAN-LUC");
+        assert_eq!(given_name("J.R.", 20), "JR");
+        assert_eq!(given_name("Anne-Marie", 20), "ANNE-MARIE");
+        assert_eq!(surname("Straße", 25), "STRASSE");
+        // Þ is spelled out; the eth ð is not on §1's list (Đ is a different letter), so it is
+        // an other character and dropped.
+        assert_eq!(surname("Þórðarson", 25), "THORARSON");
+    }
+
+    #[test]
+    fn a_dropped_character_does_not_leave_a_double_space() {
+        assert_eq!(surname("Smith . Jones", 25), "SMITH JONES");
+        assert_eq!(given_name("Mary & Ann", 20), "MARY-ANN");
+        assert_eq!(surname("...", 25), "");
+    }
+
+    #[test]
+    fn addresses_turn_other_characters_into_spaces() {
+        assert_eq!(
+            address("400 N. Main St., Apt #5", 32),
+            "400 N MAIN ST APT 5"
+        );
+        assert_eq!(address("Coeur d'Alene", 20), "COEUR D ALENE");
+        assert_eq!(address("12-B Rue de l'Église", 32), "12-B RUE DE L EGLISE");
+        assert_eq!(address("PO Box 100\tUnit 4", 32), "PO BOX 100 UNIT 4");
+        assert_eq!(address("  ", 32), "");
+    }
+
+    #[test]
+    fn long_values_are_cut_to_the_field() {
+        assert_eq!(
+            surname("Wolfeschlegelsteinhausenbergerdorff", 25),
+            "WOLFESCHLEGELSTEINHAUSENB"
+        );
+        assert_eq!(
+            address("1234 Extraordinarily Long Boulevard Name", 32).len(),
+            32
+        );
+        assert_eq!(
+            given_name("Mary Ann Elizabeth Jo", 20),
+            "MARY-ANN-ELIZABETH-J"
+        );
+    }
+}
