@@ -6,4 +6,5 @@ pub mod commands;
 pub mod export;
 pub mod responses;
 pub mod server;
+pub mod store;
 pub mod writeback;

@@ -1,0 +1,103 @@
+//! Versioned schema migrations.
+//!
+//! Each migration is a numbered SQL script applied once, in order, inside a transaction that
+//! also records it in `schema_migrations`. To add tables, append a migration to [`MIGRATIONS`]
+//! with the next number; never edit one that has shipped.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// One schema change.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// Its number: 1, 2, 3, ... with no gaps.
+    pub version: i64,
+    /// A short name, kept in `schema_migrations`.
+    pub name: &'static str,
+    /// The SQL script.
+    pub sql: &'static str,
+}
+
+/// Every migration of this build, in order.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "core",
+    sql: include_str!("migrations/0001_core.sql"),
+}];
+
+/// Applies the migrations the database lacks. Fails when the database is newer than `all`.
+pub fn apply(db: &mut Connection, all: &[Migration]) -> Result<(), StoreError> {
+    db.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version INTEGER PRIMARY KEY,
+             name TEXT NOT NULL,
+             applied_at TEXT NOT NULL
+         )",
+    )?;
+    let current: i64 = db.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        [],
+        |r| r.get(0),
+    )?;
+    let known = all.last().map_or(0, |m| m.version);
+    if current > known {
+        return Err(StoreError::TooNew {
+            found: current,
+            known,
+        });
+    }
+    for m in all.iter().filter(|m| m.version > current) {
+        let tx = db.transaction()?;
+        tx.execute_batch(m.sql)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+            rusqlite::params![m.version, m.name, super::now_text()],
+        )?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// The schema version of an open database.
+pub fn version(db: &Connection) -> Result<i64, StoreError> {
+    Ok(db.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_numbered_without_gaps() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version, i as i64 + 1, "migration {}", m.name);
+        }
+    }
+
+    #[test]
+    fn applying_twice_changes_nothing_and_a_newer_database_is_refused() {
+        let mut db = Connection::open_in_memory().unwrap();
+        apply(&mut db, MIGRATIONS).unwrap();
+        apply(&mut db, MIGRATIONS).unwrap();
+        assert_eq!(version(&db).unwrap(), MIGRATIONS.len() as i64);
+        let extra = [
+            MIGRATIONS[0],
+            Migration {
+                version: 2,
+                name: "later",
+                sql: "CREATE TABLE later (x INTEGER)",
+            },
+        ];
+        apply(&mut db, &extra).unwrap();
+        let err = apply(&mut db, &MIGRATIONS[..1]).unwrap_err();
+        assert!(
+            matches!(err, StoreError::TooNew { found: 2, known: 1 }),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,142 @@
+//! Where a secret (an API token, a webhook secret) is kept: never in the database, which holds
+//! only a reference to it (DECISIONS.md, "API tokens stay out of the database").
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::StoreError;
+
+/// A reference to a secret kept outside the database.
+#[derive(Clone, PartialEq, Eq)]
+pub enum SecretSource {
+    /// An environment variable, read each time the secret is needed.
+    Env(String),
+    /// A file readable by its owner only (mode 0600), holding the secret on its first line.
+    File(PathBuf),
+}
+
+impl fmt::Debug for SecretSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_text())
+    }
+}
+
+impl fmt::Display for SecretSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SecretSource::Env(v) => write!(f, "environment variable {v}"),
+            SecretSource::File(p) => write!(f, "file {}", p.display()),
+        }
+    }
+}
+
+impl SecretSource {
+    /// The stored form: `env:VAR` or `file:PATH`.
+    pub fn to_text(&self) -> String {
+        match self {
+            SecretSource::Env(v) => format!("env:{v}"),
+            SecretSource::File(p) => format!("file:{}", p.display()),
+        }
+    }
+
+    /// Reads the stored form.
+    pub fn parse(text: &str) -> Result<SecretSource, StoreError> {
+        if let Some(v) = text.strip_prefix("env:") {
+            Ok(SecretSource::Env(v.to_string()))
+        } else if let Some(p) = text.strip_prefix("file:") {
+            Ok(SecretSource::File(PathBuf::from(p)))
+        } else {
+            Err(StoreError::Corrupt(format!(
+                "secret reference {text:?} is neither env:VAR nor file:PATH"
+            )))
+        }
+    }
+
+    /// Reads the secret. The error names where it was looked for, never its value.
+    pub fn read(&self) -> Result<String, StoreError> {
+        let value = match self {
+            SecretSource::Env(v) => std::env::var(v).map_err(|_| {
+                StoreError::NotFound(format!(
+                    "the environment variable {v} that holds this connection's secret is not set"
+                ))
+            })?,
+            SecretSource::File(p) => std::fs::read_to_string(p).map_err(|e| {
+                StoreError::NotFound(format!("cannot read the secret file {}: {e}", p.display()))
+            })?,
+        };
+        let value = value.lines().next().unwrap_or("").trim().to_string();
+        if value.is_empty() {
+            return Err(StoreError::NotFound(format!("the {self} is empty")));
+        }
+        Ok(value)
+    }
+
+    /// Writes `secret` to `path` readable by its owner only, creating the folder (mode 0700 on
+    /// Unix) when absent, and returns the reference to it.
+    pub fn write_file(path: &Path, secret: &str) -> Result<SecretSource, StoreError> {
+        let io = |e: std::io::Error| {
+            StoreError::Invalid(format!(
+                "cannot write the secret file {}: {e}",
+                path.display()
+            ))
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io)?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                    .map_err(io)?;
+            }
+        }
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(path).map_err(io)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // `mode` applies only when the file is created; an existing file is tightened too.
+            f.set_permissions(std::fs::Permissions::from_mode(0o600))
+                .map_err(io)?;
+        }
+        use std::io::Write;
+        writeln!(f, "{secret}").map_err(io)?;
+        let abs = std::path::absolute(path).map_err(io)?;
+        Ok(SecretSource::File(abs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_never_shows_the_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = SecretSource::write_file(&dir.path().join("s/t.token"), "tok-123").unwrap();
+        assert_eq!(SecretSource::parse(&src.to_text()).unwrap(), src);
+        assert_eq!(src.read().unwrap(), "tok-123");
+        assert!(!format!("{src:?} {src}").contains("tok-123"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let SecretSource::File(p) = &src else {
+                unreachable!()
+            };
+            let mode = std::fs::metadata(p).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let missing = SecretSource::Env("METRO2_TEST_SURELY_UNSET_VAR".into());
+        assert!(missing
+            .read()
+            .unwrap_err()
+            .to_string()
+            .contains("METRO2_TEST_SURELY_UNSET_VAR"));
+        assert!(SecretSource::parse("plain").is_err());
+    }
+}
