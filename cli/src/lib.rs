@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod export;
+pub mod loanpro;
 pub mod responses;
 pub mod server;
 pub mod store;
