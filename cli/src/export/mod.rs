@@ -2,3 +2,4 @@
 //! period, the trailer, and a side report of the records held back.
 
 pub mod bureau;
+pub mod header;
