@@ -17,6 +17,7 @@ pub mod config;
 pub mod dates;
 pub mod document;
 pub mod error;
+pub mod generate;
 pub mod pace;
 pub mod retry;
 pub mod search;
