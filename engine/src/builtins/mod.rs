@@ -40,6 +40,21 @@ mod after_last;
 mod all;
 mod alnum;
 mod any;
+mod clean_account_number;
+mod clean_address;
+mod clean_country;
+mod clean_ecoa;
+mod clean_generation;
+mod clean_given_name;
+mod clean_loanpro_date;
+mod clean_loanpro_money;
+mod clean_phone;
+mod clean_read;
+mod clean_ssn;
+mod clean_state;
+mod clean_status_row;
+mod clean_surname;
+mod clean_zip;
 mod concat;
 mod contains;
 mod count;
@@ -62,6 +77,24 @@ mod round_half_up;
 mod starts_with;
 mod sum;
 mod text;
+mod timeline_amount_past_due;
+mod timeline_apd_at;
+mod timeline_bucket_at;
+mod timeline_delinquency;
+mod timeline_dofd_led_to;
+mod timeline_dofd_open;
+mod timeline_dofd_paid;
+mod timeline_dpd_at;
+mod timeline_history;
+mod timeline_history_profile;
+mod timeline_last_payment;
+mod timeline_monthly_payment;
+mod timeline_of;
+mod timeline_opened;
+mod timeline_paid_between;
+mod timeline_rating;
+mod timeline_run_start;
+mod timeline_terms_duration;
 mod trim;
 mod upper;
 
@@ -73,6 +106,20 @@ pub const ALL: &[fn() -> Builtin] = &[
     all::builtin,
     alnum::builtin,
     any::builtin,
+    clean_account_number::builtin,
+    clean_address::builtin,
+    clean_country::builtin,
+    clean_ecoa::builtin,
+    clean_generation::builtin,
+    clean_given_name::builtin,
+    clean_loanpro_date::builtin,
+    clean_loanpro_money::builtin,
+    clean_phone::builtin,
+    clean_ssn::builtin,
+    clean_state::builtin,
+    clean_status_row::builtin,
+    clean_surname::builtin,
+    clean_zip::builtin,
     concat::builtin,
     contains::builtin,
     count::builtin,
@@ -95,6 +142,24 @@ pub const ALL: &[fn() -> Builtin] = &[
     starts_with::builtin,
     sum::builtin,
     text::builtin,
+    timeline_amount_past_due::builtin,
+    timeline_apd_at::builtin,
+    timeline_bucket_at::builtin,
+    timeline_delinquency::builtin,
+    timeline_dofd_led_to::builtin,
+    timeline_dofd_open::builtin,
+    timeline_dofd_paid::builtin,
+    timeline_dpd_at::builtin,
+    timeline_history::builtin,
+    timeline_history_profile::builtin,
+    timeline_last_payment::builtin,
+    timeline_monthly_payment::builtin,
+    timeline_of::builtin,
+    timeline_opened::builtin,
+    timeline_paid_between::builtin,
+    timeline_rating::builtin,
+    timeline_run_start::builtin,
+    timeline_terms_duration::builtin,
     trim::builtin,
     upper::builtin,
 ];

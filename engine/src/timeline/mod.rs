@@ -12,6 +12,7 @@ pub mod days;
 pub mod delinquency;
 pub mod frequency;
 pub mod history;
+pub mod loan;
 pub mod payments;
 pub mod report;
 pub mod schedule;
@@ -20,6 +21,7 @@ pub use days::Day;
 pub use delinquency::{bucket, Timeline, Worst};
 pub use frequency::Frequency;
 pub use history::{profile_text, HistoryMonth};
+pub use loan::{LoanTerms, LoanTimeline, LoanTimelineError};
 pub use payments::{Ledger, PaymentRow};
 pub use schedule::{Schedule, ScheduleError};
 

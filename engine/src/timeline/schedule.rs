@@ -17,7 +17,7 @@ pub enum ScheduleError {
     #[error("LoanSetup.payment must be a positive amount")]
     NoPayment,
     /// The last installment would fall after the year 9999, which Metro 2 cannot write.
-    #[error("the schedule of {0} installments runs past the year 9999")]
+    #[error("LoanSetup.loanTerm: the schedule of {0} installments runs past the year 9999")]
     TooLong(u32),
 }
 
