@@ -8,4 +8,5 @@ pub mod loanpro;
 pub mod responses;
 pub mod server;
 pub mod store;
+pub mod sync;
 pub mod writeback;

@@ -132,6 +132,7 @@ fn pages_upsert_records_keep_documents_once_and_move_the_cursor() {
             items: &page1,
             last_loan_id: Some(3),
             field_seen: true,
+            advance_cursor: true,
         })
         .unwrap();
     assert_eq!(
@@ -153,6 +154,7 @@ fn pages_upsert_records_keep_documents_once_and_move_the_cursor() {
             items: &page2,
             last_loan_id: Some(4),
             field_seen: false,
+            advance_cursor: true,
         })
         .unwrap();
     assert_eq!(counts.unchanged, 1);
@@ -197,6 +199,7 @@ fn a_page_of_a_run_that_was_taken_over_is_refused_whole() {
             items: &[loan(1, "{}", RecordStatus::Ok)],
             last_loan_id: Some(1),
             field_seen: false,
+            advance_cursor: true,
         })
         .unwrap_err();
     assert!(matches!(err, StoreError::Invalid(_)));

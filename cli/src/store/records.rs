@@ -130,6 +130,9 @@ pub struct PageCommit<'a> {
     pub last_loan_id: Option<i64>,
     /// Whether any loan of the page carried the updated field.
     pub field_seen: bool,
+    /// Whether the page moves the cursor's run in progress (false for targeted runs, which
+    /// are not the cursor's).
+    pub advance_cursor: bool,
 }
 
 /// A stored record.
@@ -314,18 +317,22 @@ impl Store {
                 counts.unchanged as i64
             ],
         )?;
-        let moved = tx.execute(
-            "UPDATE cursors SET run_last_loan_id = MAX(COALESCE(run_last_loan_id, ?3), ?3),
+        let moved = if !page.advance_cursor {
+            1
+        } else {
+            tx.execute(
+                "UPDATE cursors SET run_last_loan_id = MAX(COALESCE(run_last_loan_id, ?3), ?3),
                     run_field_seen = run_field_seen OR ?4, updated_at = ?5
              WHERE connection_id = ?1 AND run_id = ?2",
-            params![
-                page.connection_id,
-                page.run_id,
-                page.last_loan_id,
-                page.field_seen,
-                now
-            ],
-        )?;
+                params![
+                    page.connection_id,
+                    page.run_id,
+                    page.last_loan_id,
+                    page.field_seen,
+                    now
+                ],
+            )?
+        };
         if moved != 1 {
             return Err(StoreError::Invalid(format!(
                 "run {} is not the connection's run in progress (another sync took over?)",

@@ -11,6 +11,8 @@ pub enum RunMode {
     Full,
     /// Loans whose updated field is at or after the cursor.
     Incremental,
+    /// Named loans only (a webhook's loan); the cursor is left alone.
+    Targeted,
 }
 
 impl RunMode {
@@ -19,6 +21,7 @@ impl RunMode {
         match self {
             RunMode::Full => "full",
             RunMode::Incremental => "incremental",
+            RunMode::Targeted => "targeted",
         }
     }
 
@@ -27,6 +30,7 @@ impl RunMode {
         match s {
             "full" => Ok(RunMode::Full),
             "incremental" => Ok(RunMode::Incremental),
+            "targeted" => Ok(RunMode::Targeted),
             _ => Err(StoreError::Corrupt(format!("unknown run mode {s:?}"))),
         }
     }

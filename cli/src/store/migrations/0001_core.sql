@@ -44,7 +44,7 @@ CREATE TABLE mapping_templates (
 CREATE TABLE sync_runs (
     id              INTEGER PRIMARY KEY,
     connection_id   INTEGER NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
-    mode            TEXT NOT NULL CHECK (mode IN ('full', 'incremental')),
+    mode            TEXT NOT NULL CHECK (mode IN ('full', 'incremental', 'targeted')),
     as_of           TEXT NOT NULL,
     -- The updated-since bound of an incremental run (NULL for a full sweep).
     since           TEXT,

@@ -1,0 +1,538 @@
+//! The run itself: page through the search, fetch and map with bounded concurrency, commit a
+//! page at a time on a writer thread.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::StreamExt;
+use serde_json::Value;
+
+use super::mapper::{Mapped, RecordMapper};
+use super::plan::{decide, CursorPolicy};
+use super::progress::Progress;
+use super::source::LoanSource;
+use crate::loanpro::{LoanProError, LoanSummary, SearchFilter};
+use crate::store::{
+    Connection, LoanDocument, NewRecord, PageCommit, PageItem, RunCounts, RunMode, RunProgress,
+    RunStatus, Store, StoreError,
+};
+
+/// How to run a sync.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// The date the records describe; its month is the reporting period.
+    pub as_of: NaiveDate,
+    /// Pull every loan (`--full`).
+    pub force_full: bool,
+    /// Pull only these loans (a webhook's loan); the cursor is left alone.
+    pub only_loans: Option<Vec<i64>>,
+    /// Loans per search page, which is also the unit of commit.
+    pub page_size: usize,
+    /// Fetches in flight.
+    pub concurrency: usize,
+    /// How the cursor is used.
+    pub policy: CursorPolicy,
+    /// The time the run starts (injected so tests control the cursor).
+    pub now: DateTime<Utc>,
+}
+
+impl SyncOptions {
+    /// Defaults: pages of 100, 4 fetches in flight, the default cursor policy, now.
+    pub fn new(as_of: NaiveDate) -> SyncOptions {
+        SyncOptions {
+            as_of,
+            force_full: false,
+            only_loans: None,
+            page_size: 100,
+            concurrency: 4,
+            policy: CursorPolicy::default(),
+            now: Utc::now(),
+        }
+    }
+}
+
+/// What a completed run did.
+#[derive(Debug, Clone)]
+pub struct SyncReport {
+    /// The run's id in `sync_runs`.
+    pub run_id: i64,
+    /// The connection's name.
+    pub connection: String,
+    /// Full, incremental or targeted.
+    pub mode: RunMode,
+    /// Why this mode.
+    pub why: &'static str,
+    /// The interrupted run it finished.
+    pub resumed_run: Option<i64>,
+    /// The as-of date.
+    pub as_of: NaiveDate,
+    /// The reporting period, YYYY-MM.
+    pub period: String,
+    /// Its counts.
+    pub counts: RunCounts,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl SyncReport {
+    /// The one summary line a sync prints.
+    pub fn summary_line(&self) -> String {
+        let c = &self.counts;
+        let resumed = self
+            .resumed_run
+            .map(|r| format!(", resuming run {r}"))
+            .unwrap_or_default();
+        format!(
+            "sync {}: fetched {}, mapped {}, skipped {}, invalid {}, failed {} in {:.1}s ({} {}, as of {}{})",
+            self.connection,
+            c.fetched,
+            c.mapped,
+            c.skipped,
+            c.invalid,
+            c.failed,
+            self.elapsed.as_secs_f64(),
+            self.mode.as_str(),
+            self.why,
+            self.as_of,
+            resumed
+        )
+    }
+}
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// LoanPro refused the run (the token or its role) or could not be searched.
+    #[error("sync of {connection} stopped (run {run_id}): {source}")]
+    Source {
+        /// The connection.
+        connection: String,
+        /// The run.
+        run_id: i64,
+        /// The error.
+        source: LoanProError,
+    },
+    /// The database failed.
+    #[error("sync of {connection} stopped (run {run_id}): {source}")]
+    Store {
+        /// The connection.
+        connection: String,
+        /// The run.
+        run_id: i64,
+        /// The error.
+        source: StoreError,
+    },
+    /// The run could not start.
+    #[error(transparent)]
+    Start(#[from] StoreError),
+}
+
+/// What the search pager and the fetchers hand the collector, in loan order.
+// Nearly every step is an item; boxing would add an allocation per loan.
+#[allow(clippy::large_enum_variant)]
+enum Step {
+    Item(PageItem),
+    PageEnd { last_loan_id: i64, field_seen: bool },
+    Fatal(LoanProError),
+}
+
+/// What the collector hands the writer thread.
+struct Page {
+    items: Vec<PageItem>,
+    last_loan_id: i64,
+    field_seen: bool,
+}
+
+/// Work for one position of the ordered stream.
+enum Work {
+    Loan(LoanSummary),
+    PageEnd { last_loan_id: i64, field_seen: bool },
+    Fatal(LoanProError),
+}
+
+/// Runs one sync of `conn` to completion: decides the kind of run from the cursor, pulls,
+/// maps, validates and commits page by page. `rt` drives the HTTP work (a multi-thread runtime,
+/// so fetching and mapping use every core); this thread must not be inside it.
+#[allow(clippy::too_many_arguments)]
+pub fn run_sync<S: LoanSource, M: RecordMapper>(
+    rt: &tokio::runtime::Handle,
+    store: &mut Store,
+    conn: &Connection,
+    source: Arc<S>,
+    mapper: Arc<M>,
+    template_version: i64,
+    opts: &SyncOptions,
+    progress: &Progress,
+) -> Result<SyncReport, SyncError> {
+    let started = Instant::now();
+    let as_of_text = opts.as_of.format("%Y-%m-%d").to_string();
+    let period = opts.as_of.format("%Y-%m").to_string();
+    let field = conn.updated_field.clone();
+
+    let (mode, why, filter, skip_upto, resumed_run, watermark, since) = match &opts.only_loans {
+        Some(ids) => (
+            RunMode::Targeted,
+            "named loans",
+            SearchFilter {
+                updated_since: None,
+                loan_ids: Some(ids.clone()),
+            },
+            None,
+            None,
+            None,
+            None,
+        ),
+        None => {
+            let cursor = store.cursor(conn.id)?;
+            let d = decide(
+                &cursor,
+                &as_of_text,
+                opts.force_full,
+                opts.now,
+                &opts.policy,
+            );
+            let filter = SearchFilter {
+                updated_since: d.since.map(|s| (field.clone(), s)),
+                loan_ids: None,
+            };
+            let skip = d.resume.as_ref().and_then(|p| p.last_loan_id);
+            (
+                d.mode,
+                d.why,
+                filter,
+                skip,
+                d.resume.clone(),
+                Some(d.watermark),
+                d.since,
+            )
+        }
+    };
+    let since_text = since.map(crate::store::time_text);
+    let run_id = store.start_run(
+        conn.id,
+        mode,
+        &as_of_text,
+        since_text.as_deref(),
+        resumed_run.as_ref().map(|p| p.run_id),
+        template_version,
+    )?;
+    let advance_cursor = mode != RunMode::Targeted;
+    if let Some(watermark) = watermark {
+        store.begin_run(
+            conn.id,
+            &RunProgress {
+                run_id,
+                mode,
+                as_of: as_of_text.clone(),
+                since: since_text.clone(),
+                watermark: crate::store::time_text(watermark),
+                last_loan_id: skip_upto,
+                field_seen: resumed_run.as_ref().is_some_and(|p| p.field_seen),
+            },
+        )?;
+    }
+    tracing::info!(connection = %conn.name, run_id, mode = mode.as_str(), why, "sync starts");
+    progress.set_message(format!("{} {}", conn.name, mode.as_str()));
+
+    let record_base = RecordBase {
+        as_of: as_of_text.clone(),
+        period: period.clone(),
+        template_version,
+    };
+    let (tx, rx) = mpsc::sync_channel::<Page>(2);
+    let conn_id = conn.id;
+    let writer_store = &mut *store;
+    let outcome = std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> Result<RunCounts, StoreError> {
+            let mut counts = RunCounts::default();
+            for page in rx {
+                counts += writer_store.commit_page(&PageCommit {
+                    connection_id: conn_id,
+                    run_id,
+                    items: &page.items,
+                    last_loan_id: Some(page.last_loan_id),
+                    field_seen: page.field_seen,
+                    advance_cursor,
+                })?;
+            }
+            Ok(counts)
+        });
+        let pulled = rt.block_on(pull(
+            source,
+            mapper,
+            filter,
+            field,
+            skip_upto,
+            opts,
+            record_base,
+            tx,
+            progress.clone(),
+        ));
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(StoreError::Invalid("the writer thread panicked".into())));
+        (pulled, written)
+    });
+    progress.finish();
+    let (pulled, written) = outcome;
+    let fail = |store: &Store, msg: String| {
+        if let Err(e) = store.finish_run(run_id, RunStatus::Failed, Some(&msg)) {
+            tracing::error!("cannot record the failure of run {run_id}: {e}");
+        }
+    };
+    let counts = match written {
+        Ok(c) => c,
+        Err(e) => {
+            fail(store, e.to_string());
+            return Err(SyncError::Store {
+                connection: conn.name.clone(),
+                run_id,
+                source: e,
+            });
+        }
+    };
+    let saw_loans = match pulled {
+        Ok(saw) => saw,
+        Err(e) => {
+            fail(store, e.to_string());
+            return Err(SyncError::Source {
+                connection: conn.name.clone(),
+                run_id,
+                source: e,
+            });
+        }
+    };
+    let finish = if advance_cursor {
+        store.complete_run(conn.id, saw_loans || skip_upto.is_some())
+    } else {
+        store.finish_run(run_id, RunStatus::Ok, None)
+    };
+    finish.map_err(|e| SyncError::Store {
+        connection: conn.name.clone(),
+        run_id,
+        source: e,
+    })?;
+    Ok(SyncReport {
+        run_id,
+        connection: conn.name.clone(),
+        mode,
+        why,
+        resumed_run: resumed_run.map(|p| p.run_id),
+        as_of: opts.as_of,
+        period,
+        counts,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// What every record of the run shares.
+#[derive(Debug, Clone)]
+struct RecordBase {
+    as_of: String,
+    period: String,
+    template_version: i64,
+}
+
+/// Pages through the search, fetches and maps every loan, and hands finished pages to the
+/// writer. Returns whether any loan was enumerated; stops at the first fatal error, or when the
+/// writer has stopped (its error is the one reported).
+#[allow(clippy::too_many_arguments)]
+async fn pull<S: LoanSource, M: RecordMapper>(
+    source: Arc<S>,
+    mapper: Arc<M>,
+    filter: SearchFilter,
+    field: String,
+    skip_upto: Option<i64>,
+    opts: &SyncOptions,
+    base: RecordBase,
+    tx: mpsc::SyncSender<Page>,
+    progress: Progress,
+) -> Result<bool, LoanProError> {
+    let page_size = opts.page_size.max(1);
+    let concurrency = opts.concurrency.max(1);
+    // The pager runs ahead of the fetchers by up to two pages, so fetching never waits for a
+    // search at a page boundary.
+    let (work_tx, work_rx) = tokio::sync::mpsc::channel::<Work>(page_size * 2 + 2);
+    let pager = {
+        let source = source.clone();
+        let progress = progress.clone();
+        tokio::spawn(async move {
+            let mut start = 0usize;
+            let mut saw = false;
+            loop {
+                let page = match source.search(start, page_size, &filter).await {
+                    Ok(p) => p,
+                    Err(e) => {
+                        let _ = work_tx.send(Work::Fatal(e)).await;
+                        return saw;
+                    }
+                };
+                if start == 0 {
+                    progress.set_total(page.total as u64);
+                }
+                let Some(last) = page.loans.last().map(|l| l.id) else {
+                    return saw;
+                };
+                saw = true;
+                start += page.loans.len();
+                let field_seen = page.loans.iter().any(|l| l.updated(&field).is_some());
+                for loan in page.loans {
+                    if skip_upto.is_some_and(|s| loan.id <= s) {
+                        progress.inc();
+                        continue;
+                    }
+                    if work_tx.send(Work::Loan(loan)).await.is_err() {
+                        return saw;
+                    }
+                }
+                let end = Work::PageEnd {
+                    last_loan_id: last,
+                    field_seen,
+                };
+                if work_tx.send(end).await.is_err() || start >= page.total {
+                    return saw;
+                }
+            }
+        })
+    };
+    let works =
+        futures_util::stream::unfold(
+            work_rx,
+            |mut rx| async move { rx.recv().await.map(|w| (w, rx)) },
+        );
+    // Boxed so that dropping it closes the pager's channel.
+    let mut steps = Box::pin(
+        works
+            .map(|w| {
+                let source = source.clone();
+                let mapper = mapper.clone();
+                let base = base.clone();
+                let as_of = opts.as_of;
+                tokio::spawn(async move {
+                    match w {
+                        Work::Loan(s) => step_for_loan(&*source, &*mapper, s, as_of, &base).await,
+                        Work::PageEnd {
+                            last_loan_id,
+                            field_seen,
+                        } => Step::PageEnd {
+                            last_loan_id,
+                            field_seen,
+                        },
+                        Work::Fatal(e) => Step::Fatal(e),
+                    }
+                })
+            })
+            .buffered(concurrency),
+    );
+    let mut items = Vec::with_capacity(page_size);
+    while let Some(step) = steps.next().await {
+        // A task panics only if the runtime is shutting down: `step_for_loan` catches panics.
+        let Ok(step) = step else { break };
+        match step {
+            Step::Item(item) => {
+                progress.inc();
+                items.push(item);
+            }
+            Step::PageEnd {
+                last_loan_id,
+                field_seen,
+            } => {
+                let page = Page {
+                    items: std::mem::replace(&mut items, Vec::with_capacity(page_size)),
+                    last_loan_id,
+                    field_seen,
+                };
+                if tx.send(page).is_err() {
+                    break;
+                }
+            }
+            Step::Fatal(e) => {
+                drop(steps);
+                pager.abort();
+                return Err(e);
+            }
+        }
+    }
+    drop(steps);
+    Ok(pager.await.unwrap_or(true))
+}
+
+/// Fetches and maps one loan. Every failure but a fatal one becomes the loan's own outcome.
+async fn step_for_loan<S: LoanSource, M: RecordMapper>(
+    source: &S,
+    mapper: &M,
+    loan: LoanSummary,
+    as_of: NaiveDate,
+    base: &RecordBase,
+) -> Step {
+    let id = loan.id;
+    let doc = match source.fetch(id, as_of).await {
+        Ok(doc) => doc,
+        Err(e) if e.is_fatal() => return Step::Fatal(e),
+        Err(e) => {
+            tracing::warn!(loan_id = id, "loan failed: {e}");
+            return Step::Item(PageItem::Failed {
+                loan_id: id,
+                error: e.to_string(),
+            });
+        }
+    };
+    let mapped = std::panic::catch_unwind(AssertUnwindSafe(|| build(mapper, loan, doc, base)));
+    match mapped {
+        Ok(item) => Step::Item(item),
+        Err(_) => {
+            tracing::error!(loan_id = id, "mapping panicked");
+            Step::Item(PageItem::Failed {
+                loan_id: id,
+                error: "internal error: mapping this loan panicked".into(),
+            })
+        }
+    }
+}
+
+fn build<M: RecordMapper>(
+    mapper: &M,
+    loan: LoanSummary,
+    doc: Value,
+    base: &RecordBase,
+) -> PageItem {
+    let display_id = Some(loan.display_id).filter(|d| !d.is_empty()).or_else(|| {
+        doc.get("displayId")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
+    let text = match serde_json::to_string(&doc) {
+        Ok(t) => t,
+        Err(e) => {
+            return PageItem::Failed {
+                loan_id: loan.id,
+                error: format!("cannot serialize the document: {e}"),
+            }
+        }
+    };
+    let Mapped {
+        status,
+        reason,
+        segments,
+        fields,
+        findings,
+    } = mapper.map(&doc);
+    let document = LoanDocument::new(loan.id, display_id.clone(), text);
+    let record = NewRecord {
+        loan_id: loan.id,
+        display_id,
+        period: base.period.clone(),
+        as_of: base.as_of.clone(),
+        status,
+        reason,
+        segments,
+        fields,
+        findings,
+        template_version: base.template_version,
+        document_hash: document.hash.clone(),
+    };
+    PageItem::Loan { document, record }
+}
