@@ -9,6 +9,7 @@ pub mod builtins;
 pub mod clean;
 pub mod field;
 pub mod layout;
+pub mod plan;
 pub mod record;
 pub mod segment;
 pub mod timeline;

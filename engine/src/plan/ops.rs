@@ -1,0 +1,187 @@
+//! Operators on runtime values: comparison, equality and arithmetic, with LoanPro's shapes
+//! (numbers as text, `/Date(N)/` strings) read where the other side says what is meant.
+
+use std::cmp::Ordering;
+
+use rust_decimal::Decimal;
+
+use super::BinOp;
+use crate::value::{Value, ValueError};
+
+/// Whether two values are equal. Missing and null are equal to each other (so `x == none`
+/// holds for both) and to nothing else; a text compared with a number or a date is read as one.
+pub fn equals(a: &Value<'_>, b: &Value<'_>) -> bool {
+    let a = a.clone().resolve();
+    let b = b.clone().resolve();
+    if a.is_absent() || b.is_absent() {
+        return a.is_absent() && b.is_absent();
+    }
+    match (&a, &b) {
+        (Value::Text(x), Value::Text(y)) => x == y,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Bool(x), Value::Int(n)) | (Value::Int(n), Value::Bool(x)) => i64::from(*x) == *n,
+        _ => matches!(compare(&a, &b), Ok(Some(Ordering::Equal))),
+    }
+}
+
+/// Orders two values of comparable kinds: `Ok(None)` when one is absent; an error when the
+/// kinds cannot be compared.
+pub fn compare(a: &Value<'_>, b: &Value<'_>) -> Result<Option<Ordering>, ValueError> {
+    let a = a.clone().resolve();
+    let b = b.clone().resolve();
+    if a.is_absent() || b.is_absent() {
+        return Ok(None);
+    }
+    Ok(Some(match (&a, &b) {
+        (Value::Int(x), Value::Int(y)) => x.cmp(y),
+        (Value::Date(x), Value::Date(y)) => x.cmp(y),
+        (Value::Date(x), Value::Text(_)) => match b.as_date()? {
+            Some(y) => x.cmp(&y),
+            None => return Ok(None),
+        },
+        (Value::Text(_), Value::Date(y)) => match a.as_date()? {
+            Some(x) => x.cmp(y),
+            None => return Ok(None),
+        },
+        (Value::Text(x), Value::Text(y)) => x.cmp(y),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (x, y) if is_numberish(x) && is_numberish(y) => x.as_decimal()?.cmp(&y.as_decimal()?),
+        (x, y) => {
+            return Err(ValueError::new(format!(
+                "cannot compare {} with {}",
+                x.kind(),
+                y.kind()
+            )))
+        }
+    }))
+}
+
+fn is_numberish(v: &Value<'_>) -> bool {
+    matches!(v, Value::Int(_) | Value::Decimal(_) | Value::Text(_))
+}
+
+/// Applies a binary operator. Arithmetic on a missing operand is an error; on a null one the
+/// result is null. Comparisons with an absent side are false (`==`/`!=` treat missing and
+/// null as equal to `none`).
+pub fn binary<'d>(op: BinOp, a: Value<'d>, b: Value<'d>) -> Result<Value<'d>, ValueError> {
+    match op {
+        BinOp::Eq => return Ok(Value::Bool(equals(&a, &b))),
+        BinOp::Ne => return Ok(Value::Bool(!equals(&a, &b))),
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+            let Some(ord) = compare(&a, &b)? else {
+                return Ok(Value::Bool(false));
+            };
+            return Ok(Value::Bool(match op {
+                BinOp::Lt => ord == Ordering::Less,
+                BinOp::Le => ord != Ordering::Greater,
+                BinOp::Gt => ord == Ordering::Greater,
+                _ => ord != Ordering::Less,
+            }));
+        }
+        _ => {}
+    }
+    for v in [&a, &b] {
+        if matches!(v, Value::Missing) {
+            return Err(ValueError::new(format!(
+                "`{}` on a missing value (give a default with `??`)",
+                op.symbol()
+            )));
+        }
+    }
+    let a = a.resolve();
+    let b = b.resolve();
+    if a.is_absent() || b.is_absent() {
+        return Ok(Value::Null);
+    }
+    let overflow = || ValueError::new(format!("`{}` overflows", op.symbol()));
+    match (op, &a, &b) {
+        (BinOp::Sub, Value::Date(x), Value::Date(y)) => Ok(Value::Int((*x - *y).num_days())),
+        (BinOp::Add, Value::Int(x), Value::Int(y)) => {
+            x.checked_add(*y).map(Value::Int).ok_or_else(overflow)
+        }
+        (BinOp::Sub, Value::Int(x), Value::Int(y)) => {
+            x.checked_sub(*y).map(Value::Int).ok_or_else(overflow)
+        }
+        (BinOp::Mul, Value::Int(x), Value::Int(y)) => {
+            x.checked_mul(*y).map(Value::Int).ok_or_else(overflow)
+        }
+        _ => {
+            let x = number(&a, op)?;
+            let y = number(&b, op)?;
+            let r = match op {
+                BinOp::Add => x.checked_add(y),
+                BinOp::Sub => x.checked_sub(y),
+                BinOp::Mul => x.checked_mul(y),
+                _ => {
+                    if y.is_zero() {
+                        return Err(ValueError::new("division by zero"));
+                    }
+                    x.checked_div(y)
+                }
+            };
+            r.map(|d| Value::Decimal(d.normalize()))
+                .ok_or_else(overflow)
+        }
+    }
+}
+
+fn number(v: &Value<'_>, op: BinOp) -> Result<Decimal, ValueError> {
+    match v {
+        Value::Int(_) | Value::Decimal(_) | Value::Text(_) => v.as_decimal(),
+        other => Err(ValueError::new(format!(
+            "`{}` needs numbers, got {}",
+            op.symbol(),
+            other.kind()
+        ))),
+    }
+}
+
+/// Whether a value counts as "yes" in a condition: absent values are "no"; anything that is
+/// not yes/no is an error.
+pub fn truthy(v: &Value<'_>) -> Result<bool, ValueError> {
+    if v.is_absent() {
+        return Ok(false);
+    }
+    v.as_bool()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn loanpro_text_numbers_compare_as_numbers() {
+        let j = json!("36");
+        assert!(equals(&Value::Json(&j), &Value::Int(36)));
+        let j = json!("386.66");
+        assert_eq!(
+            binary(BinOp::Mul, Value::Json(&j), Value::Int(2)).unwrap(),
+            Value::Decimal("773.32".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn absent_values() {
+        assert!(equals(&Value::Missing, &Value::Null));
+        assert!(!equals(&Value::Int(0), &Value::Null));
+        assert_eq!(
+            binary(BinOp::Lt, Value::Null, Value::Int(1)).unwrap(),
+            Value::Bool(false)
+        );
+        assert!(binary(BinOp::Add, Value::Missing, Value::Int(1)).is_err());
+        assert_eq!(
+            binary(BinOp::Add, Value::Null, Value::Int(1)).unwrap(),
+            Value::Null
+        );
+    }
+
+    #[test]
+    fn int_division_is_exact() {
+        assert_eq!(
+            binary(BinOp::Div, Value::Int(936), Value::Int(26)).unwrap(),
+            Value::Decimal(Decimal::from(36))
+        );
+        assert!(binary(BinOp::Div, Value::Int(1), Value::Int(0)).is_err());
+    }
+}
