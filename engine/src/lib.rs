@@ -7,13 +7,19 @@
 
 pub mod builtins;
 pub mod clean;
+pub mod codes;
+pub mod document;
 pub mod field;
 pub mod layout;
 pub mod plan;
+pub mod reader;
 pub mod record;
 pub mod segment;
 pub mod timeline;
+pub mod trailer;
+pub mod validate;
 pub mod value;
+pub mod writer;
 
 pub use field::{FieldError, FieldValue};
 pub use layout::{Field, FieldType, Layout, Requirement, SegmentKind};

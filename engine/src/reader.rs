@@ -1,0 +1,975 @@
+//! Reading Metro 2 character (426) files as bureaus and other tools produce them: with or
+//! without line breaks between records (LF or CR LF), records wrapped over several lines,
+//! fixed-length records padded with blanks, variable-length records, with or without block
+//! descriptor words.
+//!
+//! Line breaks are never data in the character format (every field is printable ASCII), so the
+//! reader treats CR and LF as absent wherever they appear; offsets in records and findings are
+//! still the byte offsets of the input. Arbitrary bytes never make the reader panic: what it
+//! cannot read becomes a structural [`Finding`] naming the record number (1-based, the header is
+//! record 1), the byte offset and what was expected.
+//!
+//! Three ways in: [`read_file`] (everything in memory), [`Records`] (an iterator of owned
+//! records for large files) and [`Scanner`] (borrowed raw records, what the validator uses).
+
+use std::borrow::Cow;
+
+use crate::layout::SegmentKind;
+use crate::record::DataRecord;
+use crate::segment::Segment;
+use crate::validate::{rules, Finding};
+use crate::writer::{Blocking, Newlines, WriteOptions};
+
+/// Length of the header, base and trailer in the character format.
+const FIXED: usize = 426;
+
+/// What a physical record is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordKind {
+    /// The header record.
+    Header,
+    /// A data record (base segment and appended segments).
+    Data,
+    /// The trailer record.
+    Trailer,
+}
+
+/// One physical record as found in the input: its bytes with any line breaks removed.
+#[derive(Debug, Clone)]
+pub struct RawRecord<'a> {
+    /// 1-based record number (the header is record 1).
+    pub number: usize,
+    /// Byte offset of the record's first byte (its RDW) in the input.
+    pub offset: usize,
+    /// Header, data or trailer, by content.
+    pub kind: RecordKind,
+    /// The record's bytes, RDW included, line breaks removed.
+    pub bytes: Cow<'a, [u8]>,
+    /// For a record wrapped over lines: (position in `bytes`, input offset) of each byte that
+    /// follows skipped line breaks.
+    breaks: Vec<(usize, usize)>,
+}
+
+impl RawRecord<'_> {
+    /// The input offset of the byte at `pos` in [`RawRecord::bytes`].
+    pub fn physical(&self, pos: usize) -> usize {
+        match self.breaks.iter().rev().find(|(p, _)| *p <= pos) {
+            Some((p, phys)) => phys + (pos - p),
+            None => self.offset + pos,
+        }
+    }
+
+    /// Whether the record was wrapped over several lines.
+    pub fn is_wrapped(&self) -> bool {
+        !self.breaks.is_empty()
+    }
+}
+
+/// What the scanner yields: a record, or a structural problem where it could not read one.
+#[derive(Debug, Clone)]
+pub enum Scanned<'a> {
+    /// A record.
+    Record(RawRecord<'a>),
+    /// A structural finding (bad descriptor word, truncated file, ...).
+    Problem(Finding),
+}
+
+/// The physical shape of a file, as detected while reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Shape {
+    /// Whether block descriptor words precede the records.
+    pub blocked: bool,
+    /// What follows the first record.
+    pub newlines: Newlines,
+    /// Number of blocks read (block descriptor words) when blocked.
+    pub blocks: usize,
+    /// Number of physical records read.
+    pub records: usize,
+}
+
+impl Shape {
+    /// The writer options that reproduce this shape.
+    pub fn write_options(&self) -> WriteOptions {
+        WriteOptions {
+            newlines: self.newlines,
+            blocking: if self.blocked {
+                Blocking::Variable
+            } else {
+                Blocking::Fixed
+            },
+        }
+    }
+}
+
+/// A low-level scanner over the input: yields raw records (borrowed when not wrapped) and
+/// structural problems, in file order.
+pub struct Scanner<'a> {
+    input: &'a [u8],
+    pos: usize,
+    number: usize,
+    block_end: Option<usize>,
+    logical: usize,
+    shape: Shape,
+    detected: bool,
+    done: bool,
+}
+
+/// Bytes taken from the input, with the positions of skipped line breaks.
+type Taken<'a> = (Cow<'a, [u8]>, Vec<(usize, usize)>);
+
+fn is_break(b: u8) -> bool {
+    b == b'\n' || b == b'\r'
+}
+
+fn digits4(b: &[u8]) -> Option<usize> {
+    if b.len() == 4 && b.iter().all(u8::is_ascii_digit) {
+        Some(b.iter().fold(0, |a, d| a * 10 + usize::from(d - b'0')))
+    } else {
+        None
+    }
+}
+
+/// Shows up to `n` bytes for a message, escaped, without revealing more than a few characters.
+fn shown(b: &[u8], n: usize) -> String {
+    let end = b.len().min(n);
+    format!("{:?}", String::from_utf8_lossy(&b[..end]))
+}
+
+impl<'a> Scanner<'a> {
+    /// A scanner over a whole input.
+    pub fn new(input: &'a [u8]) -> Scanner<'a> {
+        Scanner {
+            input,
+            pos: 0,
+            number: 0,
+            block_end: None,
+            logical: 0,
+            shape: Shape {
+                blocked: false,
+                newlines: Newlines::None,
+                blocks: 0,
+                records: 0,
+            },
+            detected: false,
+            done: false,
+        }
+    }
+
+    /// The file's shape as read so far (complete once the iterator is exhausted).
+    pub fn shape(&self) -> Shape {
+        self.shape
+    }
+
+    fn skip_breaks(&mut self) {
+        while self.pos < self.input.len() && is_break(self.input[self.pos]) {
+            self.pos += 1;
+        }
+    }
+
+    /// The next `n` logical bytes from `from` without consuming them.
+    fn peek(&self, from: usize, n: usize) -> Vec<u8> {
+        self.input[from..]
+            .iter()
+            .copied()
+            .filter(|b| !is_break(*b))
+            .take(n)
+            .collect()
+    }
+
+    /// Takes `n` logical bytes from the current position: borrowed when they hold no line
+    /// break, gathered otherwise. `None` when the input ends first (with how many there were).
+    fn take(&mut self, n: usize) -> Result<Taken<'a>, usize> {
+        let input = self.input;
+        let start = self.pos;
+        if let Some(slice) = input.get(start..start + n) {
+            if !slice.iter().any(|b| is_break(*b)) {
+                self.pos += n;
+                self.logical += n;
+                return Ok((Cow::Borrowed(slice), Vec::new()));
+            }
+        }
+        let mut out = Vec::with_capacity(n);
+        let mut breaks = Vec::new();
+        let mut i = start;
+        let mut after_break = false;
+        while out.len() < n && i < input.len() {
+            let b = input[i];
+            if is_break(b) {
+                after_break = true;
+            } else {
+                if after_break {
+                    breaks.push((out.len(), i));
+                    after_break = false;
+                }
+                out.push(b);
+            }
+            i += 1;
+        }
+        if out.len() < n {
+            return Err(out.len());
+        }
+        self.pos = i;
+        self.logical += n;
+        Ok((Cow::Owned(out), breaks))
+    }
+
+    fn detect(&mut self) {
+        self.detected = true;
+        self.skip_breaks();
+        let head = self.peek(self.pos, 14);
+        let d0 = head.get(0..4).and_then(digits4);
+        let d1 = head.get(4..8).and_then(digits4);
+        self.shape.blocked = match (d0, d1) {
+            _ if head.get(8..14) == Some(b"HEADER") && d0.is_some() && d1.is_some() => true,
+            _ if head.get(4..10) == Some(b"HEADER") => false,
+            (Some(a), Some(b)) => a >= 8 && b == a - 4,
+            _ => false,
+        };
+    }
+
+    fn problem(
+        &mut self,
+        rule: &'static rules::Rule,
+        offset: usize,
+        message: String,
+    ) -> Scanned<'a> {
+        Scanned::Problem(Finding::new(
+            rule,
+            self.number,
+            SegmentKind::Base,
+            None,
+            offset,
+            message,
+        ))
+    }
+
+    fn fatal(&mut self, rule: &'static rules::Rule, offset: usize, message: String) -> Scanned<'a> {
+        self.done = true;
+        self.problem(rule, offset, message)
+    }
+
+    /// Whether the bytes at the position look like a block descriptor word followed by its
+    /// record's descriptor word (BDW = RDW + 4).
+    fn looks_like_new_block(&self) -> bool {
+        let head = self.peek(self.pos, 8);
+        match (
+            head.get(0..4).and_then(digits4),
+            head.get(4..8).and_then(digits4),
+        ) {
+            (Some(a), Some(b)) => a >= 8 && b == a - 4,
+            _ => false,
+        }
+    }
+
+    fn next_item(&mut self) -> Option<Scanned<'a>> {
+        if self.done {
+            return None;
+        }
+        if !self.detected {
+            self.detect();
+        }
+        let before = self.pos;
+        self.skip_breaks();
+        if self.number == 1 && self.shape.newlines == Newlines::None && self.pos > before {
+            self.shape.newlines = if self.input[before] == b'\r' {
+                Newlines::Crlf
+            } else {
+                Newlines::Lf
+            };
+        }
+        if self.pos >= self.input.len() {
+            self.done = true;
+            if let Some(end) = self.block_end {
+                if self.logical < end {
+                    let (n, at) = (self.logical, self.input.len());
+                    return Some(self.problem(
+                        &rules::BLOCK_MISMATCH,
+                        at,
+                        format!(
+                            "the file ends {} bytes before the end of its last block (block descriptor word says the block ends at byte {end} of the data, the data ends at {n})",
+                            end - n
+                        ),
+                    ));
+                }
+            }
+            return None;
+        }
+        let next_number = self.number + 1;
+        if self.shape.blocked {
+            let at_block_start = match self.block_end {
+                None => true,
+                Some(end) => self.logical >= end || self.looks_like_new_block(),
+            };
+            if at_block_start {
+                if let Some(end) = self.block_end {
+                    if self.logical != end {
+                        let at = self.pos;
+                        let msg = if self.logical > end {
+                            format!(
+                                "record {} ran {} bytes past the end of its block: the block descriptor word disagrees with the records' descriptor words",
+                                self.number,
+                                self.logical - end
+                            )
+                        } else {
+                            format!(
+                                "a new block starts {} bytes before the end of the previous one: the block descriptor word disagrees with the records' descriptor words",
+                                end - self.logical
+                            )
+                        };
+                        self.number = next_number - 1;
+                        return Some(self.problem_then_clear(at, msg));
+                    }
+                }
+                let bdw_at = self.pos;
+                let bdw = match self.take(4) {
+                    Ok((b, _)) => b,
+                    Err(_) => {
+                        self.number = next_number;
+                        return Some(self.fatal(
+                            &rules::BDW_UNREADABLE,
+                            bdw_at,
+                            "the file ends inside a block descriptor word".into(),
+                        ));
+                    }
+                };
+                match digits4(&bdw) {
+                    Some(n) if n >= 8 => {
+                        self.block_end = Some(self.logical - 4 + n);
+                        self.shape.blocks += 1;
+                    }
+                    _ => {
+                        self.number = next_number;
+                        return Some(self.fatal(
+                            &rules::BDW_UNREADABLE,
+                            bdw_at,
+                            format!(
+                                "expected a block descriptor word (4 digits, at least 0008) before record {next_number}, found {}",
+                                shown(&bdw, 4)
+                            ),
+                        ));
+                    }
+                }
+                self.skip_breaks();
+            }
+        }
+        self.number = next_number;
+        let at = self.pos;
+        let head = self.peek(at, 4);
+        let Some(rdw) = digits4(&head) else {
+            return Some(self.unreadable_rdw(at, &head));
+        };
+        if rdw < FIXED {
+            if rdw < 4 {
+                return Some(self.fatal(
+                    &rules::RECORD_TOO_SHORT,
+                    at,
+                    format!("record {next_number}: the record descriptor word says {rdw} bytes, which cannot hold even itself"),
+                ));
+            }
+            let _ = self.take(rdw);
+            return Some(self.problem(
+                &rules::RECORD_TOO_SHORT,
+                at,
+                format!(
+                    "record {next_number}: the record descriptor word says {rdw} bytes; a header, base segment or trailer needs at least {FIXED}"
+                ),
+            ));
+        }
+        match self.take(rdw) {
+            Ok((bytes, breaks)) => {
+                self.shape.records += 1;
+                let kind = if bytes.get(4..10) == Some(b"HEADER") {
+                    RecordKind::Header
+                } else if bytes.get(4..11) == Some(b"TRAILER") {
+                    RecordKind::Trailer
+                } else {
+                    RecordKind::Data
+                };
+                Some(Scanned::Record(RawRecord {
+                    number: next_number,
+                    offset: at,
+                    kind,
+                    bytes,
+                    breaks,
+                }))
+            }
+            Err(have) => Some(self.fatal(
+                &rules::RECORD_TRUNCATED,
+                at,
+                format!(
+                    "record {next_number}: the record descriptor word says {rdw} bytes but the file ends after {have}"
+                ),
+            )),
+        }
+    }
+
+    fn problem_then_clear(&mut self, at: usize, msg: String) -> Scanned<'a> {
+        self.block_end = Some(self.logical);
+        self.problem(&rules::BLOCK_MISMATCH, at, msg)
+    }
+
+    /// An RDW that is not 4 digits: if a later line starts a new record, resume there so one
+    /// bad line does not hide the rest of the file; otherwise stop.
+    fn unreadable_rdw(&mut self, at: usize, head: &[u8]) -> Scanned<'a> {
+        let msg = format!(
+            "record {}: expected a record descriptor word (4 digits) at the start of the record, found {}",
+            self.number,
+            shown(head, 4)
+        );
+        match self.input[at..].iter().position(|b| *b == b'\n') {
+            Some(nl) if at + nl + 1 < self.input.len() => {
+                self.pos = at + nl + 1;
+                let skipped = self.input[at..self.pos]
+                    .iter()
+                    .filter(|b| !is_break(**b))
+                    .count();
+                self.logical += skipped;
+                self.block_end = None;
+                self.problem(
+                    &rules::RDW_UNREADABLE,
+                    at,
+                    format!("{msg}; skipped to the next line"),
+                )
+            }
+            _ => self.fatal(&rules::RDW_UNREADABLE, at, msg),
+        }
+    }
+}
+
+impl<'a> Iterator for Scanner<'a> {
+    type Item = Scanned<'a>;
+
+    fn next(&mut self) -> Option<Scanned<'a>> {
+        self.next_item()
+    }
+}
+
+/// Splits a data record's bytes (RDW included) into segments: calls `f(kind, start)` for the
+/// base segment and each appended segment, in file order. Trailing blanks after the last
+/// segment are padding (fixed-length files). Returns what stopped the split early, if anything.
+pub fn split_segments(
+    bytes: &[u8],
+    mut f: impl FnMut(SegmentKind, usize),
+) -> Result<(), SplitProblem> {
+    if bytes.len() < FIXED {
+        return Err(SplitProblem::ShortBase { len: bytes.len() });
+    }
+    f(SegmentKind::Base, 0);
+    let mut pos = FIXED;
+    while pos < bytes.len() {
+        let rest = &bytes[pos..];
+        if rest.iter().all(|b| *b == b' ') {
+            return Ok(());
+        }
+        let kind = rest.get(0..2).and_then(SegmentKind::from_identifier);
+        match kind {
+            Some(k) if rest.len() >= k.byte_len() => {
+                f(k, pos);
+                pos += k.byte_len();
+            }
+            Some(k) => {
+                return Err(SplitProblem::Truncated {
+                    kind: k,
+                    pos,
+                    have: rest.len(),
+                })
+            }
+            None => return Err(SplitProblem::Unknown { pos }),
+        }
+    }
+    Ok(())
+}
+
+/// Why a data record could not be split into segments to its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SplitProblem {
+    /// The record is shorter than a base segment.
+    ShortBase {
+        /// Its length.
+        len: usize,
+    },
+    /// Bytes that are neither a known segment identifier nor blank padding.
+    Unknown {
+        /// Position in the record.
+        pos: usize,
+    },
+    /// A known identifier whose segment does not fit in the record.
+    Truncated {
+        /// The segment.
+        kind: SegmentKind,
+        /// Position in the record.
+        pos: usize,
+        /// Bytes left in the record.
+        have: usize,
+    },
+}
+
+impl SplitProblem {
+    /// The structural finding for this problem in `rec`.
+    pub fn finding(&self, rec: &RawRecord<'_>) -> Finding {
+        let (rule, pos, msg) = match *self {
+            SplitProblem::ShortBase { len } => (
+                &rules::RECORD_TOO_SHORT,
+                0,
+                format!("the record is {len} bytes long; a base segment needs {FIXED}"),
+            ),
+            SplitProblem::Unknown { pos } => (
+                &rules::UNKNOWN_SEGMENT,
+                pos,
+                format!(
+                    "expected an appended segment identifier (J1, J2, K1, K2, K3, K4, L1, N1) or blank padding at byte {} of the record, found {}",
+                    pos + 1,
+                    shown(&rec.bytes[pos..], 2)
+                ),
+            ),
+            SplitProblem::Truncated { kind, pos, have } => (
+                &rules::SEGMENT_TRUNCATED,
+                pos,
+                format!(
+                    "the {} segment needs {} bytes but the record's descriptor word leaves {have}",
+                    kind.name().to_uppercase(),
+                    kind.byte_len()
+                ),
+            ),
+        };
+        Finding::new(
+            rule,
+            rec.number,
+            SegmentKind::Base,
+            None,
+            rec.physical(pos),
+            msg,
+        )
+    }
+}
+
+/// Checks the order of a record's segments: J1*, J2*, K1, K2, K3, K4, L1, N1, each of K1..N1 at
+/// most once. Reports into `out`.
+pub fn check_order(kinds: &[(SegmentKind, usize)], rec: &RawRecord<'_>, out: &mut Vec<Finding>) {
+    let rank = |k: SegmentKind| SegmentKind::APPENDED.iter().position(|a| *a == k);
+    let mut last: Option<usize> = None;
+    for (k, pos) in kinds.iter().skip(1) {
+        let Some(r) = rank(*k) else { continue };
+        if let Some(l) = last {
+            let name = k.name().to_uppercase();
+            if r < l {
+                out.push(Finding::new(
+                    &rules::SEGMENT_ORDER,
+                    rec.number,
+                    *k,
+                    None,
+                    rec.physical(*pos),
+                    format!(
+                        "the {name} segment comes after {}: appended segments go in the order J1, J2, K1, K2, K3, K4, L1, N1",
+                        SegmentKind::APPENDED[l].name().to_uppercase()
+                    ),
+                ));
+            } else if r == l && !k.repeats() {
+                out.push(Finding::new(
+                    &rules::SEGMENT_REPEATED,
+                    rec.number,
+                    *k,
+                    None,
+                    rec.physical(*pos),
+                    format!("a second {name} segment: a data record carries at most one"),
+                ));
+            }
+        }
+        last = Some(last.map_or(r, |l| l.max(r)));
+    }
+}
+
+/// A data record read from a file, with where it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadRecord {
+    /// 1-based record number in the file (the header is record 1).
+    pub number: usize,
+    /// Byte offset of the record's first byte in the file.
+    pub offset: usize,
+    /// The record.
+    pub record: DataRecord,
+}
+
+/// Everything read from a file.
+#[derive(Debug, Clone)]
+pub struct ReadResult {
+    /// The header record (its first 426 bytes; padding dropped).
+    pub header: Option<Segment>,
+    /// The data records, in file order.
+    pub records: Vec<ReadRecord>,
+    /// The trailer record (its first 426 bytes).
+    pub trailer: Option<Segment>,
+    /// Structural findings: descriptor words, record order, segments that could not be read.
+    pub findings: Vec<Finding>,
+    /// The file's physical shape.
+    pub shape: Shape,
+}
+
+/// Reads a whole file. Never panics; what cannot be read is in `findings`.
+pub fn read_file(bytes: &[u8]) -> ReadResult {
+    let mut it = Records::new(bytes);
+    let mut result = ReadResult {
+        header: None,
+        records: Vec::new(),
+        trailer: None,
+        findings: Vec::new(),
+        shape: it.shape(),
+    };
+    for item in it.by_ref() {
+        match item {
+            Item::Header { segment, .. } => {
+                if result.header.is_none() {
+                    result.header = Some(segment);
+                }
+            }
+            Item::Record(r) => result.records.push(*r),
+            Item::Trailer { segment, .. } => {
+                if result.trailer.is_none() {
+                    result.trailer = Some(segment);
+                }
+            }
+            Item::Finding(f) => result.findings.push(f),
+        }
+    }
+    result.shape = it.shape();
+    result
+}
+
+/// What [`Records`] yields.
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// The header record.
+    Header {
+        /// Record number.
+        number: usize,
+        /// Byte offset.
+        offset: usize,
+        /// Its first 426 bytes.
+        segment: Segment,
+    },
+    /// A data record (boxed: it is much larger than the other items).
+    Record(Box<ReadRecord>),
+    /// The trailer record.
+    Trailer {
+        /// Record number.
+        number: usize,
+        /// Byte offset.
+        offset: usize,
+        /// Its first 426 bytes.
+        segment: Segment,
+    },
+    /// A structural finding.
+    Finding(Finding),
+}
+
+/// An iterator of owned records and structural findings, for files too large to hold as
+/// [`ReadResult`]: memory use is one record at a time.
+pub struct Records<'a> {
+    scanner: Scanner<'a>,
+    sequence: Sequence,
+    pending: std::collections::VecDeque<Item>,
+    finished: bool,
+}
+
+impl<'a> Records<'a> {
+    /// Reads `bytes`.
+    pub fn new(bytes: &'a [u8]) -> Records<'a> {
+        Records {
+            scanner: Scanner::new(bytes),
+            sequence: Sequence::default(),
+            pending: Default::default(),
+            finished: false,
+        }
+    }
+
+    /// The file's shape as read so far.
+    pub fn shape(&self) -> Shape {
+        self.scanner.shape()
+    }
+}
+
+impl Iterator for Records<'_> {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        loop {
+            if let Some(i) = self.pending.pop_front() {
+                return Some(i);
+            }
+            if self.finished {
+                return None;
+            }
+            let mut findings = Vec::new();
+            match self.scanner.next() {
+                None => {
+                    self.finished = true;
+                    self.sequence
+                        .finish(self.scanner.input.len(), &mut findings);
+                }
+                Some(Scanned::Problem(f)) => findings.push(f),
+                Some(Scanned::Record(rec)) => {
+                    self.sequence.observe(&rec, &mut findings);
+                    let item = owned_item(&rec, &mut findings);
+                    self.pending.extend(findings.drain(..).map(Item::Finding));
+                    if let Some(i) = item {
+                        self.pending.push_back(i);
+                    }
+                }
+            }
+            self.pending.extend(findings.into_iter().map(Item::Finding));
+        }
+    }
+}
+
+/// Checks that header and trailer records have nothing but blanks beyond their 426 bytes.
+pub fn check_padding(rec: &RawRecord<'_>, out: &mut Vec<Finding>) {
+    if let Some(p) = rec.bytes[FIXED..].iter().position(|b| *b != b' ') {
+        let kind = if rec.kind == RecordKind::Header {
+            SegmentKind::Header
+        } else {
+            SegmentKind::Trailer
+        };
+        out.push(Finding::new(
+            &rules::PADDING_NOT_BLANK,
+            rec.number,
+            kind,
+            None,
+            rec.physical(FIXED + p),
+            format!(
+                "the {} record is padded to {} bytes, but the padding after byte {FIXED} is not blank",
+                kind.name(),
+                rec.bytes.len()
+            ),
+        ));
+    }
+}
+
+fn owned_item(rec: &RawRecord<'_>, findings: &mut Vec<Finding>) -> Option<Item> {
+    let fixed = || rec.bytes[..FIXED].to_vec();
+    match rec.kind {
+        RecordKind::Header => {
+            check_padding(rec, findings);
+            Some(Item::Header {
+                number: rec.number,
+                offset: rec.offset,
+                segment: Segment::from_bytes(SegmentKind::Header, fixed())?,
+            })
+        }
+        RecordKind::Trailer => {
+            check_padding(rec, findings);
+            Some(Item::Trailer {
+                number: rec.number,
+                offset: rec.offset,
+                segment: Segment::from_bytes(SegmentKind::Trailer, fixed())?,
+            })
+        }
+        RecordKind::Data => {
+            let mut kinds = Vec::new();
+            let split = split_segments(&rec.bytes, |k, p| kinds.push((k, p)));
+            if let Err(p) = split {
+                findings.push(p.finding(rec));
+            }
+            check_order(&kinds, rec, findings);
+            let mut segs = kinds
+                .iter()
+                .map(|(k, p)| Segment::from_bytes(*k, rec.bytes[*p..*p + k.byte_len()].to_vec()));
+            let base = segs.next()??;
+            let mut record = DataRecord::new(base);
+            for s in segs.flatten() {
+                record.push(s);
+            }
+            Some(Item::Record(Box::new(ReadRecord {
+                number: rec.number,
+                offset: rec.offset,
+                record,
+            })))
+        }
+    }
+}
+
+/// The record-order rules: header first and only once, trailer last, nothing after it.
+#[derive(Debug, Default, Clone)]
+pub struct Sequence {
+    seen_any: bool,
+    trailer: Option<usize>,
+    reported_after_trailer: bool,
+}
+
+impl Sequence {
+    /// Observes the next record.
+    pub fn observe(&mut self, rec: &RawRecord<'_>, out: &mut Vec<Finding>) {
+        let first = !self.seen_any;
+        self.seen_any = true;
+        if let Some(t) = self.trailer {
+            if !self.reported_after_trailer {
+                self.reported_after_trailer = true;
+                out.push(Finding::new(
+                    &rules::AFTER_TRAILER,
+                    rec.number,
+                    SegmentKind::Trailer,
+                    None,
+                    rec.offset,
+                    format!("record {} comes after the trailer (record {t}): the trailer must be the last record", rec.number),
+                ));
+            }
+        }
+        match rec.kind {
+            RecordKind::Header if !first => out.push(Finding::new(
+                &rules::HEADER_REPEATED,
+                rec.number,
+                SegmentKind::Header,
+                None,
+                rec.offset,
+                "a header record after the first record: a file has one header, first".into(),
+            )),
+            RecordKind::Header => {}
+            _ if first => out.push(Finding::new(
+                &rules::HEADER_NOT_FIRST,
+                rec.number,
+                SegmentKind::Header,
+                None,
+                rec.offset,
+                "the file does not start with a header record (record identifier HEADER at bytes 5-10)".into(),
+            )),
+            _ => {}
+        }
+        if rec.kind == RecordKind::Trailer && self.trailer.is_none() {
+            self.trailer = Some(rec.number);
+        }
+    }
+
+    /// Called at the end of the input (`len` bytes).
+    pub fn finish(&mut self, len: usize, out: &mut Vec<Finding>) {
+        if !self.seen_any {
+            out.push(Finding::new(
+                &rules::EMPTY_FILE,
+                0,
+                SegmentKind::Header,
+                None,
+                0,
+                "the file holds no record".into(),
+            ));
+        } else if self.trailer.is_none() {
+            out.push(Finding::new(
+                &rules::TRAILER_MISSING,
+                0,
+                SegmentKind::Trailer,
+                None,
+                len,
+                "the file ends without a trailer record (record identifier TRAILER at bytes 5-11)"
+                    .into(),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(body: &str, len: usize) -> Vec<u8> {
+        let mut v = format!("{len:04}{body}").into_bytes();
+        v.resize(len, b' ');
+        v
+    }
+
+    fn file(newline: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for r in [rec("HEADER", 426), rec("1", 426), rec("TRAILER", 426)] {
+            out.extend_from_slice(&r);
+            out.extend_from_slice(newline);
+        }
+        out
+    }
+
+    #[test]
+    fn reads_with_and_without_line_breaks() {
+        for nl in [&b""[..], b"\n", b"\r\n"] {
+            let r = read_file(&file(nl));
+            assert!(r.findings.is_empty(), "{:?}", r.findings);
+            assert!(r.header.is_some() && r.trailer.is_some());
+            assert_eq!(r.records.len(), 1);
+            assert_eq!(r.records[0].number, 2);
+            assert_eq!(r.records[0].offset, 426 + nl.len());
+        }
+    }
+
+    #[test]
+    fn wrapped_records_map_offsets_back_to_the_input() {
+        let flat = file(b"");
+        let mut wrapped = Vec::new();
+        for (i, chunk) in flat.chunks(80).enumerate() {
+            if i > 0 {
+                wrapped.push(b'\n');
+            }
+            wrapped.extend_from_slice(chunk);
+        }
+        let items: Vec<_> = Scanner::new(&wrapped).collect();
+        let Scanned::Record(r) = &items[1] else {
+            panic!("{items:?}")
+        };
+        assert!(r.is_wrapped());
+        assert_eq!(r.offset, 426 + 5);
+        assert_eq!(wrapped[r.physical(4)], b'1');
+        assert_eq!(r.physical(4), 430 + 5);
+        assert_eq!(read_file(&wrapped).records.len(), 1);
+    }
+
+    #[test]
+    fn blocked_files_are_detected() {
+        let mut out = Vec::new();
+        for r in [rec("HEADER", 426), rec("1", 426), rec("TRAILER", 426)] {
+            out.extend_from_slice(b"0430");
+            out.extend_from_slice(&r);
+        }
+        let r = read_file(&out);
+        assert!(r.findings.is_empty(), "{:?}", r.findings);
+        assert!(r.shape.blocked);
+        assert_eq!(r.shape.blocks, 3);
+        assert_eq!(r.records[0].offset, 434);
+    }
+
+    #[test]
+    fn structure_problems_are_located() {
+        let mut f = file(b"\n");
+        f.extend_from_slice(&rec("1", 426));
+        let r = read_file(&f);
+        let ids: Vec<_> = r
+            .findings
+            .iter()
+            .map(|f| (f.rule, f.record, f.offset))
+            .collect();
+        assert_eq!(ids, [("M2S-004", 4, 3 * 427)]);
+        let r = read_file(&f[427..]);
+        let ids: Vec<_> = r.findings.iter().map(|f| f.rule).collect();
+        assert_eq!(ids, ["M2S-001", "M2S-004"]);
+        let r = read_file(&f[..900]);
+        let ids: Vec<_> = r.findings.iter().map(|f| (f.rule, f.offset)).collect();
+        assert_eq!(ids, [("M2S-006", 854), ("M2S-003", 900)]);
+        assert!(r.findings[0]
+            .message
+            .contains("says 426 bytes but the file ends after 46"));
+        assert_eq!(read_file(b"").findings[0].rule, "M2S-015");
+    }
+
+    #[test]
+    fn unknown_segments_and_order() {
+        let mut body = rec("1", 426);
+        body.extend_from_slice(&SegmentKind::K1.layout().blank());
+        body.extend_from_slice(&SegmentKind::J1.layout().blank());
+        body.extend_from_slice(b"ZZ");
+        let len = body.len();
+        body[..4].copy_from_slice(format!("{len:04}").as_bytes());
+        let mut f = rec("HEADER", 426);
+        f.extend_from_slice(&body);
+        f.extend_from_slice(&rec("TRAILER", 426));
+        let r = read_file(&f);
+        let ids: Vec<_> = r
+            .findings
+            .iter()
+            .map(|f| (f.rule, f.offset - 426))
+            .collect();
+        assert_eq!(ids, [("M2S-010", 426 + 34 + 100), ("M2S-012", 426 + 34)]);
+    }
+}
