@@ -626,7 +626,10 @@ mod tests {
 
     #[test]
     fn same_seed_same_documents() {
-        assert_eq!(generate_loans(20, 7, as_of()), generate_loans(20, 7, as_of()));
+        assert_eq!(
+            generate_loans(20, 7, as_of()),
+            generate_loans(20, 7, as_of())
+        );
         assert_ne!(generate_loans(5, 7, as_of()), generate_loans(5, 8, as_of()));
     }
 
@@ -639,7 +642,11 @@ mod tests {
         let mut bytes = 0;
         for loan in &loans {
             let payments = loan["Payments"]["results"].as_array().unwrap().len();
-            assert!((20..=61).contains(&payments), "{} has {payments} payments", loan["id"]);
+            assert!(
+                (20..=61).contains(&payments),
+                "{} has {payments} payments",
+                loan["id"]
+            );
             let rows = loan["StatusArchive"]["results"].as_array().unwrap();
             let newest = rows.last().unwrap();
             assert_eq!(newest["date"], format_odata_day(as_of()));
@@ -649,18 +656,31 @@ mod tests {
             if loan["Customers"]["results"].as_array().unwrap().len() == 2 {
                 joint += 1;
             }
-            frequencies.insert(loan["LoanSetup"]["paymentFrequency"].as_str().unwrap().to_owned());
+            frequencies.insert(
+                loan["LoanSetup"]["paymentFrequency"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
             for p in loan["Payments"]["results"].as_array().unwrap() {
-                let day = crate::loanpro::dates::parse_value(&p["date"]).unwrap().date_naive();
+                let day = crate::loanpro::dates::parse_value(&p["date"])
+                    .unwrap()
+                    .date_naive();
                 assert!(day <= as_of());
             }
             bytes += serde_json::to_string(loan).unwrap().len();
         }
-        assert!((40..=120).contains(&delinquent), "{delinquent} delinquent of 400");
+        assert!(
+            (40..=120).contains(&delinquent),
+            "{delinquent} delinquent of 400"
+        );
         assert!((80..=160).contains(&joint), "{joint} joint of 400");
         assert_eq!(frequencies.len(), 4, "{frequencies:?}");
         let average = bytes / loans.len();
-        assert!((3_000..=9_000).contains(&average), "average document {average} bytes");
+        assert!(
+            (3_000..=9_000).contains(&average),
+            "average document {average} bytes"
+        );
     }
 
     #[test]

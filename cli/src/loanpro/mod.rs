@@ -22,6 +22,7 @@ pub mod pace;
 pub mod retry;
 pub mod search;
 pub mod secret;
+pub mod sim;
 
 pub use client::{Client, WriteMethod};
 pub use config::ClientConfig;
