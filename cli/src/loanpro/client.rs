@@ -227,6 +227,18 @@ impl Client {
         self.call(method, url, Some(body), false).await.map(|_| ())
     }
 
+    /// `GET` of any path under the API root (`odata.svc/Loans(5)?$expand=Notes`), unwrapped from
+    /// its `d` envelope, with the same retries as every call: for reads the other methods do
+    /// not cover.
+    pub async fn get_path(&self, path_and_query: &str) -> Result<Value, LoanProError> {
+        let url = self
+            .inner
+            .base
+            .join(path_and_query)
+            .map_err(|e| LoanProError::Config(format!("path {path_and_query:?}: {e}")))?;
+        self.get_d(url).await
+    }
+
     /// `path` (relative to the API root) with a query.
     pub(crate) fn url(&self, path: &str, query: &[(&str, String)]) -> Result<Url, LoanProError> {
         let mut url = self
