@@ -42,6 +42,7 @@ mod alnum;
 mod any;
 mod clean_account_number;
 mod clean_address;
+mod clean_consumer_address;
 mod clean_country;
 mod clean_ecoa;
 mod clean_generation;
@@ -87,6 +88,7 @@ mod timeline_dofd_paid;
 mod timeline_dpd_at;
 mod timeline_history;
 mod timeline_history_profile;
+mod timeline_history_valid;
 mod timeline_last_payment;
 mod timeline_monthly_payment;
 mod timeline_of;
@@ -108,6 +110,7 @@ pub const ALL: &[fn() -> Builtin] = &[
     any::builtin,
     clean_account_number::builtin,
     clean_address::builtin,
+    clean_consumer_address::builtin,
     clean_country::builtin,
     clean_ecoa::builtin,
     clean_generation::builtin,
@@ -152,6 +155,7 @@ pub const ALL: &[fn() -> Builtin] = &[
     timeline_dpd_at::builtin,
     timeline_history::builtin,
     timeline_history_profile::builtin,
+    timeline_history_valid::builtin,
     timeline_last_payment::builtin,
     timeline_monthly_payment::builtin,
     timeline_of::builtin,
