@@ -391,7 +391,7 @@ fn portfolio(b: &Base, base: &[u8], o: &mut Out<'_>) {
                 &rules::PORTFOLIO_UNUSUAL,
                 "portfolio_type",
                 format!(
-                "account type {at_s} ({}) is reported under portfolio type {} ({}), not {} ({})",
+                "account type {at_s} ({}) belongs under portfolio type {} ({}), but the record has {} ({})",
                 lists::ACCOUNT_TYPE.describe(&at_s).unwrap_or(""),
                 char::from(*usual),
                 lists::PORTFOLIO_TYPE.describe(&char::from(*usual).to_string()).unwrap_or(""),

@@ -126,6 +126,7 @@ pub fn validate_record(record: &DataRecord, ctx: &RecordContext) -> Vec<Finding>
     }
     let mut out = Vec::new();
     check_data(&bytes, &spans, ctx, &mut out, None);
+    out.sort_by_key(|f| f.offset);
     out
 }
 
@@ -223,6 +224,8 @@ pub fn validate_file(bytes: &[u8]) -> Vec<Finding> {
                 }
             }
         }
+        // Findings of one record read best in byte order.
+        out[first..].sort_by_key(|f| f.offset);
         if rec.is_wrapped() && rec.kind != crate::reader::RecordKind::Data {
             for f in &mut out[first..] {
                 if f.offset >= rec.offset && f.offset < rec.offset + rec.bytes.len() {

@@ -1,0 +1,52 @@
+//! Arbitrary bytes never make the reader or the validator panic, and every finding points
+//! inside the input.
+
+mod common;
+
+use metro2_engine::reader::{read_file, Records};
+use metro2_engine::validate::validate_file;
+use proptest::prelude::*;
+
+fn check(bytes: &[u8]) {
+    let r = read_file(bytes);
+    let f = validate_file(bytes);
+    for x in r.findings.iter().chain(&f) {
+        assert!(x.offset <= bytes.len(), "{x:?} beyond {}", bytes.len());
+        assert!(!x.message.is_empty());
+    }
+    assert!(Records::new(bytes).count() >= r.records.len());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..3000)) {
+        check(&bytes);
+    }
+
+    #[test]
+    fn digits_and_framing_words(parts in proptest::collection::vec(
+        prop_oneof![
+            Just(b"0426".to_vec()), Just(b"0430".to_vec()), Just(b"HEADER".to_vec()),
+            Just(b"TRAILER".to_vec()), Just(b"J1".to_vec()), Just(b"K4".to_vec()),
+            Just(b"\r\n".to_vec()), Just(b"\n".to_vec()), Just(vec![b' '; 100]),
+            Just(vec![b'0'; 50]), proptest::collection::vec(any::<u8>(), 0..20),
+        ], 0..60)) {
+        check(&parts.concat());
+    }
+
+    #[test]
+    fn damaged_valid_files(flips in proptest::collection::vec((0usize..1400, any::<u8>()), 1..8),
+                           cut in 0usize..1400) {
+        let mut r = common::record();
+        r.push(common::appended(metro2_engine::layout::SegmentKind::J2));
+        let mut bytes = common::file(&[r, common::record()]);
+        for (at, b) in flips {
+            let at = at % bytes.len();
+            bytes[at] = b;
+        }
+        bytes.truncate(cut.max(1) * bytes.len() / 1400);
+        check(&bytes);
+    }
+}
