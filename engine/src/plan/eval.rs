@@ -226,6 +226,25 @@ impl Plan {
     }
 }
 
+static NO_DOCUMENT: serde_json::Value = serde_json::Value::Null;
+
+impl Plan {
+    /// Evaluates a node that reads neither the document nor parameters nor element variables
+    /// (the compiler's constant folding). Errors are returned as text.
+    pub fn eval_constant(&self, id: NodeId) -> Result<Value<'static>, String> {
+        let mut f = Frame {
+            plan: self,
+            doc: &NO_DOCUMENT,
+            params: vec![Value::Missing; self.params.len()],
+            slots: vec![None; self.slots as usize],
+            locals: vec![Value::Missing; self.locals as usize],
+            record: None,
+            trace: None,
+        };
+        f.eval(id).map_err(|e| e.message)
+    }
+}
+
 /// The document's `id` as text.
 pub(crate) fn document_id(doc: &serde_json::Value) -> Option<String> {
     match doc.get("id")? {
@@ -532,7 +551,13 @@ impl<'p, 'd> Frame<'p, 'd> {
                         id,
                         format!("table {}[{}] (line {line})", t.name, k.display()),
                     );
-                    return Ok(v.clone());
+                    return match v {
+                        Ok(v) => Ok(v.clone()),
+                        Err(m) => Err(Fail {
+                            message: m.replace("{value}", &k.display()),
+                            node: id,
+                        }),
+                    };
                 }
                 match &t.default {
                     TableDefault::Value(v) => {

@@ -243,8 +243,8 @@ pub struct Table {
     pub text: HashMap<Box<str>, u32>,
     /// Integer keys → value index.
     pub ints: HashMap<i64, u32>,
-    /// The values; each with its arm's line.
-    pub values: Vec<(Value<'static>, u32)>,
+    /// The values (or the message of an `error` arm); each with its arm's line.
+    pub values: Vec<(Result<Value<'static>, String>, u32)>,
     /// What the `_` arm does.
     pub default: TableDefault,
     /// The `_` arm's line (or the table's).

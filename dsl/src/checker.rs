@@ -1,0 +1,1750 @@
+//! The checker: resolves every name, types every expression and checks every assignment
+//! against the engine's layouts and built-in signatures. It produces the typed tree the
+//! compiler lowers ([`Checked`]) and all the diagnostics it can find in one pass.
+
+use std::collections::{HashMap, HashSet};
+
+use metro2_engine::builtins::{self, Builtin, Type};
+use metro2_engine::layout::{Field, FieldType, Requirement, SegmentKind};
+use metro2_engine::plan::BinOp;
+use metro2_engine::value::Value;
+
+use crate::ast::{self, BinaryOp, ExprKind, ItemKind, Lit, PatternKind, UnaryOp};
+use crate::diagnostics::{did_you_mean, Code, Diagnostic};
+use crate::schema;
+use crate::span::{LineIndex, Span};
+
+/// A typed, resolved expression.
+#[derive(Debug, Clone)]
+pub struct HExpr {
+    /// What it is.
+    pub kind: HKind,
+    /// Its static type.
+    pub ty: Type,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// The kinds of resolved expressions.
+#[derive(Debug, Clone)]
+pub enum HKind {
+    /// A constant.
+    Const(Value<'static>),
+    /// A parameter (index into [`Checked::params`]).
+    Param(u32),
+    /// A let (index into [`Checked::lets`]).
+    Let(u32),
+    /// The document.
+    Root,
+    /// An element variable.
+    Local(u32),
+    /// `.key`.
+    Get(Box<HExpr>, String),
+    /// `[index]` of a list.
+    Index(Box<HExpr>, Box<HExpr>),
+    /// `list where cond`, element in the variable.
+    Where(Box<HExpr>, Box<HExpr>, u32),
+    /// A built-in call; per-element arguments use the variable.
+    Call(&'static Builtin, Vec<HExpr>, u32),
+    /// `not`.
+    Not(Box<HExpr>),
+    /// `-`.
+    Neg(Box<HExpr>),
+    /// Arithmetic and comparisons.
+    Binary(BinOp, Box<HExpr>, Box<HExpr>),
+    /// `and`.
+    And(Box<HExpr>, Box<HExpr>),
+    /// `or`.
+    Or(Box<HExpr>, Box<HExpr>),
+    /// `implies`.
+    Implies(Box<HExpr>, Box<HExpr>),
+    /// `??`.
+    Coalesce(Box<HExpr>, Box<HExpr>),
+    /// `if`.
+    If(Box<HExpr>, Box<HExpr>, Box<HExpr>),
+    /// `match`.
+    Match(Box<HExpr>, Vec<HArm>),
+    /// `x in [items]`.
+    In(Box<HExpr>, Vec<HExpr>),
+    /// `[items]`.
+    List(Vec<HExpr>),
+    /// A table lookup.
+    Table(u32, Box<HExpr>),
+    /// A produced segment's field (rules).
+    SegField(SegmentKind, &'static Field),
+    /// Something already reported.
+    Error,
+}
+
+/// A match arm.
+#[derive(Debug, Clone)]
+pub struct HArm {
+    /// The alternatives.
+    pub patterns: Vec<metro2_engine::plan::Pattern>,
+    /// The value.
+    pub value: HExpr,
+    /// The patterns as written.
+    pub label: String,
+}
+
+/// A declared parameter.
+#[derive(Debug, Clone)]
+pub struct HParam {
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub ty: Type,
+}
+
+/// A `let`.
+#[derive(Debug, Clone)]
+pub struct HLet {
+    /// Its name.
+    pub name: String,
+    /// Its value.
+    pub value: HExpr,
+}
+
+/// A table.
+#[derive(Debug, Clone)]
+pub struct HTable {
+    /// Its name.
+    pub name: String,
+    /// Its arms: key (none for `_`), value (or error message), line.
+    pub arms: Vec<(Option<Value<'static>>, Result<Value<'static>, String>, u32)>,
+    /// The table's line.
+    pub line: u32,
+}
+
+/// A `skip when`.
+#[derive(Debug, Clone)]
+pub struct HSkip {
+    /// The condition.
+    pub cond: HExpr,
+    /// Why.
+    pub reason: String,
+    /// The line.
+    pub line: u32,
+}
+
+/// A checked segment block.
+#[derive(Debug, Clone)]
+pub struct HSegment {
+    /// Which segment.
+    pub kind: SegmentKind,
+    /// `for each`: list and element variable.
+    pub each: Option<(HExpr, u32)>,
+    /// `when`.
+    pub when: Option<HExpr>,
+    /// The fields.
+    pub fields: Vec<HField>,
+    /// The block's line.
+    pub line: u32,
+}
+
+/// A checked assignment.
+#[derive(Debug, Clone)]
+pub struct HField {
+    /// The field.
+    pub field: &'static Field,
+    /// The value.
+    pub value: HExpr,
+    /// The assignment's line.
+    pub line: u32,
+    /// The expression as written.
+    pub source: String,
+    /// The value expression's span (for constant-width diagnostics).
+    pub span: Span,
+}
+
+/// A checked rule.
+#[derive(Debug, Clone)]
+pub struct HRule {
+    /// Its id.
+    pub id: String,
+    /// Error or warning.
+    pub severity: metro2_engine::plan::RuleSeverity,
+    /// The message.
+    pub message: String,
+    /// The condition.
+    pub cond: HExpr,
+    /// The line.
+    pub line: u32,
+}
+
+/// The doc comment of one assigned field, for the data dictionary.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldDoc {
+    /// The segment.
+    pub segment: SegmentKind,
+    /// The field key.
+    pub field: &'static str,
+    /// The `##` text (lines joined with newlines; empty when undocumented).
+    pub doc: String,
+    /// The assignment's line.
+    pub line: u32,
+    /// The expression as written.
+    pub source: String,
+}
+
+/// The checked program.
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    /// Parameters in order.
+    pub params: Vec<HParam>,
+    /// Lets in order.
+    pub lets: Vec<HLet>,
+    /// Tables in order.
+    pub tables: Vec<HTable>,
+    /// Skips in order.
+    pub skips: Vec<HSkip>,
+    /// Segment blocks in order.
+    pub segments: Vec<HSegment>,
+    /// Rules in order.
+    pub rules: Vec<HRule>,
+    /// Number of element variables.
+    pub locals: u32,
+    /// Doc comments per assigned field.
+    pub docs: Vec<FieldDoc>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NameKind {
+    Param(u32),
+    Let(u32),
+    Table(u32),
+}
+
+struct Checker<'s> {
+    source: &'s str,
+    lines: LineIndex,
+    diags: Vec<Diagnostic>,
+    out: Checked,
+    names: HashMap<String, (NameKind, Span)>,
+    used: HashSet<String>,
+    /// Lets whose definition has been checked (a let may use only earlier lets).
+    lets_done: usize,
+    let_types: Vec<Type>,
+    table_types: Vec<Type>,
+    /// Element scopes, innermost last: (name alias, variable, element type).
+    scopes: Vec<(Option<String>, u32, Type)>,
+    in_rule: bool,
+    in_let: bool,
+}
+
+/// Checks a parsed file.
+pub fn check(source: &str, file: &ast::File) -> (Checked, Vec<Diagnostic>) {
+    let mut c = Checker {
+        source,
+        lines: LineIndex::new(source),
+        diags: Vec::new(),
+        out: Checked::default(),
+        names: HashMap::new(),
+        used: HashSet::new(),
+        lets_done: 0,
+        let_types: Vec::new(),
+        table_types: Vec::new(),
+        scopes: Vec::new(),
+        in_rule: false,
+        in_let: false,
+    };
+    c.file(file);
+    (c.out, c.diags)
+}
+
+fn lit_value(l: &Lit) -> Value<'static> {
+    match l {
+        Lit::Text(s) => Value::text(s.as_str()),
+        Lit::Int(n) => Value::Int(*n),
+        Lit::Decimal(d) => Value::Decimal(*d),
+        Lit::Date(d) => Value::Date(*d),
+        Lit::Bool(b) => Value::Bool(*b),
+        Lit::None => Value::Null,
+    }
+}
+
+fn lit_type(l: &Lit) -> Type {
+    lit_value(l).static_type()
+}
+
+/// The type of a value that may be either.
+fn join(a: &Type, b: &Type) -> Type {
+    match (a, b) {
+        (x, y) if x == y => x.clone(),
+        (Type::None, t) | (t, Type::None) => match t {
+            Type::Optional(_) => t.clone(),
+            t => Type::Optional(Box::new(t.clone())),
+        },
+        (Type::Optional(x), y) | (y, Type::Optional(x)) => {
+            Type::Optional(Box::new(join(x, y).base().clone()))
+        }
+        (x, y) if x.is_numeric() && y.is_numeric() => Type::Decimal,
+        (Type::Json, _) | (_, Type::Json) => Type::Json,
+        _ => Type::Any,
+    }
+}
+
+fn is_dynamic(t: &Type) -> bool {
+    matches!(t.base(), Type::Json | Type::Any)
+}
+
+fn is_bool_like(t: &Type) -> bool {
+    matches!(t.base(), Type::Bool | Type::Json | Type::Any | Type::None)
+}
+
+impl<'s> Checker<'s> {
+    fn line(&self, span: Span) -> u32 {
+        self.lines.line(span.start)
+    }
+
+    fn text(&self, span: Span) -> String {
+        span.text(self.source).to_string()
+    }
+
+    fn err(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn file(&mut self, file: &ast::File) {
+        match file.version {
+            None => {
+                let end = self.source.find('\n').unwrap_or(self.source.len()).max(1);
+                self.err(
+                    Diagnostic::new(
+                        Code::Version,
+                        Span::new(0, end.min(self.source.len())),
+                        "the file has no version line",
+                        "expected `m2map 1` here",
+                    )
+                    .help("start the file with the line `m2map 1`"),
+                );
+            }
+            Some((v, span)) if v != 1 => self.err(
+                Diagnostic::new(
+                    Code::Version,
+                    span,
+                    format!("version {v} of the language is not supported"),
+                    "unsupported version",
+                )
+                .help("this build reads `m2map 1`"),
+            ),
+            Some(_) => {}
+        }
+        // Declarations first, so that items may appear in any order (a segment may use a let
+        // written below it); lets still see only earlier lets.
+        for item in &file.items {
+            self.declare(item);
+        }
+        for item in &file.items {
+            match &item.kind {
+                ItemKind::Param(p) => {
+                    let ty = Type::parse(&p.ty.name).unwrap_or_else(|| {
+                        let names = Type::names();
+                        self.err(
+                            Diagnostic::new(
+                                Code::UnknownType,
+                                p.ty.span,
+                                format!("unknown type `{}`", p.ty.name),
+                                "not a type",
+                            )
+                            .help(
+                                did_you_mean(&p.ty.name, names.iter().copied()).unwrap_or_else(
+                                    || format!("the types are: {}", names.join(", ")),
+                                ),
+                            ),
+                        );
+                        Type::Any
+                    });
+                    self.out.params.push(HParam {
+                        name: p.name.name.clone(),
+                        ty,
+                    });
+                }
+                ItemKind::Let(l) => {
+                    self.in_let = true;
+                    let value = self.expr(&l.value);
+                    self.in_let = false;
+                    self.let_types.push(value.ty.clone());
+                    self.out.lets.push(HLet {
+                        name: l.name.name.clone(),
+                        value,
+                    });
+                    self.lets_done += 1;
+                }
+                ItemKind::Table(t) => self.table(t),
+                _ => {}
+            }
+        }
+        let mut single_segments: HashMap<SegmentKind, Span> = HashMap::new();
+        let mut rule_ids: HashMap<String, Span> = HashMap::new();
+        for item in &file.items {
+            match &item.kind {
+                ItemKind::Skip(s) => {
+                    let cond = self.condition(&s.cond, "`skip when`");
+                    self.out.skips.push(HSkip {
+                        cond,
+                        reason: s.reason.value.clone(),
+                        line: self.line(item.span),
+                    });
+                }
+                ItemKind::Segment(s) => self.segment(s, item.span, &mut single_segments),
+                ItemKind::Rule(r) => {
+                    if let Some(first) = rule_ids.get(&r.id.name) {
+                        let first = *first;
+                        self.err(
+                            Diagnostic::new(
+                                Code::RuleIdTwice,
+                                r.id.span,
+                                format!("the rule id `{}` is used twice", r.id.name),
+                                "second use",
+                            )
+                            .related(first, "first use")
+                            .help("rule ids are stable identifiers: give each rule its own"),
+                        );
+                    } else {
+                        rule_ids.insert(r.id.name.clone(), r.id.span);
+                    }
+                    self.in_rule = true;
+                    let cond = self.condition(&r.expr, "a rule");
+                    self.in_rule = false;
+                    self.out.rules.push(HRule {
+                        id: r.id.name.clone(),
+                        severity: if r.severity.name == "warning" {
+                            metro2_engine::plan::RuleSeverity::Warning
+                        } else {
+                            metro2_engine::plan::RuleSeverity::Error
+                        },
+                        message: r.message.value.clone(),
+                        cond,
+                        line: self.line(item.span),
+                    });
+                }
+                _ => {}
+            }
+        }
+        if !single_segments.contains_key(&SegmentKind::Base)
+            && !file.items.iter().any(|i| matches!(i.kind, ItemKind::Error))
+        {
+            let span = file.version.map(|v| v.1).unwrap_or(Span::new(0, 0));
+            self.err(
+                Diagnostic::new(
+                    Code::NoBase,
+                    span,
+                    "the mapping has no `segment base` block",
+                    "in this file",
+                )
+                .help("every data record has a base segment: add `segment base { ... }`"),
+            );
+        }
+        self.unused(file);
+    }
+
+    fn declare(&mut self, item: &ast::Item) {
+        let (name, kind) = match &item.kind {
+            ItemKind::Param(p) => (
+                &p.name,
+                NameKind::Param(self.count(|k| matches!(k, NameKind::Param(_)))),
+            ),
+            ItemKind::Let(l) => (
+                &l.name,
+                NameKind::Let(self.count(|k| matches!(k, NameKind::Let(_)))),
+            ),
+            ItemKind::Table(t) => (
+                &t.name,
+                NameKind::Table(self.count(|k| matches!(k, NameKind::Table(_)))),
+            ),
+            _ => return,
+        };
+        if let Some((_, first)) = self.names.get(&name.name) {
+            let first = *first;
+            self.err(
+                Diagnostic::new(
+                    Code::DefinedTwice,
+                    name.span,
+                    format!("`{}` is defined twice", name.name),
+                    "second definition",
+                )
+                .related(first, "first definition")
+                .help("params, lets and tables share one namespace: rename one of them"),
+            );
+            // Keep the slot numbering aligned with the item lists.
+            let key = format!("{}#{}", name.name, name.span.start);
+            self.names.insert(key, (kind, name.span));
+            return;
+        }
+        self.names.insert(name.name.clone(), (kind, name.span));
+    }
+
+    fn count(&self, f: impl Fn(&NameKind) -> bool) -> u32 {
+        self.names.values().filter(|(k, _)| f(k)).count() as u32
+    }
+
+    fn unused(&mut self, file: &ast::File) {
+        for item in &file.items {
+            let (name, code, what) = match &item.kind {
+                ItemKind::Param(p) => (&p.name, Code::UnusedParam, "param"),
+                ItemKind::Let(l) => (&l.name, Code::UnusedLet, "let"),
+                ItemKind::Table(t) => (&t.name, Code::UnusedTable, "table"),
+                _ => continue,
+            };
+            if !self.used.contains(&name.name) && !name.name.starts_with('_') {
+                self.err(
+                    Diagnostic::new(
+                        code,
+                        name.span,
+                        format!("the {what} `{}` is never used", name.name),
+                        "unused",
+                    )
+                    .help("remove it, or start its name with `_` to keep it on purpose"),
+                );
+            }
+        }
+    }
+
+    fn table(&mut self, t: &ast::Table) {
+        let mut arms = Vec::new();
+        let mut seen: Vec<(Value<'static>, Span)> = Vec::new();
+        let mut key_ty: Option<Type> = None;
+        let mut val_ty: Option<Type> = None;
+        let mut wildcard: Option<Span> = None;
+        for arm in &t.arms {
+            if let Some(w) = wildcard {
+                self.err(
+                    Diagnostic::new(
+                        Code::Unreachable,
+                        arm.span,
+                        "this table arm can never be reached",
+                        "after the `_` arm",
+                    )
+                    .related(w, "`_` matches every key")
+                    .help("move the `_` arm last"),
+                );
+            }
+            let key = match &arm.key.kind {
+                PatternKind::Wildcard => {
+                    wildcard = Some(arm.key.span);
+                    None
+                }
+                PatternKind::Lit(l) => {
+                    let v = lit_value(l);
+                    let ty = v.static_type();
+                    if !matches!(ty, Type::Text | Type::Int | Type::Bool) {
+                        self.err(Diagnostic::new(
+                            Code::TableValue,
+                            arm.key.span,
+                            format!("a table key must be text, a whole number or yes/no, not {ty}"),
+                            "bad key",
+                        ));
+                    } else if let Some(k) = &key_ty {
+                        if *k != ty {
+                            self.err(Diagnostic::new(
+                                Code::TableValue,
+                                arm.key.span,
+                                format!("the table's keys are {k}, this one is {ty}"),
+                                "key of another type",
+                            ));
+                        }
+                    } else {
+                        key_ty = Some(ty);
+                    }
+                    if let Some((_, first)) = seen.iter().find(|(s, _)| *s == v) {
+                        let first = *first;
+                        self.err(
+                            Diagnostic::new(
+                                Code::Unreachable,
+                                arm.span,
+                                "this key is listed twice; the second arm is never used",
+                                "duplicate key",
+                            )
+                            .related(first, "first listed here"),
+                        );
+                    }
+                    seen.push((v.clone(), arm.key.span));
+                    Some(v)
+                }
+                PatternKind::Range(..) => {
+                    self.err(Diagnostic::new(
+                        Code::TableValue,
+                        arm.key.span,
+                        "table keys are single values; ranges belong in `match`",
+                        "a range",
+                    ));
+                    None
+                }
+            };
+            let value = match &arm.value {
+                ast::TableValue::Error(m) => Err(m.value.clone()),
+                ast::TableValue::Value(e) => {
+                    let v = match &e.kind {
+                        ExprKind::Lit(l) => Some(lit_value(l)),
+                        ExprKind::Unary(UnaryOp::Neg, inner) => match &inner.kind {
+                            ExprKind::Lit(Lit::Int(n)) => Some(Value::Int(-n)),
+                            ExprKind::Lit(Lit::Decimal(d)) => Some(Value::Decimal(-d)),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    match v {
+                        Some(v) => {
+                            let ty = v.static_type();
+                            val_ty = Some(match &val_ty {
+                                Some(t) => {
+                                    let j = join(t, &ty);
+                                    if j == Type::Any {
+                                        self.err(Diagnostic::new(
+                                            Code::TableValue,
+                                            e.span,
+                                            format!("the table's values are {t}, this one is {ty}"),
+                                            "value of another type",
+                                        ));
+                                    }
+                                    j
+                                }
+                                None => ty,
+                            });
+                            Ok(v)
+                        }
+                        None => {
+                            self.err(
+                                Diagnostic::new(
+                                    Code::TableValue,
+                                    e.span,
+                                    "a table value must be a literal",
+                                    "not a literal",
+                                )
+                                .help("compute values with `match` or `if`; tables map constants"),
+                            );
+                            Ok(Value::Null)
+                        }
+                    }
+                }
+            };
+            arms.push((key, value, self.line(arm.span)));
+        }
+        self.table_types.push(val_ty.unwrap_or(Type::Any));
+        self.out.tables.push(HTable {
+            name: t.name.name.clone(),
+            arms,
+            line: self.line(t.name.span),
+        });
+    }
+
+    fn segment(
+        &mut self,
+        s: &ast::SegmentBlock,
+        span: Span,
+        singles: &mut HashMap<SegmentKind, Span>,
+    ) {
+        let Some(kind) = SegmentKind::from_name(&s.kind.name) else {
+            let names = SegmentKind::ALL.map(|k| k.name());
+            self.err(
+                Diagnostic::new(
+                    Code::UnknownSegment,
+                    s.kind.span,
+                    format!("unknown segment `{}`", s.kind.name),
+                    "not a segment",
+                )
+                .help(did_you_mean(&s.kind.name, names).unwrap_or_else(|| {
+                    "the segments are base, j1, j2, k1, k2, k3, k4, l1 and n1".into()
+                })),
+            );
+            return;
+        };
+        if matches!(kind, SegmentKind::Header | SegmentKind::Trailer) {
+            self.err(
+                Diagnostic::new(
+                    Code::SegmentShape,
+                    s.kind.span,
+                    format!("the {kind} record is not mapped from a loan"),
+                    "not a data record segment",
+                )
+                .help("`metro2 export` writes the header and trailer from the file's settings and totals"),
+            );
+            return;
+        }
+        if s.each.is_some() && !kind.repeats() {
+            self.err(
+                Diagnostic::new(
+                    Code::SegmentShape,
+                    s.kind.span,
+                    format!("the {kind} segment cannot repeat, so it cannot use `for each`"),
+                    "appears at most once per record",
+                )
+                .help("only j1 and j2 repeat; use `when COND` for an optional segment"),
+            );
+        }
+        if kind == SegmentKind::Base && s.when.is_some() {
+            self.err(
+                Diagnostic::new(
+                    Code::SegmentShape,
+                    s.kind.span,
+                    "the base segment cannot be optional",
+                    "every record has one",
+                )
+                .help("use `skip when COND \"reason\"` to leave a loan out"),
+            );
+        }
+        if !kind.repeats() {
+            if let Some(first) = singles.get(&kind) {
+                let first = *first;
+                self.err(
+                    Diagnostic::new(
+                        Code::SegmentShape,
+                        s.kind.span,
+                        format!("a second `segment {kind}` block"),
+                        "second block",
+                    )
+                    .related(first, "first block")
+                    .help(format!(
+                        "a record holds one {kind} segment: merge the blocks"
+                    )),
+                );
+            } else {
+                singles.insert(kind, s.kind.span);
+            }
+        } else {
+            singles.entry(kind).or_insert(s.kind.span);
+        }
+        let when = s.when.as_ref().map(|w| self.condition(w, "`when`"));
+        let mut pushed = 0;
+        let each = s.each.as_ref().map(|(var, list)| {
+            // In `for each co in LIST where COND`, COND may call the element `co` too.
+            let h = match &list.kind {
+                ExprKind::Binary(BinaryOp::Where, l, c) => {
+                    self.where_expr(l, c, list.span, Some(var.name.clone()))
+                }
+                _ => self.expr(list),
+            };
+            if !matches!(h.ty.base(), Type::List(_) | Type::Json | Type::Any) {
+                self.err(Diagnostic::new(
+                    Code::OperatorType,
+                    list.span,
+                    format!("`for each` needs a list, this is {}", h.ty),
+                    "not a list",
+                ));
+            }
+            let v = self.new_var();
+            self.scopes
+                .push((Some(var.name.clone()), v, h.ty.element()));
+            pushed += 1;
+            (h, v)
+        });
+        let mut fields = Vec::new();
+        let mut assigned: HashMap<&'static str, Span> = HashMap::new();
+        let layout = kind.layout();
+        for a in &s.body {
+            let value = self.expr(&a.value);
+            let Some(field) = layout.field(&a.field.name) else {
+                let keys = layout
+                    .fields
+                    .iter()
+                    .filter(|f| !f.is_framing() && !f.is_reserved())
+                    .map(|f| f.key);
+                self.err(
+                    Diagnostic::new(
+                        Code::UnknownField,
+                        a.field.span,
+                        format!("the {kind} segment has no field `{}`", a.field.name),
+                        "unknown field",
+                    )
+                    .help(did_you_mean(&a.field.name, keys).unwrap_or_else(
+                        || format!("the fields are the `key` column of layouts/{kind}.tsv"),
+                    )),
+                );
+                continue;
+            };
+            if field.is_framing() || field.is_reserved() {
+                self.err(
+                    Diagnostic::new(
+                        Code::FramingField,
+                        a.field.span,
+                        format!("`{}` is written by the engine, not by a mapping", field.key),
+                        if field.is_reserved() { "reserved" } else { "framing" },
+                    )
+                    .help("remove this line: the record descriptor word, identifiers and reserved space are filled in for you"),
+                );
+                continue;
+            }
+            if let Some(first) = assigned.get(field.key) {
+                let first = *first;
+                self.err(
+                    Diagnostic::new(
+                        Code::AssignedTwice,
+                        a.field.span,
+                        format!("`{}` is assigned twice", field.key),
+                        "second assignment",
+                    )
+                    .related(first, "first assignment")
+                    .help("one line per field: combine the two with `if` or `match`"),
+                );
+                continue;
+            }
+            assigned.insert(field.key, a.field.span);
+            self.field_type(field, &value, a.value.span);
+            self.out.docs.push(FieldDoc {
+                segment: kind,
+                field: field.key,
+                doc: a.docs.join("\n"),
+                line: self.line(a.span),
+                source: self.text(a.value.span),
+            });
+            fields.push(HField {
+                field,
+                value,
+                line: self.line(a.span),
+                source: self.text(a.value.span),
+                span: a.value.span,
+            });
+        }
+        for _ in 0..pushed {
+            self.scopes.pop();
+        }
+        let missing: Vec<&str> = layout
+            .fields
+            .iter()
+            .filter(|f| {
+                f.required == Requirement::Required
+                    && !f.is_framing()
+                    && !f.is_reserved()
+                    && !assigned.contains_key(f.key)
+            })
+            .map(|f| f.key)
+            .collect();
+        if !missing.is_empty() {
+            self.err(
+                Diagnostic::new(
+                    Code::RequiredUnassigned,
+                    s.kind.span,
+                    format!(
+                        "the {kind} segment leaves {} required field{} unassigned: {}",
+                        missing.len(),
+                        if missing.len() == 1 { "" } else { "s" },
+                        missing.join(", ")
+                    ),
+                    "missing required fields",
+                )
+                .help(
+                    "the layout marks these fields required: assign each one (a constant is fine)",
+                ),
+            );
+        }
+        self.out.segments.push(HSegment {
+            kind,
+            each,
+            when,
+            fields,
+            line: self.line(span),
+        });
+    }
+
+    /// Whether a value of type `value.ty` can be written into `field`.
+    fn field_type(&mut self, field: &Field, value: &HExpr, span: Span) {
+        let ty = value.ty.base();
+        if is_dynamic(ty) || *ty == Type::None {
+            return;
+        }
+        let (ok, help) = match field.ty {
+            FieldType::Alphanumeric => (
+                matches!(ty, Type::Text | Type::Int),
+                match ty {
+                    Type::Decimal | Type::Money => {
+                        "money goes into numeric fields; for text, use text(...)"
+                    }
+                    Type::Date => "dates go into date fields; for text, use text(...)",
+                    _ => "this field holds text",
+                },
+            ),
+            FieldType::Numeric => (
+                match ty {
+                    Type::Int => true,
+                    // A literal text of digits is fine ("000"); other text must be converted.
+                    Type::Text => {
+                        matches!(&value.kind, HKind::Const(Value::Text(s)) if s.bytes().all(|b| b.is_ascii_digit()))
+                    }
+                    _ => false,
+                },
+                match ty {
+                    Type::Decimal | Type::Money => {
+                        "numeric fields hold whole numbers: use dollars(...) for money"
+                    }
+                    Type::Text => {
+                        "convert text of digits with int(...), after digits(...) if needed"
+                    }
+                    _ => "this field holds a whole number",
+                },
+            ),
+            FieldType::Date | FieldType::Timestamp => (
+                *ty == Type::Date,
+                match ty {
+                    Type::Text => "read text as a date with date(...)",
+                    _ => "this field holds a date",
+                },
+            ),
+        };
+        if !ok {
+            self.err(
+                Diagnostic::new(
+                    Code::FieldType,
+                    span,
+                    format!(
+                        "a {} value cannot be written into `{}` ({} field)",
+                        value.ty,
+                        field.key,
+                        field.ty.tsv_name()
+                    ),
+                    format!("this is {}", value.ty),
+                )
+                .help(help),
+            );
+        }
+    }
+
+    fn new_var(&mut self) -> u32 {
+        self.out.locals += 1;
+        self.out.locals - 1
+    }
+
+    fn condition(&mut self, e: &ast::Expr, what: &str) -> HExpr {
+        let h = self.expr(e);
+        if !is_bool_like(&h.ty) {
+            self.err(
+                Diagnostic::new(
+                    Code::NotCondition,
+                    e.span,
+                    format!("{what} needs a yes/no condition, this is {}", h.ty),
+                    format!("this is {}", h.ty),
+                )
+                .help("compare it: `x == ...`, `x != none`, `x > 0`"),
+            );
+        }
+        h
+    }
+
+    fn h(kind: HKind, ty: Type, span: Span) -> HExpr {
+        HExpr { kind, ty, span }
+    }
+
+    fn error(span: Span) -> HExpr {
+        Self::h(HKind::Error, Type::Any, span)
+    }
+
+    fn expr(&mut self, e: &ast::Expr) -> HExpr {
+        let span = e.span;
+        match &e.kind {
+            ExprKind::Lit(l) => Self::h(HKind::Const(lit_value(l)), lit_type(l), span),
+            ExprKind::Paren(inner) => {
+                let mut h = self.expr(inner);
+                h.span = span;
+                h
+            }
+            ExprKind::Name(n) => self.name(n, span),
+            ExprKind::Member(base, name) => self.member(base, name, span),
+            ExprKind::Method(base, name, args) => self.method(base, name, args, span),
+            ExprKind::Index(base, idx) => self.index(base, idx, span),
+            ExprKind::Call(name, args) => self.call(name, args, None, span),
+            ExprKind::Unary(UnaryOp::Not, x) => {
+                let hx = self.condition(x, "`not`");
+                Self::h(HKind::Not(Box::new(hx)), Type::Bool, span)
+            }
+            ExprKind::Unary(UnaryOp::Neg, x) => {
+                let hx = self.expr(x);
+                if !(hx.ty.is_numeric() || is_dynamic(&hx.ty)) {
+                    self.err(Diagnostic::new(
+                        Code::OperatorType,
+                        span,
+                        format!("`-` needs a number, this is {}", hx.ty),
+                        "not a number",
+                    ));
+                }
+                let ty = hx.ty.clone();
+                Self::h(HKind::Neg(Box::new(hx)), ty, span)
+            }
+            ExprKind::Binary(BinaryOp::Where, l, c) => self.where_expr(l, c, span, None),
+            ExprKind::Binary(op, l, r) => self.binary(*op, l, r, span),
+            ExprKind::If(c, t, f) => {
+                let hc = self.condition(c, "`if`");
+                let ht = self.expr(t);
+                let hf = self.expr(f);
+                let ty = join(&ht.ty, &hf.ty);
+                Self::h(
+                    HKind::If(Box::new(hc), Box::new(ht), Box::new(hf)),
+                    ty,
+                    span,
+                )
+            }
+            ExprKind::Match(scrut, arms) => self.match_expr(scrut, arms, span),
+            ExprKind::List(items) => {
+                let hs: Vec<HExpr> = items.iter().map(|i| self.expr(i)).collect();
+                let elem = hs
+                    .iter()
+                    .map(|h| h.ty.clone())
+                    .reduce(|a, b| join(&a, &b))
+                    .unwrap_or(Type::Any);
+                Self::h(HKind::List(hs), Type::List(Box::new(elem)), span)
+            }
+        }
+    }
+
+    fn name(&mut self, n: &str, span: Span) -> HExpr {
+        for (alias, var, ty) in self.scopes.iter().rev() {
+            if alias.as_deref() == Some(n) || (n == "it" && alias.is_none()) {
+                return Self::h(HKind::Local(*var), ty.clone(), span);
+            }
+        }
+        if n == "it" {
+            if let Some((_, var, ty)) = self.scopes.last() {
+                return Self::h(HKind::Local(*var), ty.clone(), span);
+            }
+        }
+        if let Some((kind, def)) = self.names.get(n).copied() {
+            self.used.insert(n.to_string());
+            match kind {
+                NameKind::Param(i) => {
+                    let ty = self
+                        .out
+                        .params
+                        .get(i as usize)
+                        .map(|p| p.ty.clone())
+                        .unwrap_or(Type::Any);
+                    return Self::h(HKind::Param(i), ty, span);
+                }
+                NameKind::Let(i) => {
+                    if self.in_let && i as usize >= self.lets_done {
+                        self.err(
+                            Diagnostic::new(
+                                Code::UseBeforeDefine,
+                                span,
+                                format!("`{n}` is used before it is defined"),
+                                "used here",
+                            )
+                            .related(def, "defined here")
+                            .help("a let may only use the lets above it: move this let below"),
+                        );
+                        return Self::error(span);
+                    }
+                    let ty = self.let_types.get(i as usize).cloned().unwrap_or(Type::Any);
+                    return Self::h(HKind::Let(i), ty, span);
+                }
+                NameKind::Table(_) => {
+                    self.err(
+                        Diagnostic::new(
+                            Code::UnknownTable,
+                            span,
+                            format!("the table `{n}` is used without a key"),
+                            "a table",
+                        )
+                        .help(format!("look a value up with `{n}[key]`")),
+                    );
+                    return Self::error(span);
+                }
+            }
+        }
+        // Inside `where` and per-element arguments, other bare names are the element's fields.
+        if let Some((_, var, ty)) = self.scopes.last() {
+            if is_dynamic(ty) {
+                let base = Self::h(HKind::Local(*var), ty.clone(), span);
+                return Self::h(HKind::Get(Box::new(base), n.to_string()), Type::Json, span);
+            }
+        }
+        if n == schema::DOC {
+            return Self::h(HKind::Root, Type::Json, span);
+        }
+        if schema::ROOTS.contains(&n) {
+            let root = Self::h(HKind::Root, Type::Json, span);
+            return Self::h(HKind::Get(Box::new(root), n.to_string()), Type::Json, span);
+        }
+        if SegmentKind::from_name(n).is_some() {
+            return self.segment_read_error(span, n);
+        }
+        let mut candidates: Vec<&str> = schema::ROOTS.to_vec();
+        candidates.extend(
+            self.names
+                .keys()
+                .filter(|k| !k.contains('#'))
+                .map(String::as_str),
+        );
+        let help = did_you_mean(n, candidates).unwrap_or_else(|| {
+            "a name is a let, a param, or a key of the loan document (LoanSetup, Customers, ...); `doc.KEY` reads any other key".into()
+        });
+        self.err(
+            Diagnostic::new(
+                Code::UnknownRoot,
+                span,
+                format!("unknown name `{n}`"),
+                "not a let, param or document key",
+            )
+            .help(help),
+        );
+        Self::error(span)
+    }
+
+    fn segment_read_error(&mut self, span: Span, n: &str) -> HExpr {
+        self.err(
+            Diagnostic::new(
+                Code::SegmentRead,
+                span,
+                format!("the {n} segment's fields can only be read in a rule"),
+                "a produced segment",
+            )
+            .help("mappings compute fields from the document; rules check the produced fields"),
+        );
+        Self::error(span)
+    }
+
+    fn member(&mut self, base: &ast::Expr, name: &ast::Ident, span: Span) -> HExpr {
+        if let ExprKind::Name(seg) = &base.kind {
+            if let Some(kind) = SegmentKind::from_name(seg) {
+                if !self.names.contains_key(seg)
+                    && !self.scopes.iter().any(|s| s.0.as_deref() == Some(seg))
+                {
+                    if !self.in_rule {
+                        return self.segment_read_error(base.span, seg);
+                    }
+                    if kind.repeats() {
+                        self.err(
+                            Diagnostic::new(
+                                Code::SegmentShape,
+                                base.span,
+                                format!("rules read single segments; {kind} repeats"),
+                                "a repeating segment",
+                            )
+                            .help("check repeated segments' values in the mapping instead"),
+                        );
+                        return Self::error(span);
+                    }
+                    let Some(field) = kind.layout().field(&name.name) else {
+                        let keys = kind.layout().fields.iter().map(|f| f.key);
+                        self.err(
+                            Diagnostic::new(
+                                Code::UnknownField,
+                                name.span,
+                                format!("the {kind} segment has no field `{}`", name.name),
+                                "unknown field",
+                            )
+                            .maybe_help(did_you_mean(&name.name, keys)),
+                        );
+                        return Self::error(span);
+                    };
+                    let ty = match field.ty {
+                        FieldType::Alphanumeric => Type::Optional(Box::new(Type::Text)),
+                        FieldType::Numeric => Type::Int,
+                        _ => Type::Optional(Box::new(Type::Date)),
+                    };
+                    return Self::h(HKind::SegField(kind, field), ty, span);
+                }
+            }
+        }
+        let hb = self.expr(base);
+        match hb.ty.base().clone() {
+            Type::Opaque(t) => {
+                let full = format!("{t}.{}", name.name);
+                match builtins::lookup(&full) {
+                    Some(b) => self.finish_call(b, vec![hb], Vec::new(), 0, name.span, span),
+                    None => self.unknown_property(t, name),
+                }
+            }
+            Type::Json | Type::Any => Self::h(
+                HKind::Get(Box::new(hb), name.name.clone()),
+                Type::Json,
+                span,
+            ),
+            _ if matches!(hb.kind, HKind::Error) => Self::error(span),
+            other => {
+                self.err(
+                    Diagnostic::new(
+                        Code::UnknownProperty,
+                        name.span,
+                        format!("a {other} value has no property `{}`", name.name),
+                        "no such property",
+                    )
+                    .help("properties are read from document objects and engine values such as a timeline"),
+                );
+                Self::error(span)
+            }
+        }
+    }
+
+    fn unknown_property(&mut self, t: &str, name: &ast::Ident) -> HExpr {
+        let prefix = format!("{t}.");
+        let props: Vec<&str> = builtins::registry()
+            .names()
+            .iter()
+            .filter_map(|n| n.strip_prefix(prefix.as_str()))
+            .collect();
+        self.err(
+            Diagnostic::new(
+                Code::UnknownProperty,
+                name.span,
+                format!("a {t} has no property `{}`", name.name),
+                "no such property",
+            )
+            .help(
+                did_you_mean(&name.name, props.iter().copied()).unwrap_or_else(|| {
+                    format!("the properties of a {t} are: {}", props.join(", "))
+                }),
+            ),
+        );
+        Self::error(name.span)
+    }
+
+    fn method(
+        &mut self,
+        base: &ast::Expr,
+        name: &ast::Ident,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> HExpr {
+        let hb = self.expr(base);
+        if let Type::Opaque(t) = hb.ty.base().clone() {
+            let full = format!("{t}.{}", name.name);
+            return match builtins::lookup(&full) {
+                Some(b) => {
+                    let rest: Vec<&ast::Expr> = args.iter().collect();
+                    self.call_with(b, Some(hb), &rest, name.span, span)
+                }
+                None => self.unknown_property(t, name),
+            };
+        }
+        // `x.f(a)` is `f(x, a)` for any built-in.
+        let rest: Vec<&ast::Expr> = args.iter().collect();
+        match builtins::lookup(&name.name) {
+            Some(b) => self.call_with(b, Some(hb), &rest, name.span, span),
+            None => self.unknown_function(name),
+        }
+    }
+
+    fn index(&mut self, base: &ast::Expr, idx: &ast::Expr, span: Span) -> HExpr {
+        if let ExprKind::Name(n) = &base.kind {
+            if let Some((NameKind::Table(t), _)) = self.names.get(n).copied() {
+                self.used.insert(n.clone());
+                let key = self.expr(idx);
+                if !matches!(
+                    key.ty.base(),
+                    Type::Text | Type::Int | Type::Bool | Type::Json | Type::Any | Type::None
+                ) {
+                    self.err(Diagnostic::new(
+                        Code::ArgType,
+                        idx.span,
+                        format!("a table key is text or a number, this is {}", key.ty),
+                        "bad key",
+                    ));
+                }
+                let ty = self
+                    .table_types
+                    .get(t as usize)
+                    .cloned()
+                    .unwrap_or(Type::Any);
+                return Self::h(HKind::Table(t, Box::new(key)), ty, span);
+            }
+            let known = self.names.contains_key(n)
+                || self.scopes.iter().any(|s| s.0.as_deref() == Some(n))
+                || schema::ROOTS.contains(&n.as_str())
+                || n == schema::DOC
+                || n == "it";
+            if !known {
+                let tables: Vec<&str> = self
+                    .names
+                    .iter()
+                    .filter(|(_, (k, _))| matches!(k, NameKind::Table(_)))
+                    .map(|(n, _)| n.as_str())
+                    .collect();
+                if let Some(help) = did_you_mean(n, tables.iter().copied()) {
+                    self.err(
+                        Diagnostic::new(
+                            Code::UnknownTable,
+                            base.span,
+                            format!("unknown table `{n}`"),
+                            "not a table",
+                        )
+                        .help(help),
+                    );
+                    return Self::error(span);
+                }
+            }
+        }
+        let hb = self.expr(base);
+        let hi = self.expr(idx);
+        if !matches!(hi.ty.base(), Type::Int | Type::Json | Type::Any) {
+            self.err(Diagnostic::new(
+                Code::ArgType,
+                idx.span,
+                format!("a list index is a whole number, this is {}", hi.ty),
+                "not an index",
+            ));
+        }
+        if !matches!(hb.ty.base(), Type::List(_) | Type::Json | Type::Any)
+            && !matches!(hb.kind, HKind::Error)
+        {
+            self.err(Diagnostic::new(
+                Code::OperatorType,
+                base.span,
+                format!("only lists can be indexed, this is {}", hb.ty),
+                "not a list",
+            ));
+        }
+        let ty = hb.ty.element();
+        Self::h(HKind::Index(Box::new(hb), Box::new(hi)), ty, span)
+    }
+
+    fn unknown_function(&mut self, name: &ast::Ident) -> HExpr {
+        let tables: Vec<&str> = self
+            .names
+            .iter()
+            .filter(|(_, (k, _))| matches!(k, NameKind::Table(_)))
+            .map(|(n, _)| n.as_str())
+            .collect();
+        let help = if tables.contains(&name.name.as_str()) {
+            format!(
+                "`{}` is a table: look values up with `{}[key]`",
+                name.name, name.name
+            )
+        } else {
+            did_you_mean(
+                &name.name,
+                builtins::registry()
+                    .names()
+                    .iter()
+                    .copied()
+                    .filter(|n| !n.contains('.')),
+            )
+            .unwrap_or_else(|| "`metro2 dictionary --builtins` lists the built-in functions".into())
+        };
+        self.err(
+            Diagnostic::new(
+                Code::UnknownFunction,
+                name.span,
+                format!("unknown function `{}`", name.name),
+                "not a built-in",
+            )
+            .help(help),
+        );
+        Self::error(name.span)
+    }
+
+    fn call(
+        &mut self,
+        name: &ast::Ident,
+        args: &[ast::Expr],
+        _recv: Option<HExpr>,
+        span: Span,
+    ) -> HExpr {
+        match builtins::lookup(&name.name) {
+            Some(b) => {
+                let rest: Vec<&ast::Expr> = args.iter().collect();
+                self.call_with(b, None, &rest, name.span, span)
+            }
+            None => {
+                for a in args {
+                    self.expr(a);
+                }
+                self.unknown_function(name)
+            }
+        }
+    }
+
+    fn call_with(
+        &mut self,
+        b: &'static Builtin,
+        recv: Option<HExpr>,
+        args: &[&ast::Expr],
+        name_span: Span,
+        span: Span,
+    ) -> HExpr {
+        let given = args.len() + usize::from(recv.is_some());
+        if given < b.min_args() || given > b.params.len() {
+            let want = if b.min_args() == b.params.len() {
+                format!("{}", b.params.len())
+            } else {
+                format!("{} to {}", b.min_args(), b.params.len())
+            };
+            self.err(
+                Diagnostic::new(
+                    Code::ArgCount,
+                    span,
+                    format!(
+                        "{}() takes {want} argument{}, {given} given",
+                        b.name,
+                        if want == "1" { "" } else { "s" }
+                    ),
+                    format!("{given} given"),
+                )
+                .help(format!("the signature is {}", b.signature())),
+            );
+            for a in args {
+                self.expr(a);
+            }
+            return Self::error(span);
+        }
+        let mut hargs: Vec<HExpr> = Vec::new();
+        let mut arg_spans: Vec<Span> = Vec::new();
+        if let Some(r) = recv {
+            arg_spans.push(r.span);
+            hargs.push(r);
+        }
+        let mut var = 0;
+        let mut pending = args.iter();
+        while hargs.len() < given {
+            let a = pending.next().expect("counted");
+            let p = &b.params[hargs.len()];
+            if p.per_element {
+                let elem = hargs.first().map(|h| h.ty.element()).unwrap_or(Type::Any);
+                if var == 0 {
+                    var = self.new_var();
+                }
+                self.scopes.push((None, var, elem));
+                let h = self.expr(a);
+                self.scopes.pop();
+                arg_spans.push(a.span);
+                hargs.push(h);
+            } else {
+                arg_spans.push(a.span);
+                hargs.push(self.expr(a));
+            }
+        }
+        self.finish_call(b, hargs, arg_spans, var, name_span, span)
+    }
+
+    fn finish_call(
+        &mut self,
+        b: &'static Builtin,
+        hargs: Vec<HExpr>,
+        arg_spans: Vec<Span>,
+        var: u32,
+        _name_span: Span,
+        span: Span,
+    ) -> HExpr {
+        for (i, (h, p)) in hargs.iter().zip(&b.params).enumerate() {
+            if matches!(h.kind, HKind::Error) {
+                continue;
+            }
+            if !p.ty.accepts(&h.ty) && (h.ty != Type::None || p.per_element) {
+                let at = arg_spans.get(i).copied().unwrap_or(h.span);
+                self.err(
+                    Diagnostic::new(
+                        Code::ArgType,
+                        at,
+                        format!(
+                            "argument `{}` of {}() must be {}, this is {}",
+                            p.name, b.name, p.ty, h.ty
+                        ),
+                        format!("this is {}", h.ty),
+                    )
+                    .help(format!("the signature is {}", b.signature())),
+                );
+            }
+        }
+        let elem = hargs.first().map(|h| h.ty.element()).unwrap_or(Type::Any);
+        let ty = match &b.ret {
+            Type::Elem => elem,
+            Type::Optional(t) if **t == Type::Elem => Type::Optional(Box::new(elem)),
+            t => t.clone(),
+        };
+        Self::h(HKind::Call(b, hargs, var), ty, span)
+    }
+
+    fn where_expr(
+        &mut self,
+        list: &ast::Expr,
+        cond: &ast::Expr,
+        span: Span,
+        alias: Option<String>,
+    ) -> HExpr {
+        let hl = self.expr(list);
+        if !matches!(hl.ty.base(), Type::List(_) | Type::Json | Type::Any)
+            && !matches!(hl.kind, HKind::Error)
+        {
+            self.err(Diagnostic::new(
+                Code::OperatorType,
+                list.span,
+                format!("`where` filters a list, this is {}", hl.ty),
+                "not a list",
+            ));
+        }
+        let var = self.new_var();
+        let elem = hl.ty.element();
+        self.scopes.push((None, var, elem.clone()));
+        if let Some(a) = alias {
+            self.scopes.push((Some(a), var, elem.clone()));
+        }
+        let hc = self.condition(cond, "`where`");
+        self.scopes.pop();
+        if self.scopes.last().is_some_and(|s| s.1 == var) {
+            self.scopes.pop();
+        }
+        Self::h(
+            HKind::Where(Box::new(hl), Box::new(hc), var),
+            Type::List(Box::new(elem)),
+            span,
+        )
+    }
+
+    fn binary(&mut self, op: BinaryOp, l: &ast::Expr, r: &ast::Expr, span: Span) -> HExpr {
+        match op {
+            BinaryOp::And | BinaryOp::Or | BinaryOp::Implies => {
+                let what = format!("`{}`", op.symbol());
+                let hl = self.condition(l, &what);
+                let hr = self.condition(r, &what);
+                let kind = match op {
+                    BinaryOp::And => HKind::And(Box::new(hl), Box::new(hr)),
+                    BinaryOp::Or => HKind::Or(Box::new(hl), Box::new(hr)),
+                    _ => HKind::Implies(Box::new(hl), Box::new(hr)),
+                };
+                return Self::h(kind, Type::Bool, span);
+            }
+            BinaryOp::Coalesce => {
+                let hl = self.expr(l);
+                let hr = self.expr(r);
+                let ty = match (hl.ty.base(), hr.ty.base()) {
+                    (a, b) if a == b => hr.ty.clone(),
+                    (Type::Json | Type::Any, _) => hr.ty.clone(),
+                    (a, _) => join(a, &hr.ty),
+                };
+                return Self::h(HKind::Coalesce(Box::new(hl), Box::new(hr)), ty, span);
+            }
+            BinaryOp::In => {
+                let hl = self.expr(l);
+                let items = match &r.kind {
+                    ExprKind::List(items) => items.iter().map(|i| self.expr(i)).collect(),
+                    _ => {
+                        self.err(Diagnostic::new(
+                            Code::OperatorType,
+                            r.span,
+                            "`in` needs a list written in brackets: `x in [\"a\", \"b\"]`",
+                            "not a list literal",
+                        ));
+                        Vec::new()
+                    }
+                };
+                for i in &items {
+                    self.comparable(&hl, i, span, "in");
+                }
+                return Self::h(HKind::In(Box::new(hl), items), Type::Bool, span);
+            }
+            _ => {}
+        }
+        let hl = self.expr(l);
+        let hr = self.expr(r);
+        let bop = match op {
+            BinaryOp::Eq => BinOp::Eq,
+            BinaryOp::Ne => BinOp::Ne,
+            BinaryOp::Lt => BinOp::Lt,
+            BinaryOp::Le => BinOp::Le,
+            BinaryOp::Gt => BinOp::Gt,
+            BinaryOp::Ge => BinOp::Ge,
+            BinaryOp::Add => BinOp::Add,
+            BinaryOp::Sub => BinOp::Sub,
+            BinaryOp::Mul => BinOp::Mul,
+            _ => BinOp::Div,
+        };
+        let ty = match bop {
+            BinOp::Eq | BinOp::Ne => {
+                self.comparable(&hl, &hr, span, op.symbol());
+                Type::Bool
+            }
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                self.comparable(&hl, &hr, span, op.symbol());
+                for h in [&hl, &hr] {
+                    if matches!(h.ty.base(), Type::Bool | Type::List(_) | Type::Opaque(_)) {
+                        self.err(Diagnostic::new(
+                            Code::OperatorType,
+                            h.span,
+                            format!(
+                                "`{}` orders numbers, dates or text, not {}",
+                                op.symbol(),
+                                h.ty
+                            ),
+                            format!("this is {}", h.ty),
+                        ));
+                    }
+                }
+                Type::Bool
+            }
+            _ => self.arith(bop, &hl, &hr, span),
+        };
+        Self::h(HKind::Binary(bop, Box::new(hl), Box::new(hr)), ty, span)
+    }
+
+    fn arith(&mut self, op: BinOp, l: &HExpr, r: &HExpr, span: Span) -> Type {
+        let (a, b) = (l.ty.base(), r.ty.base());
+        if op == BinOp::Sub && *a == Type::Date && *b == Type::Date {
+            return Type::Int;
+        }
+        for h in [l, r] {
+            let t = h.ty.base();
+            if !(t.is_numeric()
+                || is_dynamic(t)
+                || *t == Type::None
+                || matches!(h.kind, HKind::Error))
+            {
+                let help = match (op, t) {
+                    (BinOp::Add | BinOp::Sub, Type::Date) => "dates move with add_days(...) and add_months(...)",
+                    (_, Type::Text) => "read numbers from text with int(...) or money(...); join texts with concat(...)",
+                    _ => "arithmetic works on numbers",
+                };
+                self.err(
+                    Diagnostic::new(
+                        Code::OperatorType,
+                        h.span,
+                        format!("`{}` needs numbers, this is {}", op.symbol(), h.ty),
+                        format!("this is {}", h.ty),
+                    )
+                    .help(help),
+                );
+                return Type::Any;
+            }
+        }
+        let _ = span;
+        match (a, b, op) {
+            (Type::Int, Type::Int, BinOp::Add | BinOp::Sub | BinOp::Mul) => Type::Int,
+            (x, y, _) if matches!(x, Type::Money) || matches!(y, Type::Money) => Type::Money,
+            _ => Type::Decimal,
+        }
+    }
+
+    fn comparable(&mut self, l: &HExpr, r: &HExpr, span: Span, op: &str) {
+        let (a, b) = (l.ty.base(), r.ty.base());
+        if is_dynamic(a) || is_dynamic(b) || *a == Type::None || *b == Type::None {
+            return;
+        }
+        if matches!(l.kind, HKind::Error) || matches!(r.kind, HKind::Error) {
+            return;
+        }
+        let ok = a == b
+            || (a.is_numeric() && b.is_numeric())
+            || matches!((a, b), (Type::Date, Type::Text) | (Type::Text, Type::Date))
+            || matches!((a, b), (Type::Bool, Type::Int) | (Type::Int, Type::Bool));
+        if !ok {
+            self.err(
+                Diagnostic::new(
+                    Code::OperatorType,
+                    span,
+                    format!(
+                        "`{op}` compares {} with {}: they are never equal",
+                        l.ty, r.ty
+                    ),
+                    "different types",
+                )
+                .help("convert one side: int(...), text(...), date(...)"),
+            );
+        }
+    }
+
+    fn match_expr(&mut self, scrut: &ast::Expr, arms: &[ast::MatchArm], span: Span) -> HExpr {
+        use metro2_engine::plan::Pattern as P;
+        let hs = self.expr(scrut);
+        let mut harms = Vec::new();
+        let mut wildcard: Option<Span> = None;
+        let mut seen: Vec<Value<'static>> = Vec::new();
+        let mut ty: Option<Type> = None;
+        for arm in arms {
+            if let Some(w) = wildcard {
+                self.err(
+                    Diagnostic::new(
+                        Code::Unreachable,
+                        arm.span,
+                        "this arm can never be reached",
+                        "after `_`",
+                    )
+                    .related(w, "`_` matches everything")
+                    .help("move the `_` arm last"),
+                );
+            }
+            let mut pats = Vec::new();
+            for p in &arm.patterns {
+                match &p.kind {
+                    PatternKind::Wildcard => {
+                        wildcard.get_or_insert(p.span);
+                        pats.push(P::Any);
+                    }
+                    PatternKind::Lit(l) => {
+                        let v = lit_value(l);
+                        let hp = Self::h(HKind::Const(v.clone()), lit_type(l), p.span);
+                        self.comparable(&hs, &hp, p.span, "match");
+                        if seen.contains(&v) {
+                            self.err(Diagnostic::new(
+                                Code::Unreachable,
+                                p.span,
+                                format!("`{}` is matched by an earlier arm", self.text(p.span)),
+                                "never reached",
+                            ));
+                        }
+                        seen.push(v.clone());
+                        pats.push(P::Value(v));
+                    }
+                    PatternKind::Range(lo, hi, incl) => {
+                        let (vlo, vhi) = (lit_value(lo), lit_value(hi));
+                        let hp = Self::h(HKind::Const(vlo.clone()), lit_type(lo), p.span);
+                        self.comparable(&hs, &hp, p.span, "match");
+                        let ordered = match (&vlo, &vhi) {
+                            (Value::Int(a), Value::Int(b)) => a <= b,
+                            (Value::Date(a), Value::Date(b)) => a <= b,
+                            (
+                                Value::Decimal(_) | Value::Int(_),
+                                Value::Decimal(_) | Value::Int(_),
+                            ) => vlo.as_decimal().ok() <= vhi.as_decimal().ok(),
+                            _ => {
+                                self.err(Diagnostic::new(
+                                    Code::OperatorType,
+                                    p.span,
+                                    "a range is between two numbers or two dates",
+                                    "bad range",
+                                ));
+                                true
+                            }
+                        };
+                        if !ordered {
+                            self.err(Diagnostic::new(
+                                Code::Unreachable,
+                                p.span,
+                                "this range is empty: its low end is above its high end",
+                                "matches nothing",
+                            ));
+                        }
+                        pats.push(P::Range {
+                            lo: vlo,
+                            hi: vhi,
+                            inclusive: *incl,
+                        });
+                    }
+                }
+            }
+            let hv = self.expr(&arm.value);
+            ty = Some(match &ty {
+                None => hv.ty.clone(),
+                Some(t) => join(t, &hv.ty),
+            });
+            let label = arm
+                .patterns
+                .iter()
+                .map(|p| self.text(p.span))
+                .collect::<Vec<_>>()
+                .join(" | ");
+            harms.push(HArm {
+                patterns: pats,
+                value: hv,
+                label,
+            });
+        }
+        if wildcard.is_none() {
+            let covers_bool = *hs.ty.base() == Type::Bool
+                && seen.contains(&Value::Bool(true))
+                && seen.contains(&Value::Bool(false));
+            if !covers_bool {
+                self.err(
+                    Diagnostic::new(
+                        Code::NotExhaustive,
+                        scrut.span,
+                        "this match does not cover every value",
+                        format!("a {} may match no arm", hs.ty),
+                    )
+                    .help("add a last arm `_ => ...` (it may be `_ => none`)"),
+                );
+            }
+        }
+        Self::h(
+            HKind::Match(Box::new(hs), harms),
+            ty.unwrap_or(Type::Any),
+            span,
+        )
+    }
+}

@@ -1,0 +1,391 @@
+//! Diagnostics: the registry of stable codes, one diagnostic, and a file's list of them with
+//! renderers (miette, plain text at a fixed width for snapshots, JSON for editors and CI).
+//!
+//! Codes are never reused: a check that is retired keeps its number, unused.
+
+use std::fmt;
+
+use crate::span::{LineIndex, Span};
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The file cannot be compiled.
+    Error,
+    /// The file compiles, but something is probably wrong.
+    Warning,
+}
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal, $sev:ident, $title:literal;)*) => {
+        /// The stable diagnostic codes.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $(#[doc = $title] $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in number order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// `M2M001`, ...
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// The severity a diagnostic with this code has.
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$sev,)* }
+            }
+
+            /// What the code is about, in a few words.
+            pub fn title(self) -> &'static str {
+                match self { $(Code::$variant => $title,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    Syntax = "M2M001", Error, "syntax error";
+    Version = "M2M002", Error, "missing or unsupported version line";
+    UnknownSegment = "M2M003", Error, "unknown segment";
+    UnknownField = "M2M004", Error, "unknown field";
+    UnknownRoot = "M2M005", Error, "unknown path root";
+    UnknownFunction = "M2M006", Error, "unknown function";
+    UnknownTable = "M2M007", Error, "unknown table";
+    UnknownType = "M2M008", Error, "unknown type";
+    AssignedTwice = "M2M009", Error, "field assigned twice";
+    RequiredUnassigned = "M2M010", Error, "required field left unassigned";
+    FieldType = "M2M011", Error, "value does not fit the field's type";
+    TooWide = "M2M012", Error, "constant wider than its field";
+    ArgCount = "M2M013", Error, "wrong number of arguments";
+    ArgType = "M2M014", Error, "wrong argument type";
+    NotExhaustive = "M2M015", Error, "match does not cover every value";
+    UnusedLet = "M2M016", Warning, "unused let";
+    UnusedParam = "M2M017", Warning, "unused param";
+    UnusedTable = "M2M018", Warning, "unused table";
+    Unreachable = "M2M019", Warning, "unreachable arm";
+    DefinedTwice = "M2M020", Error, "name defined twice";
+    OperatorType = "M2M021", Error, "operator applied to the wrong types";
+    NotCondition = "M2M022", Error, "condition is not yes/no";
+    SegmentShape = "M2M023", Error, "segment used in a way its kind does not allow";
+    NoBase = "M2M024", Error, "no base segment";
+    FramingField = "M2M025", Error, "framing or reserved field assigned";
+    RuleIdTwice = "M2M026", Error, "rule id used twice";
+    UseBeforeDefine = "M2M027", Error, "name used before it is defined";
+    TableValue = "M2M028", Error, "table key or value is not a constant of one type";
+    BadLiteral = "M2M029", Error, "invalid literal";
+    UnknownProperty = "M2M030", Error, "unknown property";
+    SegmentRead = "M2M031", Error, "segment fields read outside a rule";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One diagnostic.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    /// Its code (which fixes its severity).
+    pub code: Code,
+    /// The headline.
+    pub message: String,
+    /// The primary place.
+    pub span: Span,
+    /// The label under the primary place.
+    pub label: String,
+    /// Other places, each with its label.
+    pub related: Vec<(Span, String)>,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with a labelled span.
+    pub fn new(
+        code: Code,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            code,
+            message: message.into(),
+            span,
+            label: label.into(),
+            related: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// Adds help.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds help when there is some.
+    pub fn maybe_help(mut self, help: Option<String>) -> Self {
+        if help.is_some() {
+            self.help = help;
+        }
+        self
+    }
+
+    /// Adds a related place.
+    pub fn related(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.related.push((span, label.into()));
+        self
+    }
+
+    /// Its severity.
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+}
+
+/// The diagnostics of one file, with the source they point into.
+#[derive(Debug, Clone)]
+pub struct Diagnostics {
+    /// The file's name as given to `compile`.
+    pub file_name: String,
+    /// The file's text.
+    pub source: String,
+    /// The diagnostics, in source order.
+    pub items: Vec<Diagnostic>,
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render_plain(100))
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+impl Diagnostics {
+    /// An empty list for a file.
+    pub fn new(file_name: &str, source: &str) -> Diagnostics {
+        Diagnostics {
+            file_name: file_name.to_string(),
+            source: source.to_string(),
+            items: Vec::new(),
+        }
+    }
+
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity() == Severity::Error)
+    }
+
+    /// The number of errors.
+    pub fn error_count(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|d| d.severity() == Severity::Error)
+            .count()
+    }
+
+    /// The number of warnings.
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// 1-based line and column of a diagnostic's primary span.
+    pub fn line_col(&self, d: &Diagnostic) -> (u32, u32) {
+        LineIndex::new(&self.source).line_col(&self.source, d.span.start)
+    }
+
+    /// Renders every diagnostic with miette, without colour, wrapped at `width` columns (what
+    /// snapshots and non-terminal output use).
+    pub fn render_plain(&self, width: usize) -> String {
+        self.render(
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_width(width)
+                .with_links(false),
+        )
+    }
+
+    /// Renders every diagnostic with miette in colour (terminals).
+    pub fn render_color(&self, width: usize) -> String {
+        self.render(
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode())
+                .with_width(width)
+                .with_links(false),
+        )
+    }
+
+    fn render(&self, handler: miette::GraphicalReportHandler) -> String {
+        let named = miette::NamedSource::new(&self.file_name, self.source.clone());
+        let mut out = String::new();
+        for d in &self.items {
+            let report = Report {
+                d,
+                source: &named,
+                line_col: self.line_col(d),
+                file: &self.file_name,
+            };
+            if handler.render_report(&mut out, &report).is_err() {
+                out.push_str(&format!("{}: {}\n", d.code, d.message));
+            }
+        }
+        out
+    }
+
+    /// One JSON object per diagnostic, for editors and CI.
+    pub fn to_json(&self) -> serde_json::Value {
+        let index = LineIndex::new(&self.source);
+        let items: Vec<serde_json::Value> = self
+            .items
+            .iter()
+            .map(|d| {
+                let (line, column) = index.line_col(&self.source, d.span.start);
+                let (end_line, end_column) = index.line_col(&self.source, d.span.end);
+                serde_json::json!({
+                    "file": self.file_name,
+                    "code": d.code.as_str(),
+                    "severity": d.severity(),
+                    "message": d.message,
+                    "line": line,
+                    "column": column,
+                    "end_line": end_line,
+                    "end_column": end_column,
+                    "label": d.label,
+                    "help": d.help,
+                })
+            })
+            .collect();
+        serde_json::Value::Array(items)
+    }
+
+    /// Sorts by position (then code) so output is stable.
+    pub fn sort(&mut self) {
+        self.items.sort_by_key(|d| (d.span.start, d.code));
+        self.items.dedup();
+    }
+}
+
+struct Report<'a> {
+    d: &'a Diagnostic,
+    source: &'a miette::NamedSource<String>,
+    line_col: (u32, u32),
+    file: &'a str,
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.d.message)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The headline names the place so it survives when labels are not shown (logs, CI).
+        write!(
+            f,
+            "{} ({}:{}:{})",
+            self.d.message, self.file, self.line_col.0, self.line_col.1
+        )
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+impl miette::Diagnostic for Report<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.d.code.as_str()))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.d.severity() {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.d
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let primary = miette::LabeledSpan::new_primary_with_span(
+            Some(self.d.label.clone()),
+            (self.d.span.start, self.d.span.len()),
+        );
+        let related =
+            self.d.related.iter().map(|(s, l)| {
+                miette::LabeledSpan::new_with_span(Some(l.clone()), (s.start, s.len()))
+            });
+        Some(Box::new(std::iter::once(primary).chain(related)))
+    }
+}
+
+/// The closest of `candidates` to `name`, when it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = edit_distance(&name.to_ascii_lowercase(), &c.to_ascii_lowercase());
+        let limit = (name.len().max(c.len()) / 3).max(1);
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_numbered_in_order() {
+        let mut seen = std::collections::HashSet::new();
+        for (i, c) in Code::ALL.iter().enumerate() {
+            assert!(seen.insert(c.as_str()));
+            assert_eq!(c.as_str(), format!("M2M{:03}", i + 1));
+        }
+    }
+
+    #[test]
+    fn suggestions_catch_typos_only() {
+        assert_eq!(
+            did_you_mean("surnme", ["surname", "city"]).as_deref(),
+            Some("did you mean `surname`?")
+        );
+        assert_eq!(did_you_mean("zzzz", ["surname", "city"]), None);
+    }
+}

@@ -1,0 +1,704 @@
+//! From text to the syntax tree: the pest grammar (grammar/m2map.pest), then a walk over its
+//! pairs that builds [`ast`](crate::ast) nodes with spans. Syntax errors are collected, one
+//! per broken statement, and parsing goes on.
+
+use pest::iterators::Pair;
+use pest::Parser as _;
+
+use crate::ast::*;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::span::Span;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../../grammar/m2map.pest"]
+struct Grammar;
+
+/// Parses a whole file. Always returns a tree (broken statements become
+/// [`ItemKind::Error`] or are left out) and the syntax diagnostics.
+pub fn parse(source: &str) -> (File, Vec<Diagnostic>) {
+    pest::set_error_detail(true);
+    let mut p = Walker { diags: Vec::new() };
+    let file = match Grammar::parse(Rule::file, source) {
+        Ok(mut pairs) => match pairs.next() {
+            Some(pair) => p.file(pair),
+            None => File {
+                version: None,
+                items: Vec::new(),
+            },
+        },
+        Err(e) => {
+            // The catch-all rules make this unreachable in practice; report it all the same.
+            p.diags.push(syntax_error(&e, 0));
+            File {
+                version: None,
+                items: Vec::new(),
+            }
+        }
+    };
+    (file, p.diags)
+}
+
+/// Parses one expression on its own (built-in examples, tooling).
+pub fn parse_expr(source: &str) -> Result<Expr, Vec<Diagnostic>> {
+    let mut p = Walker { diags: Vec::new() };
+    match Grammar::parse(Rule::expr_strict, source) {
+        Ok(mut pairs) => {
+            let strict = pairs.next().expect("expr_strict matched");
+            let e = p.expr(strict.into_inner().next().expect("an expr"));
+            if p.diags.is_empty() {
+                Ok(e)
+            } else {
+                Err(p.diags)
+            }
+        }
+        Err(e) => Err(vec![syntax_error(&e, 0)]),
+    }
+}
+
+fn friendly(rule: &Rule) -> String {
+    match rule {
+        Rule::expr | Rule::expr_strict => "an expression",
+        Rule::ident | Rule::name => "a name",
+        Rule::string | Rule::string_inner => "a text in double quotes",
+        Rule::integer => "a whole number",
+        Rule::decimal => "a decimal number",
+        Rule::date => "a date (YYYY-MM-DD)",
+        Rule::type_name => "a type",
+        Rule::assignment => "a field assignment `field = value`",
+        Rule::table_arm => "a table arm `key => value`",
+        Rule::match_arm => "a match arm `pattern => value`",
+        Rule::pattern | Rule::literal_pattern => "a pattern",
+        Rule::rule_id => "a rule id",
+        Rule::severity => "`error` or `warning`",
+        Rule::param_def => "`param`",
+        Rule::let_def => "`let`",
+        Rule::table_def => "`table`",
+        Rule::skip_def => "`skip`",
+        Rule::segment_def => "`segment`",
+        Rule::rule_def => "`rule`",
+        Rule::EOI => "the end of the statement",
+        Rule::doc_comment => "a doc comment",
+        Rule::call_args => "`(`",
+        Rule::member => "`.`",
+        Rule::index => "`[`",
+        Rule::for_each => "`for each`",
+        Rule::when_clause => "`when`",
+        Rule::error_value => "`error \"...\"`",
+        Rule::wildcard => "`_`",
+        r if format!("{r:?}").starts_with("op_") => "an operator",
+        other => return format!("{other:?}"),
+    }
+    .to_string()
+}
+
+/// Turns a pest error into a diagnostic; `base` is the offset of the parsed text in the file.
+fn syntax_error(e: &pest::error::Error<Rule>, base: usize) -> Diagnostic {
+    let pos = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let mut expected: Vec<String> = Vec::new();
+    if let pest::error::ErrorVariant::ParsingError { positives, .. } = &e.variant {
+        for r in positives {
+            let f = friendly(r);
+            if !expected.contains(&f) {
+                expected.push(f);
+            }
+        }
+    }
+    if let Some(attempts) = e.parse_attempts() {
+        for t in attempts.expected_tokens() {
+            // Ranges and built-ins (`a..z`, `BUILTIN_RULE`) say nothing useful to a reader.
+            let token = t.to_string();
+            if token.trim().is_empty() || token.contains("..") || token == "BUILTIN_RULE" {
+                continue;
+            }
+            let f = format!("`{token}`");
+            if !expected.contains(&f) {
+                expected.push(f);
+            }
+        }
+    }
+    // Operators are always possible after a value; listing them buries the useful hint.
+    if expected.len() > 1 {
+        expected.retain(|x| x != "an operator");
+    }
+    expected.truncate(6);
+    let what = match expected.len() {
+        0 => "unexpected text".to_string(),
+        1 => format!("expected {}", expected[0]),
+        n => format!(
+            "expected {} or {}",
+            expected[..n - 1].join(", "),
+            expected[n - 1]
+        ),
+    };
+    let at = base + pos;
+    Diagnostic::new(
+        Code::Syntax,
+        Span::new(at, at + 1),
+        format!("syntax error: {what}"),
+        what,
+    )
+}
+
+struct Walker {
+    diags: Vec<Diagnostic>,
+}
+
+impl Walker {
+    fn file(&mut self, pair: Pair<'_, Rule>) -> File {
+        let mut version = None;
+        let mut items = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::version => {
+                    let span = Span::from(p.as_span());
+                    let n = p.into_inner().next().map(|i| i.as_str().to_string());
+                    match n.and_then(|n| n.parse::<u32>().ok()) {
+                        Some(n) => version = Some((n, span)),
+                        None => self.diags.push(Diagnostic::new(
+                            Code::Version,
+                            span,
+                            "the version number is not a number",
+                            "here",
+                        )),
+                    }
+                }
+                Rule::item => items.push(self.item(p)),
+                _ => {}
+            }
+        }
+        File { version, items }
+    }
+
+    fn item(&mut self, pair: Pair<'_, Rule>) -> Item {
+        let mut docs = Vec::new();
+        let mut kind = ItemKind::Error;
+        let mut span = Span::from(pair.as_span());
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::doc_comment => docs.push(doc_text(p.as_str())),
+                Rule::bad_item => {
+                    span = Span::from(p.as_span());
+                    self.bad(p, Rule::item_strict);
+                }
+                _ => {
+                    span = Span::from(p.as_span());
+                    kind = self.item_kind(p);
+                }
+            }
+        }
+        Item { docs, kind, span }
+    }
+
+    /// Reports a broken statement: re-parses its text alone with the strict rule to find the
+    /// precise place and what was expected there.
+    fn bad(&mut self, pair: Pair<'_, Rule>, strict: Rule) {
+        let text = pair.as_str();
+        let base = pair.as_span().start();
+        if strict == Rule::item_strict && text.trim_start().starts_with("m2map") {
+            let end = text.find('\n').unwrap_or(text.len());
+            self.diags.push(
+                Diagnostic::new(
+                    Code::Version,
+                    Span::new(base, base + end),
+                    "the version line must be the first line",
+                    "a version line here",
+                )
+                .help("write `m2map 1` once, as the first line of the file"),
+            );
+            return;
+        }
+        match Grammar::parse(strict, text) {
+            Err(e) => self.diags.push(syntax_error(&e, base)),
+            Ok(_) => self.diags.push(Diagnostic::new(
+                Code::Syntax,
+                Span::new(base, base + text.len().min(1)),
+                "syntax error: this statement does not belong here",
+                "unexpected statement",
+            )),
+        }
+    }
+
+    fn item_kind(&mut self, p: Pair<'_, Rule>) -> ItemKind {
+        let rule = p.as_rule();
+        let end = p.as_span().end();
+        let close = Span::new(end.saturating_sub(1), end);
+        let mut inner = p.into_inner();
+        match rule {
+            Rule::param_def => {
+                let name = ident(inner.next().expect("param name"));
+                let ty = ident(inner.next().expect("param type"));
+                ItemKind::Param(Param { name, ty })
+            }
+            Rule::let_def => {
+                let name = ident(inner.next().expect("let name"));
+                let value = self.expr(inner.next().expect("let value"));
+                ItemKind::Let(Let { name, value })
+            }
+            Rule::table_def => {
+                let name = ident(inner.next().expect("table name"));
+                let mut arms = Vec::new();
+                for a in inner {
+                    match a.as_rule() {
+                        Rule::table_arm => arms.push(self.table_arm(a)),
+                        Rule::bad_arm => self.bad(a, Rule::table_arm_strict),
+                        _ => {}
+                    }
+                }
+                ItemKind::Table(Table { close, name, arms })
+            }
+            Rule::skip_def => {
+                let cond = self.expr(inner.next().expect("skip cond"));
+                let reason = self.string(inner.next().expect("skip reason"));
+                ItemKind::Skip(Skip { cond, reason })
+            }
+            Rule::segment_def => {
+                let kind = ident(inner.next().expect("segment kind"));
+                let mut each = None;
+                let mut when = None;
+                let mut body = Vec::new();
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::for_each => {
+                            let mut i = p.into_inner();
+                            let var = ident(i.next().expect("loop var"));
+                            let list = self.expr(i.next().expect("loop list"));
+                            each = Some((var, list));
+                        }
+                        Rule::when_clause => {
+                            when = Some(self.expr(p.into_inner().next().expect("when cond")))
+                        }
+                        Rule::assignment => body.push(self.assignment(p)),
+                        Rule::bad_stmt => self.bad(p, Rule::assignment_strict),
+                        _ => {}
+                    }
+                }
+                ItemKind::Segment(SegmentBlock {
+                    kind,
+                    each,
+                    when,
+                    body,
+                    close,
+                })
+            }
+            Rule::rule_def => {
+                let id = ident(inner.next().expect("rule id"));
+                let severity = ident(inner.next().expect("severity"));
+                let message = self.string(inner.next().expect("message"));
+                let expr = self.expr(inner.next().expect("rule expr"));
+                ItemKind::Rule(RuleDef {
+                    id,
+                    severity,
+                    message,
+                    expr,
+                })
+            }
+            _ => ItemKind::Error,
+        }
+    }
+
+    fn table_arm(&mut self, p: Pair<'_, Rule>) -> TableArm {
+        let span = Span::from(p.as_span());
+        let mut docs = Vec::new();
+        let mut key = None;
+        let mut value = None;
+        for i in p.into_inner() {
+            match i.as_rule() {
+                Rule::doc_comment => docs.push(doc_text(i.as_str())),
+                Rule::wildcard => {
+                    key = Some(Pattern {
+                        kind: PatternKind::Wildcard,
+                        span: i.as_span().into(),
+                    })
+                }
+                Rule::literal_pattern => key = Some(self.literal_pattern(i)),
+                Rule::error_value => {
+                    let s = i.into_inner().next().expect("error message");
+                    value = Some(TableValue::Error(self.string(s)));
+                }
+                Rule::expr => value = Some(TableValue::Value(self.expr(i))),
+                _ => {}
+            }
+        }
+        TableArm {
+            docs,
+            key: key.unwrap_or(Pattern {
+                kind: PatternKind::Wildcard,
+                span,
+            }),
+            value: value.unwrap_or(TableValue::Value(Expr {
+                kind: ExprKind::Lit(Lit::None),
+                span,
+            })),
+            span,
+        }
+    }
+
+    fn assignment(&mut self, p: Pair<'_, Rule>) -> Assignment {
+        let span = Span::from(p.as_span());
+        let mut docs = Vec::new();
+        let mut field = None;
+        let mut value = None;
+        for i in p.into_inner() {
+            match i.as_rule() {
+                Rule::doc_comment => docs.push(doc_text(i.as_str())),
+                Rule::ident => field = Some(ident(i)),
+                Rule::expr => value = Some(self.expr(i)),
+                _ => {}
+            }
+        }
+        let field = field.expect("assignment has a field");
+        let span = Span::new(field.span.start, span.end);
+        Assignment {
+            docs,
+            field,
+            value: value.expect("assignment has a value"),
+            span,
+        }
+    }
+
+    fn string(&mut self, p: Pair<'_, Rule>) -> StrLit {
+        let span = Span::from(p.as_span());
+        let raw = p.into_inner().next().map(|i| i.as_str()).unwrap_or("");
+        StrLit {
+            value: self.unescape(raw, span),
+            span,
+        }
+    }
+
+    fn unescape(&mut self, raw: &str, span: Span) -> String {
+        let mut out = String::with_capacity(raw.len());
+        let mut chars = raw.chars();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some('"') => out.push('"'),
+                Some('\\') => out.push('\\'),
+                other => {
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::BadLiteral,
+                            span,
+                            format!(
+                                "unknown escape `\\{}` in a text",
+                                other.map(String::from).unwrap_or_default()
+                            ),
+                            "in this text",
+                        )
+                        .help("the escapes are \\\" \\\\ \\n \\t"),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    fn literal(&mut self, p: Pair<'_, Rule>) -> Lit {
+        let span = Span::from(p.as_span());
+        let text = p.as_str();
+        match p.as_rule() {
+            Rule::string => Lit::Text(self.string(p).value),
+            Rule::integer => match text.parse::<i64>() {
+                Ok(n) => Lit::Int(n),
+                Err(_) => {
+                    self.diags.push(Diagnostic::new(
+                        Code::BadLiteral,
+                        span,
+                        format!("the number {text} is too large"),
+                        "too large for a whole number",
+                    ));
+                    Lit::Int(0)
+                }
+            },
+            Rule::decimal => match text.parse() {
+                Ok(d) => Lit::Decimal(d),
+                Err(_) => {
+                    self.diags.push(Diagnostic::new(
+                        Code::BadLiteral,
+                        span,
+                        format!("the number {text} cannot be held exactly"),
+                        "too many digits",
+                    ));
+                    Lit::Int(0)
+                }
+            },
+            Rule::date => match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+                Ok(d) => Lit::Date(d),
+                Err(_) => {
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::BadLiteral,
+                            span,
+                            format!("{text} is not a calendar date"),
+                            "no such day",
+                        )
+                        .help("dates are written YYYY-MM-DD"),
+                    );
+                    Lit::None
+                }
+            },
+            Rule::true_lit => Lit::Bool(true),
+            Rule::false_lit => Lit::Bool(false),
+            _ => Lit::None,
+        }
+    }
+
+    fn literal_pattern(&mut self, p: Pair<'_, Rule>) -> Pattern {
+        let span = Span::from(p.as_span());
+        let mut neg = false;
+        let mut lit = Lit::None;
+        for i in p.into_inner() {
+            if i.as_rule() == Rule::op_neg {
+                neg = true;
+            } else {
+                lit = self.literal(i);
+            }
+        }
+        if neg {
+            lit = match lit {
+                Lit::Int(n) => Lit::Int(-n),
+                Lit::Decimal(d) => Lit::Decimal(-d),
+                other => {
+                    self.diags.push(Diagnostic::new(
+                        Code::BadLiteral,
+                        span,
+                        "only numbers can be negative",
+                        "`-` before a value that is not a number",
+                    ));
+                    other
+                }
+            };
+        }
+        Pattern {
+            kind: PatternKind::Lit(lit),
+            span,
+        }
+    }
+
+    fn pattern(&mut self, p: Pair<'_, Rule>) -> Pattern {
+        let span = Span::from(p.as_span());
+        let inner = p.into_inner().next().expect("pattern body");
+        match inner.as_rule() {
+            Rule::wildcard => Pattern {
+                kind: PatternKind::Wildcard,
+                span,
+            },
+            Rule::range_pattern => {
+                let mut i = inner.into_inner();
+                let lo = self.literal_pattern(i.next().expect("range low"));
+                let incl = i.next().expect("range op").as_rule() == Rule::range_incl;
+                let hi = self.literal_pattern(i.next().expect("range high"));
+                let (PatternKind::Lit(lo), PatternKind::Lit(hi)) = (lo.kind, hi.kind) else {
+                    unreachable!("literal patterns are literals")
+                };
+                Pattern {
+                    kind: PatternKind::Range(lo, hi, incl),
+                    span,
+                }
+            }
+            _ => self.literal_pattern(inner),
+        }
+    }
+
+    fn args(&mut self, p: Pair<'_, Rule>) -> Vec<Expr> {
+        p.into_inner().map(|e| self.expr(e)).collect()
+    }
+
+    /// An `expr` pair: units (prefixes, a primary, postfixes) separated by infix operators,
+    /// folded by precedence climbing. Prefixes apply to the whole unit, postfixes included
+    /// (`not x.flag` is `not (x.flag)`).
+    fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        let mut units: Vec<Expr> = Vec::new();
+        let mut ops: Vec<(BinaryOp, Span)> = Vec::new();
+        let mut prefixes: Vec<(UnaryOp, Span)> = Vec::new();
+        let mut unit_prefixes: Vec<(UnaryOp, Span)> = Vec::new();
+        let mut current: Option<Expr> = None;
+        for p in pair.into_inner() {
+            let span = Span::from(p.as_span());
+            match p.as_rule() {
+                Rule::op_not => prefixes.push((UnaryOp::Not, span)),
+                Rule::op_neg => prefixes.push((UnaryOp::Neg, span)),
+                Rule::member => {
+                    let base = current.take().expect("member follows a primary");
+                    let mut i = p.into_inner();
+                    let name = ident(i.next().expect("member name"));
+                    let full = base.span.to(span);
+                    current = Some(match i.next() {
+                        Some(args) => Expr {
+                            kind: ExprKind::Method(Box::new(base), name, self.args(args)),
+                            span: full,
+                        },
+                        None => Expr {
+                            kind: ExprKind::Member(Box::new(base), name),
+                            span: full,
+                        },
+                    });
+                }
+                Rule::index => {
+                    let base = current.take().expect("index follows a primary");
+                    let idx = self.expr(p.into_inner().next().expect("index expr"));
+                    let full = base.span.to(span);
+                    current = Some(Expr {
+                        kind: ExprKind::Index(Box::new(base), Box::new(idx)),
+                        span: full,
+                    });
+                }
+                r if infix_op(r).is_some() => {
+                    if let Some(e) = current.take() {
+                        units.push(apply_prefixes(e, std::mem::take(&mut unit_prefixes)));
+                    }
+                    ops.push((infix_op(r).expect("checked"), span));
+                }
+                _ => {
+                    unit_prefixes = std::mem::take(&mut prefixes);
+                    current = Some(self.primary(p));
+                }
+            }
+        }
+        if let Some(e) = current.take() {
+            units.push(apply_prefixes(e, unit_prefixes));
+        }
+        climb(units, ops)
+    }
+
+    fn primary(&mut self, p: Pair<'_, Rule>) -> Expr {
+        let span = Span::from(p.as_span());
+        let kind = match p.as_rule() {
+            Rule::paren => {
+                ExprKind::Paren(Box::new(self.expr(p.into_inner().next().expect("paren"))))
+            }
+            Rule::call => {
+                let mut i = p.into_inner();
+                let name = ident(i.next().expect("call name"));
+                let args = self.args(i.next().expect("call args"));
+                ExprKind::Call(name, args)
+            }
+            Rule::name => ExprKind::Name(p.as_str().to_string()),
+            Rule::list => ExprKind::List(p.into_inner().map(|e| self.expr(e)).collect()),
+            Rule::if_expr => {
+                let mut i = p.into_inner();
+                let c = self.expr(i.next().expect("if cond"));
+                let t = self.expr(i.next().expect("then"));
+                let e = self.expr(i.next().expect("else"));
+                ExprKind::If(Box::new(c), Box::new(t), Box::new(e))
+            }
+            Rule::match_expr => {
+                let mut i = p.into_inner();
+                let scrut = self.expr(i.next().expect("scrutinee"));
+                let arms = i.map(|a| self.match_arm(a)).collect();
+                ExprKind::Match(Box::new(scrut), arms)
+            }
+            _ => ExprKind::Lit(self.literal(p)),
+        };
+        Expr { kind, span }
+    }
+
+    fn match_arm(&mut self, p: Pair<'_, Rule>) -> MatchArm {
+        let span = Span::from(p.as_span());
+        let mut patterns = Vec::new();
+        let mut value = None;
+        for i in p.into_inner() {
+            match i.as_rule() {
+                Rule::pattern => patterns.push(self.pattern(i)),
+                Rule::expr => value = Some(self.expr(i)),
+                _ => {}
+            }
+        }
+        MatchArm {
+            patterns,
+            value: value.expect("arm value"),
+            span,
+        }
+    }
+}
+
+fn ident(p: Pair<'_, Rule>) -> Ident {
+    Ident {
+        name: p.as_str().to_string(),
+        span: p.as_span().into(),
+    }
+}
+
+/// The text of a `##` line: without the marker and one following space.
+fn doc_text(line: &str) -> String {
+    let t = line.trim_end().trim_start_matches("##");
+    t.strip_prefix(' ').unwrap_or(t).to_string()
+}
+
+fn infix_op(r: Rule) -> Option<BinaryOp> {
+    Some(match r {
+        Rule::op_where => BinaryOp::Where,
+        Rule::op_implies => BinaryOp::Implies,
+        Rule::op_or => BinaryOp::Or,
+        Rule::op_and => BinaryOp::And,
+        Rule::op_eq => BinaryOp::Eq,
+        Rule::op_ne => BinaryOp::Ne,
+        Rule::op_le => BinaryOp::Le,
+        Rule::op_ge => BinaryOp::Ge,
+        Rule::op_lt => BinaryOp::Lt,
+        Rule::op_gt => BinaryOp::Gt,
+        Rule::op_in => BinaryOp::In,
+        Rule::op_coalesce => BinaryOp::Coalesce,
+        Rule::op_add => BinaryOp::Add,
+        Rule::op_sub => BinaryOp::Sub,
+        Rule::op_mul => BinaryOp::Mul,
+        Rule::op_div => BinaryOp::Div,
+        _ => return None,
+    })
+}
+
+fn apply_prefixes(mut e: Expr, prefixes: Vec<(UnaryOp, Span)>) -> Expr {
+    for (op, span) in prefixes.into_iter().rev() {
+        let full = span.to(e.span);
+        e = Expr {
+            kind: ExprKind::Unary(op, Box::new(e)),
+            span: full,
+        };
+    }
+    e
+}
+
+/// Folds units and operators by precedence; every operator is left-associative.
+fn climb(units: Vec<Expr>, ops: Vec<(BinaryOp, Span)>) -> Expr {
+    let mut units = units.into_iter();
+    let mut ops = ops.into_iter().peekable();
+    let first = units.next().expect("an expression has a unit");
+    climb_from(first, 0, &mut units, &mut ops)
+}
+
+fn climb_from(
+    mut lhs: Expr,
+    min: u8,
+    units: &mut impl Iterator<Item = Expr>,
+    ops: &mut std::iter::Peekable<impl Iterator<Item = (BinaryOp, Span)>>,
+) -> Expr {
+    while let Some(&(op, _)) = ops.peek() {
+        if op.precedence() < min {
+            break;
+        }
+        ops.next();
+        let Some(mut rhs) = units.next() else {
+            break;
+        };
+        while let Some(&(next, _)) = ops.peek() {
+            if next.precedence() > op.precedence() {
+                rhs = climb_from(rhs, next.precedence(), units, ops);
+            } else {
+                break;
+            }
+        }
+        let span = lhs.span.to(rhs.span);
+        lhs = Expr {
+            kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+            span,
+        };
+    }
+    lhs
+}
