@@ -20,11 +20,18 @@ pub struct Migration {
 }
 
 /// Every migration of this build, in order.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "core",
-    sql: include_str!("migrations/0001_core.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "core",
+        sql: include_str!("migrations/0001_core.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "responses_writebacks_webhooks",
+        sql: include_str!("migrations/0002_responses_webhooks.sql"),
+    },
+];
 
 /// Applies the migrations the database lacks. Fails when the database is newer than `all`.
 pub fn apply(db: &mut Connection, all: &[Migration]) -> Result<(), StoreError> {
