@@ -1,5 +1,331 @@
 //! The monthly Metro 2 file: header from the connection's settings, every valid record of the
 //! period, the trailer, and a side report of the records held back.
+//!
+//! [`export_period`] reads the period's records three times, streaming, so memory does not grow
+//! with the portfolio: once for the activity date (the newest date of account information), once
+//! to re-validate every record against that date and find the longest record (fixed-length files
+//! pad every record to it), and once to write. A record that the store marks invalid or in
+//! error, or that fails validation now, is held back and listed in the side report. The file is
+//! written to a temporary name and renamed into place, so a failed export leaves no half file.
 
 pub mod bureau;
+pub mod decode;
 pub mod header;
+pub mod report;
+
+use std::collections::HashSet;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use metro2_engine::validate::{validate_record, RecordContext};
+use metro2_engine::writer::{Blocking, FileWriter, Newlines, WriteOptions};
+use metro2_engine::SegmentKind;
+
+use crate::store::{Connection, RecordFilter, RecordStatus, Store, StoreError};
+pub use bureau::Bureau;
+pub use header::{HeaderError, HeaderSettings, Target};
+pub use report::HeldBack;
+
+/// What to export.
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    /// The period, `YYYY-MM`.
+    pub period: String,
+    /// All bureaus in one file, or one bureau.
+    pub target: Target,
+    /// Record separator.
+    pub newlines: Newlines,
+    /// The file; `None` names it after the connection, period and bureau in `dir`.
+    pub out: Option<PathBuf>,
+    /// Where a default-named file goes.
+    pub dir: PathBuf,
+    /// The header's date created (today; a parameter so tests are reproducible).
+    pub today: NaiveDate,
+}
+
+impl ExportRequest {
+    /// A request for all bureaus, LF newlines, default name in the current folder, dated today.
+    pub fn new(period: impl Into<String>) -> ExportRequest {
+        ExportRequest {
+            period: period.into(),
+            target: Target::All,
+            newlines: Newlines::Lf,
+            out: None,
+            dir: PathBuf::from("."),
+            today: chrono::Local::now().date_naive(),
+        }
+    }
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone)]
+pub struct ExportOutcome {
+    /// The Metro 2 file.
+    pub file: PathBuf,
+    /// The side report of held-back records (always written, so it is never stale).
+    pub report: PathBuf,
+    /// Data records written.
+    pub written: u64,
+    /// Records held back, with their findings.
+    pub held_back: Vec<HeldBack>,
+    /// Records the mapping skipped (nothing to report for those loans).
+    pub skipped: u64,
+    /// The header's activity date.
+    pub activity_date: NaiveDate,
+}
+
+impl ExportOutcome {
+    /// One line for people.
+    pub fn summary_line(&self) -> String {
+        format!(
+            "wrote {} record(s) to {}; held back {} (listed in {}); skipped {}",
+            self.written,
+            self.file.display(),
+            self.held_back.len(),
+            self.report.display(),
+            self.skipped
+        )
+    }
+}
+
+/// Why an export failed (nothing was written).
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// A header setting is missing or unusable.
+    #[error(transparent)]
+    Header(#[from] HeaderError),
+    /// The period is not `YYYY-MM`.
+    #[error("period {0:?} is not YYYY-MM")]
+    Period(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Writing the file failed.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// The default file name: `metro2-CONNECTION-PERIOD.txt`, or `...-BUREAU.txt` for one bureau.
+pub fn default_file_name(connection: &str, period: &str, target: Target) -> String {
+    let safe: String = connection
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match target {
+        Target::All => format!("metro2-{safe}-{period}.txt"),
+        Target::One(b) => format!("metro2-{safe}-{period}-{}.txt", b.name()),
+    }
+}
+
+/// The header settings of a stored connection.
+pub fn header_settings(c: &Connection) -> HeaderSettings<'_> {
+    HeaderSettings {
+        connection: &c.name,
+        equifax_id: c.equifax_id.as_deref(),
+        experian_id: c.experian_id.as_deref(),
+        transunion_id: c.transunion_id.as_deref(),
+        innovis_id: c.innovis_id.as_deref(),
+        reporter_name: c.reporter_name.as_deref(),
+        reporter_address: c.reporter_address.as_deref(),
+        reporter_phone: c.reporter_phone.as_deref(),
+    }
+}
+
+/// Exports one period of one connection: the file, and the side report beside it.
+pub fn export_period(
+    store: &Store,
+    connection: &Connection,
+    req: &ExportRequest,
+) -> Result<ExportOutcome, ExportError> {
+    let period = crate::responses::model::parse_period(&req.period)
+        .ok_or_else(|| ExportError::Period(req.period.clone()))?;
+    let settings = header_settings(connection);
+    // Fail on a missing setting before reading any record.
+    header::build(&settings, req.target, req.today, req.today)?;
+
+    let filter = |statuses: Vec<RecordStatus>| RecordFilter {
+        connection_id: Some(connection.id),
+        period: Some(period.clone()),
+        statuses,
+        ..RecordFilter::default()
+    };
+
+    // Pass 1: the activity date, the newest date of account information among the records.
+    let mut activity: Option<NaiveDate> = None;
+    store.for_each_record(&filter(vec![RecordStatus::Ok]), |r| {
+        if let Some(d) = r
+            .segments
+            .as_deref()
+            .and_then(|t| decode::decode(t).ok())
+            .and_then(|rec| decode::date_of_account_information(&rec))
+        {
+            activity = Some(activity.map_or(d, |a| a.max(d)));
+        }
+        Ok(())
+    })?;
+    let activity_date = activity.unwrap_or(req.today).min(req.today);
+
+    // Pass 2: held-back records and the longest record that goes into the file.
+    let mut held_back = Vec::new();
+    let mut held_ids = HashSet::new();
+    let mut skipped = 0u64;
+    let mut longest = SegmentKind::Base.byte_len();
+    store.for_each_record(&filter(Vec::new()), |r| {
+        let decoded = r.segments.as_deref().map(decode::decode);
+        let account_number = match &decoded {
+            Some(Ok(rec)) => Some(decode::account_number(rec)).filter(|a| !a.is_empty()),
+            _ => None,
+        };
+        let hold = |status: &str, findings: Vec<String>| HeldBack {
+            loan_id: r.loan_id,
+            display_id: r.display_id.clone(),
+            account_number: account_number.clone(),
+            status: status.to_string(),
+            findings,
+        };
+        let held = match (r.status, decoded) {
+            (RecordStatus::Skipped, _) => {
+                skipped += 1;
+                None
+            }
+            (RecordStatus::Invalid, _) => Some(hold("invalid", report::finding_lines(&r.findings))),
+            (RecordStatus::Error, _) => {
+                let mut lines = report::finding_lines(&r.findings);
+                if let Some(reason) = &r.reason {
+                    lines.insert(0, reason.clone());
+                }
+                Some(hold("error", lines))
+            }
+            (RecordStatus::Ok, None) => Some(hold(
+                "error",
+                vec!["the record has no segments".to_string()],
+            )),
+            (RecordStatus::Ok, Some(Err(e))) => Some(hold("error", vec![e.to_string()])),
+            (RecordStatus::Ok, Some(Ok(rec))) => {
+                let ctx = RecordContext {
+                    activity_date: Some(activity_date),
+                    ..RecordContext::default()
+                };
+                let errors: Vec<String> = validate_record(&rec, &ctx)
+                    .into_iter()
+                    .filter(|f| f.is_error())
+                    .map(|f| {
+                        let v = serde_json::to_value(&f).unwrap_or_default();
+                        report::finding_line(&v)
+                    })
+                    .collect();
+                if errors.is_empty() {
+                    longest = longest.max(rec.len());
+                    None
+                } else {
+                    Some(hold("export", errors))
+                }
+            }
+        };
+        if let Some(h) = held {
+            held_ids.insert(r.loan_id);
+            held_back.push(h);
+        }
+        Ok(())
+    })?;
+
+    // Pass 3: the file.
+    let file = match &req.out {
+        Some(p) => p.clone(),
+        None => req
+            .dir
+            .join(default_file_name(&connection.name, &period, req.target)),
+    };
+    let io = |source| ExportError::Io {
+        path: file.clone(),
+        source,
+    };
+    let header = header::build(&settings, req.target, activity_date, req.today)?;
+    let tmp = tmp_path(&file);
+    let opts = WriteOptions {
+        newlines: req.newlines,
+        blocking: Blocking::Fixed,
+    };
+    let written = (|| -> Result<u64, ExportError> {
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let out = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(io)?);
+        let mut w = FileWriter::with_record_length(out, &header, &opts, longest).map_err(io)?;
+        let mut written = 0u64;
+        let mut failure: Option<std::io::Error> = None;
+        store.for_each_record(&filter(vec![RecordStatus::Ok]), |r| {
+            if held_ids.contains(&r.loan_id) || failure.is_some() {
+                return Ok(());
+            }
+            let Some(Ok(rec)) = r.segments.as_deref().map(decode::decode) else {
+                return Ok(());
+            };
+            match w.write_record(&rec) {
+                Ok(()) => written += 1,
+                Err(e) => failure = Some(e),
+            }
+            Ok(())
+        })?;
+        if let Some(e) = failure {
+            return Err(io(e));
+        }
+        let (out, _totals) = w.finish().map_err(io)?;
+        let file_handle = out.into_inner().map_err(|e| io(e.into_error()))?;
+        file_handle.sync_all().map_err(io)?;
+        Ok(written)
+    })();
+    let written = match written {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
+    std::fs::rename(&tmp, &file).map_err(io)?;
+
+    let report_file = report::report_path(&file);
+    let text = report::render(&connection.name, &period, &file, &held_back);
+    std::fs::File::create(&report_file)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|source| ExportError::Io {
+            path: report_file.clone(),
+            source,
+        })?;
+    tracing::info!(
+        connection = %connection.name,
+        period = %period,
+        written,
+        held_back = held_back.len(),
+        file = %file.display(),
+        "exported"
+    );
+    Ok(ExportOutcome {
+        file,
+        report: report_file,
+        written,
+        held_back,
+        skipped,
+        activity_date,
+    })
+}
+
+fn tmp_path(file: &Path) -> PathBuf {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    file.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}

@@ -3,6 +3,7 @@
 //! `docs/bureau-responses.md`. Bad rows are rejected with their line numbers; good rows are kept.
 
 pub mod csv;
+pub mod import;
 pub mod json;
 pub mod model;
 

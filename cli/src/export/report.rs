@@ -1,0 +1,161 @@
+//! The side report of an export: every record of the period that was held back from the file,
+//! with its findings, written next to the file (`NAME.held-back.txt`).
+//!
+//! It carries loan ids, display ids and account numbers (what a servicer needs to find the loan)
+//! and the validator's messages, never a consumer's SSN or date of birth.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+/// One record held back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldBack {
+    /// LoanPro loan id.
+    pub loan_id: i64,
+    /// LoanPro display id.
+    pub display_id: Option<String>,
+    /// The consumer account number, when the record has segments.
+    pub account_number: Option<String>,
+    /// Why: `invalid` (validation errors), `error` (the mapping failed), or `export` (the
+    /// record failed validation again at export time).
+    pub status: String,
+    /// One line per finding (or the mapping's reason).
+    pub findings: Vec<String>,
+}
+
+/// Where the report of `file` goes: beside it, `x.txt` → `x.held-back.txt`.
+pub fn report_path(file: &Path) -> PathBuf {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "metro2".to_string());
+    file.with_file_name(format!("{stem}.held-back.txt"))
+}
+
+/// Renders the stored findings (a JSON array of the validator's findings, or anything else a
+/// mapping stored) as one line each, errors only: warnings do not hold a record back.
+pub fn finding_lines(findings_json: &str) -> Vec<String> {
+    let Ok(Value::Array(items)) = serde_json::from_str::<Value>(findings_json) else {
+        return if findings_json.trim().is_empty() || findings_json.trim() == "[]" {
+            Vec::new()
+        } else {
+            vec![findings_json.trim().to_string()]
+        };
+    };
+    items
+        .iter()
+        .filter(|f| {
+            f.get("severity")
+                .and_then(Value::as_str)
+                .is_none_or(|s| s != "warning")
+        })
+        .map(finding_line)
+        .collect()
+}
+
+/// One finding as `error M2-123 base.field: message`.
+pub fn finding_line(f: &Value) -> String {
+    let text = |k: &str| f.get(k).and_then(Value::as_str);
+    let Some(message) = text("message") else {
+        return f.to_string();
+    };
+    let mut line = String::new();
+    if let Some(s) = text("severity") {
+        line.push_str(s);
+        line.push(' ');
+    }
+    if let Some(r) = text("rule") {
+        line.push_str(r);
+        line.push(' ');
+    }
+    match (text("segment"), text("field")) {
+        (Some(s), Some(fl)) => line.push_str(&format!("{s}.{fl}: ")),
+        (None, Some(fl)) => line.push_str(&format!("{fl}: ")),
+        _ => {}
+    }
+    line.push_str(message);
+    line
+}
+
+/// The report's text.
+pub fn render(connection: &str, period: &str, file: &Path, held: &[HeldBack]) -> String {
+    let mut out = String::new();
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "# {} record(s) of connection {connection} for {period} held back from {name}",
+        held.len()
+    );
+    for h in held {
+        let _ = write!(out, "loan {}", h.loan_id);
+        if let Some(d) = &h.display_id {
+            let _ = write!(out, " (display id {d})");
+        }
+        if let Some(a) = &h.account_number {
+            let _ = write!(out, " account {a}");
+        }
+        let _ = writeln!(out, ": {}", h.status);
+        for f in &h.findings {
+            let _ = writeln!(out, "  {f}");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_sits_beside_the_file() {
+        assert_eq!(
+            report_path(Path::new("/tmp/out/acme-2026-10.txt")),
+            PathBuf::from("/tmp/out/acme-2026-10.held-back.txt")
+        );
+        assert_eq!(
+            report_path(Path::new("file")),
+            PathBuf::from("file.held-back.txt")
+        );
+    }
+
+    #[test]
+    fn findings_render_errors_only() {
+        let json = r#"[
+            {"rule":"M2-201","severity":"error","segment":"base","field":"date_of_first_delinquency","message":"DOFD is required"},
+            {"rule":"M2-300","severity":"warning","message":"odd"},
+            {"message":"no severity"},
+            {"code":7}
+        ]"#;
+        assert_eq!(
+            finding_lines(json),
+            vec![
+                "error M2-201 base.date_of_first_delinquency: DOFD is required".to_string(),
+                "no severity".to_string(),
+                r#"{"code":7}"#.to_string(),
+            ]
+        );
+        assert!(finding_lines("[]").is_empty());
+        assert_eq!(finding_lines("not json"), vec!["not json".to_string()]);
+    }
+
+    #[test]
+    fn render_lists_each_record() {
+        let held = vec![HeldBack {
+            loan_id: 7,
+            display_id: Some("L-7".into()),
+            account_number: Some("L-7".into()),
+            status: "invalid".into(),
+            findings: vec!["error M2-1 base.x: bad".into()],
+        }];
+        assert_eq!(
+            render("acme", "2026-10", Path::new("a/f.txt"), &held),
+            "# 1 record(s) of connection acme for 2026-10 held back from f.txt\n\
+             loan 7 (display id L-7) account L-7: invalid\n  error M2-1 base.x: bad\n"
+        );
+    }
+}
