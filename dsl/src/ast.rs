@@ -33,6 +33,8 @@ pub struct Item {
     pub kind: ItemKind,
     /// Where (the doc comment excluded).
     pub span: Span,
+    /// Offset of its first byte, doc comment included.
+    pub start: usize,
 }
 
 /// The kinds of items.
@@ -147,8 +149,10 @@ pub struct Assignment {
     pub field: Ident,
     /// The value.
     pub value: Expr,
-    /// The whole statement.
+    /// The whole statement (the doc comment excluded).
     pub span: Span,
+    /// Offset of its first byte, doc comment included.
+    pub start: usize,
 }
 
 /// `rule ID error|warning "message": EXPR`.

@@ -284,6 +284,11 @@ fn join(a: &Type, b: &Type) -> Type {
     }
 }
 
+/// Source text on one line (multi-line expressions in explain output and the dictionary).
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn is_dynamic(t: &Type) -> bool {
     matches!(t.base(), Type::Json | Type::Any)
 }
@@ -786,13 +791,13 @@ impl<'s> Checker<'s> {
                 field: field.key,
                 doc: a.docs.join("\n"),
                 line: self.line(a.span),
-                source: self.text(a.value.span),
+                source: one_line(&self.text(a.value.span)),
             });
             fields.push(HField {
                 field,
                 value,
                 line: self.line(a.span),
-                source: self.text(a.value.span),
+                source: one_line(&self.text(a.value.span)),
                 span: a.value.span,
             });
         }

@@ -20,12 +20,14 @@ pub mod ast;
 pub mod checker;
 pub mod compiler;
 pub mod diagnostics;
+pub mod format;
 pub mod parser;
 pub mod schema;
 pub mod span;
 
 pub use checker::FieldDoc;
 pub use diagnostics::{Code, Diagnostic, Diagnostics, Severity};
+pub use format::format;
 
 use metro2_engine::plan::Plan;
 use metro2_engine::value::Value;

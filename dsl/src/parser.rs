@@ -17,7 +17,10 @@ struct Grammar;
 /// [`ItemKind::Error`] or are left out) and the syntax diagnostics.
 pub fn parse(source: &str) -> (File, Vec<Diagnostic>) {
     pest::set_error_detail(true);
-    let mut p = Walker { diags: Vec::new() };
+    let mut p = Walker {
+        source,
+        diags: Vec::new(),
+    };
     let file = match Grammar::parse(Rule::file, source) {
         Ok(mut pairs) => match pairs.next() {
             Some(pair) => p.file(pair),
@@ -40,7 +43,10 @@ pub fn parse(source: &str) -> (File, Vec<Diagnostic>) {
 
 /// Parses one expression on its own (built-in examples, tooling).
 pub fn parse_expr(source: &str) -> Result<Expr, Vec<Diagnostic>> {
-    let mut p = Walker { diags: Vec::new() };
+    let mut p = Walker {
+        source,
+        diags: Vec::new(),
+    };
     match Grammar::parse(Rule::expr_strict, source) {
         Ok(mut pairs) => {
             let strict = pairs.next().expect("expr_strict matched");
@@ -142,11 +148,18 @@ fn syntax_error(e: &pest::error::Error<Rule>, base: usize) -> Diagnostic {
     )
 }
 
-struct Walker {
+struct Walker<'s> {
+    source: &'s str,
     diags: Vec<Diagnostic>,
 }
 
-impl Walker {
+impl Walker<'_> {
+    /// A pair's span without the whitespace and comments pest lets a rule end with.
+    fn code_span(&self, p: &Pair<'_, Rule>) -> Span {
+        let s = Span::from(p.as_span());
+        Span::new(s.start, code_end(self.source, s.start, s.end))
+    }
+
     fn file(&mut self, pair: Pair<'_, Rule>) -> File {
         let mut version = None;
         let mut items = Vec::new();
@@ -176,6 +189,7 @@ impl Walker {
         let mut docs = Vec::new();
         let mut kind = ItemKind::Error;
         let mut span = Span::from(pair.as_span());
+        let start = span.start;
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::doc_comment => docs.push(doc_text(p.as_str())),
@@ -184,12 +198,17 @@ impl Walker {
                     self.bad(p, Rule::item_strict);
                 }
                 _ => {
-                    span = Span::from(p.as_span());
+                    span = self.code_span(&p);
                     kind = self.item_kind(p);
                 }
             }
         }
-        Item { docs, kind, span }
+        Item {
+            docs,
+            kind,
+            span,
+            start,
+        }
     }
 
     /// Reports a broken statement: re-parses its text alone with the strict rule to find the
@@ -300,7 +319,7 @@ impl Walker {
     }
 
     fn table_arm(&mut self, p: Pair<'_, Rule>) -> TableArm {
-        let span = Span::from(p.as_span());
+        let span = self.code_span(&p);
         let mut docs = Vec::new();
         let mut key = None;
         let mut value = None;
@@ -337,7 +356,7 @@ impl Walker {
     }
 
     fn assignment(&mut self, p: Pair<'_, Rule>) -> Assignment {
-        let span = Span::from(p.as_span());
+        let span = self.code_span(&p);
         let mut docs = Vec::new();
         let mut field = None;
         let mut value = None;
@@ -350,12 +369,14 @@ impl Walker {
             }
         }
         let field = field.expect("assignment has a field");
+        let start = span.start;
         let span = Span::new(field.span.start, span.end);
         Assignment {
             docs,
             field,
             value: value.expect("assignment has a value"),
             span,
+            start,
         }
     }
 
@@ -601,7 +622,7 @@ impl Walker {
     }
 
     fn match_arm(&mut self, p: Pair<'_, Rule>) -> MatchArm {
-        let span = Span::from(p.as_span());
+        let span = self.code_span(&p);
         let mut patterns = Vec::new();
         let mut value = None;
         for i in p.into_inner() {
@@ -701,4 +722,46 @@ fn climb_from(
         };
     }
     lhs
+}
+
+/// The end of the code in `source[start..end]`: after its last character that is neither
+/// whitespace nor part of a `#` comment.
+fn code_end(source: &str, start: usize, end: usize) -> usize {
+    let bytes = source.as_bytes();
+    let mut last = start;
+    let mut i = start;
+    let mut in_string = false;
+    while i < end.min(bytes.len()) {
+        let b = bytes[i];
+        if in_string {
+            if b == b'\\' {
+                i += 2;
+                last = i.min(end);
+                continue;
+            }
+            if b == b'"' || b == b'\n' {
+                in_string = false;
+            }
+            i += 1;
+            last = i;
+            continue;
+        }
+        match b {
+            b'#' => {
+                while i < end && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' => in_string = true,
+            b' ' | b'\t' | b'\r' | b'\n' => {
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+        last = i;
+    }
+    last
 }

@@ -1,6 +1,9 @@
-//! `metro2 check`.
+//! `metro2 check`: the diagnostics of mapping files.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
+
+use miette::miette;
 
 use super::Context;
 
@@ -24,7 +27,60 @@ pub enum Format {
     Json,
 }
 
-/// Runs the command.
-pub fn run(_args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
-    Err(super::not_built("check"))
+/// The width diagnostics are wrapped at.
+pub const WIDTH: usize = 100;
+
+/// Renders diagnostics for people: colour when standard error is a terminal, plain otherwise.
+pub fn render(d: &m2map::Diagnostics) -> String {
+    if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        d.render_color(WIDTH)
+    } else {
+        d.render_plain(WIDTH)
+    }
+}
+
+/// Runs the command. Exit code 1 when any file has an error (warnings alone pass).
+pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
+    let mut errors = 0;
+    let mut warnings = 0;
+    let mut json = Vec::new();
+    for path in &args.files {
+        let name = path.display().to_string();
+        let source =
+            std::fs::read_to_string(path).map_err(|e| miette!("cannot read {name}: {e}"))?;
+        let diags = m2map::check(&source, &name);
+        errors += diags.error_count();
+        warnings += diags.warning_count();
+        match args.format {
+            Format::Human => {
+                let text =
+                    if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+                        diags.render_color(WIDTH)
+                    } else {
+                        diags.render_plain(WIDTH)
+                    };
+                print!("{text}");
+            }
+            Format::Json => {
+                if let serde_json::Value::Array(items) = diags.to_json() {
+                    json.extend(items);
+                }
+            }
+        }
+    }
+    match args.format {
+        Format::Human => println!(
+            "{} file{} checked: {errors} error{}, {warnings} warning{}",
+            args.files.len(),
+            if args.files.len() == 1 { "" } else { "s" },
+            if errors == 1 { "" } else { "s" },
+            if warnings == 1 { "" } else { "s" },
+        ),
+        Format::Json => println!("{}", serde_json::Value::Array(json)),
+    }
+    Ok(if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

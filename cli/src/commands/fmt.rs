@@ -1,6 +1,8 @@
-//! `metro2 fmt`.
+//! `metro2 fmt`: the one canonical layout of mapping files.
 
 use std::process::ExitCode;
+
+use miette::miette;
 
 use super::Context;
 
@@ -15,7 +17,37 @@ pub struct Args {
     pub files: Vec<std::path::PathBuf>,
 }
 
-/// Runs the command.
-pub fn run(_args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
-    Err(super::not_built("fmt"))
+/// Runs the command. A file with syntax errors is left alone and reported (exit 1).
+pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
+    let mut failed = false;
+    for path in &args.files {
+        let name = path.display().to_string();
+        let source =
+            std::fs::read_to_string(path).map_err(|e| miette!("cannot read {name}: {e}"))?;
+        let formatted = match m2map::format(&source) {
+            Ok(f) => f,
+            Err(mut d) => {
+                d.file_name = name.clone();
+                eprint!("{}", super::check::render(&d));
+                eprintln!("{name}: not formatted (fix the syntax errors first)");
+                failed = true;
+                continue;
+            }
+        };
+        if formatted == source {
+            continue;
+        }
+        if args.check {
+            println!("{name}: not formatted");
+            failed = true;
+        } else {
+            std::fs::write(path, &formatted).map_err(|e| miette!("cannot write {name}: {e}"))?;
+            println!("{name}: formatted");
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -1,6 +1,15 @@
-//! `metro2 map`.
+//! `metro2 map`: map LoanPro loan documents with a mapping file.
+//!
+//! Every input document gives one output entry, whatever happens to it: a failure in one
+//! document is reported for that document and the batch goes on. The exit code is 1 when any
+//! document could not be mapped (or an input could not be read), 0 otherwise.
 
+use std::io::{BufWriter, Read, Write};
 use std::process::ExitCode;
+
+use metro2_engine::plan::{Outcome, Params, Plan};
+use metro2_engine::{DataRecord, Segment, SegmentKind};
+use miette::{miette, IntoDiagnostic};
 
 use super::Context;
 
@@ -41,6 +50,411 @@ pub enum Format {
 }
 
 /// Runs the command.
-pub fn run(_args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
-    Err(super::not_built("map"))
+pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
+    let name = args.map.display().to_string();
+    let source = std::fs::read_to_string(&args.map)
+        .map_err(|e| miette!("cannot read the mapping file {name}: {e}"))?;
+    let compiled = match m2map::compile(&source, &name) {
+        Ok(c) => c,
+        Err(diags) => {
+            eprint!("{}", super::check::render(&diags));
+            return Ok(ExitCode::from(1));
+        }
+    };
+    if !compiled.warnings.is_empty() {
+        eprint!("{}", super::check::render(&compiled.warnings));
+    }
+    let plan = compiled.plan;
+    let params = build_params(&plan, &args.as_of, &args.params)?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut failed = false;
+    for input in &args.inputs {
+        let label = input.display().to_string();
+        let text = read_input(input).map_err(|e| miette!("cannot read {label}: {e}"))?;
+        for doc in documents(&text) {
+            let doc = match doc {
+                Ok(d) => d,
+                Err(message) => {
+                    failed = true;
+                    let line = serde_json::json!({
+                        "id": null, "display_id": null, "status": "error",
+                        "reason": format!("{label}: {message}"), "segments": {}, "findings": [],
+                    });
+                    match args.format {
+                        Format::Json => writeln!(out, "{line}").into_diagnostic()?,
+                        _ => eprintln!("{label}: {message}"),
+                    }
+                    continue;
+                }
+            };
+            failed |= write_document(&mut out, &plan, &doc, &params, &args)?;
+        }
+    }
+    out.flush().into_diagnostic()?;
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The mapping's parameters from `--as-of` and `--param KEY=VALUE`, read as the types the
+/// mapping declares.
+pub fn build_params(plan: &Plan, as_of: &str, extra: &[String]) -> miette::Result<Params> {
+    let mut params = Params::new();
+    if plan.params.iter().any(|p| p.name == "as_of") {
+        params.set(
+            "as_of",
+            plan.param_from_text("as_of", as_of)
+                .map_err(|e| miette!("--as-of: {e}"))?,
+        );
+    } else {
+        chrono::NaiveDate::parse_from_str(as_of, "%Y-%m-%d")
+            .map_err(|_| miette!("--as-of {as_of:?} is not a date (YYYY-MM-DD)"))?;
+    }
+    for kv in extra {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| miette!("--param {kv:?}: expected KEY=VALUE"))?;
+        params.set(k, plan.param_from_text(k, v).map_err(|e| miette!("{e}"))?);
+    }
+    let missing = plan.missing_params(&params);
+    if !missing.is_empty() {
+        return Err(miette!(
+            "the mapping needs these parameters: {} (give them with --param KEY=VALUE)",
+            missing.join(", ")
+        ));
+    }
+    Ok(params)
+}
+
+fn read_input(path: &std::path::Path) -> std::io::Result<String> {
+    if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(path)
+    }
+}
+
+/// The loan documents of one input: a loan, an array of loans, an OData envelope
+/// (`{"d":{"results":[...]}}` or `{"d":{...}}`), or NDJSON (one loan per line). A line of
+/// NDJSON that is not JSON is an error for that line only.
+pub fn documents(text: &str) -> Vec<Result<serde_json::Value, String>> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v) => unwrap_envelope(v).into_iter().map(Ok).collect(),
+        Err(whole) => {
+            let lines: Vec<(usize, &str)> = text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .collect();
+            if lines.len() <= 1 {
+                return vec![Err(format!("not JSON: {whole}"))];
+            }
+            lines
+                .into_iter()
+                .flat_map(
+                    |(i, l)| match serde_json::from_str::<serde_json::Value>(l) {
+                        Ok(v) => unwrap_envelope(v).into_iter().map(Ok).collect::<Vec<_>>(),
+                        Err(e) => vec![Err(format!("line {}: not JSON: {e}", i + 1))],
+                    },
+                )
+                .collect()
+        }
+    }
+}
+
+fn unwrap_envelope(v: serde_json::Value) -> Vec<serde_json::Value> {
+    match v {
+        serde_json::Value::Array(items) => items,
+        serde_json::Value::Object(mut o) if o.len() == 1 && o.contains_key("d") => {
+            match o.remove("d") {
+                Some(serde_json::Value::Object(mut d)) if d.contains_key("results") => {
+                    match d.remove("results") {
+                        Some(serde_json::Value::Array(items)) => items,
+                        Some(other) => vec![other],
+                        None => Vec::new(),
+                    }
+                }
+                Some(other) => vec![other],
+                None => Vec::new(),
+            }
+        }
+        other => vec![other],
+    }
+}
+
+/// Writes one document's output; returns whether it failed.
+fn write_document(
+    out: &mut impl Write,
+    plan: &Plan,
+    doc: &serde_json::Value,
+    params: &Params,
+    args: &Args,
+) -> miette::Result<bool> {
+    let id = doc.get("id").cloned().unwrap_or(serde_json::Value::Null);
+    let display_id = doc
+        .get("displayId")
+        .cloned()
+        .unwrap_or(serde_json::Value::Null);
+    match args.format {
+        Format::Json => {
+            let outcome = plan.eval(doc, params);
+            let line = json_line(id, display_id, &outcome);
+            writeln!(out, "{line}").into_diagnostic()?;
+            Ok(matches!(outcome, Outcome::Error(_)))
+        }
+        Format::Metro2 => {
+            let outcome = plan.eval(doc, params);
+            match &outcome {
+                Outcome::Mapped { record, .. } => {
+                    for s in record.segments() {
+                        out.write_all(s.as_bytes()).into_diagnostic()?;
+                    }
+                    out.write_all(b"\n").into_diagnostic()?;
+                }
+                Outcome::Skipped { reason, .. } => {
+                    eprintln!("{}: skipped: {reason}", show_id(&id))
+                }
+                Outcome::Error(e) => eprintln!("error: {e}"),
+            }
+            Ok(matches!(outcome, Outcome::Error(_)))
+        }
+        Format::Yaml => {
+            let outcome = plan.eval(doc, params);
+            write!(out, "{}", yaml_doc(&id, &display_id, &outcome, args.reveal))
+                .into_diagnostic()?;
+            Ok(matches!(outcome, Outcome::Error(_)))
+        }
+        Format::Explain => {
+            let explained = plan.explain(doc, params);
+            write!(out, "{}", explain_doc(&id, &explained, args.reveal)).into_diagnostic()?;
+            Ok(matches!(explained.outcome, Outcome::Error(_)))
+        }
+    }
+}
+
+fn show_id(id: &serde_json::Value) -> String {
+    match id {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "document without id".into(),
+        other => other.to_string(),
+    }
+}
+
+/// One segment as `{key: text}` in layout order.
+pub fn segment_json(s: &Segment) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    for f in &s.layout().fields {
+        m.insert(
+            f.key.to_string(),
+            serde_json::Value::String(String::from_utf8_lossy(s.raw(f)).into_owned()),
+        );
+    }
+    serde_json::Value::Object(m)
+}
+
+/// A record's segments as the JSON output shows them: `base` and the single segments as
+/// objects, `j1` and `j2` as lists.
+pub fn record_json(record: &DataRecord) -> serde_json::Value {
+    let mut m = serde_json::Map::new();
+    m.insert("base".into(), segment_json(&record.base));
+    for kind in SegmentKind::APPENDED {
+        let segs: Vec<&Segment> = record.appended().filter(|s| s.kind() == kind).collect();
+        if segs.is_empty() {
+            continue;
+        }
+        let v = if kind.repeats() {
+            serde_json::Value::Array(segs.iter().map(|s| segment_json(s)).collect())
+        } else {
+            segment_json(segs[0])
+        };
+        m.insert(kind.name().into(), v);
+    }
+    serde_json::Value::Object(m)
+}
+
+/// The JSON line of one document (the shape issue 3 fixes).
+pub fn json_line(
+    id: serde_json::Value,
+    display_id: serde_json::Value,
+    outcome: &Outcome,
+) -> serde_json::Value {
+    let (reason, segments, findings) = match outcome {
+        Outcome::Mapped { record, findings } => (
+            serde_json::Value::Null,
+            record_json(record),
+            serde_json::to_value(findings).unwrap_or_default(),
+        ),
+        Outcome::Skipped { reason, .. } => (
+            serde_json::Value::String(reason.clone()),
+            serde_json::json!({}),
+            serde_json::json!([]),
+        ),
+        Outcome::Error(e) => {
+            let mut r = String::new();
+            if let Some(f) = &e.field {
+                r.push_str(f);
+                r.push(' ');
+            }
+            r.push_str(&format!("({}:{}): {}", e.file, e.line, e.message));
+            (
+                serde_json::Value::String(r),
+                serde_json::json!({}),
+                serde_json::json!([]),
+            )
+        }
+    };
+    serde_json::json!({
+        "id": id,
+        "display_id": display_id,
+        "status": outcome.status(),
+        "reason": reason,
+        "segments": segments,
+        "findings": findings,
+    })
+}
+
+/// Masks what human-facing output must not show in full: SSNs to their last four digits and
+/// dates of birth entirely.
+fn mask(key: &str, text: &str, reveal: bool) -> String {
+    if reveal {
+        return text.to_string();
+    }
+    match key {
+        "social_security_number" if text.len() >= 4 => {
+            format!("{}{}", "*".repeat(text.len() - 4), &text[text.len() - 4..])
+        }
+        "date_of_birth" => "*".repeat(text.len()),
+        _ => text.to_string(),
+    }
+}
+
+fn yaml_doc(
+    id: &serde_json::Value,
+    display_id: &serde_json::Value,
+    outcome: &Outcome,
+    reveal: bool,
+) -> String {
+    let q = |s: &str| serde_json::Value::String(s.to_string()).to_string();
+    let mut s = format!(
+        "---\nid: {id}\ndisplay_id: {display_id}\nstatus: {}\n",
+        outcome.status()
+    );
+    match outcome {
+        Outcome::Mapped { record, findings } => {
+            s.push_str("segments:\n");
+            for seg in record.segments() {
+                let label = seg.kind().name();
+                s.push_str(&format!("  - segment: {label}\n    fields:\n"));
+                for f in &seg.layout().fields {
+                    let text = String::from_utf8_lossy(seg.raw(f));
+                    s.push_str(&format!(
+                        "      {}: {}\n",
+                        f.key,
+                        q(&mask(f.key, &text, reveal))
+                    ));
+                }
+            }
+            if !findings.is_empty() {
+                s.push_str("findings:\n");
+                for f in findings {
+                    s.push_str(&format!(
+                        "  - rule: {}\n    severity: {:?}\n    message: {}\n    line: {}\n",
+                        f.rule,
+                        f.severity,
+                        q(&f.message),
+                        f.line
+                    ));
+                }
+            }
+        }
+        Outcome::Skipped { reason, line } => {
+            s.push_str(&format!("reason: {}\nline: {line}\n", q(reason)))
+        }
+        Outcome::Error(e) => s.push_str(&format!(
+            "field: {}\nline: {}\nreason: {}\n",
+            q(e.field.as_deref().unwrap_or("")),
+            e.line,
+            q(&e.message)
+        )),
+    }
+    s
+}
+
+fn explain_doc(
+    id: &serde_json::Value,
+    ex: &metro2_engine::plan::Explained,
+    reveal: bool,
+) -> String {
+    let mut s = format!("document {}: {}\n", show_id(id), ex.outcome.status());
+    match &ex.outcome {
+        Outcome::Skipped { reason, line } => {
+            s.push_str(&format!("  skipped at line {line}: {reason}\n"))
+        }
+        Outcome::Error(e) => s.push_str(&format!("  error: {e}\n")),
+        Outcome::Mapped { findings, .. } => {
+            let mut current = String::new();
+            for f in &ex.fields {
+                if f.segment != current {
+                    current = f.segment.clone();
+                    s.push_str(&format!("  {current}\n"));
+                }
+                let text = mask(f.key, &f.text, reveal);
+                s.push_str(&format!(
+                    "    {:<34} {:<28} line {:>3}  {}{}\n",
+                    f.key,
+                    format!("{text:?}"),
+                    f.line,
+                    f.source,
+                    if f.constant { "  (constant)" } else { "" }
+                ));
+                for b in &f.branches {
+                    s.push_str(&format!("    {:<34} {:<28}           ↳ {b}\n", "", ""));
+                }
+            }
+            for f in findings {
+                s.push_str(&format!(
+                    "  finding {} {:?} (line {}): {}\n",
+                    f.rule, f.severity, f.line, f.message
+                ));
+            }
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_input_shape_gives_its_documents() {
+        assert_eq!(documents(r#"{"id":1}"#).len(), 1);
+        assert_eq!(documents(r#"[{"id":1},{"id":2}]"#).len(), 2);
+        assert_eq!(
+            documents(r#"{"d":{"results":[{"id":1},{"id":2},{"id":3}]}}"#).len(),
+            3
+        );
+        assert_eq!(documents(r#"{"d":{"id":7}}"#).len(), 1);
+        let nd = documents("{\"id\":1}\n\n{\"id\":2}\nnot json\n");
+        assert_eq!(nd.len(), 3);
+        assert!(nd[2].as_ref().unwrap_err().starts_with("line 4"));
+    }
+
+    #[test]
+    fn ssns_are_masked_unless_revealed() {
+        assert_eq!(
+            mask("social_security_number", "652186018", false),
+            "*****6018"
+        );
+        assert_eq!(
+            mask("social_security_number", "652186018", true),
+            "652186018"
+        );
+        assert_eq!(mask("date_of_birth", "09241997", false), "********");
+    }
 }

@@ -56,6 +56,9 @@ struct Frame<'p, 'd> {
     locals: Vec<Value<'d>>,
     record: Option<&'p DataRecord>,
     trace: Option<Vec<String>>,
+    /// Explain mode: the branches taken while computing each cached slot, replayed when a
+    /// later field uses the slot.
+    slot_notes: Vec<Vec<String>>,
 }
 
 impl Plan {
@@ -66,8 +69,7 @@ impl Plan {
     }
 
     /// Maps one document and records how each field got its value: the line, the expression
-    /// and the branches taken. Slower than [`Plan::eval`] (nothing is cached, so every field's
-    /// story is complete).
+    /// and the branches taken (including those taken inside the lets it uses).
     pub fn explain(&self, doc: &serde_json::Value, params: &Params) -> Explained {
         let mut fields = Vec::new();
         let outcome = self.run(doc, params, Some(&mut fields));
@@ -105,6 +107,7 @@ impl Plan {
             locals: vec![Value::Missing; self.locals as usize],
             record: None,
             trace: traces.as_ref().map(|_| Vec::new()),
+            slot_notes: Vec::new(),
         };
         for s in &self.skips {
             match f.eval(s.cond).and_then(|v| f.cond(&v, s.cond)) {
@@ -202,6 +205,7 @@ impl Plan {
                 locals: std::mem::take(&mut f.locals),
                 record: Some(&record),
                 trace: None,
+                slot_notes: Vec::new(),
             };
             for r in &self.rules {
                 match rf.eval(r.cond).and_then(|v| rf.cond(&v, r.cond)) {
@@ -240,6 +244,7 @@ impl Plan {
             locals: vec![Value::Missing; self.locals as usize],
             record: None,
             trace: None,
+            slot_notes: Vec::new(),
         };
         f.eval(id).map_err(|e| e.message)
     }
@@ -281,7 +286,12 @@ impl<'p, 'd> Frame<'p, 'd> {
                     text: String::from_utf8_lossy(seg.raw(w.field)).into_owned(),
                     line: w.line,
                     source: w.source.clone(),
-                    branches: self.trace.as_mut().map(std::mem::take).unwrap_or_default(),
+                    branches: {
+                        let mut seen = std::collections::HashSet::new();
+                        let mut b = self.trace.as_mut().map(std::mem::take).unwrap_or_default();
+                        b.retain(|n| seen.insert(n.clone()));
+                        b
+                    },
                     constant: false,
                 });
             }
@@ -328,14 +338,23 @@ impl<'p, 'd> Frame<'p, 'd> {
             Node::Root => Ok(Value::Json(self.doc)),
             Node::Local(v) => Ok(self.locals[*v as usize].clone()),
             Node::Cached { slot, expr } => {
-                // Explain mode recomputes so that every field's story names its branches.
-                if self.trace.is_none() {
-                    if let Some(v) = &self.slots[*slot as usize] {
-                        return Ok(v.clone());
+                let s = *slot as usize;
+                if let Some(v) = &self.slots[s] {
+                    let v = v.clone();
+                    if let (Some(t), Some(notes)) = (self.trace.as_mut(), self.slot_notes.get(s)) {
+                        t.extend(notes.iter().cloned());
                     }
+                    return Ok(v);
                 }
+                let mark = self.trace.as_ref().map(Vec::len);
                 let v = self.eval(*expr)?;
-                self.slots[*slot as usize] = Some(v.clone());
+                self.slots[s] = Some(v.clone());
+                if let (Some(t), Some(mark)) = (self.trace.as_ref(), mark) {
+                    if self.slot_notes.len() <= s {
+                        self.slot_notes.resize(s + 1, Vec::new());
+                    }
+                    self.slot_notes[s] = t[mark..].to_vec();
+                }
                 Ok(v)
             }
             Node::Get { base, key } => {
