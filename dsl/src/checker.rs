@@ -1571,6 +1571,9 @@ impl<'s> Checker<'s> {
 
     fn arith(&mut self, op: BinOp, l: &HExpr, r: &HExpr, span: Span) -> Type {
         let (a, b) = (l.ty.base(), r.ty.base());
+        if matches!(l.kind, HKind::Error) || matches!(r.kind, HKind::Error) {
+            return Type::Any;
+        }
         if op == BinOp::Sub && *a == Type::Date && *b == Type::Date {
             return Type::Int;
         }

@@ -31,7 +31,7 @@ pub fn parse(source: &str) -> (File, Vec<Diagnostic>) {
         },
         Err(e) => {
             // The catch-all rules make this unreachable in practice; report it all the same.
-            p.diags.push(syntax_error(&e, 0));
+            p.diags.push(syntax_error(&e, 0, source));
             File {
                 version: None,
                 items: Vec::new(),
@@ -57,7 +57,7 @@ pub fn parse_expr(source: &str) -> Result<Expr, Vec<Diagnostic>> {
                 Err(p.diags)
             }
         }
-        Err(e) => Err(vec![syntax_error(&e, 0)]),
+        Err(e) => Err(vec![syntax_error(&e, 0, source)]),
     }
 }
 
@@ -98,14 +98,32 @@ fn friendly(rule: &Rule) -> String {
 }
 
 /// Turns a pest error into a diagnostic; `base` is the offset of the parsed text in the file.
-fn syntax_error(e: &pest::error::Error<Rule>, base: usize) -> Diagnostic {
-    let pos = match e.location {
+fn syntax_error(e: &pest::error::Error<Rule>, base: usize, text: &str) -> Diagnostic {
+    let mut pos = match e.location {
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
     };
+    if let Some(a) = e.parse_attempts() {
+        pos = pos.max(a.max_position);
+    }
     let mut expected: Vec<String> = Vec::new();
     if let pest::error::ErrorVariant::ParsingError { positives, .. } = &e.variant {
         for r in positives {
+            if matches!(
+                r,
+                Rule::item_strict
+                    | Rule::assignment_strict
+                    | Rule::table_arm_strict
+                    | Rule::expr_strict
+                    | Rule::item
+            ) {
+                if pos == 0 && *r == Rule::item_strict {
+                    expected.push(
+                        "a statement (`param`, `let`, `table`, `skip`, `segment`, `rule`)".into(),
+                    );
+                }
+                continue;
+            }
             let f = friendly(r);
             if !expected.contains(&f) {
                 expected.push(f);
@@ -125,9 +143,55 @@ fn syntax_error(e: &pest::error::Error<Rule>, base: usize) -> Diagnostic {
             }
         }
     }
-    // Operators are always possible after a value; listing them buries the useful hint.
-    if expected.len() > 1 {
-        expected.retain(|x| x != "an operator");
+    // Operators and postfixes are always possible after a value, and a comment anywhere;
+    // listing them buries the useful hint.
+    const NOISE: &[&str] = &[
+        "`#`",
+        "`==`",
+        "`!=`",
+        "`<=`",
+        "`>=`",
+        "`<`",
+        "`>`",
+        "`??`",
+        "`+`",
+        "`-`",
+        "`*`",
+        "`/`",
+        "`.`",
+        "`[`",
+        "`and`",
+        "`or`",
+        "`in`",
+        "`implies`",
+        "`where`",
+        "an operator",
+        "`_`",
+    ];
+    const STARTS_EXPR: &[&str] = &[
+        "`\"`", "`(`", "`_`", "`false`", "`true`", "`if`", "`match`", "`none`", "`not`", "`-`",
+        "`[`",
+    ];
+    if expected
+        .iter()
+        .any(|x| x == "an expression" || x.starts_with("a field") || x.starts_with("a statement"))
+    {
+        expected.retain(|x| !STARTS_EXPR.contains(&x.as_str()));
+    }
+    if expected.iter().any(|x| x.starts_with("a statement")) {
+        expected.retain(|x| !x.starts_with('`'));
+    }
+    let useful: Vec<String> = expected
+        .iter()
+        .filter(|x| !NOISE.contains(&x.as_str()))
+        .cloned()
+        .collect();
+    if useful.is_empty() {
+        if !expected.is_empty() {
+            expected = vec!["an operator or the end of the expression".to_string()];
+        }
+    } else {
+        expected = useful;
     }
     expected.truncate(6);
     let what = match expected.len() {
@@ -138,6 +202,13 @@ fn syntax_error(e: &pest::error::Error<Rule>, base: usize) -> Diagnostic {
             expected[..n - 1].join(", "),
             expected[n - 1]
         ),
+    };
+    // An error found after a line break is about the end of the previous line: point there.
+    let code = code_end(text, 0, pos.min(text.len()));
+    let pos = if text[code..pos.min(text.len())].contains('\n') {
+        code
+    } else {
+        pos
     };
     let at = base + pos;
     Diagnostic::new(
@@ -230,7 +301,7 @@ impl Walker<'_> {
             return;
         }
         match Grammar::parse(strict, text) {
-            Err(e) => self.diags.push(syntax_error(&e, base)),
+            Err(e) => self.diags.push(syntax_error(&e, base, text)),
             Ok(_) => self.diags.push(Diagnostic::new(
                 Code::Syntax,
                 Span::new(base, base + text.len().min(1)),
