@@ -1,8 +1,15 @@
 //! `metro2 connect`.
 
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use miette::IntoDiagnostic;
+
 use super::Context;
+use crate::loanpro::{Client, ClientConfig, Secret};
+use crate::store::{self, NewConnection, SecretSource, Store};
+use crate::sync::{preset, runner, Progress, SyncOptions};
 
 /// Arguments of `metro2 connect`.
 #[derive(Debug, clap::Args)]
@@ -13,14 +20,16 @@ pub struct Args {
     /// The tenant id (`Autopal-Instance-Id`).
     #[arg(long)]
     pub instance_id: String,
-    /// The environment variable that holds the API token.
+    /// The environment variable that holds the API token (the connection keeps the variable's
+    /// name, never the token).
     #[arg(
         long,
         conflicts_with = "token_stdin",
         required_unless_present = "token_stdin"
     )]
     pub token_env: Option<String>,
-    /// Read the API token from standard input.
+    /// Read the API token from standard input (kept in a file only its owner can read, next to
+    /// the database).
     #[arg(long)]
     pub token_stdin: bool,
     /// The API base URL.
@@ -35,6 +44,13 @@ pub struct Args {
     /// Do not run the first sync.
     #[arg(long)]
     pub no_sync: bool,
+    /// The as-of date of the first sync (YYYY-MM-DD; default: today).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// The furnisher identification number the bureaus assigned (the preset's `furnisher_id`;
+    /// also `metro2 connection set NAME --furnisher-id`). Without it the first sync waits.
+    #[arg(long)]
+    pub furnisher_id: Option<String>,
 }
 
 /// Loan-servicing systems.
@@ -55,7 +71,147 @@ pub enum Cadence {
     Webhook,
 }
 
-/// Runs the command.
-pub fn run(_args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
-    Err(super::not_built("connect"))
+impl From<Cadence> for store::Cadence {
+    fn from(c: Cadence) -> store::Cadence {
+        match c {
+            Cadence::Hourly => store::Cadence::Hourly,
+            Cadence::Daily => store::Cadence::Daily,
+            Cadence::Webhook => store::Cadence::Webhook,
+        }
+    }
+}
+
+/// Where `--token-stdin` keeps a connection's token: beside the database, in a folder only its
+/// owner can enter.
+pub fn token_file(db: &Path, connection: &str) -> PathBuf {
+    let dir = db
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let safe: String = connection
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    dir.join(".metro2-secrets").join(format!("{safe}.token"))
+}
+
+/// Runs the command: verify, save, clone the preset, first sync.
+pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
+    let token = match &args.token_env {
+        Some(var) => std::env::var(var)
+            .map_err(|_| miette::miette!("the environment variable {var} is not set"))?,
+        None => {
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .into_diagnostic()?;
+            line
+        }
+    };
+    let token = token.trim().to_string();
+    if token.is_empty() {
+        miette::bail!("the API token is empty");
+    }
+    let as_of = runner::parse_as_of(args.as_of.as_deref()).map_err(|e| miette::miette!("{e}"))?;
+    let mut store = Store::open(&ctx.db).into_diagnostic()?;
+    if store.connection(&args.name).is_ok() {
+        miette::bail!(
+            "a connection named {:?} already exists; choose another --name",
+            args.name
+        );
+    }
+    let rt = runner::runtime().into_diagnostic()?;
+    let cfg = ClientConfig::new(
+        args.base_url.clone(),
+        args.instance_id.clone(),
+        Secret::new(token.clone()),
+    );
+    let client = Client::new(cfg).into_diagnostic()?;
+    rt.block_on(client.verify())
+        .map_err(|e| miette::miette!("cannot connect to LoanPro: {e}"))?;
+
+    let token_source = match &args.token_env {
+        Some(var) => SecretSource::Env(var.clone()),
+        None => {
+            SecretSource::write_file(&token_file(&ctx.db, &args.name), &token).into_diagnostic()?
+        }
+    };
+    let conn = connect(
+        &mut store,
+        &NewConnection {
+            name: args.name.clone(),
+            base_url: args.base_url.clone(),
+            instance_id: args.instance_id.clone(),
+            token_source,
+            cadence: args.cadence.into(),
+        },
+    )
+    .into_diagnostic()?;
+    let conn = match &args.furnisher_id {
+        Some(id) => store
+            .update_connection(
+                &conn.name,
+                &store::ConnectionUpdate {
+                    furnisher_id: Some(id.clone()),
+                    ..Default::default()
+                },
+            )
+            .into_diagnostic()?,
+        None => conn,
+    };
+    println!(
+        "connected {} (instance {}, {}): template v1 cloned from {}; token kept in the {}",
+        conn.name,
+        conn.instance_id,
+        conn.base_url,
+        preset::LOANPRO_PRESET_NAME,
+        conn.token_source
+    );
+    if args.no_sync {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if conn.furnisher_id.is_none() {
+        println!(
+            "first sync not run: the records need the furnisher id the bureaus assigned; set it with \
+             `metro2 connection set {0} --furnisher-id ID`, then run `metro2 sync --connection {0}`",
+            conn.name
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let opts = SyncOptions::new(as_of);
+    match runner::sync_connection(rt.handle(), &mut store, &conn, &opts, &Progress::auto()) {
+        Ok(report) => {
+            println!("{}", report.summary_line());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+/// Saves a verified connection with the LoanPro preset as its template version 1, both or
+/// neither.
+pub fn connect(
+    store: &mut Store,
+    new: &NewConnection,
+) -> Result<store::Connection, store::StoreError> {
+    let conn = store.create_connection(new)?;
+    if let Err(e) = store.add_template(
+        conn.id,
+        preset::LOANPRO_PRESET,
+        Some(&format!("cloned from {}", preset::LOANPRO_PRESET_NAME)),
+    ) {
+        let _ = store.delete_connection(&conn.name);
+        return Err(e);
+    }
+    Ok(conn)
 }

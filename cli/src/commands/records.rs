@@ -1,8 +1,13 @@
 //! `metro2 records`.
 
+use std::io::Write;
 use std::process::ExitCode;
 
+use miette::IntoDiagnostic;
+use serde_json::{json, Value};
+
 use super::Context;
+use crate::store::{RecordFilter, RecordStatus, Store, StoreError, StoredRecord};
 
 /// Arguments of `metro2 records`.
 #[derive(Debug, clap::Args)]
@@ -19,7 +24,7 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
-    /// Show social security numbers in full.
+    /// Show social security numbers and dates of birth in full.
     #[arg(long)]
     pub reveal: bool,
 }
@@ -33,7 +38,216 @@ pub enum Format {
     Json,
 }
 
+/// Field keys that hold a social security number or a date of birth, in any segment.
+const SSN_KEYS: &[&str] = &["social_security_number"];
+const DOB_KEYS: &[&str] = &["date_of_birth"];
+
 /// Runs the command.
-pub fn run(_args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
-    Err(super::not_built("records"))
+pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
+    if let Some(p) = &args.period {
+        if chrono::NaiveDate::parse_from_str(&format!("{p}-01"), "%Y-%m-%d").is_err() {
+            miette::bail!("--period {p:?} is not a month YYYY-MM");
+        }
+    }
+    let store = Store::open(&ctx.db).into_diagnostic()?;
+    let connections = store.connections().into_diagnostic()?;
+    let connection_id = match &args.connection {
+        Some(name) => Some(store.connection(name).into_diagnostic()?.id),
+        None => None,
+    };
+    let name_of = |id: i64| {
+        connections
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(|| id.to_string(), |c| c.name.clone())
+    };
+    let filter = RecordFilter {
+        connection_id,
+        period: args.period.clone(),
+        statuses: if args.invalid {
+            vec![RecordStatus::Invalid, RecordStatus::Error]
+        } else {
+            Vec::new()
+        },
+        loan_id: None,
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut n = 0usize;
+    let result = write_records(&store, &filter, &args, &name_of, &mut out, &mut n);
+    match result.and_then(|()| out.flush().map_err(io)) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        // A reader that stopped early (`| head`) is not an error.
+        Err(StoreError::Invalid(m)) if m == BROKEN_PIPE => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(e).into_diagnostic(),
+    }
+}
+
+const BROKEN_PIPE: &str = "broken pipe";
+
+fn write_records(
+    store: &Store,
+    filter: &RecordFilter,
+    args: &Args,
+    name_of: &dyn Fn(i64) -> String,
+    out: &mut impl Write,
+    n: &mut usize,
+) -> Result<(), StoreError> {
+    match args.format {
+        Format::Json => {
+            store.for_each_record(filter, |r| {
+                *n += 1;
+                let line = json_line(&r, &name_of(r.connection_id), args.reveal);
+                writeln!(out, "{line}").map_err(io)
+            })?;
+        }
+        Format::Table => {
+            writeln!(
+                out,
+                "{:<12} {:<8} {:>10} {:<14} {:<8} {:<6} {:>10} {:<11} {:>8}",
+                "CONNECTION",
+                "PERIOD",
+                "LOAN",
+                "ACCOUNT",
+                "STATUS",
+                "ACCT",
+                "BALANCE",
+                "SSN",
+                "FINDINGS"
+            )
+            .map_err(io)?;
+            store.for_each_record(filter, |r| {
+                *n += 1;
+                let fields = parse_fields(&r);
+                let base = |k: &str| {
+                    fields
+                        .as_ref()
+                        .and_then(|f| f["base"][k].as_str().map(str::to_owned))
+                        .unwrap_or_default()
+                };
+                let ssn = base("social_security_number");
+                let ssn = if args.reveal { ssn } else { mask_ssn(&ssn) };
+                let balance = base("current_balance");
+                let balance = balance.trim_start_matches('0');
+                let findings = serde_json::from_str::<Value>(&r.findings)
+                    .ok()
+                    .and_then(|v| v.as_array().map(Vec::len))
+                    .unwrap_or(0);
+                writeln!(
+                    out,
+                    "{:<12} {:<8} {:>10} {:<14} {:<8} {:<6} {:>10} {:<11} {:>8}",
+                    name_of(r.connection_id),
+                    r.period,
+                    r.loan_id,
+                    r.display_id.as_deref().unwrap_or(""),
+                    r.status.as_str(),
+                    base("account_status"),
+                    if balance.is_empty() && fields.is_some() {
+                        "0"
+                    } else {
+                        balance
+                    },
+                    ssn,
+                    findings
+                )
+                .map_err(io)
+            })?;
+            writeln!(out, "{n} records").map_err(io)?;
+        }
+    }
+    Ok(())
+}
+
+fn io(e: std::io::Error) -> StoreError {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return StoreError::Invalid(BROKEN_PIPE.into());
+    }
+    StoreError::Invalid(format!("cannot write the output: {e}"))
+}
+
+fn parse_fields(r: &StoredRecord) -> Option<Value> {
+    r.fields
+        .as_deref()
+        .and_then(|f| serde_json::from_str(f).ok())
+}
+
+/// One JSON line: the record with its segments by field key, identities masked unless
+/// `reveal`. The fixed-width segment text is included only with `reveal`, since it carries
+/// them in full.
+pub fn json_line(r: &StoredRecord, connection: &str, reveal: bool) -> Value {
+    let mut fields = parse_fields(r);
+    if !reveal {
+        if let Some(f) = fields.as_mut() {
+            mask_identities(f);
+        }
+    }
+    let findings: Value = serde_json::from_str(&r.findings).unwrap_or(Value::Null);
+    let mut line = json!({
+        "connection": connection,
+        "loan_id": r.loan_id,
+        "display_id": r.display_id,
+        "period": r.period,
+        "as_of": r.as_of,
+        "status": r.status.as_str(),
+        "reason": r.reason,
+        "segments": fields,
+        "findings": findings,
+        "template_version": r.template_version,
+        "document_hash": r.document_hash,
+        "updated_at": r.updated_at,
+    });
+    if reveal {
+        line["text"] = json!(r.segments);
+    }
+    line
+}
+
+/// Masks every SSN to its last four digits and every date of birth entirely, in every segment.
+pub fn mask_identities(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, val) in map.iter_mut() {
+                if let Value::String(s) = val {
+                    if SSN_KEYS.contains(&k.as_str()) {
+                        *s = mask_ssn(s);
+                    } else if DOB_KEYS.contains(&k.as_str()) {
+                        *s = "*".repeat(s.chars().count());
+                    }
+                } else {
+                    mask_identities(val);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(mask_identities),
+        _ => {}
+    }
+}
+
+/// `123456789` → `*****6789`; blanks and zeros (no SSN) stay as they are.
+pub fn mask_ssn(ssn: &str) -> String {
+    if ssn.trim().is_empty() || ssn.chars().all(|c| c == '0') {
+        return ssn.to_string();
+    }
+    let n = ssn.chars().count();
+    ssn.chars()
+        .enumerate()
+        .map(|(i, c)| if i + 4 < n { '*' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identities_are_masked_in_every_segment() {
+        let mut v = json!({"base": {"social_security_number": "123456789", "date_of_birth": "01021980", "surname": "DOE"},
+                           "j1": [{"social_security_number": "987654321"}]});
+        mask_identities(&mut v);
+        assert_eq!(v["base"]["social_security_number"], "*****6789");
+        assert_eq!(v["base"]["date_of_birth"], "********");
+        assert_eq!(v["base"]["surname"], "DOE");
+        assert_eq!(v["j1"][0]["social_security_number"], "*****4321");
+        assert_eq!(mask_ssn("000000000"), "000000000");
+    }
 }

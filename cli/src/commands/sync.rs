@@ -2,7 +2,11 @@
 
 use std::process::ExitCode;
 
+use miette::IntoDiagnostic;
+
 use super::Context;
+use crate::store::Store;
+use crate::sync::{runner, Progress, SyncOptions};
 
 /// Arguments of `metro2 sync`.
 #[derive(Debug, clap::Args)]
@@ -16,9 +20,31 @@ pub struct Args {
     /// The date the report describes (YYYY-MM-DD; default: today).
     #[arg(long)]
     pub as_of: Option<String>,
+    /// Loan documents fetched at once.
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: usize,
 }
 
-/// Runs the command.
-pub fn run(_args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
-    Err(super::not_built("sync"))
+/// Runs the command: one summary line on success; exit 1 when the run itself failed (a refused
+/// token, the database), not when single loans failed.
+pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
+    let as_of = runner::parse_as_of(args.as_of.as_deref()).map_err(|e| miette::miette!("{e}"))?;
+    let mut store = Store::open(&ctx.db).into_diagnostic()?;
+    let conn = store
+        .resolve_connection(args.connection.as_deref())
+        .into_diagnostic()?;
+    let mut opts = SyncOptions::new(as_of);
+    opts.force_full = args.full;
+    opts.concurrency = args.concurrency;
+    let rt = runner::runtime().into_diagnostic()?;
+    match runner::sync_connection(rt.handle(), &mut store, &conn, &opts, &Progress::auto()) {
+        Ok(report) => {
+            println!("{}", report.summary_line());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
 }

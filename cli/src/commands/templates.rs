@@ -2,7 +2,11 @@
 
 use std::process::ExitCode;
 
+use miette::IntoDiagnostic;
+
 use super::Context;
+use crate::store::Store;
+use crate::sync::preset;
 
 /// `metro2 templates` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -35,6 +39,190 @@ pub enum Command {
 }
 
 /// Runs the command.
-pub fn run(_cmd: Command, _ctx: &Context) -> miette::Result<ExitCode> {
-    Err(super::not_built("templates"))
+pub fn run(cmd: Command, ctx: &Context) -> miette::Result<ExitCode> {
+    let store = Store::open(&ctx.db).into_diagnostic()?;
+    match cmd {
+        Command::List { connection } => {
+            let conn = store
+                .resolve_connection(connection.as_deref())
+                .into_diagnostic()?;
+            println!("{:<8} {:<21} {:>6}  NOTE", "VERSION", "CREATED", "LINES");
+            for t in store.templates(conn.id).into_diagnostic()? {
+                let same = if t.source == preset::LOANPRO_PRESET {
+                    " (same as the shipped preset)"
+                } else {
+                    ""
+                };
+                println!(
+                    "{:<8} {:<21} {:>6}  {}{}",
+                    t.version,
+                    t.created_at,
+                    t.source.lines().count(),
+                    t.note.as_deref().unwrap_or(""),
+                    same
+                );
+            }
+        }
+        Command::Show {
+            connection,
+            version,
+        } => {
+            let conn = store
+                .resolve_connection(connection.as_deref())
+                .into_diagnostic()?;
+            let t = store.template(conn.id, version).into_diagnostic()?;
+            print!("{}", t.source);
+            if !t.source.ends_with('\n') {
+                println!();
+            }
+        }
+        Command::Diff {
+            connection,
+            from,
+            to,
+        } => {
+            let conn = store
+                .resolve_connection(connection.as_deref())
+                .into_diagnostic()?;
+            let side = |s: Option<&str>| -> miette::Result<(String, String)> {
+                match s {
+                    Some("preset") => Ok((
+                        preset::LOANPRO_PRESET_NAME.to_string(),
+                        preset::LOANPRO_PRESET.to_string(),
+                    )),
+                    Some(v) => {
+                        let v: i64 = v.trim_start_matches('v').parse().map_err(|_| {
+                            miette::miette!("{v:?} is neither a version number nor `preset`")
+                        })?;
+                        let t = store.template(conn.id, Some(v)).into_diagnostic()?;
+                        Ok((format!("{} v{}", conn.name, t.version), t.source))
+                    }
+                    None => {
+                        let t = store.template(conn.id, None).into_diagnostic()?;
+                        Ok((format!("{} v{}", conn.name, t.version), t.source))
+                    }
+                }
+            };
+            let (a_name, a) = side(Some(&from))?;
+            let (b_name, b) = side(to.as_deref())?;
+            let diff = unified_diff(&a_name, &a, &b_name, &b, 3);
+            if diff.is_empty() {
+                println!("{a_name} and {b_name} are identical");
+            } else {
+                print!("{diff}");
+                return Ok(ExitCode::from(1));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A unified diff of two texts by lines, with `context` lines around each change; empty when
+/// they are equal.
+pub fn unified_diff(a_name: &str, a: &str, b_name: &str, b: &str, context: usize) -> String {
+    let a: Vec<&str> = a.lines().collect();
+    let b: Vec<&str> = b.lines().collect();
+    let ops = line_ops(&a, &b);
+    if ops.iter().all(|o| matches!(o, Op::Same(..))) {
+        return String::new();
+    }
+    let mut out = format!("--- {a_name}\n+++ {b_name}\n");
+    // Group changes closer than 2 × context into hunks.
+    let changed: Vec<usize> = ops
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| !matches!(o, Op::Same(..)))
+        .map(|(i, _)| i)
+        .collect();
+    let mut i = 0;
+    while i < changed.len() {
+        let start = changed[i].saturating_sub(context);
+        let mut end = changed[i];
+        while i + 1 < changed.len() && changed[i + 1] <= end + 2 * context + 1 {
+            i += 1;
+            end = changed[i];
+        }
+        let end = (end + context + 1).min(ops.len());
+        let (mut a_line, mut b_line) = (1, 1);
+        for o in &ops[..start] {
+            match o {
+                Op::Same(..) => {
+                    a_line += 1;
+                    b_line += 1;
+                }
+                Op::Del(_) => a_line += 1,
+                Op::Add(_) => b_line += 1,
+            }
+        }
+        let hunk = &ops[start..end];
+        let a_len = hunk.iter().filter(|o| !matches!(o, Op::Add(_))).count();
+        let b_len = hunk.iter().filter(|o| !matches!(o, Op::Del(_))).count();
+        out += &format!("@@ -{a_line},{a_len} +{b_line},{b_len} @@\n");
+        for o in hunk {
+            match o {
+                Op::Same(l) => out += &format!(" {l}\n"),
+                Op::Del(l) => out += &format!("-{l}\n"),
+                Op::Add(l) => out += &format!("+{l}\n"),
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+enum Op<'a> {
+    Same(&'a str),
+    Del(&'a str),
+    Add(&'a str),
+}
+
+/// The line edit script of a longest common subsequence (templates are hundreds of lines, so
+/// the quadratic table is small).
+fn line_ops<'a>(a: &[&'a str], b: &[&'a str]) -> Vec<Op<'a>> {
+    let (n, m) = (a.len(), b.len());
+    let mut lcs = vec![0u32; (n + 1) * (m + 1)];
+    let at = |i: usize, j: usize| i * (m + 1) + j;
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[at(i, j)] = if a[i] == b[j] {
+                lcs[at(i + 1, j + 1)] + 1
+            } else {
+                lcs[at(i + 1, j)].max(lcs[at(i, j + 1)])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut ops = Vec::with_capacity(n.max(m));
+    while i < n || j < m {
+        if i < n && j < m && a[i] == b[j] {
+            ops.push(Op::Same(a[i]));
+            i += 1;
+            j += 1;
+        } else if i < n && (j == m || lcs[at(i + 1, j)] >= lcs[at(i, j + 1)]) {
+            // Deletions first, as diff(1) shows a changed line.
+            ops.push(Op::Del(a[i]));
+            i += 1;
+        } else {
+            ops.push(Op::Add(b[j]));
+            j += 1;
+        }
+    }
+    ops
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_diff_shows_the_changed_lines_with_context() {
+        let a = "a\nb\nc\nd\ne\nf\ng\nh\n";
+        let b = "a\nb\nc\nD\ne\nf\ng\nh\ni\n";
+        let d = unified_diff("x", a, "y", b, 1);
+        assert_eq!(
+            d,
+            "--- x\n+++ y\n@@ -3,3 +3,3 @@\n c\n-d\n+D\n e\n@@ -8,1 +8,2 @@\n h\n+i\n"
+        );
+        assert_eq!(unified_diff("x", a, "y", a, 3), "");
+    }
 }

@@ -9,9 +9,12 @@
 //! stops a run. Memory holds a few pages, whatever the number of loans.
 
 pub mod mapper;
+pub mod mapping;
 pub mod pipeline;
 pub mod plan;
+pub mod preset;
 pub mod progress;
+pub mod runner;
 pub mod source;
 
 pub use mapper::{FnMapper, Mapped, RecordMapper};

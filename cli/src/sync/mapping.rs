@@ -1,0 +1,122 @@
+//! The mapper of a run: a connection's `.m2map` template compiled once, evaluated on each loan
+//! document, and each mapped record checked by the validator.
+
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+
+use metro2_engine::plan::{Outcome, Params, Plan};
+use metro2_engine::validate::{validate_record, RecordContext};
+use metro2_engine::DataRecord;
+
+use super::mapper::{Mapped, RecordMapper};
+use crate::store::RecordStatus;
+
+/// A compiled template with its parameters bound for one run.
+#[derive(Debug)]
+pub struct TemplateMapper {
+    plan: Plan,
+    params: Params,
+    as_of: NaiveDate,
+}
+
+impl TemplateMapper {
+    /// Compiles `source` (named `name` in messages) and binds `as_of` and `furnisher_id`. Fails
+    /// with the rendered diagnostics when the template does not compile, or when it needs a
+    /// parameter the connection does not give.
+    pub fn compile(
+        source: &str,
+        name: &str,
+        as_of: NaiveDate,
+        furnisher_id: Option<&str>,
+    ) -> Result<TemplateMapper, String> {
+        let compiled = m2map::compile(source, name)
+            .map_err(|d| format!("the mapping template does not compile:\n{d}"))?;
+        let plan = compiled.plan;
+        let mut params = Params::new();
+        let declared = |n: &str| plan.params.iter().any(|p| p.name == n);
+        if declared("as_of") {
+            let v = plan.param_from_text("as_of", &as_of.format("%Y-%m-%d").to_string())?;
+            params.set("as_of", v);
+        }
+        if declared("furnisher_id") {
+            let id = furnisher_id.ok_or_else(|| {
+                "the template needs the furnisher id: set it with \
+                 `metro2 connection set NAME --furnisher-id ID`"
+                    .to_string()
+            })?;
+            params.set("furnisher_id", plan.param_from_text("furnisher_id", id)?);
+        }
+        let missing = plan.missing_params(&params);
+        if !missing.is_empty() {
+            return Err(format!(
+                "the template declares parameters a sync cannot give: {}",
+                missing.join(", ")
+            ));
+        }
+        Ok(TemplateMapper {
+            plan,
+            params,
+            as_of,
+        })
+    }
+}
+
+impl RecordMapper for TemplateMapper {
+    fn map(&self, document: &Value) -> Mapped {
+        match self.plan.eval(document, &self.params) {
+            Outcome::Mapped { record, findings } => {
+                let checked = validate_record(
+                    &record,
+                    &RecordContext {
+                        activity_date: Some(self.as_of),
+                        ..RecordContext::default()
+                    },
+                );
+                let invalid = findings
+                    .iter()
+                    .any(|f| f.severity == metro2_engine::plan::RuleSeverity::Error)
+                    || checked.iter().any(|f| f.is_error());
+                let mut all: Vec<Value> = findings
+                    .iter()
+                    .map(|f| {
+                        json!({"source": "mapping", "rule": f.rule, "severity": f.severity,
+                               "message": f.message, "line": f.line})
+                    })
+                    .collect();
+                all.extend(checked.iter().map(|f| {
+                    json!({"source": "validator", "rule": f.rule, "severity": f.severity,
+                           "segment": f.segment, "field": f.field, "offset": f.offset,
+                           "message": f.message})
+                }));
+                Mapped {
+                    status: if invalid {
+                        RecordStatus::Invalid
+                    } else {
+                        RecordStatus::Ok
+                    },
+                    reason: None,
+                    segments: Some(segments_text(&record)),
+                    fields: Some(crate::commands::map::record_json(&record).to_string()),
+                    findings: Value::Array(all).to_string(),
+                }
+            }
+            Outcome::Skipped { reason, .. } => Mapped {
+                status: RecordStatus::Skipped,
+                reason: Some(reason),
+                segments: None,
+                fields: None,
+                findings: "[]".into(),
+            },
+            Outcome::Error(e) => Mapped::error(e.to_string()),
+        }
+    }
+}
+
+/// The record's segments as one line of fixed-width text, base first (RDW included).
+pub fn segments_text(record: &DataRecord) -> String {
+    let mut bytes = Vec::with_capacity(record.len());
+    for s in record.segments() {
+        bytes.extend_from_slice(s.as_bytes());
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}

@@ -1,0 +1,96 @@
+//! One sync of a stored connection, end to end: read its token, build the client, compile its
+//! newest template, run the pipeline. What `connect`, `sync`, `demo` and the scheduler call.
+
+use std::sync::Arc;
+
+use crate::loanpro::{Client, ClientConfig, Secret};
+use crate::store::{Connection, Store};
+
+use super::mapping::TemplateMapper;
+use super::pipeline::{run_sync, SyncError, SyncOptions, SyncReport};
+use super::progress::Progress;
+
+/// Why a connection could not be synced.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The run started and stopped.
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+    /// The token, the template or the client settings are unusable; nothing was pulled.
+    #[error("cannot sync {connection}: {message}")]
+    Setup {
+        /// The connection.
+        connection: String,
+        /// Why.
+        message: String,
+    },
+}
+
+/// The client settings of a stored connection (its token read from where it is kept).
+pub fn client_config(conn: &Connection, concurrency: usize) -> Result<ClientConfig, RunError> {
+    let token = conn.token_source.read().map_err(|e| RunError::Setup {
+        connection: conn.name.clone(),
+        message: format!("the API token: {e}"),
+    })?;
+    let mut cfg = ClientConfig::new(
+        conn.base_url.clone(),
+        conn.instance_id.clone(),
+        Secret::new(token),
+    );
+    cfg.concurrency = concurrency.max(1);
+    Ok(cfg)
+}
+
+/// Syncs `conn` with its newest template. `rt` runs the HTTP work; call from outside it.
+pub fn sync_connection(
+    rt: &tokio::runtime::Handle,
+    store: &mut Store,
+    conn: &Connection,
+    opts: &SyncOptions,
+    progress: &Progress,
+) -> Result<SyncReport, RunError> {
+    let setup = |message: String| RunError::Setup {
+        connection: conn.name.clone(),
+        message,
+    };
+    let template = store
+        .template(conn.id, None)
+        .map_err(|e| setup(e.to_string()))?;
+    let mapper = TemplateMapper::compile(
+        &template.source,
+        &format!("{} template v{}", conn.name, template.version),
+        opts.as_of,
+        conn.furnisher_id.as_deref(),
+    )
+    .map_err(setup)?;
+    let client =
+        Client::new(client_config(conn, opts.concurrency)?).map_err(|e| setup(e.to_string()))?;
+    Ok(run_sync(
+        rt,
+        store,
+        conn,
+        Arc::new(client),
+        Arc::new(mapper),
+        template.version,
+        opts,
+        progress,
+    )?)
+}
+
+/// The runtime the commands run HTTP work on: multi-threaded, so fetching and mapping use every
+/// core while the calling thread commits pages.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("metro2-sync")
+        .build()
+}
+
+/// Parses an as-of date (`YYYY-MM-DD`); today's UTC date when absent.
+pub fn parse_as_of(text: Option<&str>) -> Result<chrono::NaiveDate, String> {
+    match text {
+        None => Ok(chrono::Utc::now().date_naive()),
+        Some(t) => chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
+            .map_err(|_| format!("--as-of {t:?} is not a date YYYY-MM-DD")),
+    }
+}

@@ -1,0 +1,182 @@
+//! The `metro2` binary killed with SIGKILL in the middle of a sync and run again ends with the
+//! same records as an uninterrupted run: no duplicates, no loan missing, the cursor complete.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+
+use metro2::loanpro::generate::generate_loans;
+use metro2::loanpro::sim::{Faults, SimConfig, Simulator};
+use metro2::store::{RecordFilter, RunStatus, Store};
+
+const LOANS: usize = 200;
+const TOKEN: &str = "kill-test-token";
+
+fn metro2(db: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_metro2"));
+    c.arg("--db")
+        .arg(db)
+        .env("SIMTOK", TOKEN)
+        .env_remove("METRO2_DB");
+    c.stdout(Stdio::piped()).stderr(Stdio::piped());
+    c
+}
+
+fn connect(db: &Path, base_url: &str) {
+    let out = metro2(db)
+        .args([
+            "connect",
+            "loanpro",
+            "--instance-id",
+            "5200000",
+            "--token-env",
+            "SIMTOK",
+        ])
+        .args([
+            "--base-url",
+            base_url,
+            "--name",
+            "sim",
+            "--no-sync",
+            "--furnisher-id",
+            "FURN1",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn sync(db: &Path) -> String {
+    let out = metro2(db)
+        .args(["sync", "--as-of", "2026-10-31"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Loan id, status, segments' text, fields, document hash.
+type Row = (i64, String, Option<String>, Option<String>, String);
+
+fn records(db: &Path) -> Vec<Row> {
+    let store = Store::open(db).unwrap();
+    store
+        .records(&RecordFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            (
+                r.loan_id,
+                r.status.as_str().to_string(),
+                r.segments,
+                r.fields,
+                r.document_hash,
+            )
+        })
+        .collect()
+}
+
+fn count(db: &Path) -> i64 {
+    let Ok(store) = Store::open(db) else { return 0 };
+    store
+        .db()
+        .query_row("SELECT COUNT(*) FROM metro2_records", [], |r| r.get(0))
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_sync_killed_mid_run_resumes_to_the_same_records() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let as_of = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+    // Latency stretches the run to a few seconds, so the kill lands in the middle.
+    let sim = rt
+        .block_on(Simulator::start(SimConfig {
+            loans: generate_loans(LOANS, 11, as_of),
+            token: TOKEN.into(),
+            faults: Faults {
+                latency_ms: 15,
+                ..Faults::default()
+            },
+            ..SimConfig::default()
+        }))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let clean = dir.path().join("clean.db");
+    let killed = dir.path().join("killed.db");
+    connect(&clean, &sim.base_url);
+    connect(&killed, &sim.base_url);
+
+    let summary = sync(&clean);
+    assert!(summary.contains(&format!("fetched {LOANS}")), "{summary}");
+
+    let mut child = metro2(&killed)
+        .args(["sync", "--as-of", "2026-10-31"])
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while count(&killed) < 60 {
+        assert!(Instant::now() < deadline, "the sync never committed a page");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sync ended before the kill"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    let at_kill = count(&killed);
+    assert!(at_kill < LOANS as i64, "killed mid-run: {at_kill} records");
+
+    let summary = sync(&killed);
+    assert!(summary.contains("resuming run"), "{summary}");
+
+    let (a, b) = (records(&clean), records(&killed));
+    assert_eq!(a.len(), LOANS);
+    assert_eq!(a, b, "same records as the uninterrupted run");
+
+    let store = Store::open(&killed).unwrap();
+    let distinct: i64 = store
+        .db()
+        .query_row(
+            "SELECT COUNT(DISTINCT connection_id || '/' || loan_id || '/' || period) FROM metro2_records",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(distinct, LOANS as i64);
+    let conn = store.connection("sim").unwrap();
+    let cursor = store.cursor(conn.id).unwrap();
+    assert_eq!(cursor.in_progress, None);
+    assert_eq!(cursor.last_full_as_of.as_deref(), Some("2026-10-31"));
+    assert_eq!(cursor.field_supported, Some(true));
+    assert!(cursor.since.is_some());
+    let runs = store.runs(conn.id, 10).unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[1].status, RunStatus::Interrupted);
+    assert_eq!(runs[0].status, RunStatus::Ok);
+    assert_eq!(runs[0].resumes_run_id, Some(runs[1].id));
+    assert_eq!(
+        runs[0].counts.fetched + runs[1].counts.fetched,
+        LOANS as u64,
+        "every loan stored exactly once across both runs"
+    );
+    // Another sync after the resumed one starts fresh and completes as usual.
+    drop(store);
+    let summary = sync(&killed);
+    assert!(!summary.contains("resuming"), "{summary}");
+    rt.block_on(sim.shutdown());
+}
