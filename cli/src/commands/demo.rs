@@ -38,7 +38,7 @@ pub fn last_month_end(today: NaiveDate) -> NaiveDate {
 }
 
 /// Runs the command: a simulator on a free loopback port with generated loans, a fresh
-/// database in DIR, connect, sync, and a summary of where everything is.
+/// database in DIR, connect, sync, export, and a summary of where everything is.
 pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
     std::fs::create_dir_all(&args.dir).into_diagnostic()?;
     let db = args.dir.join("metro2.db");
@@ -95,7 +95,7 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
             &ConnectionUpdate {
                 furnisher_id: Some("DEMO000001".into()),
                 equifax_id: Some("EQDEMO0001".into()),
-                experian_id: Some("EXDEMO0001".into()),
+                experian_id: Some("EXD01".into()),
                 transunion_id: Some("TUDEMO0001".into()),
                 innovis_id: Some("INDEMO0001".into()),
                 reporter_name: Some("METRO2 DEMO LENDING".into()),
@@ -130,12 +130,19 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
             counts.join(", ")
         }
     );
+    let mut export = crate::export::ExportRequest::new(report.period.clone());
+    export.dir = args.dir.clone();
+    let exported = crate::export::export_period(&store, &conn, &export)
+        .map_err(|e| miette::miette!("export: {e}"))?;
+    println!("{}", exported.summary_line());
     let stats = sim.total_requests();
     println!(
         "requests to the simulator: {stats} ({:.2} per loan)",
         stats as f64 / report.counts.fetched.max(1) as f64
     );
     println!("database: {}", db.display());
+    println!("bureau file: {}", exported.file.display());
+    println!("check it: metro2 validate {}", exported.file.display());
     println!(
         "look at them: metro2 --db {} records --period {}",
         db.display(),

@@ -1,0 +1,71 @@
+//! `metro2 demo`, the README's run command: a fresh folder ends with records in SQLite, a bureau
+//! file without validation errors, and a summary that says where everything is.
+
+use std::process::Command;
+
+use metro2::store::{RecordFilter, RecordStatus, Store};
+
+#[test]
+fn the_demo_syncs_stores_and_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let out = Command::new(env!("CARGO_BIN_EXE_metro2"))
+        .args(["demo", "--loans", "60", "--dir"])
+        .arg(&demo)
+        .env_remove("METRO2_DB")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("sync demo: fetched 60,"), "{stdout}");
+    assert!(stdout.contains("failed 0"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("database: {}", demo.join("metro2.db").display())),
+        "{stdout}"
+    );
+
+    let store = Store::open(&demo.join("metro2.db")).unwrap();
+    let records = store.records(&RecordFilter::default()).unwrap();
+    assert_eq!(records.len(), 60);
+    let ok = records
+        .iter()
+        .filter(|r| r.status == RecordStatus::Ok)
+        .count();
+    assert!(ok > 40, "{ok} valid records");
+
+    let file = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("bureau file: "))
+        .expect("the summary names the bureau file");
+    let bytes = std::fs::read(file).unwrap();
+    let errors: Vec<_> = metro2_engine::validate::validate_file(&bytes)
+        .into_iter()
+        .filter(|f| f.is_error())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // header + the valid records + trailer
+    assert_eq!(
+        bytes
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .count(),
+        ok + 2
+    );
+
+    // The token is in a file only its owner can read, never in the database.
+    let conn = store.connection("demo").unwrap();
+    assert!(conn.token_source.to_text().starts_with("file:"));
+    let dump: String = store
+        .db()
+        .query_row(
+            "SELECT group_concat(token_source) FROM connections",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(!dump.contains("demo-"), "{dump}");
+}
