@@ -216,15 +216,22 @@ impl Compiler<'_> {
     }
 
     fn push(&mut self, node: Node, line: u32, deps: Vec<u32>) -> NodeId {
-        let key = format!("{node:?}");
-        if let Some(id) = self.interned.get(&key) {
+        // Identical nodes are shared. The key is the node's Debug text, which is faithful for
+        // everything but engine objects (shown by type name only): those are never shared.
+        let key = match &node {
+            Node::Const(v) if holds_opaque(v) => None,
+            n => Some(format!("{n:?}")),
+        };
+        if let Some(id) = key.as_ref().and_then(|k| self.interned.get(k)) {
             return *id;
         }
         let id = self.plan.nodes.len() as NodeId;
         self.plan.nodes.push(node);
         self.plan.lines.push(line);
         self.deps.push(deps);
-        self.interned.insert(key, id);
+        if let Some(key) = key {
+            self.interned.insert(key, id);
+        }
         id
     }
 
@@ -505,6 +512,14 @@ impl Compiler<'_> {
         } else {
             id
         }
+    }
+}
+
+fn holds_opaque(v: &Value<'_>) -> bool {
+    match v {
+        Value::Opaque(_) => true,
+        Value::List(items) => items.iter().any(holds_opaque),
+        _ => false,
     }
 }
 

@@ -79,7 +79,7 @@ impl fmt::Debug for Value<'_> {
             Value::Decimal(d) => write!(f, "Decimal({d})"),
             Value::Date(d) => write!(f, "Date({d})"),
             Value::Bool(b) => write!(f, "Bool({b})"),
-            Value::List(l) => write!(f, "List(len {})", l.len()),
+            Value::List(l) => f.debug_tuple("List").field(&l.as_slice()).finish(),
             Value::Json(j) => write!(f, "Json({})", json_kind(j)),
             Value::Opaque(o) => write!(f, "Opaque({})", o.type_name),
         }

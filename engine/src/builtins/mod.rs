@@ -267,10 +267,13 @@ impl Type {
             (Opaque(a), Opaque(b)) => a == b,
             (Opaque(_), _) => false,
             (_, Json) => true,
-            (Json, _) => false,
             (Text, Text) | (Int, Int) | (Bool, Bool) | (Date, Date) => true,
             (Date, Text) => true,
             (Decimal | Money, Int | Decimal | Money) => true,
+            // Money arrives as text from LoanPro ("386.66"); it is parsed exactly at run time.
+            (Money, Text) => true,
+            // A list built by the program goes where a JSON list is read.
+            (Json, List(_)) => true,
             (List(t), List(a)) => t.accepts(a),
             _ => false,
         }
