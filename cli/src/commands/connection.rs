@@ -1,8 +1,13 @@
 //! `metro2 connection set | show`.
 
+use std::io::BufRead;
 use std::process::ExitCode;
 
+use miette::IntoDiagnostic;
+
 use super::Context;
+use crate::export::header::phone_digits;
+use crate::store::{Connection, ConnectionUpdate, SecretSource, Store, WritebackMethod};
 
 /// `metro2 connection` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -81,6 +86,184 @@ pub enum OnOff {
 }
 
 /// Runs the command.
-pub fn run(_cmd: Command, _ctx: &Context) -> miette::Result<ExitCode> {
-    Err(super::not_built("connection"))
+pub fn run(cmd: Command, ctx: &Context) -> miette::Result<ExitCode> {
+    let store = Store::open(&ctx.db).into_diagnostic()?;
+    match cmd {
+        Command::Show { name } => {
+            let conn = store.connection(&name).into_diagnostic()?;
+            print!("{}", show(&conn));
+        }
+        Command::Set(args) => {
+            let update = update_from(&args, ctx)?;
+            let conn = store
+                .update_connection(&args.name, &update)
+                .into_diagnostic()?;
+            print!("{}", show(&conn));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Where `--webhook-secret-stdin` keeps the secret: beside the API token file.
+pub fn webhook_secret_file(db: &std::path::Path, connection: &str) -> std::path::PathBuf {
+    super::connect::token_file(db, connection).with_extension("webhook-secret")
+}
+
+/// Checks a text setting against the header field it fills.
+fn check_text(flag: &str, value: &str, max: usize) -> miette::Result<()> {
+    if !value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        miette::bail!("{flag}: only printable ASCII characters can go into a Metro 2 header");
+    }
+    if value.trim().len() > max {
+        miette::bail!(
+            "{flag}: {:?} is {} characters; the header field holds {max}",
+            value.trim(),
+            value.trim().len()
+        );
+    }
+    Ok(())
+}
+
+/// The store update a `set` asks for, checked before anything is saved.
+pub fn update_from(a: &SetArgs, ctx: &Context) -> miette::Result<ConnectionUpdate> {
+    let texts = [
+        ("--equifax-id", &a.equifax_id, 10),
+        ("--experian-id", &a.experian_id, 5),
+        ("--transunion-id", &a.transunion_id, 10),
+        ("--innovis-id", &a.innovis_id, 10),
+        ("--furnisher-id", &a.furnisher_id, 20),
+        ("--reporter-name", &a.reporter_name, 40),
+        ("--reporter-address", &a.reporter_address, 96),
+    ];
+    for (flag, value, max) in texts {
+        if let Some(v) = value {
+            check_text(flag, v, max)?;
+        }
+    }
+    if let Some(p) = &a.reporter_phone {
+        if !p.trim().is_empty() && phone_digits(p).is_none() {
+            miette::bail!("--reporter-phone: {p:?} is not a 10-digit US telephone number");
+        }
+    }
+    let trimmed = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_string());
+    let webhook_secret_source = if let Some(var) = &a.webhook_secret_env {
+        Some(SecretSource::Env(var.clone()))
+    } else if a.webhook_secret_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .into_diagnostic()?;
+        let secret = line.trim();
+        if secret.is_empty() {
+            miette::bail!("--webhook-secret-stdin: the secret read from standard input is empty");
+        }
+        Some(
+            SecretSource::write_file(&webhook_secret_file(&ctx.db, &a.name), secret)
+                .into_diagnostic()?,
+        )
+    } else {
+        None
+    };
+    if let Some(h) = &a.webhook_token_header {
+        if axum::http::HeaderName::from_bytes(h.as_bytes()).is_err() {
+            miette::bail!("--webhook-token-header: {h:?} is not a valid HTTP header name");
+        }
+    }
+    let update = ConnectionUpdate {
+        cadence: a.cadence.map(Into::into),
+        writeback: a.writeback.map(|w| w == OnOff::On),
+        writeback_method: a.writeback_method.as_deref().map(|m| match m {
+            "PATCH" => WritebackMethod::Patch,
+            _ => WritebackMethod::Put,
+        }),
+        writeback_custom_field: a.writeback_custom_field,
+        equifax_id: trimmed(&a.equifax_id),
+        experian_id: trimmed(&a.experian_id),
+        transunion_id: trimmed(&a.transunion_id),
+        innovis_id: trimmed(&a.innovis_id),
+        furnisher_id: trimmed(&a.furnisher_id),
+        reporter_name: trimmed(&a.reporter_name),
+        reporter_address: trimmed(&a.reporter_address),
+        reporter_phone: trimmed(&a.reporter_phone),
+        webhook_secret_source,
+        webhook_token_header: trimmed(&a.webhook_token_header),
+        webhook_token_source: a.webhook_token_env.clone().map(SecretSource::Env),
+        ..ConnectionUpdate::default()
+    };
+    let nothing = update.cadence.is_none()
+        && update.writeback.is_none()
+        && update.writeback_method.is_none()
+        && update.writeback_custom_field.is_none()
+        && texts.iter().all(|(_, v, _)| v.is_none())
+        && update.reporter_phone.is_none()
+        && update.webhook_secret_source.is_none()
+        && update.webhook_token_header.is_none();
+    if nothing {
+        miette::bail!(
+            "nothing to change: give at least one setting (see `metro2 connection set --help`)"
+        );
+    }
+    Ok(update)
+}
+
+/// A secret's reference and whether it can be read, never its value.
+fn secret_line(source: Option<&SecretSource>) -> String {
+    match source {
+        None => "(not set)".to_string(),
+        Some(s) => match s.read() {
+            Ok(_) => format!("*** (from the {s})"),
+            Err(_) => format!("(the {s} is missing or empty)"),
+        },
+    }
+}
+
+/// The settings as `metro2 connection show` prints them: one per line, secrets masked.
+pub fn show(c: &Connection) -> String {
+    let opt = |v: &Option<String>| {
+        v.as_deref()
+            .filter(|s| !s.is_empty())
+            .unwrap_or("(not set)")
+            .to_string()
+    };
+    let rows: Vec<(&str, String)> = vec![
+        ("connection", c.name.clone()),
+        ("base url", c.base_url.clone()),
+        ("instance id", c.instance_id.clone()),
+        ("api token", secret_line(Some(&c.token_source))),
+        ("cadence", c.cadence.as_str().to_string()),
+        ("equifax id", opt(&c.equifax_id)),
+        ("experian id", opt(&c.experian_id)),
+        ("transunion id", opt(&c.transunion_id)),
+        ("innovis id", opt(&c.innovis_id)),
+        ("furnisher id", opt(&c.furnisher_id)),
+        ("reporter name", opt(&c.reporter_name)),
+        ("reporter address", opt(&c.reporter_address)),
+        ("reporter phone", opt(&c.reporter_phone)),
+        (
+            "writeback",
+            if c.writeback { "on" } else { "off" }.to_string(),
+        ),
+        ("writeback method", c.writeback_method.as_str().to_string()),
+        (
+            "writeback custom field",
+            c.writeback_custom_field
+                .map_or("(not set)".to_string(), |f| f.to_string()),
+        ),
+        (
+            "webhook secret",
+            secret_line(c.webhook_secret_source.as_ref()),
+        ),
+        (
+            "webhook token",
+            match (&c.webhook_token_header, &c.webhook_token_source) {
+                (Some(h), s) => format!("header {h}: {}", secret_line(s.as_ref())),
+                _ => "(not set)".to_string(),
+            },
+        ),
+    ];
+    let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    rows.iter()
+        .map(|(k, v)| format!("{k:<width$}  {v}\n"))
+        .collect()
 }

@@ -2,7 +2,11 @@
 
 use std::process::ExitCode;
 
+use miette::IntoDiagnostic;
+
 use super::Context;
+use crate::export::{self, ExportRequest, Target};
+use crate::store::Store;
 
 /// Arguments of `metro2 export`.
 #[derive(Debug, clap::Args)]
@@ -13,7 +17,7 @@ pub struct Args {
     /// The reporting period, YYYY-MM.
     #[arg(long)]
     pub period: String,
-    /// Where to write the file.
+    /// Where to write the file (default: metro2-CONNECTION-PERIOD[-BUREAU].txt here).
     #[arg(long, short)]
     pub out: Option<std::path::PathBuf>,
     /// Which bureau the file is for.
@@ -39,7 +43,51 @@ pub enum Bureau {
     Innovis,
 }
 
-/// Runs the command.
-pub fn run(_args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
-    Err(super::not_built("export"))
+impl From<Bureau> for Target {
+    fn from(b: Bureau) -> Target {
+        match b {
+            Bureau::All => Target::All,
+            Bureau::Equifax => Target::One(export::Bureau::Equifax),
+            Bureau::Experian => Target::One(export::Bureau::Experian),
+            Bureau::Transunion => Target::One(export::Bureau::TransUnion),
+            Bureau::Innovis => Target::One(export::Bureau::Innovis),
+        }
+    }
+}
+
+/// The writer's record separator for the command-line choice.
+pub fn newlines(n: super::convert::Newlines) -> metro2_engine::writer::Newlines {
+    match n {
+        super::convert::Newlines::Lf => metro2_engine::writer::Newlines::Lf,
+        super::convert::Newlines::Crlf => metro2_engine::writer::Newlines::Crlf,
+        super::convert::Newlines::None => metro2_engine::writer::Newlines::None,
+    }
+}
+
+/// Runs the command: the file, the side report, one summary line; the held-back records are
+/// listed on standard error too.
+pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
+    let store = Store::open(&ctx.db).into_diagnostic()?;
+    let conn = store
+        .resolve_connection(args.connection.as_deref())
+        .into_diagnostic()?;
+    let mut req = ExportRequest::new(args.period.clone());
+    req.target = args.bureau.into();
+    req.newlines = newlines(args.newlines);
+    req.out = args.out.clone();
+    let outcome = export::export_period(&store, &conn, &req).map_err(|e| miette::miette!("{e}"))?;
+    for h in &outcome.held_back {
+        eprintln!(
+            "held back: loan {}{} ({}): {}",
+            h.loan_id,
+            h.display_id
+                .as_deref()
+                .map(|d| format!(" display id {d}"))
+                .unwrap_or_default(),
+            h.status,
+            h.findings.first().map(String::as_str).unwrap_or("")
+        );
+    }
+    println!("{}", outcome.summary_line());
+    Ok(ExitCode::SUCCESS)
 }
