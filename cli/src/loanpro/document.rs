@@ -150,16 +150,19 @@ async fn complete<'a>(
     fallback: &str,
     endpoint: &str,
 ) -> Result<&'a mut Value, LoanProError> {
-    let current = obj.remove(name).unwrap_or(Value::Null);
-    let value = match deferred_uri(&current) {
-        Some(uri) => fetch_nested(client, &uri, name, endpoint).await?,
-        None if current.is_null() && !obj.contains_key(name) => {
-            fetch_nested(client, fallback, name, endpoint).await?
-        }
-        None => follow_next(client, current, endpoint).await?,
+    // A missing value is fetched; an explicit `null` is the server's answer and stays.
+    // Taken in place (not removed), so the document keeps the server's key order.
+    let current = obj.get_mut(name).map(Value::take);
+    let value = match current {
+        None => fetch_nested(client, fallback, name, endpoint).await?,
+        Some(current) => match deferred_uri(&current) {
+            Some(uri) => fetch_nested(client, &uri, name, endpoint).await?,
+            None => follow_next(client, current, endpoint).await?,
+        },
     };
-    obj.insert(name.to_owned(), value);
-    Ok(obj.get_mut(name).expect("just inserted"))
+    let slot = obj.entry(name.to_owned()).or_insert(Value::Null);
+    *slot = value;
+    Ok(slot)
 }
 
 /// Makes a customer's address and phone objects complete: one expanded

@@ -358,20 +358,19 @@ fn search_loans(shared: &Shared, query: &Query, body: &Bytes) -> Response {
         .cloned()
         .unwrap_or(json!({ "match_all": {} }));
     let data = shared.read();
-    let mut hits: Vec<Value> = Vec::new();
+    // Clauses name the loan's own fields, so they are evaluated on the stored document
+    // (nested objects never match a scalar clause); only the page's hits are copied.
+    let mut hits: Vec<&Value> = Vec::new();
     for loan in data.loans.values() {
-        let summary = scalars(loan);
-        match search::matches(&clause, &summary) {
-            Ok(true) => hits.push(summary),
+        match search::matches(&clause, loan) {
+            Ok(true) => hits.push(loan),
             Ok(false) => {}
             Err(message) => return error_code(StatusCode::BAD_REQUEST, &message),
         }
     }
-    drop(data);
-    if let Some(order) = query.get("$orderby") {
-        let mut refs: Vec<&Value> = hits.iter().collect();
-        super::odata::sort_by(&mut refs, order);
-        hits = refs.into_iter().cloned().collect();
+    // The dataset is kept in id order already.
+    if let Some(order) = query.get("$orderby").filter(|o| !is_id_ascending(o)) {
+        super::odata::sort_by(&mut hits, order);
     }
     let total = hits.len();
     let start = query
@@ -379,11 +378,22 @@ fn search_loans(shared: &Shared, query: &Query, body: &Bytes) -> Response {
         .or_else(|| query.usize("$skip"))
         .unwrap_or(0);
     let top = query.usize("$top").unwrap_or(10);
-    let page: Vec<Value> = hits.into_iter().skip(start).take(top).collect();
+    let page: Vec<Value> = hits
+        .into_iter()
+        .skip(start)
+        .take(top)
+        .map(scalars)
+        .collect();
+    drop(data);
     ok(json!({
         "results": page,
         "summary": { "start": start, "pageSize": top, "totalHits": total, "totalTime": 1, "aggregations": {} }
     }))
+}
+
+fn is_id_ascending(order: &str) -> bool {
+    let words: Vec<&str> = order.split_whitespace().collect();
+    matches!(words.as_slice(), ["id"] | ["id", "asc"])
 }
 
 /// A loan's own fields, as a search lists it.
