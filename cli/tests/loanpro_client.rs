@@ -505,3 +505,33 @@ async fn the_pace_limits_the_request_rate() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn timeouts_and_refused_connections_are_retried_then_reported() {
+    let sim = sim_with(1, |cfg| cfg.faults.latency_ms = 400).await;
+    let mut cfg = config(&sim);
+    cfg.timeout = Duration::from_millis(100);
+    cfg.max_retries = 1;
+    let err = Client::new(cfg).unwrap().verify().await.unwrap_err();
+    match &err {
+        LoanProError::RetriesExhausted { attempts, last, .. } => {
+            assert_eq!(*attempts, 2);
+            assert!(matches!(**last, LoanProError::Transport { .. }), "{last:?}");
+            assert!(last.to_string().contains("timed out"), "{last}");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Nothing listens on the port of a stopped simulator.
+    let stopped = sim_with(1, |_| {}).await;
+    let base = stopped.base_url.clone();
+    stopped.shutdown().await;
+    let mut cfg = ClientConfig::new(base, "5200000", "sim-token");
+    cfg.max_retries = 1;
+    cfg.backoff_base = Duration::from_millis(5);
+    let err = Client::new(cfg).unwrap().verify().await.unwrap_err();
+    assert!(
+        err.to_string().starts_with("POST Loans/Autopal.Search() failed 2 times; last: no answer from LoanPro at POST Loans/Autopal.Search()"),
+        "{err}"
+    );
+}

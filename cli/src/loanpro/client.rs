@@ -527,3 +527,68 @@ pub(crate) fn as_usize(v: &Value) -> Option<usize> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_stay_under_the_api_root() {
+        let client = Client::new(ClientConfig::new(
+            "https://t.simnang.com/api/public/api/1",
+            "5200000",
+            "tok",
+        ))
+        .unwrap();
+        let root = "https://t.simnang.com/api/public/api/1/";
+        assert_eq!(client.base_url().as_str(), root);
+        let ok = |link: &str| client.link(link, "GET x").unwrap().to_string();
+        assert_eq!(
+            ok("Loans(id=5)/Payments"),
+            format!("{root}odata.svc/Loans(id=5)/Payments")
+        );
+        assert_eq!(
+            ok("/api/public/api/1/odata.svc/Loans(5)/Payments?$skip=50"),
+            format!("{root}odata.svc/Loans(5)/Payments?$skip=50")
+        );
+        assert_eq!(
+            ok(&format!("{root}odata.svc/Customers(7)")),
+            format!("{root}odata.svc/Customers(7)")
+        );
+        for bad in [
+            "https://evil.example/api/public/api/1/odata.svc/Loans(5)",
+            "http://t.simnang.com/api/public/api/1/odata.svc/Loans(5)",
+            "/other/odata.svc/Loans(5)",
+        ] {
+            let err = client.link(bad, "GET x").unwrap_err();
+            assert!(
+                matches!(err, LoanProError::Malformed { .. }),
+                "{bad}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn statuses_are_classified() {
+        let f = classify(
+            StatusCode::TOO_MANY_REQUESTS,
+            "GET x",
+            b"",
+            Some(Duration::from_secs(3)),
+        );
+        assert!(f.retryable && !f.maybe_applied);
+        assert_eq!(f.retry_after, Some(Duration::from_secs(3)));
+        let f = classify(StatusCode::BAD_GATEWAY, "GET x", b"", None);
+        assert!(f.retryable && f.maybe_applied);
+        let f = classify(StatusCode::FORBIDDEN, "GET x", b"", None);
+        assert!(!f.retryable && f.error.is_fatal());
+        let body = br#"{"error":{"message":{"lang":"en-US","value":"Bad __id"},"code":409}}"#;
+        let f = classify(StatusCode::CONFLICT, "PUT odata.svc/Loans(5)", body, None);
+        assert_eq!(
+            f.error.to_string(),
+            "LoanPro rejected PUT odata.svc/Loans(5) (409 Conflict): Bad __id"
+        );
+        let f = classify(StatusCode::BAD_REQUEST, "GET x", b"", None);
+        assert!(!f.retryable);
+    }
+}
