@@ -85,68 +85,29 @@ pub fn is_nav(key: &str, value: &Value) -> bool {
     key.starts_with(|c: char| c.is_ascii_uppercase()) && value.is_object()
 }
 
-impl Render<'_> {
+impl<'a> Render<'a> {
     /// Renders `entity` (whose path under `odata.svc/` is `path`) with `expand`; `depth` 0 is
     /// the entity asked for.
     pub fn entity(&self, entity: &Value, path: &str, expand: &Expand, depth: usize) -> Value {
-        let Value::Object(obj) = entity else {
-            return entity.clone();
-        };
-        let mut out = Map::with_capacity(obj.len());
-        for (k, v) in obj {
-            if k == "__metadata" {
-                let kind = v.get("type").cloned().unwrap_or(Value::Null);
-                out.insert(
-                    k.clone(),
-                    json!({ "uri": format!("{}odata.svc/{path}", self.base_url), "type": kind }),
-                );
-            } else if is_nav(k, v) {
-                let sub = expand
-                    .children
-                    .get(k)
-                    .filter(|_| depth == 0 || self.nested_expand);
-                let child_path = format!("{path}/{k}");
-                let rendered = match sub {
-                    Some(sub) => self.nested(k, v, &child_path, sub, depth + 1),
-                    None => deferred(&child_path),
-                };
-                out.insert(k.clone(), rendered);
-            } else {
-                out.insert(k.clone(), v.clone());
-            }
-        }
-        if depth == 0 && path.starts_with("Loans(") && !path.contains('/') {
-            for name in OTHER_LOAN_NAV {
-                if !out.contains_key(*name) {
-                    out.insert((*name).to_owned(), deferred(&format!("{path}/{name}")));
-                }
-            }
-        }
-        Value::Object(out)
+        serde_json::to_value(self.view(entity, path.to_owned(), expand, depth))
+            .unwrap_or(Value::Null)
     }
 
-    /// An expanded nested value: a list's items rendered and maybe cut with `__next`, or an
-    /// object rendered.
-    fn nested(&self, name: &str, value: &Value, path: &str, sub: &Expand, depth: usize) -> Value {
-        match value.get("results").and_then(Value::as_array) {
-            Some(items) => {
-                let cut = self.page_limit.filter(|l| items.len() > *l);
-                let shown = cut.map_or(items.as_slice(), |l| &items[..l]);
-                let rows: Vec<Value> = shown
-                    .iter()
-                    .map(|item| self.entity(item, &item_path(name, item, path), sub, depth))
-                    .collect();
-                let mut out = Map::new();
-                out.insert("results".into(), Value::Array(rows));
-                if let Some(l) = cut {
-                    out.insert(
-                        "__next".into(),
-                        Value::String(format!("{}odata.svc/{path}?$skip={l}", self.base_url)),
-                    );
-                }
-                Value::Object(out)
-            }
-            None => self.entity(value, path, sub, depth),
+    /// The same rendering as [`Render::entity`], serialised straight from the stored document
+    /// without copying it first (the hot path of a sync: one loan per request).
+    pub fn view<'v>(
+        &'v self,
+        value: &'v Value,
+        path: String,
+        expand: &'v Expand,
+        depth: usize,
+    ) -> View<'v, 'a> {
+        View {
+            render: self,
+            value,
+            path,
+            expand,
+            depth,
         }
     }
 
@@ -345,4 +306,107 @@ pub fn sort_by(rows: &mut [&Value], order: &str) {
             ord
         }
     });
+}
+
+/// An entity as served: `__metadata` pointing at the simulator, nested objects expanded or
+/// `__deferred`, list items rendered in turn.
+pub struct View<'v, 'a> {
+    render: &'v Render<'a>,
+    value: &'v Value,
+    path: String,
+    expand: &'v Expand,
+    depth: usize,
+}
+
+impl serde::Serialize for View<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let Value::Object(obj) = self.value else {
+            return self.value.serialize(s);
+        };
+        let r = self.render;
+        let mut map = s.serialize_map(None)?;
+        for (k, v) in obj {
+            if k == "__metadata" {
+                let kind = v.get("type").unwrap_or(&Value::Null);
+                let uri = format!("{}odata.svc/{}", r.base_url, self.path);
+                map.serialize_entry(k, &json!({ "uri": uri, "type": kind }))?;
+            } else if is_nav(k, v) {
+                let sub = self
+                    .expand
+                    .children
+                    .get(k)
+                    .filter(|_| self.depth == 0 || r.nested_expand);
+                let child_path = format!("{}/{k}", self.path);
+                match sub {
+                    Some(sub) => map.serialize_entry(
+                        k,
+                        &Nested {
+                            render: r,
+                            name: k,
+                            value: v,
+                            path: child_path,
+                            expand: sub,
+                            depth: self.depth + 1,
+                        },
+                    )?,
+                    None => map.serialize_entry(k, &deferred(&child_path))?,
+                }
+            } else {
+                map.serialize_entry(k, v)?;
+            }
+        }
+        if self.depth == 0 && self.path.starts_with("Loans(") && !self.path.contains('/') {
+            for name in OTHER_LOAN_NAV {
+                if !obj.contains_key(*name) {
+                    map.serialize_entry(name, &deferred(&format!("{}/{name}", self.path)))?;
+                }
+            }
+        }
+        map.end()
+    }
+}
+
+/// An expanded nested value: a list's items rendered (and cut with `__next` past the page
+/// limit), or an object rendered.
+struct Nested<'v, 'a> {
+    render: &'v Render<'a>,
+    name: &'v str,
+    value: &'v Value,
+    path: String,
+    expand: &'v Expand,
+    depth: usize,
+}
+
+impl serde::Serialize for Nested<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        let r = self.render;
+        let Some(items) = self.value.get("results").and_then(Value::as_array) else {
+            return r
+                .view(self.value, self.path.clone(), self.expand, self.depth)
+                .serialize(s);
+        };
+        let cut = r.page_limit.filter(|l| items.len() > *l);
+        let shown = cut.map_or(items.as_slice(), |l| &items[..l]);
+        struct Rows<'x, 'v, 'a>(&'x Nested<'v, 'a>, &'x [Value]);
+        impl serde::Serialize for Rows<'_, '_, '_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let n = self.0;
+                let mut seq = s.serialize_seq(Some(self.1.len()))?;
+                for item in self.1 {
+                    let path = item_path(n.name, item, &n.path);
+                    seq.serialize_element(&n.render.view(item, path, n.expand, n.depth))?;
+                }
+                seq.end()
+            }
+        }
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("results", &Rows(self, shown))?;
+        if let Some(l) = cut {
+            let next = format!("{}odata.svc/{}?$skip={l}", r.base_url, self.path);
+            map.serialize_entry("__next", &next)?;
+        }
+        map.end()
+    }
 }

@@ -320,7 +320,7 @@ fn get_entity(
         }
     }
     if nav.is_empty() {
-        return ok(render.entity(value, &here, &query.expand(), 0));
+        return ok_view(&render.view(value, here, &query.expand(), 0));
     }
     let name = nav[nav.len() - 1];
     match value.get("results").and_then(Value::as_array) {
@@ -590,6 +590,18 @@ fn admin_route(shared: &Shared, method: &Method, path: &str, body: &Bytes) -> Re
 fn ok(d: Value) -> Response {
     let body = serde_json::to_vec(&json!({ "d": d })).unwrap_or_default();
     ([("content-type", "application/json")], body).into_response()
+}
+
+/// `{"d": view}`, serialised straight from the stored document.
+fn ok_view(view: &super::odata::View<'_, '_>) -> Response {
+    #[derive(serde::Serialize)]
+    struct Envelope<'e, 'v, 'a> {
+        d: &'e super::odata::View<'v, 'a>,
+    }
+    match serde_json::to_vec(&Envelope { d: view }) {
+        Ok(body) => ([("content-type", "application/json")], body).into_response(),
+        Err(e) => error_code(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    }
 }
 
 fn not_found_id(set: &str, id: i64) -> Response {
