@@ -507,3 +507,87 @@ async fn the_binary_turns_a_signed_webhook_into_an_updated_record_and_stops_on_s
     };
     assert!(exit.success(), "{exit:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_pulls_resume_on_start_and_unknown_loans_fail_alone() {
+    let e = env(2, Cadence::Webhook).await;
+    sync(&e.db).await;
+    let id = e.loans[0]["id"].as_i64().unwrap();
+    // A pull left queued by a server that stopped before running it.
+    let queued = {
+        let store = Store::open(&e.db).unwrap();
+        metro2::server::deliveries::insert(
+            &store,
+            &metro2::server::deliveries::NewDelivery {
+                connection_id: e.conn.id,
+                trace_id: Some("left-over"),
+                body_sha256: "00",
+                event_name: Some("Payment Posted"),
+                loan: Some(&metro2::server::event::LoanRef::Id(id)),
+                status: metro2::server::deliveries::Status::Queued,
+            },
+        )
+        .unwrap()
+    };
+    e.sim.reset_counters();
+    let server = server::start(
+        config(Duration::from_secs(3600)),
+        &e.db,
+        tokio::runtime::Handle::current(),
+    )
+    .await
+    .unwrap();
+    until(20, "the resumed pull", || {
+        delivery_status(&e.db, queued) == "pulled"
+    })
+    .await;
+    assert_eq!(
+        e.sim.request_counts().get("GET odata.svc/Loans(id)"),
+        Some(&1)
+    );
+
+    // LoanPro's retry of that delivery (same trace id) is a repeat, even after the restart.
+    let body = json!({"context": {"loan-id": id}}).to_string();
+    let (s, v) = post(
+        &server,
+        "acme",
+        body.as_bytes(),
+        &[
+            ("X-LoanPro-Signature", &signed(body.as_bytes())),
+            ("X-LoanPro-Trace-Id", "left-over"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (s, v["status"].as_str()),
+        (StatusCode::ACCEPTED, Some("repeat"))
+    );
+
+    let body = json!({"context": {"loan-display-id": "NO-SUCH-LOAN"}}).to_string();
+    let (s, v) = post(
+        &server,
+        "acme",
+        body.as_bytes(),
+        &[("X-LoanPro-Signature", &signed(body.as_bytes()))],
+    )
+    .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let delivery = v["delivery"].as_i64().unwrap();
+    until(20, "the failed pull", || {
+        delivery_status(&e.db, delivery) != "queued"
+    })
+    .await;
+    assert_eq!(delivery_status(&e.db, delivery), "failed");
+    let error: String = Store::open(&e.db)
+        .unwrap()
+        .db()
+        .query_row(
+            "SELECT error FROM webhook_deliveries WHERE id = ?1",
+            [delivery],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(error.contains("NO-SUCH-LOAN"), "{error}");
+    assert!(!error.contains(TOKEN));
+    server.shutdown().await;
+}
