@@ -107,6 +107,17 @@ impl Dedup {
             .or_insert(at);
     }
 
+    /// Forgets a delivery that was classified [`Seen::New`] but could not be acted on (it was
+    /// answered with an error), so that the sender's retry is not taken for a repeat.
+    pub fn forget(&mut self, connection: &str, trace_id: Option<&str>, digest: &str) {
+        if let Some(trace) = trace_id {
+            self.traces
+                .remove(&(connection.to_string(), trace.to_string()));
+        }
+        self.bodies
+            .remove(&(connection.to_string(), digest.to_string()));
+    }
+
     /// How many entries are held (bounded by the delivery rate times the windows).
     pub fn len(&self) -> usize {
         self.traces.len() + self.bodies.len()
@@ -191,6 +202,15 @@ mod tests {
             d.check("c", Some("t"), "z", t0 + Duration::from_secs(1)),
             Seen::RepeatedTrace
         );
+    }
+
+    #[test]
+    fn a_forgotten_delivery_is_new_again() {
+        let mut d = Dedup::new(windows());
+        let t0 = Instant::now();
+        assert_eq!(d.check("c", Some("t"), "a", t0), Seen::New);
+        d.forget("c", Some("t"), "a");
+        assert_eq!(d.check("c", Some("t"), "a", t0), Seen::New);
     }
 
     #[test]

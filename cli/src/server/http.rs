@@ -77,14 +77,15 @@ pub fn authenticate(conn: &Connection, headers: &HeaderMap, body: &[u8]) -> Resu
     if secret.is_none() && token.is_none() {
         return Err(AuthError::NotConfigured);
     }
-    if let Some(sig) = header(SIGNATURE_HEADER) {
+    // A signature is checked when the connection has a secret; a connection configured with a
+    // static token only ignores the header and checks its token.
+    if let (Some(sig), Some(secret)) = (header(SIGNATURE_HEADER), secret) {
         return match secret {
-            Some(Ok(secret)) => signature::verify_signature(secret.as_bytes(), body, sig),
-            Some(Err(e)) => {
+            Ok(secret) => signature::verify_signature(secret.as_bytes(), body, sig),
+            Err(e) => {
                 tracing::error!(connection = %conn.name, error = %e, "cannot read the webhook secret");
                 Err(AuthError::NotConfigured)
             }
-            None => Err(AuthError::Mismatch),
         };
     }
     if let Some((name, expected)) = token {
@@ -165,6 +166,12 @@ async fn webhook(
         Ok(id) => id,
         Err(e) => {
             tracing::error!(connection = %conn.name, error = %e, "cannot record a webhook delivery");
+            if seen == Seen::New {
+                st.dedup
+                    .lock()
+                    .expect("no panics while holding the lock")
+                    .forget(&conn.name, trace.as_deref(), &digest);
+            }
             return answer(
                 StatusCode::SERVICE_UNAVAILABLE,
                 json!({ "error": "the delivery could not be recorded; send it again" }),
@@ -196,5 +203,94 @@ async fn webhook(
             StatusCode::ACCEPTED,
             json!({ "status": "ignored", "delivery": delivery_id, "reason": "the event names no loan" }),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Cadence, ConnectionUpdate, NewConnection, SecretSource};
+
+    fn conn(secret: bool, token: bool) -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in_memory().unwrap();
+        store
+            .create_connection(&NewConnection {
+                name: "c".into(),
+                base_url: "http://127.0.0.1:9/".into(),
+                instance_id: "1".into(),
+                token_source: SecretSource::Env("UNUSED".into()),
+                cadence: Cadence::Webhook,
+            })
+            .unwrap();
+        let file = |name: &str, value: &str| {
+            SecretSource::write_file(&dir.path().join(name), value).unwrap()
+        };
+        let c = store
+            .update_connection(
+                "c",
+                &ConnectionUpdate {
+                    webhook_secret_source: secret.then(|| file("s", "sekrit")),
+                    webhook_token_header: token.then(|| "X-Token".to_string()),
+                    webhook_token_source: token.then(|| file("t", "tok")),
+                    ..ConnectionUpdate::default()
+                },
+            )
+            .unwrap();
+        (dir, c)
+    }
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn signature_or_token() {
+        let body = b"{}";
+        let good = signature::sign(b"sekrit", body);
+        let (_d, both) = conn(true, true);
+        assert_eq!(
+            authenticate(&both, &headers(&[("x-loanpro-signature", &good)]), body),
+            Ok(())
+        );
+        assert_eq!(
+            authenticate(&both, &headers(&[("x-token", "tok")]), body),
+            Ok(())
+        );
+        assert_eq!(
+            authenticate(
+                &both,
+                &headers(&[("x-loanpro-signature", "00"), ("x-token", "tok")]),
+                body
+            ),
+            Err(AuthError::Malformed),
+            "a wrong signature is not rescued by a token"
+        );
+        assert_eq!(
+            authenticate(&both, &headers(&[]), body),
+            Err(AuthError::Missing("X-LoanPro-Signature"))
+        );
+        let (_d, token_only) = conn(false, true);
+        assert_eq!(
+            authenticate(
+                &token_only,
+                &headers(&[("x-loanpro-signature", &good), ("x-token", "tok")]),
+                body
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            authenticate(&token_only, &headers(&[("x-token", "tok2")]), body),
+            Err(AuthError::Mismatch)
+        );
+        let (_d, none) = conn(false, false);
+        assert_eq!(
+            authenticate(&none, &headers(&[("x-loanpro-signature", &good)]), body),
+            Err(AuthError::NotConfigured)
+        );
     }
 }
