@@ -66,6 +66,20 @@ impl RawRecord<'_> {
     }
 }
 
+/// A few bytes looked at ahead, without allocating.
+struct Peek {
+    bytes: [u8; 14],
+    len: usize,
+}
+
+impl std::ops::Deref for Peek {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
 /// What the scanner yields: a record, or a structural problem where it could not read one.
 #[derive(Debug, Clone)]
 pub enum Scanned<'a> {
@@ -122,6 +136,20 @@ fn is_break(b: u8) -> bool {
     b == b'\n' || b == b'\r'
 }
 
+/// Whether `s` holds a line break. Folded without short-circuit over fixed chunks so the
+/// compiler vectorises it: this runs over every byte of every record.
+fn has_break(s: &[u8]) -> bool {
+    let mut chunks = s.chunks_exact(32);
+    for c in &mut chunks {
+        if c.iter()
+            .fold(false, |a, b| a | (*b == b'\n') | (*b == b'\r'))
+        {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|b| is_break(*b))
+}
+
 fn digits4(b: &[u8]) -> Option<usize> {
     if b.len() == 4 && b.iter().all(u8::is_ascii_digit) {
         Some(b.iter().fold(0, |a, d| a * 10 + usize::from(d - b'0')))
@@ -167,14 +195,21 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// The next `n` logical bytes from `from` without consuming them.
-    fn peek(&self, from: usize, n: usize) -> Vec<u8> {
-        self.input[from..]
+    /// The next (at most 14) logical bytes from `from` without consuming them.
+    fn peek(&self, from: usize, n: usize) -> Peek {
+        let mut p = Peek {
+            bytes: [0; 14],
+            len: 0,
+        };
+        for b in self.input[from..]
             .iter()
-            .copied()
-            .filter(|b| !is_break(*b))
-            .take(n)
-            .collect()
+            .filter(|b| !is_break(**b))
+            .take(n.min(14))
+        {
+            p.bytes[p.len] = *b;
+            p.len += 1;
+        }
+        p
     }
 
     /// Takes `n` logical bytes from the current position: borrowed when they hold no line
@@ -183,7 +218,7 @@ impl<'a> Scanner<'a> {
         let input = self.input;
         let start = self.pos;
         if let Some(slice) = input.get(start..start + n) {
-            if !slice.iter().any(|b| is_break(*b)) {
+            if !has_break(slice) {
                 self.pos += n;
                 self.logical += n;
                 return Ok((Cow::Borrowed(slice), Vec::new()));

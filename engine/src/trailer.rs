@@ -140,8 +140,18 @@ pub fn is_placeholder(kind: SegmentKind, bytes: &[u8]) -> bool {
     let rest = &bytes[2..];
     rest.iter().all(|b| *b == b' ')
         || rest.iter().all(|b| *b == b'9')
-        || rest == &kind.layout().blank()[2..]
+        || BLANKS
+            .iter()
+            .any(|(k, blank)| *k == kind && rest == &blank[2..])
 }
+
+/// Each appended segment's layout blank, built once (the check runs on every segment).
+static BLANKS: std::sync::LazyLock<Vec<(SegmentKind, Vec<u8>)>> = std::sync::LazyLock::new(|| {
+    SegmentKind::APPENDED
+        .into_iter()
+        .map(|k| (k, k.layout().blank()))
+        .collect()
+});
 
 fn counts_as_ssn(b: &[u8]) -> bool {
     b.iter().all(u8::is_ascii_digit)

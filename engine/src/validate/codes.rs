@@ -141,10 +141,20 @@ pub(crate) fn check_segment(kind: SegmentKind, seg: &[u8], loc: Loc, out: &mut V
     }
 }
 
+/// The payment history characters as a byte table: 24 lookups per record instead of list
+/// scans.
+static HISTORY_CHARS: LazyLock<[bool; 256]> = LazyLock::new(|| {
+    let mut t = [false; 256];
+    for (c, _) in lists::PAYMENT_HISTORY.codes {
+        t[usize::from(c.as_bytes()[0])] = true;
+    }
+    t
+});
+
 fn history_characters(f: &'static Field, seg: &[u8], loc: Loc, out: &mut Vec<Finding>) {
     let v = &seg[f.range()];
     for (i, b) in v.iter().enumerate() {
-        if !lists::PAYMENT_HISTORY.contains(std::slice::from_ref(b)) || *b == b' ' {
+        if !HISTORY_CHARS[usize::from(*b)] {
             out.push(Finding::new(
                 &rules::CODE_PAYMENT_HISTORY,
                 loc.record,

@@ -31,6 +31,7 @@ struct Base {
     date_closed: Range<usize>,
     date_of_last_payment: Range<usize>,
     consumer_information_indicator: Range<usize>,
+    date_of_birth: Range<usize>,
 }
 
 fn range(kind: SegmentKind, key: &str) -> Range<usize> {
@@ -61,6 +62,7 @@ static BASE: LazyLock<Base> = LazyLock::new(|| {
         date_closed: r("date_closed"),
         date_of_last_payment: r("date_of_last_payment"),
         consumer_information_indicator: r("consumer_information_indicator"),
+        date_of_birth: r("date_of_birth"),
     }
 });
 
@@ -71,8 +73,10 @@ fn amount(b: &[u8]) -> Option<u64> {
     })
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(trim(b)).into_owned()
+/// The trimmed text of a field for a message or a code lookup, without allocating (fields that
+/// are not ASCII are reported elsewhere and show as `?`).
+fn text(b: &[u8]) -> &str {
+    std::str::from_utf8(trim(b)).unwrap_or("?")
 }
 
 fn show_date(v: u32) -> String {
@@ -187,21 +191,33 @@ pub(crate) fn check_segment(
 }
 
 /// SSN or date of birth, and a date of birth no later than the activity date.
-fn person(kind: SegmentKind, seg: &[u8], activity: Option<u32>, o: &mut Out<'_>) {
-    let l = kind.layout();
-    let (Some(ssn), Some(dob), Some(ecoa)) = (
-        l.field("social_security_number"),
-        l.field("date_of_birth"),
-        l.field("ecoa_code"),
-    ) else {
-        return;
+/// SSN, date of birth and ECOA ranges of base, J1 and J2, resolved once.
+type PersonRanges = (Range<usize>, Range<usize>, usize);
+
+static PERSON: LazyLock<[PersonRanges; 3]> = LazyLock::new(|| {
+    let p = |k| {
+        (
+            range(k, "social_security_number"),
+            range(k, "date_of_birth"),
+            range(k, "ecoa_code").start,
+        )
     };
-    let s = &seg[ssn.range()];
+    [p(SegmentKind::Base), p(SegmentKind::J1), p(SegmentKind::J2)]
+});
+
+fn person(kind: SegmentKind, seg: &[u8], activity: Option<u32>, o: &mut Out<'_>) {
+    let slot = match kind {
+        SegmentKind::Base => 0,
+        SegmentKind::J1 => 1,
+        _ => 2,
+    };
+    let (ssn, dob, ecoa) = &PERSON[slot];
+    let s = &seg[ssn.clone()];
     let has_ssn = s.iter().all(u8::is_ascii_digit)
         && !s.iter().all(|b| *b == b'0')
         && !s.iter().all(|b| *b == b'9');
-    let d = date_bytes(&seg[dob.range()]);
-    let business_or_deleted = matches!(seg[ecoa.offset()], b'W' | b'Z');
+    let d = date_bytes(&seg[dob.clone()]);
+    let business_or_deleted = matches!(seg[*ecoa], b'W' | b'Z');
     if !has_ssn && !matches!(d, DateBytes::Date(_)) && !business_or_deleted {
         o.push(
             &rules::SSN_OR_DOB,
@@ -254,7 +270,7 @@ pub(crate) fn check_record(
     let past_due = amount(&base[b.amount_past_due.clone()]);
     let charge_off = amount(&base[b.original_charge_off_amount.clone()]);
     let st = text(status);
-    let st_desc = lists::ACCOUNT_STATUS.describe(&st).unwrap_or("");
+    let st_desc = lists::ACCOUNT_STATUS.describe(st).unwrap_or("");
     let deleting = status == b"DA" || status == b"DF";
 
     if status_known && !deleting {
@@ -384,7 +400,7 @@ fn portfolio(b: &Base, base: &[u8], o: &mut Out<'_>) {
     {
         o.push(&rules::LINE_OF_CREDIT_TYPE, "account_type", format!(
             "account type {at_s} ({}) with portfolio type C (line of credit): portfolio C takes account types 15, 43, 47, 89, 7A or 9B",
-            lists::ACCOUNT_TYPE.describe(&at_s).unwrap_or("")));
+            lists::ACCOUNT_TYPE.describe(at_s).unwrap_or("")));
     } else if let Some((_, usual)) = lists::USUAL_PORTFOLIO.iter().find(|(t, _)| *t == at) {
         if *usual != pt {
             o.push(
@@ -392,7 +408,7 @@ fn portfolio(b: &Base, base: &[u8], o: &mut Out<'_>) {
                 "portfolio_type",
                 format!(
                 "account type {at_s} ({}) belongs under portfolio type {} ({}), but the record has {} ({})",
-                lists::ACCOUNT_TYPE.describe(&at_s).unwrap_or(""),
+                lists::ACCOUNT_TYPE.describe(at_s).unwrap_or(""),
                 char::from(*usual),
                 lists::PORTFOLIO_TYPE.describe(&char::from(*usual).to_string()).unwrap_or(""),
                 char::from(pt),
@@ -470,12 +486,8 @@ fn dates(b: &Base, base: &[u8], activity: Option<u32>, o: &mut Out<'_>) {
                 }
             }
         }
-        let dob = SegmentKind::Base
-            .layout()
-            .field("date_of_birth")
-            .map(|f| f.range());
-        if let Some(r) = dob {
-            if let Some(v) = date_of(&r) {
+        {
+            if let Some(v) = date_of(&b.date_of_birth) {
                 if v > a {
                     o.push(
                         &rules::DATE_AFTER_ACTIVITY,

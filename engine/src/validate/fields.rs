@@ -50,6 +50,90 @@ static CHECKS: LazyLock<Vec<(SegmentKind, Vec<Check>)>> = LazyLock::new(|| {
         .collect()
 });
 
+/// What the fast path of one layout looks at: which bytes must be digits, which text fields
+/// must not be blank, which dates and time stamps must be real.
+struct Fast {
+    digit_mask: Vec<bool>,
+    required_text: Vec<std::ops::Range<usize>>,
+    dates: Vec<(std::ops::Range<usize>, bool)>,
+    timestamps: Vec<std::ops::Range<usize>>,
+}
+
+fn compile_fast(kind: SegmentKind) -> Fast {
+    let l = kind.layout();
+    let mut fast = Fast {
+        digit_mask: vec![false; l.len],
+        required_text: Vec::new(),
+        dates: Vec::new(),
+        timestamps: Vec::new(),
+    };
+    for c in checks(kind).iter().filter(|c| !c.reserved) {
+        let r = c.field.range();
+        if c.class != Class::Text {
+            fast.digit_mask[r.clone()].fill(true);
+        }
+        match c.class {
+            Class::Text if c.required && !exempt_key(kind, c.field.key) => {
+                fast.required_text.push(r)
+            }
+            Class::Text | Class::Digits => {}
+            Class::Date => fast.dates.push((r, c.required)),
+            Class::Timestamp => fast.timestamps.push(r),
+        }
+    }
+    fast
+}
+
+static FAST: LazyLock<Vec<(SegmentKind, Fast)>> = LazyLock::new(|| {
+    SegmentKind::ALL
+        .into_iter()
+        .map(|k| (k, compile_fast(k)))
+        .collect()
+});
+
+/// Whether every byte the mask marks is a digit; vectorised like [`all_clean`].
+fn digits_where(seg: &[u8], mask: &[bool]) -> bool {
+    let ok = |(b, m): (&u8, &bool)| b.is_ascii_digit() | !*m;
+    let mut s = seg.chunks_exact(32);
+    let mut m = mask.chunks_exact(32);
+    for (c, k) in (&mut s).zip(&mut m) {
+        if !c.iter().zip(k).fold(true, |a, x| a & ok(x)) {
+            return false;
+        }
+    }
+    s.remainder().iter().zip(m.remainder()).all(ok)
+}
+
+/// The common case, a clean segment, checked without walking every field: true when the
+/// segment certainly has no field finding. Anything doubtful goes to the full walk, which
+/// reports it.
+fn fast_ok(kind: SegmentKind, seg: &[u8]) -> bool {
+    let Some((_, fast)) = FAST.iter().find(|(k, _)| *k == kind) else {
+        return false;
+    };
+    if seg.len() != fast.digit_mask.len() || !all_clean(seg) || !digits_where(seg, &fast.digit_mask)
+    {
+        return false;
+    }
+    fast.required_text
+        .iter()
+        .all(|r| seg[r.clone()].iter().any(|b| *b != b' '))
+        && fast.dates.iter().all(|(r, required)| {
+            matches!(
+                (date_bytes(&seg[r.clone()]), required),
+                (DateBytes::Date(_), _) | (DateBytes::Zero, false)
+            )
+        })
+        && fast.timestamps.iter().all(|r| {
+            let v = &seg[r.clone()];
+            match date_bytes(&v[..8]) {
+                DateBytes::Date(_) => time_ok(&v[8..]),
+                DateBytes::Zero => v[8..].iter().all(|b| *b == b'0'),
+                _ => false,
+            }
+        })
+}
+
 fn checks(kind: SegmentKind) -> &'static [Check] {
     CHECKS
         .iter()
@@ -122,13 +206,32 @@ fn clean(b: u8) -> bool {
     (0x20..=0x60).contains(&b) || (0x7b..=0x7e).contains(&b)
 }
 
+/// Whether every byte may appear in an upper-case alphanumeric field; folded over fixed chunks
+/// without short-circuit so the compiler vectorises it (it runs over every byte of a file).
+fn all_clean(seg: &[u8]) -> bool {
+    let ok = |b: u8| (b.wrapping_sub(0x20) <= 0x40) | (b.wrapping_sub(0x7b) <= 3);
+    let mut chunks = seg.chunks_exact(32);
+    for c in &mut chunks {
+        if !c.iter().fold(true, |a, b| a & ok(*b)) {
+            return false;
+        }
+    }
+    chunks.remainder().iter().all(|b| clean(*b))
+}
+
 fn label(kind: SegmentKind, f: &Field) -> String {
     format!("{} {} ({})", kind.name(), f.key, f.name)
 }
 
 /// Checks every field of one segment.
 pub(crate) fn check_segment(kind: SegmentKind, seg: &[u8], loc: Loc, out: &mut Vec<Finding>) {
-    let all_clean = seg.iter().all(|b| clean(*b));
+    if kind == SegmentKind::Base {
+        identification_number(seg, loc, out);
+    }
+    if fast_ok(kind, seg) {
+        return;
+    }
+    let all_clean = all_clean(seg);
     for c in checks(kind) {
         let f = c.field;
         let v = &seg[f.range()];
@@ -251,9 +354,6 @@ pub(crate) fn check_segment(kind: SegmentKind, seg: &[u8], loc: Loc, out: &mut V
             }
         }
     }
-    if kind == SegmentKind::Base {
-        identification_number(seg, loc, out);
-    }
 }
 
 fn digits_problem(
@@ -288,8 +388,14 @@ fn digits_problem(
 }
 
 /// Required fields that the situation excuses: the K2 name when the indicator is 9 (remove).
-fn exempt(kind: SegmentKind, f: &Field, seg: &[u8]) -> bool {
-    kind == SegmentKind::K2 && f.key == "purchased_from_sold_to_name" && seg[2] == b'9'
+fn exempt(kind: SegmentKind, f: &Field, _seg: &[u8]) -> bool {
+    exempt_key(kind, f.key)
+}
+
+/// The K2 name is required except with indicator 9 (remove); cross-field rule M2X-020 reports
+/// both directions, so the plain required check leaves it alone.
+fn exempt_key(kind: SegmentKind, key: &str) -> bool {
+    kind == SegmentKind::K2 && key == "purchased_from_sold_to_name"
 }
 
 fn identification_number(seg: &[u8], loc: Loc, out: &mut Vec<Finding>) {
