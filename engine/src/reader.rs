@@ -352,7 +352,6 @@ impl<'a> Scanner<'a> {
                                 end - self.logical
                             )
                         };
-                        self.number = next_number - 1;
                         return Some(self.problem_then_clear(at, msg));
                     }
                 }

@@ -75,6 +75,10 @@ pub fn fixed_length<'a>(records: impl IntoIterator<Item = &'a DataRecord>) -> us
 
 /// Writes a whole file: the header, the records and a trailer computed from the records.
 /// The header's and records' RDWs are set by the writer, whatever the segments hold.
+///
+/// # Panics
+/// If a record is longer than 9999 bytes, which no record descriptor word can express (it would
+/// take some 48 appended J2 segments); use [`FileWriter`] to get an error instead.
 pub fn write_file(header: &Segment, records: &[DataRecord], opts: &WriteOptions) -> Vec<u8> {
     let len = fixed_length(records);
     let per_record = len + 8 + 2;
