@@ -59,6 +59,8 @@ struct Frame<'p, 'd> {
     /// Explain mode: the branches taken while computing each cached slot, replayed when a
     /// later field uses the slot.
     slot_notes: Vec<Vec<String>>,
+    /// Arguments of the built-in calls in progress.
+    stack: Vec<Value<'d>>,
 }
 
 impl Plan {
@@ -82,10 +84,9 @@ impl Plan {
         params: &Params,
         mut traces: Option<&mut Vec<FieldTrace>>,
     ) -> Outcome {
-        let doc_id = document_id(doc);
         let err = |field: Option<String>, line: u32, message: String| {
             Outcome::Error(MapError {
-                document_id: doc_id.clone(),
+                document_id: document_id(doc),
                 field,
                 file: self.source_name.clone(),
                 line,
@@ -108,6 +109,7 @@ impl Plan {
             record: None,
             trace: traces.as_ref().map(|_| Vec::new()),
             slot_notes: Vec::new(),
+            stack: Vec::new(),
         };
         for s in &self.skips {
             match f.eval(s.cond).and_then(|v| f.cond(&v, s.cond)) {
@@ -206,6 +208,7 @@ impl Plan {
                 record: Some(&record),
                 trace: None,
                 slot_notes: Vec::new(),
+                stack: Vec::new(),
             };
             for r in &self.rules {
                 match rf.eval(r.cond).and_then(|v| rf.cond(&v, r.cond)) {
@@ -245,6 +248,7 @@ impl Plan {
             record: None,
             trace: None,
             slot_notes: Vec::new(),
+            stack: Vec::new(),
         };
         f.eval(id).map_err(|e| e.message)
     }
@@ -324,10 +328,66 @@ impl<'p, 'd> Frame<'p, 'd> {
         truthy(v).map_err(Self::fail(node))
     }
 
-    fn note(&mut self, node: NodeId, what: String) {
+    /// Records a branch in explain mode; the text is only built when someone reads it.
+    fn note(&mut self, node: NodeId, what: impl FnOnce() -> String) {
         if let Some(t) = self.trace.as_mut() {
-            t.push(format!("line {}: {what}", self.plan.line_of(node)));
+            t.push(format!("line {}: {}", self.plan.line_of(node), what()));
         }
+    }
+
+    /// Evaluates a built-in call's arguments onto the stack (from `base`) and calls it.
+    fn call(
+        &mut self,
+        id: NodeId,
+        builtin: &'static crate::builtins::Builtin,
+        args: &[NodeId],
+        var: u32,
+        base: usize,
+    ) -> R<'d> {
+        for (p, a) in builtin.params.iter().zip(args) {
+            if p.per_element {
+                let first = self.stack.get(base).cloned().unwrap_or(Value::Missing);
+                let mut out = Vec::new();
+                match &first {
+                    v if v.is_absent() => {}
+                    Value::Json(j) => {
+                        for e in json_list(j).map_err(Self::fail(args[0]))? {
+                            self.locals[var as usize] = Value::Json(e);
+                            out.push(self.eval(*a)?);
+                        }
+                    }
+                    other => {
+                        for item in other.as_list().map_err(Self::fail(args[0]))? {
+                            self.locals[var as usize] = item;
+                            out.push(self.eval(*a)?);
+                        }
+                    }
+                }
+                self.stack.push(Value::List(Arc::new(out)));
+                continue;
+            }
+            let v = self.eval(*a)?;
+            if !p.optional {
+                match v {
+                    Value::Missing => {
+                        return Err(Fail {
+                            message: format!(
+                                "{}(): the argument `{}` is missing (give a default with `??`)",
+                                builtin.name, p.name
+                            ),
+                            node: *a,
+                        })
+                    }
+                    Value::Null | Value::Json(serde_json::Value::Null) => return Ok(Value::Null),
+                    _ => {}
+                }
+            }
+            self.stack.push(v);
+        }
+        (builtin.eval)(&self.stack[base..]).map_err(|e| Fail {
+            message: format!("{}(): {}", builtin.name, e.0),
+            node: id,
+        })
     }
 
     fn eval(&mut self, id: NodeId) -> R<'d> {
@@ -387,62 +447,37 @@ impl<'p, 'd> Frame<'p, 'd> {
             }
             Node::Where { list, cond, var } => {
                 let items = self.eval(*list)?;
-                if items.is_absent() {
-                    return Ok(Value::List(Arc::new(Vec::new())));
-                }
-                let items = items.as_list().map_err(Self::fail(*list))?;
                 let mut kept = Vec::new();
-                for item in items {
-                    self.locals[*var as usize] = item.clone();
-                    let c = self.eval(*cond)?;
-                    if self.cond(&c, *cond)? {
-                        kept.push(item);
+                match &items {
+                    v if v.is_absent() => {}
+                    // JSON lists are walked in place; only the kept elements are collected.
+                    Value::Json(j) => {
+                        for e in json_list(j).map_err(Self::fail(*list))? {
+                            self.locals[*var as usize] = Value::Json(e);
+                            let c = self.eval(*cond)?;
+                            if self.cond(&c, *cond)? {
+                                kept.push(Value::Json(e));
+                            }
+                        }
+                    }
+                    other => {
+                        for item in other.as_list().map_err(Self::fail(*list))? {
+                            self.locals[*var as usize] = item.clone();
+                            let c = self.eval(*cond)?;
+                            if self.cond(&c, *cond)? {
+                                kept.push(item);
+                            }
+                        }
                     }
                 }
                 Ok(Value::List(Arc::new(kept)))
             }
             Node::Call { builtin, args, var } => {
-                let mut vals: Vec<Value<'d>> = Vec::with_capacity(args.len());
-                for (p, a) in builtin.params.iter().zip(args) {
-                    if p.per_element {
-                        let first = vals.first().cloned().unwrap_or(Value::Missing);
-                        let items = if first.is_absent() {
-                            Vec::new()
-                        } else {
-                            first.as_list().map_err(Self::fail(args[0]))?
-                        };
-                        let mut out = Vec::with_capacity(items.len());
-                        for item in items {
-                            self.locals[*var as usize] = item;
-                            out.push(self.eval(*a)?);
-                        }
-                        vals.push(Value::List(Arc::new(out)));
-                        continue;
-                    }
-                    let v = self.eval(*a)?;
-                    if !p.optional {
-                        match v {
-                            Value::Missing => {
-                                return Err(Fail {
-                                    message: format!(
-                                    "{}(): the argument `{}` is missing (give a default with `??`)",
-                                    builtin.name, p.name
-                                ),
-                                    node: *a,
-                                })
-                            }
-                            Value::Null | Value::Json(serde_json::Value::Null) => {
-                                return Ok(Value::Null)
-                            }
-                            _ => {}
-                        }
-                    }
-                    vals.push(v);
-                }
-                (builtin.eval)(&vals).map_err(|e| Fail {
-                    message: format!("{}(): {}", builtin.name, e.0),
-                    node: id,
-                })
+                // Arguments go on a stack shared by every call, so a call allocates nothing.
+                let base = self.stack.len();
+                let r = self.call(id, builtin, args, *var, base);
+                self.stack.truncate(base);
+                r
             }
             Node::Not(x) => {
                 let v = self.eval(*x)?;
@@ -491,7 +526,7 @@ impl<'p, 'd> Frame<'p, 'd> {
             Node::Coalesce(a, b) => {
                 let va = self.eval(*a)?;
                 if va.is_absent() {
-                    self.note(id, "`??` took the default".into());
+                    self.note(id, || "`??` took the default".into());
                     self.eval(*b)
                 } else {
                     Ok(va)
@@ -500,10 +535,10 @@ impl<'p, 'd> Frame<'p, 'd> {
             Node::If(c, t, e) => {
                 let vc = self.eval(*c)?;
                 if self.cond(&vc, *c)? {
-                    self.note(id, "if → then".into());
+                    self.note(id, || "if → then".into());
                     self.eval(*t)
                 } else {
-                    self.note(id, "if → else".into());
+                    self.note(id, || "if → else".into());
                     self.eval(*e)
                 }
             }
@@ -512,7 +547,7 @@ impl<'p, 'd> Frame<'p, 'd> {
                 for arm in arms {
                     for p in &arm.patterns {
                         if matches_pattern(&v, p).map_err(Self::fail(id))? {
-                            self.note(id, format!("match arm `{}`", arm.label));
+                            self.note(id, || format!("match arm `{}`", arm.label));
                             return self.eval(arm.value);
                         }
                     }
@@ -544,8 +579,28 @@ impl<'p, 'd> Frame<'p, 'd> {
                 Ok(Value::List(Arc::new(out)))
             }
             Node::Table { table, key } => {
-                let k = self.eval(*key)?.resolve();
+                let k = self.eval(*key)?;
                 let t = &plan.tables[*table as usize];
+                // JSON strings are looked up in place: no copy per lookup.
+                let k = match k {
+                    Value::Json(serde_json::Value::String(s)) => {
+                        if let Some(i) = t.text.get(s.as_str()) {
+                            let (v, line) = &t.values[*i as usize];
+                            if self.trace.is_some() {
+                                self.note(id, || format!("table {}[{s}] (line {line})", t.name));
+                            }
+                            return match v {
+                                Ok(v) => Ok(v.clone()),
+                                Err(m) => Err(Fail {
+                                    message: m.replace("{value}", s),
+                                    node: id,
+                                }),
+                            };
+                        }
+                        Value::text(s.as_str())
+                    }
+                    other => other.resolve(),
+                };
                 let found = match &k {
                     Value::Text(s) => t.text.get(&**s).copied().or_else(|| {
                         s.trim()
@@ -566,10 +621,9 @@ impl<'p, 'd> Frame<'p, 'd> {
                 };
                 if let Some(i) = found {
                     let (v, line) = &t.values[i as usize];
-                    self.note(
-                        id,
-                        format!("table {}[{}] (line {line})", t.name, k.display()),
-                    );
+                    self.note(id, || {
+                        format!("table {}[{}] (line {line})", t.name, k.display())
+                    });
                     return match v {
                         Ok(v) => Ok(v.clone()),
                         Err(m) => Err(Fail {
@@ -580,15 +634,14 @@ impl<'p, 'd> Frame<'p, 'd> {
                 }
                 match &t.default {
                     TableDefault::Value(v) => {
-                        self.note(
-                            id,
+                        self.note(id, || {
                             format!(
                                 "table {}[{}] → _ (line {})",
                                 t.name,
                                 k.display(),
                                 t.default_line
-                            ),
-                        );
+                            )
+                        });
                         Ok(v.clone())
                     }
                     TableDefault::Error(m) => Err(Fail {

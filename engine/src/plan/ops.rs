@@ -8,56 +8,110 @@ use rust_decimal::Decimal;
 use super::BinOp;
 use crate::value::{Value, ValueError};
 
+/// A borrowed view of a scalar, so comparisons never allocate (a JSON string is compared in
+/// place, not copied into a text value first).
+enum Scalar<'a> {
+    Absent,
+    Text(&'a str),
+    Int(i64),
+    Dec(Decimal),
+    Date(chrono::NaiveDate),
+    Bool(bool),
+    Other(&'a Value<'a>),
+}
+
+fn scalar<'a>(v: &'a Value<'a>) -> Scalar<'a> {
+    match v {
+        Value::Missing | Value::Null => Scalar::Absent,
+        Value::Text(s) => Scalar::Text(s),
+        Value::Int(n) => Scalar::Int(*n),
+        Value::Decimal(d) => Scalar::Dec(*d),
+        Value::Date(d) => Scalar::Date(*d),
+        Value::Bool(b) => Scalar::Bool(*b),
+        Value::Json(j) => match j {
+            serde_json::Value::Null => Scalar::Absent,
+            serde_json::Value::String(s) => Scalar::Text(s),
+            serde_json::Value::Bool(b) => Scalar::Bool(*b),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => Scalar::Int(i),
+                None => match n.to_string().parse::<Decimal>() {
+                    Ok(d) => Scalar::Dec(d),
+                    Err(_) => Scalar::Other(v),
+                },
+            },
+            _ => Scalar::Other(v),
+        },
+        other => Scalar::Other(other),
+    }
+}
+
 /// Whether two values are equal. Missing and null are equal to each other (so `x == none`
 /// holds for both) and to nothing else; a text compared with a number or a date is read as one.
 pub fn equals(a: &Value<'_>, b: &Value<'_>) -> bool {
-    let a = a.clone().resolve();
-    let b = b.clone().resolve();
-    if a.is_absent() || b.is_absent() {
-        return a.is_absent() && b.is_absent();
-    }
-    match (&a, &b) {
-        (Value::Text(x), Value::Text(y)) => x == y,
-        (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::Bool(x), Value::Int(n)) | (Value::Int(n), Value::Bool(x)) => i64::from(*x) == *n,
-        _ => matches!(compare(&a, &b), Ok(Some(Ordering::Equal))),
+    match (scalar(a), scalar(b)) {
+        (Scalar::Absent, Scalar::Absent) => true,
+        (Scalar::Absent, _) | (_, Scalar::Absent) => false,
+        (Scalar::Text(x), Scalar::Text(y)) => x == y,
+        (Scalar::Int(x), Scalar::Int(y)) => x == y,
+        (Scalar::Bool(x), Scalar::Bool(y)) => x == y,
+        (Scalar::Bool(x), Scalar::Int(n)) | (Scalar::Int(n), Scalar::Bool(x)) => i64::from(x) == n,
+        (Scalar::Other(x), Scalar::Other(y)) => x == y,
+        _ => matches!(compare(a, b), Ok(Some(Ordering::Equal))),
     }
 }
 
 /// Orders two values of comparable kinds: `Ok(None)` when one is absent; an error when the
 /// kinds cannot be compared.
 pub fn compare(a: &Value<'_>, b: &Value<'_>) -> Result<Option<Ordering>, ValueError> {
-    let a = a.clone().resolve();
-    let b = b.clone().resolve();
-    if a.is_absent() || b.is_absent() {
-        return Ok(None);
-    }
-    Ok(Some(match (&a, &b) {
-        (Value::Int(x), Value::Int(y)) => x.cmp(y),
-        (Value::Date(x), Value::Date(y)) => x.cmp(y),
-        (Value::Date(x), Value::Text(_)) => match b.as_date()? {
+    let dec = |s: &str| s.trim().parse::<Decimal>().ok();
+    let date = |s: &str| Value::text(s).as_date();
+    Ok(Some(match (scalar(a), scalar(b)) {
+        (Scalar::Absent, _) | (_, Scalar::Absent) => return Ok(None),
+        (Scalar::Int(x), Scalar::Int(y)) => x.cmp(&y),
+        (Scalar::Date(x), Scalar::Date(y)) => x.cmp(&y),
+        (Scalar::Date(x), Scalar::Text(t)) => match date(t)? {
             Some(y) => x.cmp(&y),
             None => return Ok(None),
         },
-        (Value::Text(_), Value::Date(y)) => match a.as_date()? {
-            Some(x) => x.cmp(y),
+        (Scalar::Text(t), Scalar::Date(y)) => match date(t)? {
+            Some(x) => x.cmp(&y),
             None => return Ok(None),
         },
-        (Value::Text(x), Value::Text(y)) => x.cmp(y),
-        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
-        (x, y) if is_numberish(x) && is_numberish(y) => x.as_decimal()?.cmp(&y.as_decimal()?),
-        (x, y) => {
+        (Scalar::Text(x), Scalar::Text(y)) => x.cmp(y),
+        (Scalar::Bool(x), Scalar::Bool(y)) => x.cmp(&y),
+        (Scalar::Int(x), Scalar::Dec(y)) => Decimal::from(x).cmp(&y),
+        (Scalar::Dec(x), Scalar::Int(y)) => x.cmp(&Decimal::from(y)),
+        (Scalar::Dec(x), Scalar::Dec(y)) => x.cmp(&y),
+        (Scalar::Text(t), Scalar::Int(y)) => match dec(t) {
+            Some(x) => x.cmp(&Decimal::from(y)),
+            None => return Err(not_number(t)),
+        },
+        (Scalar::Text(t), Scalar::Dec(y)) => match dec(t) {
+            Some(x) => x.cmp(&y),
+            None => return Err(not_number(t)),
+        },
+        (Scalar::Int(x), Scalar::Text(t)) => match dec(t) {
+            Some(y) => Decimal::from(x).cmp(&y),
+            None => return Err(not_number(t)),
+        },
+        (Scalar::Dec(x), Scalar::Text(t)) => match dec(t) {
+            Some(y) => x.cmp(&y),
+            None => return Err(not_number(t)),
+        },
+        _ => {
             return Err(ValueError::new(format!(
                 "cannot compare {} with {}",
-                x.kind(),
-                y.kind()
+                a.kind(),
+                b.kind()
             )))
         }
     }))
 }
 
-fn is_numberish(v: &Value<'_>) -> bool {
-    matches!(v, Value::Int(_) | Value::Decimal(_) | Value::Text(_))
+fn not_number(t: &str) -> ValueError {
+    ValueError::new(format!(
+        "{t:?} is not a number, so it cannot be compared with one"
+    ))
 }
 
 /// Applies a binary operator. Arithmetic on a missing operand is an error; on a null one the
