@@ -317,6 +317,32 @@ mod tests {
     }
 
     #[test]
+    fn streaming_writes_the_same_bytes_as_write_file() {
+        let recs = [record(true), record(false), record(true)];
+        for blocking in [Blocking::Fixed, Blocking::Variable] {
+            let opts = WriteOptions {
+                newlines: Newlines::Lf,
+                blocking,
+            };
+            let whole = write_file(&header(), &recs, &opts);
+            let len = fixed_length(&recs);
+            let mut w = FileWriter::with_record_length(Vec::new(), &header(), &opts, len).unwrap();
+            for r in &recs {
+                w.write_record(r).unwrap();
+            }
+            assert_eq!(w.totals().base_records(), 3);
+            let (out, totals) = w.finish().unwrap();
+            assert_eq!(out, whole, "{blocking:?}");
+            assert_eq!(
+                totals.get("total_k1_segments"),
+                Some(0),
+                "blank K1s are placeholders"
+            );
+            assert_eq!(totals.block_count, 5);
+        }
+    }
+
+    #[test]
     fn no_newlines_puts_records_back_to_back() {
         let opts = WriteOptions {
             newlines: Newlines::None,
