@@ -535,3 +535,75 @@ async fn timeouts_and_refused_connections_are_retried_then_reported() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn generated_loans_served_without_holding_them() {
+    use metro2::loanpro::sim::Generated;
+    let sim = Simulator::start(SimConfig {
+        generated: Some(Generated {
+            count: 9,
+            seed: 42,
+            as_of: as_of(),
+        }),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let client = client(&sim);
+    let page = client
+        .search_loans(0, 50, &SearchFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(page.total, 9);
+    for doc in generate_loans(9, 42, as_of()) {
+        let id = doc["id"].as_i64().unwrap();
+        let got = client.fetch_loan(id, as_of()).await.unwrap();
+        assert_eq!(
+            strip_envelopes(&got).to_string(),
+            expected(&doc, as_of()).to_string()
+        );
+    }
+    // A generated loan that changes is kept changed.
+    assert!(sim.modify(FIRST_ID + 1, &json!({ "title": "Changed" })));
+    let settings_id = sim.loan(FIRST_ID + 2).unwrap()["LoanSettings"]["id"].clone();
+    let custom = json!({
+        "LoanSettings": {
+            "CustomFieldValues": { "results": [ { "customFieldId": 3, "customFieldValue": "A" } ] },
+            "__id": settings_id, "__update": true
+        }
+    });
+    client
+        .update_loan(FIRST_ID + 2, WriteMethod::Patch, &custom)
+        .await
+        .unwrap();
+    let since = SearchFilter {
+        updated_since: Some((
+            "lastUpdated".into(),
+            page.loans
+                .iter()
+                .filter_map(|l| l.last_updated)
+                .max()
+                .unwrap()
+                + chrono::Duration::seconds(1),
+        )),
+        ..SearchFilter::default()
+    };
+    let changed: Vec<i64> = client
+        .search_loans(0, 50, &since)
+        .await
+        .unwrap()
+        .loans
+        .iter()
+        .map(|l| l.id)
+        .collect();
+    assert_eq!(changed, vec![FIRST_ID + 1, FIRST_ID + 2]);
+    assert_eq!(
+        client.fetch_loan(FIRST_ID + 1, as_of()).await.unwrap()["title"],
+        "Changed"
+    );
+    let doc = client.fetch_loan(FIRST_ID + 2, as_of()).await.unwrap();
+    assert_eq!(
+        doc["LoanSettings"]["CustomFieldValues"]["results"][0]["customFieldValue"],
+        "A"
+    );
+}

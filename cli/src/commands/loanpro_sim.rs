@@ -8,8 +8,7 @@ use chrono::{Datelike, Duration, NaiveDate, Utc};
 use miette::{miette, IntoDiagnostic};
 
 use super::Context;
-use crate::loanpro::generate::generate_loans;
-use crate::loanpro::sim::{load_dataset, Faults, SimConfig, Simulator};
+use crate::loanpro::sim::{load_dataset, Faults, Generated, SimConfig, Simulator};
 
 /// Arguments of `metro2 loanpro-sim`.
 #[derive(Debug, clap::Args)]
@@ -71,15 +70,25 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
         .listen
         .parse()
         .map_err(|e| miette!("--listen {:?}: {e}", args.listen))?;
-    let loans = match &args.dataset {
-        Some(dir) => load_dataset(dir).map_err(|e| miette!("--dataset {}: {e}", dir.display()))?,
-        None => generate_loans(
-            args.loans.unwrap_or(200),
-            args.seed,
-            args.as_of.unwrap_or_else(default_as_of),
-        ),
+    // Generated loans are generated again per request rather than held (a few bytes per loan
+    // instead of ~75 KB of JSON tree), so the simulator can serve 100,000 of them.
+    let (loans, generated, count) = match &args.dataset {
+        Some(dir) => {
+            let loans =
+                load_dataset(dir).map_err(|e| miette!("--dataset {}: {e}", dir.display()))?;
+            let count = loans.len();
+            (loans, None, count)
+        }
+        None => {
+            let count = args.loans.unwrap_or(200);
+            let generated = Generated {
+                count,
+                seed: args.seed,
+                as_of: args.as_of.unwrap_or_else(default_as_of),
+            };
+            (Vec::new(), Some(generated), count)
+        }
     };
-    let count = loans.len();
     let cfg = SimConfig {
         listen,
         loans,
@@ -94,6 +103,7 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
             malformed_loans: args.malformed_loans,
             ..Faults::default()
         },
+        generated,
         ..SimConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -60,6 +60,21 @@ pub struct SimConfig {
     pub expand_page_limit: Option<usize>,
     /// The faults switched on from the start.
     pub faults: Faults,
+    /// Generated loans served besides `loans`, generated again on each request instead of
+    /// held in memory (see [`Generated`]).
+    pub generated: Option<Generated>,
+}
+
+/// Loans `generate_loan(0..count, seed, as_of)`: the same documents as
+/// `generate_loans(count, seed, as_of)` in a few bytes per loan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generated {
+    /// How many.
+    pub count: usize,
+    /// The generator's seed.
+    pub seed: u64,
+    /// The date the loans stand on.
+    pub as_of: chrono::NaiveDate,
 }
 
 impl Default for SimConfig {
@@ -73,6 +88,7 @@ impl Default for SimConfig {
             nested_expand: true,
             expand_page_limit: None,
             faults: Faults::default(),
+            generated: None,
         }
     }
 }

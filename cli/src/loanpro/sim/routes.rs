@@ -8,10 +8,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::odata::{is_nav, Query, Render};
-use super::state::{json_i64, lock_faults, RecordedWrite, Shared};
+use super::state::{json_i64, lock_faults, scalars, RecordedWrite, Shared};
 use super::{search, API_ROOT};
 use crate::loanpro::client::INSTANCE_HEADER;
 
@@ -264,10 +264,9 @@ fn route(shared: &Shared, method: &Method, rest: &str, query: &Query, body: &Byt
                     let text = format!("{{\"d\":{{\"id\":{id},\"LoanSetup\":{{\"loanAmount\":\"12");
                     return ([("content-type", "application/json")], text).into_response();
                 }
-                let data = shared.read();
-                match data.loans.get(&id) {
+                match shared.doc(id) {
                     Some(loan) => {
-                        get_entity(&render, loan, &format!("Loans(id={id})"), &nav, query)
+                        get_entity(&render, &loan, &format!("Loans(id={id})"), &nav, query)
                     }
                     None => not_found_id("Loans", id),
                 }
@@ -276,10 +275,10 @@ fn route(shared: &Shared, method: &Method, rest: &str, query: &Query, body: &Byt
             _ => error(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed"),
         },
         ("Customers", Some(Some(id))) if method == Method::GET => {
-            let data = shared.read();
-            let customer = data.customers.get(&id).and_then(|loan_id| {
-                data.loans[loan_id]
-                    .pointer("/Customers/results")
+            let loan_id = shared.read().customers.get(&id).copied();
+            let doc = loan_id.and_then(|l| shared.doc(l));
+            let customer = doc.as_deref().and_then(|d| {
+                d.pointer("/Customers/results")
                     .and_then(Value::as_array)
                     .and_then(|cs| {
                         cs.iter()
@@ -358,12 +357,12 @@ fn search_loans(shared: &Shared, query: &Query, body: &Bytes) -> Response {
         .cloned()
         .unwrap_or(json!({ "match_all": {} }));
     let data = shared.read();
-    // Clauses name the loan's own fields, so they are evaluated on the stored document
-    // (nested objects never match a scalar clause); only the page's hits are copied.
+    // Clauses name the loan's own fields, kept apart for search; only the page's hits are
+    // copied.
     let mut hits: Vec<&Value> = Vec::new();
-    for loan in data.loans.values() {
-        match search::matches(&clause, loan) {
-            Ok(true) => hits.push(loan),
+    for entry in data.loans.values() {
+        match search::matches(&clause, &entry.summary) {
+            Ok(true) => hits.push(&entry.summary),
             Ok(false) => {}
             Err(message) => return error_code(StatusCode::BAD_REQUEST, &message),
         }
@@ -396,50 +395,35 @@ fn is_id_ascending(order: &str) -> bool {
     matches!(words.as_slice(), ["id"] | ["id", "asc"])
 }
 
-/// A loan's own fields, as a search lists it.
-fn scalars(loan: &Value) -> Value {
-    let mut out = Map::new();
-    if let Value::Object(obj) = loan {
-        for (k, v) in obj {
-            if !v.is_object() && !v.is_array() {
-                out.insert(k.clone(), v.clone());
-            }
-        }
-    }
-    Value::Object(out)
-}
-
 /// `PUT`/`PATCH odata.svc/Loans(id)`: applies notes, custom fields and plain fields.
 fn write_loan(shared: &Shared, method: &Method, id: i64, body: &Bytes) -> Response {
     let parsed: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => return error_code(StatusCode::CONFLICT, &format!("bad payload: {e}")),
     };
-    let field = shared.cfg.updated_field.clone();
-    let mut data = shared.write();
-    if !data.loans.contains_key(&id) {
-        drop(data);
-        return not_found_id("Loans", id);
-    }
-    let outcome = apply_write(&mut data, id, &parsed);
-    let status = if outcome.is_ok() { 200 } else { 409 };
-    data.writes.push(RecordedWrite {
-        loan_id: id,
-        method: method.to_string(),
-        body: parsed,
-        status,
+    let outcome = shared.change(id, |data, doc| {
+        let mut note_id = data.next_note_id;
+        let outcome = apply_write(doc, id, &parsed, &mut note_id);
+        if outcome.is_ok() {
+            data.next_note_id = note_id;
+            data.touch(doc);
+        }
+        data.writes.push(RecordedWrite {
+            loan_id: id,
+            method: method.to_string(),
+            body: parsed.clone(),
+            status: if outcome.is_ok() { 200 } else { 409 },
+        });
+        outcome.map(|()| scalars(doc))
     });
     match outcome {
-        Ok(()) => {
-            data.touch(id, field.as_deref());
-            let loan = scalars(&data.loans[&id]);
-            ok(loan)
-        }
-        Err(message) => error_code(StatusCode::CONFLICT, &message),
+        None => not_found_id("Loans", id),
+        Some(Ok(loan)) => ok(loan),
+        Some(Err(message)) => error_code(StatusCode::CONFLICT, &message),
     }
 }
 
-fn apply_write(data: &mut super::state::Data, id: i64, body: &Value) -> Result<(), String> {
+fn apply_write(doc: &mut Value, id: i64, body: &Value, note_id: &mut i64) -> Result<(), String> {
     let Value::Object(body) = body else {
         return Err("the payload must be a JSON object".into());
     };
@@ -448,12 +432,7 @@ fn apply_write(data: &mut super::state::Data, id: i64, body: &Value) -> Result<(
             return Err(format!("__id {given} does not match Loans({id})"));
         }
     }
-    let mut note_id = data.next_note_id;
-    let loan = data
-        .loans
-        .get_mut(&id)
-        .and_then(Value::as_object_mut)
-        .ok_or("the loan is not an object")?;
+    let loan = doc.as_object_mut().ok_or("the loan is not an object")?;
     // Validate everything before changing anything.
     if let Some(settings) = body.get("LoanSettings") {
         let have = loan
@@ -500,10 +479,10 @@ fn apply_write(data: &mut super::state::Data, id: i64, body: &Value) -> Result<(
         if let Some(Value::Array(rows)) = list.get_mut("results") {
             for mut note in notes {
                 if let Value::Object(n) = &mut note {
-                    n.insert("id".into(), json!(note_id));
+                    n.insert("id".into(), json!(*note_id));
                     n.insert("parentId".into(), json!(id));
                 }
-                note_id += 1;
+                *note_id += 1;
                 rows.push(note);
             }
         }
@@ -536,7 +515,6 @@ fn apply_write(data: &mut super::state::Data, id: i64, body: &Value) -> Result<(
             }
         }
     }
-    data.next_note_id = note_id;
     Ok(())
 }
 

@@ -1,13 +1,13 @@
 //! The simulator's data: loan documents, recorded writes, request counts, faults.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Instant;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{Faults, SimConfig};
+use super::{Faults, Generated, SimConfig};
 
 /// Requests kept in the log at most (counts go on).
 const LOG_LIMIT: usize = 200_000;
@@ -44,17 +44,38 @@ pub(crate) struct Shared {
     pub data: RwLock<Data>,
     pub faults: Mutex<FaultState>,
     stats: Mutex<Stats>,
+    /// Recently generated documents: a loan's two requests of a sync arrive together.
+    cache: Mutex<HashMap<i64, Arc<Value>>>,
 }
 
-/// The dataset.
+/// Generated documents kept in the cache at most.
+const CACHE_LIMIT: usize = 256;
+
+/// The dataset. Generated loans are not kept: each is generated again when asked for (it is
+/// deterministic), so a simulator of 100,000 loans holds their search fields, not 7 GB of JSON
+/// trees; a loan that changes (touch, modify, a write) is kept from then on.
 pub(crate) struct Data {
-    pub loans: BTreeMap<i64, Value>,
+    pub loans: BTreeMap<i64, Entry>,
     /// Customer id → loan id.
     pub customers: HashMap<i64, i64>,
     /// The latest updated-field value handed out, in seconds.
     pub clock: i64,
     pub writes: Vec<RecordedWrite>,
     pub next_note_id: i64,
+    generator: Option<Generated>,
+    updated_field: Option<String>,
+}
+
+/// One loan: its own fields (what search reads and lists) and its document.
+pub(crate) struct Entry {
+    pub summary: Value,
+    doc: Doc,
+}
+
+enum Doc {
+    Stored(Arc<Value>),
+    /// Loan number N of the generator.
+    Generated(usize),
 }
 
 /// Faults with their running state.
@@ -84,9 +105,17 @@ impl Shared {
             clock: 0,
             writes: Vec::new(),
             next_note_id: 1,
+            generator: cfg.generated.clone(),
+            updated_field: cfg.updated_field.clone(),
         };
         for loan in loans {
-            data.insert(loan, cfg.updated_field.as_deref());
+            data.insert(loan);
+        }
+        if let Some(g) = cfg.generated.clone() {
+            for index in 0..g.count {
+                let doc = data.generate(index);
+                data.add(doc, Doc::Generated(index));
+            }
         }
         let faults = FaultState {
             bucket: cfg.faults.rate_limit.unwrap_or(0.0).max(1.0),
@@ -101,7 +130,39 @@ impl Shared {
             data: RwLock::new(data),
             faults: Mutex::new(faults),
             stats: Mutex::new(Stats::default()),
+            cache: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// A loan's document as served now.
+    pub fn doc(&self, id: i64) -> Option<Arc<Value>> {
+        let index = {
+            let data = self.read();
+            match &data.loans.get(&id)?.doc {
+                Doc::Stored(doc) => return Some(doc.clone()),
+                Doc::Generated(index) => *index,
+            }
+        };
+        if let Some(doc) = lock(&self.cache).get(&id) {
+            return Some(doc.clone());
+        }
+        let doc = Arc::new(self.read().generate(index));
+        let mut cache = lock(&self.cache);
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(id, doc.clone());
+        Some(doc)
+    }
+
+    /// Changes a loan's document under the write lock, then refreshes what search reads.
+    pub fn change<T>(&self, id: i64, f: impl FnOnce(&mut Data, &mut Value) -> T) -> Option<T> {
+        let mut data = self.write();
+        let mut doc = data.take_doc(id)?;
+        let out = f(&mut data, &mut doc);
+        data.put_doc(id, doc);
+        lock(&self.cache).remove(&id);
+        Some(out)
     }
 
     pub fn read(&self) -> std::sync::RwLockReadGuard<'_, Data> {
@@ -149,32 +210,26 @@ impl Shared {
     }
 
     pub fn touch(&self, id: i64) -> bool {
-        let field = self.cfg.updated_field.clone();
-        let mut data = self.write();
-        data.touch(id, field.as_deref())
+        self.change(id, |data, doc| data.touch(doc)).is_some()
     }
 
     pub fn modify(&self, id: i64, patch: &Value) -> bool {
-        let field = self.cfg.updated_field.clone();
-        let mut data = self.write();
-        let Some(loan) = data.loans.get_mut(&id) else {
-            return false;
-        };
-        merge_patch(loan, patch);
-        if let Some(l) = loan.as_object_mut() {
-            l.insert("id".into(), Value::from(id));
-        }
-        data.index_customers(id);
-        data.touch(id, field.as_deref())
+        self.change(id, |data, doc| {
+            merge_patch(doc, patch);
+            if let Some(l) = doc.as_object_mut() {
+                l.insert("id".into(), Value::from(id));
+            }
+            data.touch(doc);
+        })
+        .is_some()
     }
 
     pub fn insert(&self, loan: Value) {
-        let field = self.cfg.updated_field.clone();
-        self.write().insert(loan, field.as_deref());
+        self.write().insert(loan);
     }
 
     pub fn loan(&self, id: i64) -> Option<Value> {
-        self.read().loans.get(&id).cloned()
+        self.doc(id).map(|d| (*d).clone())
     }
 
     pub fn writes(&self) -> Vec<RecordedWrite> {
@@ -183,36 +238,79 @@ impl Shared {
 }
 
 impl Data {
-    fn insert(&mut self, mut loan: Value, updated_field: Option<&str>) {
+    /// Adds a document from a dataset (a `{"d": …}` envelope is taken off).
+    fn insert(&mut self, mut loan: Value) {
         if let Some(d) = loan.get_mut("d") {
             loan = d.take();
         }
-        let Some(obj) = loan.as_object_mut() else {
-            return;
-        };
-        let Some(id) = obj.get("id").and_then(json_i64) else {
-            return;
-        };
-        match updated_field {
-            Some(field) => {
-                if let Some(secs) = obj
-                    .get(field)
-                    .and_then(Value::as_str)
-                    .and_then(crate::loanpro::dates::odata_seconds)
-                {
-                    self.clock = self.clock.max(secs);
-                }
-            }
-            None => {
+        if self.updated_field.is_none() {
+            if let Some(obj) = loan.as_object_mut() {
                 obj.remove("lastUpdated");
             }
         }
-        self.loans.insert(id, loan);
-        self.index_customers(id);
+        self.add(loan, Doc::Stored(Arc::new(Value::Null)));
     }
 
-    fn index_customers(&mut self, id: i64) {
-        let ids: Vec<i64> = self.loans[&id]
+    /// Indexes a document and keeps it (`doc` is `Doc::Stored`, its content replaced by `loan`)
+    /// or only its number (`Doc::Generated`).
+    fn add(&mut self, loan: Value, doc: Doc) {
+        let Some(id) = loan.get("id").and_then(json_i64) else {
+            return;
+        };
+        self.loans.insert(
+            id,
+            Entry {
+                summary: Value::Null,
+                doc,
+            },
+        );
+        self.put_doc_keeping(id, loan);
+    }
+
+    /// Loan number `index` of the generator, without the updated field when the tenant has none.
+    fn generate(&self, index: usize) -> Value {
+        let Some(g) = &self.generator else {
+            return Value::Null;
+        };
+        let mut doc = crate::loanpro::generate::generate_loan(index, g.seed, g.as_of);
+        if self.updated_field.is_none() {
+            if let Some(obj) = doc.as_object_mut() {
+                obj.remove("lastUpdated");
+            }
+        }
+        doc
+    }
+
+    /// The document of a loan, owned (a generated one is generated).
+    fn take_doc(&mut self, id: i64) -> Option<Value> {
+        match &self.loans.get(&id)?.doc {
+            Doc::Stored(doc) => Some((**doc).clone()),
+            Doc::Generated(index) => Some(self.generate(*index)),
+        }
+    }
+
+    /// Stores a changed document (a generated loan is kept from now on).
+    fn put_doc(&mut self, id: i64, doc: Value) {
+        if let Some(entry) = self.loans.get_mut(&id) {
+            entry.doc = Doc::Stored(Arc::new(Value::Null));
+        }
+        self.put_doc_keeping(id, doc);
+    }
+
+    /// Refreshes the summary and the customer index from `doc`, and stores `doc` unless the
+    /// entry is generated.
+    fn put_doc_keeping(&mut self, id: i64, doc: Value) {
+        let summary = scalars(&doc);
+        if let Some(field) = &self.updated_field {
+            if let Some(secs) = summary
+                .get(field)
+                .and_then(Value::as_str)
+                .and_then(crate::loanpro::dates::odata_seconds)
+            {
+                self.clock = self.clock.max(secs);
+            }
+        }
+        let customers: Vec<i64> = doc
             .pointer("/Customers/results")
             .and_then(Value::as_array)
             .map(|cs| {
@@ -221,25 +319,40 @@ impl Data {
                     .collect()
             })
             .unwrap_or_default();
-        for cid in ids {
+        for cid in customers {
             self.customers.insert(cid, id);
+        }
+        if let Some(entry) = self.loans.get_mut(&id) {
+            entry.summary = summary;
+            if let Doc::Stored(_) = entry.doc {
+                entry.doc = Doc::Stored(Arc::new(doc));
+            }
         }
     }
 
     /// Sets the updated field to a second later than any handed out before (and not before
     /// the wall clock), so a touched loan is always newer than every cursor.
-    pub fn touch(&mut self, id: i64, updated_field: Option<&str>) -> bool {
-        if !self.loans.contains_key(&id) {
-            return false;
-        }
+    pub fn touch(&mut self, doc: &mut Value) {
         let now = chrono::Utc::now().timestamp();
         self.clock = (self.clock + 1).max(now);
         let clock = self.clock;
-        if let (Some(field), Some(Value::Object(loan))) = (updated_field, self.loans.get_mut(&id)) {
-            loan.insert(field.to_owned(), Value::String(format!("/Date({clock})/")));
+        if let (Some(field), Value::Object(loan)) = (&self.updated_field, doc) {
+            loan.insert(field.clone(), Value::String(format!("/Date({clock})/")));
         }
-        true
     }
+}
+
+/// A loan's own fields, as a search lists it.
+pub(crate) fn scalars(loan: &Value) -> Value {
+    let mut out = Map::new();
+    if let Value::Object(obj) = loan {
+        for (k, v) in obj {
+            if !v.is_object() && !v.is_array() {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    Value::Object(out)
 }
 
 /// An integer LoanPro may send as a number or a string.
