@@ -951,6 +951,32 @@ mod tests {
     }
 
     #[test]
+    fn the_iterator_yields_records_in_file_order() {
+        let f = file(b"\n");
+        let items: Vec<_> = Records::new(&f).collect();
+        assert!(matches!(
+            items[0],
+            Item::Header {
+                number: 1,
+                offset: 0,
+                ..
+            }
+        ));
+        assert!(matches!(&items[1], Item::Record(r) if r.number == 2 && r.offset == 427));
+        assert!(matches!(
+            items[2],
+            Item::Trailer {
+                number: 3,
+                offset: 854,
+                ..
+            }
+        ));
+        assert_eq!(items.len(), 3);
+        let items: Vec<_> = Records::new(&f[427..]).collect();
+        assert!(matches!(&items[0], Item::Finding(x) if x.rule == "M2S-001"));
+    }
+
+    #[test]
     fn blocked_files_are_detected() {
         let mut out = Vec::new();
         for r in [rec("HEADER", 426), rec("1", 426), rec("TRAILER", 426)] {

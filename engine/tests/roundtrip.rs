@@ -206,6 +206,13 @@ proptest! {
             opts
         });
 
+        // Metro 2 → JSON document → Metro 2: the same bytes.
+        let doc = metro2_engine::document::Document::from_read(&read);
+        let json = serde_json::to_string(&doc).unwrap();
+        let doc: metro2_engine::document::Document = serde_json::from_str(&json).unwrap();
+        let (h, recs) = doc.to_records().unwrap();
+        prop_assert!(write_file(&h, &recs, &opts) == bytes, "JSON round trip differs");
+
         // read → write: the same bytes.
         let again = write_file(
             read.header.as_ref().unwrap(),
