@@ -1,0 +1,116 @@
+//! Issue 4's benchmark: generated LoanPro loans (24–60 payments each) through the shipped
+//! preset end to end, JSON text in, validated segments out, beside JSON parsing alone.
+//!
+//! `METRO2_BENCH_LOANS` loans (default 100,000) are generated once by the deterministic
+//! generator (`metro2::loanpro::generate`) and serialised to JSON text. Each measured iteration
+//! goes over all of them on one thread:
+//! - `parse`: `serde_json::from_str` into `serde_json::Value` (the type the plan reads);
+//! - `end_to_end`: parse, evaluate the compiled preset, and validate the produced record with
+//!   `metro2_engine::validate::validate_record`.
+//!
+//! Criterion's throughput is loans per second. Before measuring, one pass prints what the
+//! loans map to (ok / skipped / error records, validator errors) so the figures are read
+//! against real work.
+//!
+//! `cargo bench -p metro2 --bench preset -- --warm-up-time 1 --measurement-time 3`
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use metro2_engine::plan::{Outcome, Params, Plan};
+use metro2_engine::validate::{validate_record, RecordContext};
+use metro2_engine::value::Value;
+
+fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 10, 31).expect("a date")
+}
+
+fn plan() -> Plan {
+    let source = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../presets/loanpro.m2map"
+    ))
+    .expect("the preset is readable");
+    m2map::compile(&source, "presets/loanpro.m2map")
+        .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
+        .plan
+}
+
+/// Maps and validates one loan; returns the number of validator errors (0 for skips).
+fn map_one(plan: &Plan, params: &Params, ctx: &RecordContext, text: &str) -> (u8, usize) {
+    let doc: serde_json::Value = serde_json::from_str(text).expect("generated JSON parses");
+    match plan.eval(&doc, params) {
+        Outcome::Mapped { record, .. } => {
+            let errors = validate_record(&record, ctx)
+                .iter()
+                .filter(|f| f.is_error())
+                .count();
+            (0, errors)
+        }
+        Outcome::Skipped { .. } => (1, 0),
+        Outcome::Error(_) => (2, 0),
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let n: usize = std::env::var("METRO2_BENCH_LOANS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let started = Instant::now();
+    let texts: Vec<String> = metro2::loanpro::generate::generate_loans(n, 42, as_of())
+        .iter()
+        .map(|d| serde_json::to_string(d).expect("a JSON value serialises"))
+        .collect();
+    let bytes: usize = texts.iter().map(String::len).sum();
+    eprintln!(
+        "{n} loans generated in {:.1?}, {} bytes of JSON ({} per loan on average)",
+        started.elapsed(),
+        bytes,
+        bytes / n.max(1)
+    );
+    let plan = plan();
+    let params = Params::new()
+        .with("as_of", Value::Date(as_of()))
+        .with("furnisher_id", Value::text("FURN12345"));
+    let ctx = RecordContext {
+        activity_date: Some(as_of()),
+        ..RecordContext::default()
+    };
+
+    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut invalid = 0;
+    for t in &texts {
+        let (kind, errors) = map_one(&plan, &params, &ctx, t);
+        *kinds
+            .entry(["ok", "skipped", "error"][kind as usize])
+            .or_default() += 1;
+        invalid += usize::from(errors > 0);
+    }
+    eprintln!("outcomes: {kinds:?}; records with validator errors: {invalid}");
+
+    let mut g = c.benchmark_group("preset");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(n as u64));
+    g.bench_function("parse", |b| {
+        b.iter(|| {
+            for t in &texts {
+                black_box(serde_json::from_str::<serde_json::Value>(t).expect("parses"));
+            }
+        })
+    });
+    g.bench_function("end_to_end", |b| {
+        b.iter(|| {
+            for t in &texts {
+                black_box(map_one(&plan, &params, &ctx, t));
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
