@@ -591,3 +591,48 @@ async fn queued_pulls_resume_on_start_and_unknown_loans_fail_alone() {
     assert!(!error.contains(TOKEN));
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_leaves_a_stuck_sync_after_the_grace() {
+    use std::io::{BufRead, BufReader};
+    let e = env(2, Cadence::Hourly).await;
+    // Every LoanPro answer takes 3 s: the first scheduled sync is still in flight at SIGTERM.
+    e.sim.set_faults(metro2::loanpro::sim::Faults {
+        latency_ms: 3000,
+        ..Default::default()
+    });
+    let cfg = e.dir.path().join("serve.yaml");
+    std::fs::write(&cfg, "schedule:\n  hourly: 1h\nshutdown_grace: 300ms\n").unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_metro2"))
+        .arg("--db")
+        .arg(&e.db)
+        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&cfg)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("listening on "), "{line}");
+    until(10, "the sync to start", || e.sim.total_requests() > 0).await;
+    let sent = Instant::now();
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let exit = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            sent.elapsed() < Duration::from_secs(4),
+            "serve waited for the stuck sync"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(exit.success(), "{exit:?}");
+}

@@ -38,7 +38,7 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
         .build()
         .into_diagnostic()?;
     let handle = rt.handle().clone();
-    rt.block_on(async move {
+    let clean = rt.block_on(async move {
         let running = server::start(cfg, &ctx.db, handle)
             .await
             .map_err(|e| miette::miette!("{e}"))?;
@@ -47,8 +47,14 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
         let _ = std::io::stdout().flush();
         server::stop_signal().await;
         eprintln!("stopping: finishing the job in flight");
-        running.shutdown().await;
-        Ok::<_, miette::Report>(())
+        Ok::<_, miette::Report>(running.shutdown().await)
     })?;
+    if !clean {
+        // The job in flight outlived the grace: end now, as a crash would (every sync page is
+        // committed whole), instead of shutting its runtime down under it.
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        std::process::exit(0);
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,7 @@
 //! dedup:
 //!   trace_window: 24h   # a trace id seen within this is a repeated delivery
 //!   body_window: 10m    # the same body within this is a repeated delivery
+//! shutdown_grace: 30s   # on SIGTERM, how long the job in flight may take to finish
 //! ```
 //! Durations are a number and a unit: `ms`, `s`, `m`, `h`, `d`.
 
@@ -31,6 +32,10 @@ pub struct ServeConfig {
     pub daily: Duration,
     /// Repeated-delivery windows.
     pub dedup: Windows,
+    /// On stop, how long the job in flight may take. A targeted pull (one loan) takes well
+    /// under a second; a scheduled sync stuck in retries against an unreachable LoanPro is left
+    /// after this, which is safe: a sync resumes after its last committed page.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for ServeConfig {
@@ -40,6 +45,7 @@ impl Default for ServeConfig {
             hourly: Duration::from_secs(60 * 60),
             daily: Duration::from_secs(24 * 60 * 60),
             dedup: Windows::default(),
+            shutdown_grace: Duration::from_secs(30),
         }
     }
 }
@@ -52,6 +58,7 @@ struct File {
     schedule: ScheduleFile,
     #[serde(default)]
     dedup: DedupFile,
+    shutdown_grace: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -90,6 +97,7 @@ impl ServeConfig {
         c.daily = get("schedule.daily", f.schedule.daily, c.daily)?;
         c.dedup.trace = get("dedup.trace_window", f.dedup.trace_window, c.dedup.trace)?;
         c.dedup.body = get("dedup.body_window", f.dedup.body_window, c.dedup.body)?;
+        c.shutdown_grace = get("shutdown_grace", f.shutdown_grace, c.shutdown_grace)?;
         for (key, d) in [("schedule.hourly", c.hourly), ("schedule.daily", c.daily)] {
             if d < Duration::from_millis(10) {
                 return Err(format!("{key}: {d:?} is too short (at least 10ms)"));
@@ -137,7 +145,8 @@ mod tests {
 
     #[test]
     fn file_over_defaults() {
-        let c = ServeConfig::from_yaml("schedule:\n  hourly: 300ms\n").unwrap();
+        let c = ServeConfig::from_yaml("schedule:\n  hourly: 300ms\nshutdown_grace: 2s\n").unwrap();
+        assert_eq!(c.shutdown_grace, Duration::from_secs(2));
         assert_eq!(c.hourly, Duration::from_millis(300));
         assert_eq!(c.daily, Duration::from_secs(86400));
         assert_eq!(c.listen, "127.0.0.1:8080");

@@ -53,6 +53,7 @@ pub struct RunningServer {
     worker: std::thread::JoinHandle<()>,
     jobs: std::sync::mpsc::Sender<Job>,
     shared: Arc<Shared>,
+    grace: Duration,
 }
 
 impl RunningServer {
@@ -66,8 +67,11 @@ impl RunningServer {
         &self.shared
     }
 
-    /// Stops: no new request or job; waits for the request and the job in flight.
-    pub async fn shutdown(self) {
+    /// Stops: no new request or job; waits for the requests in flight and for the job in flight
+    /// (at most the configured grace). Returns false when the job in flight was abandoned: the
+    /// caller should then end the process at once, as a crash would, rather than let the job
+    /// see its runtime shut down under it (a sync resumes after its last committed page).
+    pub async fn shutdown(self) -> bool {
         let _ = self.stop.send(());
         let _ = self.http.await;
         self.shared.stopping.store(true, Ordering::SeqCst);
@@ -77,8 +81,20 @@ impl RunningServer {
         let _ = self.jobs.send(Job::Sync { connection_id: 0 });
         drop(self.jobs);
         let worker = self.worker;
-        let _ = tokio::task::spawn_blocking(move || worker.join()).await;
+        let joined = tokio::time::timeout(
+            self.grace,
+            tokio::task::spawn_blocking(move || worker.join()),
+        )
+        .await;
+        let clean = joined.is_ok();
+        if !clean {
+            tracing::warn!(
+                grace = ?self.grace,
+                "the job in flight did not finish in time and is abandoned; a sync resumes after its last committed page"
+            );
+        }
         tracing::info!("server stopped");
+        clean
     }
 }
 
@@ -163,6 +179,7 @@ pub async fn start(
         worker,
         jobs,
         shared,
+        grace: cfg.shutdown_grace,
     })
 }
 
