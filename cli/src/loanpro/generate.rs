@@ -88,7 +88,7 @@ impl Frequency {
         }
     }
 
-    /// `due(k)` from `due(0)` (derivations §2; `due(0)`'s day is at most 13, so no clamping).
+    /// `due(k)` from `due(0)` (derivations §2; `due(0)`'s day is at most 28, so no clamping).
     fn due(self, first: NaiveDate, k: i64) -> NaiveDate {
         match self {
             Frequency::Monthly => first + Months::new(k as u32),
@@ -259,7 +259,9 @@ impl<'r> Builder<'r> {
         let principal_cents = rng.range(20, 400) * 10_000;
         let rate_bp = rng.range(500, 2_999); // annual rate in hundredths of a percent
         let installment = amortised_payment(principal_cents, rate_bp, frequency.per_year(), term);
-        let due = |k: i64| frequency.due(first_due, k);
+        // Every due date once: the figures below look them up many times.
+        let dues: Vec<NaiveDate> = (0..term).map(|k| frequency.due(first_due, k)).collect();
+        let due = |k: i64| dues[k as usize];
 
         // Payments.
         let mut paid: Vec<Paid> = Vec::new();
@@ -311,7 +313,7 @@ impl<'r> Builder<'r> {
         };
         let past_due_at = |t: NaiveDate| -> i64 {
             let limit = t - Duration::days(30);
-            let due_by = (0..term).take_while(|k| due(*k) <= limit).count() as i64;
+            let due_by = dues.partition_point(|d| *d <= limit) as i64;
             (installment * due_by - counted(t)).max(0)
         };
 
