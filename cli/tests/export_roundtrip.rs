@@ -166,7 +166,10 @@ async fn export_validates_reads_back_and_holds_back_exactly_the_bad_records() {
         .filter(|f| f.is_error())
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
-    // VALIDATE-BINARY
+    let out = metro2(&db, &["validate", outcome.file.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains(" 0 errors"), "{stdout}");
 
     // Read back: the header from the settings, every exported record, the trailer's count.
     let read = read_file(&bytes);
@@ -288,6 +291,12 @@ async fn per_bureau_files_missing_settings_and_masked_show() {
         assert_eq!(header.get(other).unwrap().trim(), "", "{other}");
     }
     assert!(validate_file(&bytes).iter().all(|f| !f.is_error()));
+    let out = metro2(&db, &["validate", file.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 
     // Without --out the file is named for its bureau, in the current folder.
     let out = Command::new(env!("CARGO_BIN_EXE_metro2"))
