@@ -227,3 +227,44 @@ fn moov_request_sample_written_back_keeps_every_record() {
     let lower = back.records[0].record.base.get("city").unwrap();
     assert_eq!(lower.trim_end(), "U.S. POSTAL");
 }
+
+#[test]
+fn packed_sample_reads_like_the_character_one() {
+    // packed_file.dat: moov-io's packed (366) encoding of the same account, with K1, K2 and K4
+    // segments too. Converted to characters, the base segment equals the character sample's
+    // (apart from the RDW). moov-io writes the packed trailer outside any block, and its block
+    // count (3) counts it: both are reported.
+    let packed = read_file(&sample("packed_file.dat"));
+    let chars = read_file(&sample("unpacked_fixed_file.dat"));
+    assert!(packed.shape.packed && packed.shape.blocked);
+    assert_eq!(packed.records.len(), 1);
+    let p = &packed.records[0].record;
+    let c = &chars.records[0].record;
+    assert_eq!(&p.base.as_bytes()[4..], &c.base.as_bytes()[4..]);
+    assert_eq!(p.j1, c.j1);
+    assert_eq!(p.n1, c.n1);
+    assert!(p.k1.is_some() && p.k2.is_some() && p.k4.is_some());
+    assert_eq!(
+        packed.header.as_ref().unwrap().get("activity_date"),
+        chars.header.as_ref().unwrap().get("activity_date")
+    );
+    let ids: Vec<_> = packed.findings.iter().map(|f| (f.record, f.rule)).collect();
+    assert_eq!(ids, [(3, "M2S-009")]);
+    let t = packed.trailer.unwrap();
+    assert_eq!(t.get("total_base_records").as_deref(), Some("000000001"));
+    assert_eq!(t.get("total_k4_segments").as_deref(), Some("000000001"));
+
+    let f = validate_file(&sample("packed_file.dat"));
+    let bal = f.iter().find(|f| f.rule == "M2X-003").unwrap();
+    assert_eq!(
+        bal.offset,
+        374 + 129,
+        "located at the packed bytes of current_balance"
+    );
+    let block = f.iter().find(|f| f.rule == "M2T-002").unwrap();
+    assert!(
+        block.message.contains("is 3, but the file holds 2 blocks"),
+        "{}",
+        block.message
+    );
+}

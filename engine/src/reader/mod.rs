@@ -9,6 +9,10 @@
 //! cannot read becomes a structural [`Finding`] naming the record number (1-based, the header is
 //! record 1), the byte offset and what was expected.
 //!
+//! Packed (366) files as moov-io writes them are read too ([`packed`]): detected by their
+//! binary descriptor words, converted record by record to the character format, with offsets
+//! still pointing at the packed bytes.
+//!
 //! Three ways in: [`read_file`] (everything in memory), [`Records`] (an iterator of owned
 //! records for large files) and [`Scanner`] (borrowed raw records, what the validator uses).
 
@@ -19,6 +23,8 @@ use crate::record::DataRecord;
 use crate::segment::Segment;
 use crate::validate::{rules, Finding};
 use crate::writer::{Blocking, Newlines, WriteOptions};
+
+pub mod packed;
 
 /// Length of the header, base and trailer in the character format.
 const FIXED: usize = 426;
@@ -60,8 +66,9 @@ impl RawRecord<'_> {
         }
     }
 
-    /// Whether the record was wrapped over several lines.
-    pub fn is_wrapped(&self) -> bool {
+    /// Whether the record's bytes are not the input's bytes one to one: it was wrapped over
+    /// several lines, or converted from the packed format. Use [`RawRecord::physical`] then.
+    pub fn has_offset_map(&self) -> bool {
         !self.breaks.is_empty()
     }
 }
@@ -94,6 +101,8 @@ pub enum Scanned<'a> {
 pub struct Shape {
     /// Whether block descriptor words precede the records.
     pub blocked: bool,
+    /// Whether the file is in the packed (366) format (read, converted to characters).
+    pub packed: bool,
     /// What follows the first record.
     pub newlines: Newlines,
     /// Number of blocks read (block descriptor words) when blocked.
@@ -127,6 +136,8 @@ pub struct Scanner<'a> {
     shape: Shape,
     detected: bool,
     done: bool,
+    /// A packed record without a block descriptor word was reported; read it unblocked.
+    unblocked_next: bool,
 }
 
 /// Bytes taken from the input, with the positions of skipped line breaks.
@@ -175,12 +186,14 @@ impl<'a> Scanner<'a> {
             logical: 0,
             shape: Shape {
                 blocked: false,
+                packed: false,
                 newlines: Newlines::None,
                 blocks: 0,
                 records: 0,
             },
             detected: false,
             done: false,
+            unblocked_next: false,
         }
     }
 
@@ -251,6 +264,11 @@ impl<'a> Scanner<'a> {
 
     fn detect(&mut self) {
         self.detected = true;
+        if packed::is_packed(self.input) {
+            self.shape.packed = true;
+            self.shape.blocked = true;
+            return;
+        }
         self.skip_breaks();
         let head = self.peek(self.pos, 14);
         let d0 = head.get(0..4).and_then(digits4);
@@ -303,6 +321,9 @@ impl<'a> Scanner<'a> {
         }
         if !self.detected {
             self.detect();
+        }
+        if self.shape.packed {
+            return self.next_packed();
         }
         let before = self.pos;
         self.skip_breaks();
@@ -436,6 +457,109 @@ impl<'a> Scanner<'a> {
                 ),
             )),
         }
+    }
+
+    /// The next record of a packed file. Binary bytes may equal CR or LF there, so nothing is
+    /// skipped: the descriptor words alone frame the records.
+    fn next_packed(&mut self) -> Option<Scanned<'a>> {
+        let input = self.input;
+        if self.pos >= input.len() {
+            self.done = true;
+            return None;
+        }
+        let next_number = self.number + 1;
+        if !self.unblocked_next && self.block_end.is_none_or(|e| self.pos >= e) {
+            let at = self.pos;
+            if let Some(e) = self.block_end.take() {
+                if at != e {
+                    self.number = next_number;
+                    return Some(self.fatal(
+                        &rules::BLOCK_MISMATCH,
+                        at,
+                        format!(
+                            "record {} ran {} bytes past the end of its block",
+                            next_number - 1,
+                            at - e
+                        ),
+                    ));
+                }
+            }
+            let bdw = packed::descriptor(&input[at..]);
+            let rdw = input.get(at + 4..).and_then(packed::descriptor);
+            match (bdw, rdw) {
+                (Some(b), Some(r)) if b == r + 4 => {
+                    self.block_end = Some(at + b);
+                    self.shape.blocks += 1;
+                    self.pos += 4;
+                }
+                _ => {
+                    // The record stands outside any block (moov-io writes its packed trailer
+                    // so); it is read, and reported.
+                    self.block_end = None;
+                    self.number = next_number;
+                    let item = self.problem(
+                        &rules::BLOCK_MISMATCH,
+                        at,
+                        format!("record {next_number} is not preceded by a block descriptor word: a packed file blocks every record"),
+                    );
+                    self.number = next_number - 1;
+                    self.unblocked_next = true;
+                    return Some(item);
+                }
+            }
+        }
+        self.unblocked_next = false;
+        self.number = next_number;
+        let at = self.pos;
+        let Some(rdw) = packed::descriptor(&input[at..]) else {
+            return Some(self.fatal(
+                &rules::RDW_UNREADABLE,
+                at,
+                format!("record {next_number}: expected a binary record descriptor word (2-byte length, then 2 zero bytes)"),
+            ));
+        };
+        if rdw < packed::PACKED {
+            return Some(self.fatal(
+                &rules::RECORD_TOO_SHORT,
+                at,
+                format!(
+                    "record {next_number}: the record descriptor word says {rdw} bytes; a packed header, base segment or trailer needs {}",
+                    packed::PACKED
+                ),
+            ));
+        }
+        let Some(bytes) = input.get(at..at + rdw) else {
+            return Some(self.fatal(
+                &rules::RECORD_TRUNCATED,
+                at,
+                format!(
+                    "record {next_number}: the record descriptor word says {rdw} bytes but the file ends after {}",
+                    input.len() - at
+                ),
+            ));
+        };
+        self.pos = at + rdw;
+        self.shape.records += 1;
+        let (kind, seg) = if bytes.get(4..10) == Some(b"HEADER") {
+            (RecordKind::Header, SegmentKind::Header)
+        } else if bytes.get(4..11) == Some(b"TRAILER") {
+            (RecordKind::Trailer, SegmentKind::Trailer)
+        } else {
+            (RecordKind::Data, SegmentKind::Base)
+        };
+        let (mut chars, map) = packed::to_character(seg, &bytes[..packed::PACKED]);
+        chars.extend_from_slice(&bytes[packed::PACKED..]);
+        let len = chars.len().min(9999);
+        crate::record::write_rdw(len, &mut chars);
+        let mut breaks: Vec<(usize, usize)> = map.into_iter().map(|(c, p)| (c, at + p)).collect();
+        breaks.push((FIXED, at + packed::PACKED));
+        Some(Scanned::Record(RawRecord {
+            number: next_number,
+            offset: at,
+            kind,
+            bytes: Cow::Owned(chars),
+            breaks,
+        }))
     }
 
     fn problem_then_clear(&mut self, at: usize, msg: String) -> Scanned<'a> {
@@ -943,7 +1067,7 @@ mod tests {
         let Scanned::Record(r) = &items[1] else {
             panic!("{items:?}")
         };
-        assert!(r.is_wrapped());
+        assert!(r.has_offset_map());
         assert_eq!(r.offset, 426 + 5);
         assert_eq!(wrapped[r.physical(4)], b'1');
         assert_eq!(r.physical(4), 430 + 5);
