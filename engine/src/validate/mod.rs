@@ -216,7 +216,7 @@ pub fn validate_file(bytes: &[u8]) -> Vec<Finding> {
                 if !spans.is_empty() {
                     let from = out.len();
                     check_data(&rec.bytes, &spans, &ctx, &mut out, Some(&mut totals));
-                    if rec.is_wrapped() {
+                    if rec.has_offset_map() {
                         for f in &mut out[from..] {
                             f.offset = rec.physical(f.offset - rec.offset);
                         }
@@ -226,7 +226,7 @@ pub fn validate_file(bytes: &[u8]) -> Vec<Finding> {
         }
         // Findings of one record read best in byte order.
         out[first..].sort_by_key(|f| f.offset);
-        if rec.is_wrapped() && rec.kind != crate::reader::RecordKind::Data {
+        if rec.has_offset_map() && rec.kind != crate::reader::RecordKind::Data {
             for f in &mut out[first..] {
                 if f.offset >= rec.offset && f.offset < rec.offset + rec.bytes.len() {
                     f.offset = rec.physical(f.offset - rec.offset);
