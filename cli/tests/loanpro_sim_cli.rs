@@ -17,6 +17,15 @@ impl Drop for Child {
 
 #[tokio::test]
 async fn prints_its_base_url_first_and_serves_generated_loans() {
+    serves_generated_loans(&[]).await;
+}
+
+#[tokio::test]
+async fn serves_the_same_loans_when_holding_them() {
+    serves_generated_loans(&["--hold"]).await;
+}
+
+async fn serves_generated_loans(extra: &[&str]) {
     let child = Command::new(env!("CARGO_BIN_EXE_metro2"))
         .args([
             "loanpro-sim",
@@ -28,6 +37,7 @@ async fn prints_its_base_url_first_and_serves_generated_loans() {
             "2026-10-31",
         ])
         .args(["--token", "t-123", "--instance-id", "77"])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
