@@ -371,6 +371,60 @@ async fn per_bureau_files_missing_settings_and_masked_show() {
         text.contains("reporter phone          512-555-0199"),
         "{text}"
     );
+    // A webhook secret from standard input goes to a 0600 file beside the database.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_metro2"))
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "connection",
+            "set",
+            "acme",
+            "--webhook-secret-stdin",
+            "--webhook-token-header",
+            "X-Hook-Token",
+            "--webhook-token-env",
+            "METRO2_TEST_UNSET_TOKEN_VAR",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"stdin-hook-secret\n")
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("stdin-hook-secret"), "{text}");
+    let secret_file = dir.path().join(".metro2-secrets/acme.webhook-secret");
+    assert!(
+        text.contains(&format!(
+            "webhook secret          *** (from the file {})",
+            secret_file.display()
+        )),
+        "{text}"
+    );
+    assert!(text.contains("webhook token           header X-Hook-Token: (the environment variable METRO2_TEST_UNSET_TOKEN_VAR is missing or empty)"), "{text}");
+    assert_eq!(
+        std::fs::read_to_string(&secret_file).unwrap().trim(),
+        "stdin-hook-secret"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&secret_file)
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
     let out = metro2(
         &db,
         &["connection", "set", "acme", "--experian-id", "TOOLONG"],
