@@ -73,6 +73,20 @@ fn peak_rss_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// CPU seconds (user + system) this process has used (Linux; 0 elsewhere).
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; ticks are
+    // 1/100 s on Linux.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 struct Setup {
     _dir: tempfile::TempDir,
     store: Store,
@@ -150,16 +164,18 @@ fn bench(c: &mut Criterion) {
     let loans = env_usize("METRO2_BENCH_LOANS", 10_000);
 
     let mut s = setup(small);
-    let t = Instant::now();
+    let (t, cpu) = (Instant::now(), cpu_seconds());
     let r = full_sync(&mut s);
     println!(
-        "sync {small} loans: {:.0} loans/s, peak RSS {:.1} MiB",
+        "sync {small} loans: {:.0} loans/s, {:.0} loans per CPU-second of the sync, peak RSS {:.1} MiB",
         r.counts.fetched as f64 / t.elapsed().as_secs_f64(),
+        r.counts.fetched as f64 / (cpu_seconds() - cpu).max(1e-9),
         peak_rss_mib()
     );
     drop(s);
 
     let mut s = setup(loans);
+    let cpu = cpu_seconds();
     let mut group = c.benchmark_group("sync");
     group.sample_size(10);
     group.throughput(Throughput::Elements(loans as u64));
@@ -178,8 +194,10 @@ fn bench(c: &mut Criterion) {
     group.finish();
     let runs = s.store.runs(s.conn.id, 1_000).unwrap().len() as f64;
     let per_loan = requests(&s).map(|n| n as f64 / (runs * loans as f64));
+    // The simulator runs in its own process: this is what the sync itself costs.
     println!(
-        "sync {loans} loans: peak RSS {:.1} MiB; requests per loan {}",
+        "sync {loans} loans: {:.0} loans per CPU-second of the sync; peak RSS {:.1} MiB; requests per loan {}",
+        runs * loans as f64 / (cpu_seconds() - cpu).max(1e-9),
         peak_rss_mib(),
         per_loan.map_or("unknown".to_string(), |r| format!("{r:.3}"))
     );

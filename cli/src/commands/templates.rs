@@ -22,9 +22,9 @@ pub enum Command {
         /// The connection (the only one when absent).
         #[arg(long)]
         connection: Option<String>,
-        /// The version (the newest when absent).
-        #[arg(long)]
-        version: Option<i64>,
+        /// The version (the newest when absent). Positional: `--version` is the program's.
+        #[arg(value_name = "VERSION")]
+        number: Option<i64>,
     },
     /// Diff two versions, or a version against the shipped preset.
     Diff {
@@ -63,14 +63,11 @@ pub fn run(cmd: Command, ctx: &Context) -> miette::Result<ExitCode> {
                 );
             }
         }
-        Command::Show {
-            connection,
-            version,
-        } => {
+        Command::Show { connection, number } => {
             let conn = store
                 .resolve_connection(connection.as_deref())
                 .into_diagnostic()?;
-            let t = store.template(conn.id, version).into_diagnostic()?;
+            let t = store.template(conn.id, number).into_diagnostic()?;
             print!("{}", t.source);
             if !t.source.ends_with('\n') {
                 println!();

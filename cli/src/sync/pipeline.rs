@@ -377,6 +377,7 @@ async fn pull<S: LoanSource, M: RecordMapper>(
                     return saw;
                 };
                 saw = true;
+                let short = page.loans.len() < page_size;
                 start += page.loans.len();
                 let field_seen = page.loans.iter().any(|l| l.updated(&field).is_some());
                 for loan in page.loans {
@@ -392,7 +393,10 @@ async fn pull<S: LoanSource, M: RecordMapper>(
                     last_loan_id: last,
                     field_seen,
                 };
-                if work_tx.send(end).await.is_err() || start >= page.total {
+                // The end is an empty page, or a short one once `total` is reached: a server
+                // may cap the page size below `$top`, or cap `totalHits` (Elasticsearch counts
+                // to 10,000 by default), so neither alone proves the end.
+                if work_tx.send(end).await.is_err() || (short && start >= page.total) {
                     return saw;
                 }
             }

@@ -1,0 +1,209 @@
+//! The commands around a sync, through the binary: `connect` (wrong token, token from standard
+//! input), `sync` (exit codes), `records` (masked identities), `templates` (list, show, diff).
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use chrono::NaiveDate;
+
+use metro2::loanpro::generate::generate_loans;
+use metro2::loanpro::sim::{SimConfig, SimHandle, Simulator};
+use metro2::store::Store;
+use metro2::sync::preset;
+
+const TOKEN: &str = "cmd-token-81c2";
+
+fn metro2(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_metro2"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("CMD_TOKEN", TOKEN)
+        .env("WRONG_TOKEN", "not-the-token-77")
+        .env_remove("METRO2_DB")
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn sim(rt: &tokio::runtime::Runtime, n: usize) -> SimHandle {
+    rt.block_on(Simulator::start(SimConfig {
+        loans: generate_loans(n, 3, NaiveDate::from_ymd_opt(2026, 10, 31).unwrap()),
+        token: TOKEN.into(),
+        ..SimConfig::default()
+    }))
+    .unwrap()
+}
+
+#[test]
+fn connect_with_a_wrong_token_says_so_and_saves_nothing() {
+    let rt = metro2::sync::runner::runtime().unwrap();
+    let sim = sim(&rt, 3);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let o = metro2(
+        &db,
+        &[
+            "connect",
+            "loanpro",
+            "--instance-id",
+            "5200000",
+            "--token-env",
+            "WRONG_TOKEN",
+            "--base-url",
+            &sim.base_url,
+        ],
+    );
+    let t = text(&o);
+    assert!(!o.status.success(), "{t}");
+    assert!(t.contains("API token or the instance id is wrong"), "{t}");
+    assert!(!t.contains("not-the-token-77"), "{t}");
+    assert!(Store::open(&db).unwrap().connections().unwrap().is_empty());
+}
+
+#[test]
+fn connect_sync_records_and_templates() {
+    let rt = metro2::sync::runner::runtime().unwrap();
+    let sim = sim(&rt, 25);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+
+    // The token from standard input lands in a 0600 file beside the database.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_metro2"))
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "connect",
+            "loanpro",
+            "--instance-id",
+            "5200000",
+            "--token-stdin",
+            "--name",
+            "acme",
+        ])
+        .args([
+            "--base-url",
+            &sim.base_url,
+            "--furnisher-id",
+            "FURN12345",
+            "--as-of",
+            "2026-10-31",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{TOKEN}").unwrap();
+    let o = child.wait_with_output().unwrap();
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("sync acme: fetched 25,"), "{t}");
+    assert!(!t.contains(TOKEN), "{t}");
+    let token_file = dir.path().join(".metro2-secrets/acme.token");
+    assert_eq!(std::fs::read_to_string(&token_file).unwrap().trim(), TOKEN);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&token_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    // A second sync of the same day is incremental and fetches nothing new.
+    let o = metro2(&db, &["sync", "--as-of", "2026-10-31"]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("(incremental"), "{t}");
+
+    // Records: SSNs masked to the last four digits unless --reveal.
+    let o = metro2(&db, &["records", "--period", "2026-10", "--format", "json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 25);
+    let ok = lines.iter().find(|l| l["status"] == "ok").unwrap();
+    let ssn = ok["segments"]["base"]["social_security_number"]
+        .as_str()
+        .unwrap();
+    assert!(ssn.starts_with("*****"), "{ssn}");
+    assert!(ok.get("text").is_none());
+    let o = metro2(&db, &["records", "--format", "json", "--reveal"]);
+    let first: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&o.stdout).lines().next().unwrap()).unwrap();
+    assert!(first.get("text").is_some());
+    let o = metro2(&db, &["records"]);
+    let t = text(&o);
+    assert!(t.contains("25 records"), "{t}");
+    let o = metro2(&db, &["records", "--period", "2026-13"]);
+    assert!(!o.status.success());
+
+    // Templates: version 1 is the preset; a new version diffs against it.
+    let o = metro2(&db, &["templates", "list"]);
+    let t = text(&o);
+    assert!(t.contains("same as the shipped preset"), "{t}");
+    let o = metro2(&db, &["templates", "show", "1"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), preset::LOANPRO_PRESET);
+    let o = metro2(&db, &["templates", "diff", "preset", "1"]);
+    assert!(
+        o.status.success() && text(&o).contains("identical"),
+        "{}",
+        text(&o)
+    );
+    {
+        let mut store = Store::open(&db).unwrap();
+        let conn = store.connection("acme").unwrap();
+        let edited = format!("{}# reviewed by compliance\n", preset::LOANPRO_PRESET);
+        store
+            .add_template(conn.id, &edited, Some("edited"))
+            .unwrap();
+    }
+    let o = metro2(&db, &["templates", "diff", "preset"]);
+    assert_eq!(o.status.code(), Some(1));
+    let t = text(&o);
+    assert!(t.contains("+# reviewed by compliance"), "{t}");
+    assert!(t.contains("--- presets/loanpro.m2map"), "{t}");
+}
+
+#[test]
+fn sync_fails_with_exit_1_when_the_token_is_gone() {
+    let rt = metro2::sync::runner::runtime().unwrap();
+    let sim = sim(&rt, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let o = metro2(
+        &db,
+        &[
+            "connect",
+            "loanpro",
+            "--instance-id",
+            "5200000",
+            "--token-env",
+            "CMD_TOKEN",
+            "--base-url",
+            &sim.base_url,
+            "--no-sync",
+            "--furnisher-id",
+            "FURN12345",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = Command::new(env!("CARGO_BIN_EXE_metro2"))
+        .arg("--db")
+        .arg(&db)
+        .args(["sync"])
+        .env_remove("CMD_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("CMD_TOKEN"), "{}", text(&o));
+}
