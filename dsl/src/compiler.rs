@@ -78,7 +78,41 @@ pub fn compile(checked: &Checked, source: &str, file_name: &str) -> (Plan, Vec<D
             line: r.line,
         });
     }
+    c.uncache_single_uses();
     (c.plan, c.diags)
+}
+
+/// The nodes a node reads.
+fn children(n: &Node) -> Vec<NodeId> {
+    match n {
+        Node::Const(_) | Node::Param(_) | Node::Root | Node::Local(_) | Node::SegField { .. } => {
+            Vec::new()
+        }
+        Node::Cached { expr, .. } => vec![*expr],
+        Node::Get { base, .. } => vec![*base],
+        Node::Index { base, index } => vec![*base, *index],
+        Node::Where { list, cond, .. } => vec![*list, *cond],
+        Node::Call { args, .. } => args.clone(),
+        Node::Not(x) | Node::Neg(x) | Node::InSet(x, _) => vec![*x],
+        Node::Binary(_, a, b)
+        | Node::And(a, b)
+        | Node::Or(a, b)
+        | Node::Implies(a, b)
+        | Node::Coalesce(a, b) => vec![*a, *b],
+        Node::If(a, b, c) => vec![*a, *b, *c],
+        Node::Match { scrutinee, arms } => {
+            let mut v = vec![*scrutinee];
+            v.extend(arms.iter().map(|a| a.value));
+            v
+        }
+        Node::InList(x, items) => {
+            let mut v = vec![*x];
+            v.extend(items);
+            v
+        }
+        Node::List(items) => items.clone(),
+        Node::Table { key, .. } => vec![*key],
+    }
 }
 
 /// Compiles one checked expression into a plan of its own (no segments): for evaluating
@@ -101,6 +135,52 @@ pub fn compile_expr(checked: &Checked, source: &str, h: &HExpr) -> (Plan, NodeId
 }
 
 impl Compiler<'_> {
+    /// A cached node read from one place, once per document, gains nothing from its slot:
+    /// it is computed in place instead. Nodes read inside a loop (a `where`, a per-element
+    /// argument, a repeated segment) keep their slot, since the loop would recompute them.
+    fn uncache_single_uses(&mut self) {
+        let n = self.plan.nodes.len();
+        let mut uses = vec![0u32; n];
+        let mut in_loop = vec![false; n];
+        for (i, node) in self.plan.nodes.iter().enumerate() {
+            let looped = !self.deps[i].is_empty()
+                || matches!(node, Node::Where { .. })
+                || matches!(node, Node::Call { builtin, .. } if builtin.params.iter().any(|p| p.per_element));
+            for c in children(node) {
+                uses[c as usize] += 1;
+                in_loop[c as usize] |= looped;
+            }
+        }
+        let mut top = |id: NodeId, looped: bool| {
+            uses[id as usize] += 1;
+            in_loop[id as usize] |= looped;
+        };
+        for s in &self.plan.skips {
+            top(s.cond, false);
+        }
+        for r in &self.plan.rules {
+            top(r.cond, false);
+        }
+        for s in &self.plan.segments {
+            if let Some((list, _)) = s.each {
+                top(list, false);
+            }
+            if let Some(w) = s.when {
+                top(w, false);
+            }
+            for w in &s.writes {
+                top(w.expr, s.each.is_some());
+            }
+        }
+        for i in 0..n {
+            if let Node::Cached { expr, .. } = self.plan.nodes[i] {
+                if uses[i] == 1 && !in_loop[i] {
+                    self.plan.nodes[i] = self.plan.nodes[expr as usize].clone();
+                }
+            }
+        }
+    }
+
     fn tables(&mut self) {
         for t in &self.checked.tables {
             let mut table = Table {

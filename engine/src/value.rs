@@ -43,27 +43,37 @@ pub enum Value<'d> {
 }
 
 /// An engine object carried through a mapping without the language knowing its insides; only
-/// built-ins that declare its type name can read it.
+/// built-ins that declare its type name can read it. A single pointer, so values stay small.
 #[derive(Clone)]
-pub struct Opaque {
-    /// The type name the checker uses (`timeline`).
-    pub type_name: &'static str,
-    /// The object.
-    pub object: Arc<dyn Any + Send + Sync>,
+pub struct Opaque(Arc<OpaqueInner>);
+
+struct OpaqueInner {
+    type_name: &'static str,
+    object: Box<dyn Any + Send + Sync>,
 }
 
 impl Opaque {
     /// Wraps an object under a type name.
     pub fn new<T: Any + Send + Sync>(type_name: &'static str, object: T) -> Opaque {
-        Opaque {
+        Opaque(Arc::new(OpaqueInner {
             type_name,
-            object: Arc::new(object),
-        }
+            object: Box::new(object),
+        }))
+    }
+
+    /// The type name the checker uses (`timeline`).
+    pub fn type_name(&self) -> &'static str {
+        self.0.type_name
     }
 
     /// The object, when it is a `T`.
     pub fn downcast<T: Any>(&self) -> Option<&T> {
-        self.object.downcast_ref::<T>()
+        self.0.object.downcast_ref::<T>()
+    }
+
+    /// Whether both are the same object.
+    pub fn same(&self, other: &Opaque) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
     }
 }
 
@@ -81,7 +91,7 @@ impl fmt::Debug for Value<'_> {
             Value::Bool(b) => write!(f, "Bool({b})"),
             Value::List(l) => f.debug_tuple("List").field(&l.as_slice()).finish(),
             Value::Json(j) => write!(f, "Json({})", json_kind(j)),
-            Value::Opaque(o) => write!(f, "Opaque({})", o.type_name),
+            Value::Opaque(o) => write!(f, "Opaque({})", o.type_name()),
         }
     }
 }
@@ -100,7 +110,7 @@ impl PartialEq for Value<'_> {
             (Value::Bool(a), Value::Bool(b)) => a == b,
             (Value::List(a), Value::List(b)) => a == b,
             (Value::Json(a), Value::Json(b)) => a == b,
-            (Value::Opaque(a), Value::Opaque(b)) => Arc::ptr_eq(&a.object, &b.object),
+            (Value::Opaque(a), Value::Opaque(b)) => a.same(b),
             _ => false,
         }
     }
@@ -184,7 +194,7 @@ impl<'d> Value<'d> {
                 serde_json::Value::Null => "none".into(),
                 other => format!("a JSON {}", json_kind(other)),
             },
-            Value::Opaque(o) => format!("a {}", o.type_name),
+            Value::Opaque(o) => format!("a {}", o.type_name()),
         }
     }
 
@@ -200,7 +210,7 @@ impl<'d> Value<'d> {
             Value::Bool(_) => "bool",
             Value::List(_) => "list",
             Value::Json(j) => json_kind(j),
-            Value::Opaque(o) => o.type_name,
+            Value::Opaque(o) => o.type_name(),
         }
     }
 
@@ -341,6 +351,16 @@ impl<'d> Value<'d> {
         }
     }
 
+    /// The elements of a list, one by one, without copying the list (see [`Value::as_list`]
+    /// for the shapes read).
+    pub fn iter_list(&self) -> Result<ListIter<'_, 'd>, ValueError> {
+        match self {
+            Value::List(l) => Ok(ListIter::Values(l.iter())),
+            Value::Json(j) => json_list(j).map(|items| ListIter::Json(items.iter())),
+            other => Err(self.expected("a list", other)),
+        }
+    }
+
     /// The number of elements of a list, without building it.
     pub fn list_len(&self) -> Result<usize, ValueError> {
         match self {
@@ -353,7 +373,7 @@ impl<'d> Value<'d> {
     /// The opaque object of type `type_name`.
     pub fn as_opaque(&self, type_name: &str) -> Result<&Opaque, ValueError> {
         match self {
-            Value::Opaque(o) if o.type_name == type_name => Ok(o),
+            Value::Opaque(o) if o.type_name() == type_name => Ok(o),
             other => Err(self.expected(type_name, other)),
         }
     }
@@ -362,12 +382,13 @@ impl<'d> Value<'d> {
     /// object. `__deferred` objects are an error (not expanded by the connector).
     pub fn get(&self, key: &str) -> Result<Value<'d>, ValueError> {
         match self {
-            Value::Json(serde_json::Value::Object(o)) => {
-                if o.contains_key("__deferred") {
-                    return Err(deferred(key));
-                }
-                Ok(o.get(key).map(Value::Json).unwrap_or(Value::Missing))
-            }
+            Value::Json(serde_json::Value::Object(o)) => match o.get(key) {
+                // A deferred object holds only `__deferred`, so a key found is a real one: one
+                // lookup on the common path.
+                Some(v) => Ok(Value::Json(v)),
+                None if o.contains_key("__deferred") => Err(deferred(key)),
+                None => Ok(Value::Missing),
+            },
             Value::Missing | Value::Null | Value::Json(serde_json::Value::Null) => {
                 Ok(Value::Missing)
             }
@@ -409,6 +430,25 @@ fn deferred_list() -> ValueError {
     )
 }
 
+/// An iterator over the elements of a list value.
+pub enum ListIter<'a, 'd> {
+    /// A list built by the program.
+    Values(std::slice::Iter<'a, Value<'d>>),
+    /// A JSON list of the document.
+    Json(std::slice::Iter<'d, serde_json::Value>),
+}
+
+impl<'d> Iterator for ListIter<'_, 'd> {
+    type Item = Value<'d>;
+
+    fn next(&mut self) -> Option<Value<'d>> {
+        match self {
+            ListIter::Values(i) => i.next().cloned(),
+            ListIter::Json(i) => i.next().map(Value::Json),
+        }
+    }
+}
+
 /// The elements of a JSON list: an array, or OData's `{"results":[...]}`.
 pub fn json_list(j: &serde_json::Value) -> Result<&[serde_json::Value], ValueError> {
     match j {
@@ -445,7 +485,7 @@ impl Value<'static> {
                 l.first().map(|v| v.static_type()).unwrap_or(Type::Any),
             )),
             Value::Json(_) => Type::Json,
-            Value::Opaque(o) => Type::Opaque(o.type_name),
+            Value::Opaque(o) => Type::Opaque(o.type_name()),
         }
     }
 }
@@ -502,6 +542,12 @@ mod tests {
         assert!(err.0.contains("__deferred"), "{err}");
         let err = v.get("Q").unwrap().get("x").unwrap_err();
         assert!(err.0.contains("not expanded"), "{err}");
+    }
+
+    #[test]
+    fn values_stay_small() {
+        // Values are copied into slots, stacks and lists on every document: keep them 24 bytes.
+        assert!(std::mem::size_of::<Value<'_>>() <= 24);
     }
 
     #[test]

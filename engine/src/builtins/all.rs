@@ -20,7 +20,7 @@ pub fn builtin() -> Builtin {
 }
 
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
-    for v in args[1].as_list()? {
+    for v in args[1].iter_list()? {
         if !v.as_bool()? {
             return Ok(Value::Bool(false));
         }

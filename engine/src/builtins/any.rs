@@ -24,7 +24,7 @@ fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
     match args.get(1) {
         None => Ok(Value::Bool(args[0].list_len()? > 0)),
         Some(results) => {
-            for v in results.as_list()? {
+            for v in results.iter_list()? {
                 if v.as_bool()? {
                     return Ok(Value::Bool(true));
                 }

@@ -21,9 +21,8 @@ pub fn builtin() -> Builtin {
 }
 
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
-    let items = args.get(1).unwrap_or(&args[0]).as_list()?;
     let mut total = Decimal::ZERO;
-    for v in &items {
+    for v in args.get(1).unwrap_or(&args[0]).iter_list()? {
         if v.is_absent() {
             continue;
         }

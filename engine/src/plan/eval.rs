@@ -109,7 +109,7 @@ impl Plan {
             record: None,
             trace: traces.as_ref().map(|_| Vec::new()),
             slot_notes: Vec::new(),
-            stack: Vec::new(),
+            stack: Vec::with_capacity(16),
         };
         for s in &self.skips {
             match f.eval(s.cond).and_then(|v| f.cond(&v, s.cond)) {
@@ -198,7 +198,7 @@ impl Plan {
             });
         }
         let mut findings = Vec::new();
-        {
+        if !self.rules.is_empty() {
             let mut rf = Frame {
                 plan: self,
                 doc,
@@ -336,6 +336,7 @@ impl<'p, 'd> Frame<'p, 'd> {
     }
 
     /// Evaluates a built-in call's arguments onto the stack (from `base`) and calls it.
+    #[inline(never)]
     fn call(
         &mut self,
         id: NodeId,
@@ -347,7 +348,7 @@ impl<'p, 'd> Frame<'p, 'd> {
         for (p, a) in builtin.params.iter().zip(args) {
             if p.per_element {
                 let first = self.stack.get(base).cloned().unwrap_or(Value::Missing);
-                let mut out = Vec::new();
+                let mut out = Vec::with_capacity(first.list_len().unwrap_or(0));
                 match &first {
                     v if v.is_absent() => {}
                     Value::Json(j) => {
@@ -357,7 +358,7 @@ impl<'p, 'd> Frame<'p, 'd> {
                         }
                     }
                     other => {
-                        for item in other.as_list().map_err(Self::fail(args[0]))? {
+                        for item in other.iter_list().map_err(Self::fail(args[0]))? {
                             self.locals[var as usize] = item;
                             out.push(self.eval(*a)?);
                         }
@@ -388,6 +389,161 @@ impl<'p, 'd> Frame<'p, 'd> {
             message: format!("{}(): {}", builtin.name, e.0),
             node: id,
         })
+    }
+
+    #[inline(never)]
+    fn index_node(&mut self, id: NodeId, base: NodeId, index: NodeId) -> R<'d> {
+        let b = self.eval(base)?;
+        let i = self.eval(index)?.as_int().map_err(Self::fail(id))?;
+        if b.is_absent() {
+            return Ok(Value::Missing);
+        }
+        let Ok(i) = usize::try_from(i) else {
+            return Ok(Value::Missing);
+        };
+        Ok(match &b {
+            Value::List(l) => l.get(i).cloned().unwrap_or(Value::Missing),
+            Value::Json(j) => json_list(j)
+                .map_err(Self::fail(id))?
+                .get(i)
+                .map(Value::Json)
+                .unwrap_or(Value::Missing),
+            other => {
+                return Err(Fail {
+                    message: format!("cannot index {}", other.kind()),
+                    node: id,
+                })
+            }
+        })
+    }
+
+    #[inline(never)]
+    fn where_node(&mut self, _id: NodeId, list: NodeId, cond: NodeId, var: u32) -> R<'d> {
+        let items = self.eval(list)?;
+        let mut kept = Vec::with_capacity(items.list_len().unwrap_or(0));
+        match &items {
+            v if v.is_absent() => {}
+            // JSON lists are walked in place; only the kept elements are collected.
+            Value::Json(j) => {
+                for e in json_list(j).map_err(Self::fail(list))? {
+                    self.locals[var as usize] = Value::Json(e);
+                    let c = self.eval(cond)?;
+                    if self.cond(&c, cond)? {
+                        kept.push(Value::Json(e));
+                    }
+                }
+            }
+            other => {
+                for item in other.iter_list().map_err(Self::fail(list))? {
+                    self.locals[var as usize] = item.clone();
+                    let c = self.eval(cond)?;
+                    if self.cond(&c, cond)? {
+                        kept.push(item);
+                    }
+                }
+            }
+        }
+        Ok(Value::List(Arc::new(kept)))
+    }
+
+    #[inline(never)]
+    fn match_node(&mut self, id: NodeId, scrutinee: NodeId, arms: &'p [super::MatchArm]) -> R<'d> {
+        let v = self.eval(scrutinee)?;
+        for arm in arms {
+            for p in &arm.patterns {
+                if matches_pattern(&v, p).map_err(Self::fail(id))? {
+                    self.note(id, || format!("match arm `{}`", arm.label));
+                    return self.eval(arm.value);
+                }
+            }
+        }
+        Err(Fail {
+            message: format!("no arm of the match covers {}", v.display()),
+            node: id,
+        })
+    }
+
+    #[inline(never)]
+    fn table_node(&mut self, id: NodeId, table: u32, key: NodeId) -> R<'d> {
+        let plan = self.plan;
+        let k = self.eval(key)?;
+        let t = &plan.tables[table as usize];
+        // JSON strings are looked up in place: no copy per lookup.
+        let k = match k {
+            Value::Json(serde_json::Value::String(s)) => {
+                if let Some(i) = t.text.get(s.as_str()) {
+                    let (v, line) = &t.values[*i as usize];
+                    if self.trace.is_some() {
+                        self.note(id, || format!("table {}[{s}] (line {line})", t.name));
+                    }
+                    return match v {
+                        Ok(v) => Ok(v.clone()),
+                        Err(m) => Err(Fail {
+                            message: m.replace("{value}", s),
+                            node: id,
+                        }),
+                    };
+                }
+                Value::text(s.as_str())
+            }
+            other => other.resolve(),
+        };
+        let found = match &k {
+            Value::Text(s) => t.text.get(&**s).copied().or_else(|| {
+                s.trim()
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(|n| t.ints.get(&n).copied())
+            }),
+            Value::Int(n) => t
+                .ints
+                .get(n)
+                .copied()
+                .or_else(|| t.text.get(n.to_string().as_str()).copied()),
+            Value::Decimal(d) if d.fract().is_zero() => {
+                i64::try_from(*d).ok().and_then(|n| t.ints.get(&n).copied())
+            }
+            Value::Bool(b) => t.text.get(if *b { "true" } else { "false" }).copied(),
+            _ => None,
+        };
+        if let Some(i) = found {
+            let (v, line) = &t.values[i as usize];
+            self.note(id, || {
+                format!("table {}[{}] (line {line})", t.name, k.display())
+            });
+            return match v {
+                Ok(v) => Ok(v.clone()),
+                Err(m) => Err(Fail {
+                    message: m.replace("{value}", &k.display()),
+                    node: id,
+                }),
+            };
+        }
+        match &t.default {
+            TableDefault::Value(v) => {
+                self.note(id, || {
+                    format!(
+                        "table {}[{}] → _ (line {})",
+                        t.name,
+                        k.display(),
+                        t.default_line
+                    )
+                });
+                Ok(v.clone())
+            }
+            TableDefault::Error(m) => Err(Fail {
+                message: m.replace("{value}", &k.display()),
+                node: id,
+            }),
+            TableDefault::None => Err(Fail {
+                message: format!(
+                    "the table `{}` has no entry for {} and no `_` arm",
+                    t.name,
+                    k.display()
+                ),
+                node: id,
+            }),
+        }
     }
 
     fn eval(&mut self, id: NodeId) -> R<'d> {
@@ -421,57 +577,8 @@ impl<'p, 'd> Frame<'p, 'd> {
                 let b = self.eval(*base)?;
                 b.get(key).map_err(Self::fail(id))
             }
-            Node::Index { base, index } => {
-                let b = self.eval(*base)?;
-                let i = self.eval(*index)?.as_int().map_err(Self::fail(id))?;
-                if b.is_absent() {
-                    return Ok(Value::Missing);
-                }
-                let Ok(i) = usize::try_from(i) else {
-                    return Ok(Value::Missing);
-                };
-                Ok(match &b {
-                    Value::List(l) => l.get(i).cloned().unwrap_or(Value::Missing),
-                    Value::Json(j) => json_list(j)
-                        .map_err(Self::fail(id))?
-                        .get(i)
-                        .map(Value::Json)
-                        .unwrap_or(Value::Missing),
-                    other => {
-                        return Err(Fail {
-                            message: format!("cannot index {}", other.kind()),
-                            node: id,
-                        })
-                    }
-                })
-            }
-            Node::Where { list, cond, var } => {
-                let items = self.eval(*list)?;
-                let mut kept = Vec::new();
-                match &items {
-                    v if v.is_absent() => {}
-                    // JSON lists are walked in place; only the kept elements are collected.
-                    Value::Json(j) => {
-                        for e in json_list(j).map_err(Self::fail(*list))? {
-                            self.locals[*var as usize] = Value::Json(e);
-                            let c = self.eval(*cond)?;
-                            if self.cond(&c, *cond)? {
-                                kept.push(Value::Json(e));
-                            }
-                        }
-                    }
-                    other => {
-                        for item in other.as_list().map_err(Self::fail(*list))? {
-                            self.locals[*var as usize] = item.clone();
-                            let c = self.eval(*cond)?;
-                            if self.cond(&c, *cond)? {
-                                kept.push(item);
-                            }
-                        }
-                    }
-                }
-                Ok(Value::List(Arc::new(kept)))
-            }
+            Node::Index { base, index } => self.index_node(id, *base, *index),
+            Node::Where { list, cond, var } => self.where_node(id, *list, *cond, *var),
             Node::Call { builtin, args, var } => {
                 // Arguments go on a stack shared by every call, so a call allocates nothing.
                 let base = self.stack.len();
@@ -542,21 +649,7 @@ impl<'p, 'd> Frame<'p, 'd> {
                     self.eval(*e)
                 }
             }
-            Node::Match { scrutinee, arms } => {
-                let v = self.eval(*scrutinee)?;
-                for arm in arms {
-                    for p in &arm.patterns {
-                        if matches_pattern(&v, p).map_err(Self::fail(id))? {
-                            self.note(id, || format!("match arm `{}`", arm.label));
-                            return self.eval(arm.value);
-                        }
-                    }
-                }
-                Err(Fail {
-                    message: format!("no arm of the match covers {}", v.display()),
-                    node: id,
-                })
-            }
+            Node::Match { scrutinee, arms } => self.match_node(id, *scrutinee, arms),
             Node::InSet(x, set) => {
                 let v = self.eval(*x)?;
                 Ok(Value::Bool(set.iter().any(|s| equals(&v, s))))
@@ -578,86 +671,7 @@ impl<'p, 'd> Frame<'p, 'd> {
                 }
                 Ok(Value::List(Arc::new(out)))
             }
-            Node::Table { table, key } => {
-                let k = self.eval(*key)?;
-                let t = &plan.tables[*table as usize];
-                // JSON strings are looked up in place: no copy per lookup.
-                let k = match k {
-                    Value::Json(serde_json::Value::String(s)) => {
-                        if let Some(i) = t.text.get(s.as_str()) {
-                            let (v, line) = &t.values[*i as usize];
-                            if self.trace.is_some() {
-                                self.note(id, || format!("table {}[{s}] (line {line})", t.name));
-                            }
-                            return match v {
-                                Ok(v) => Ok(v.clone()),
-                                Err(m) => Err(Fail {
-                                    message: m.replace("{value}", s),
-                                    node: id,
-                                }),
-                            };
-                        }
-                        Value::text(s.as_str())
-                    }
-                    other => other.resolve(),
-                };
-                let found = match &k {
-                    Value::Text(s) => t.text.get(&**s).copied().or_else(|| {
-                        s.trim()
-                            .parse::<i64>()
-                            .ok()
-                            .and_then(|n| t.ints.get(&n).copied())
-                    }),
-                    Value::Int(n) => t
-                        .ints
-                        .get(n)
-                        .copied()
-                        .or_else(|| t.text.get(n.to_string().as_str()).copied()),
-                    Value::Decimal(d) if d.fract().is_zero() => {
-                        i64::try_from(*d).ok().and_then(|n| t.ints.get(&n).copied())
-                    }
-                    Value::Bool(b) => t.text.get(if *b { "true" } else { "false" }).copied(),
-                    _ => None,
-                };
-                if let Some(i) = found {
-                    let (v, line) = &t.values[i as usize];
-                    self.note(id, || {
-                        format!("table {}[{}] (line {line})", t.name, k.display())
-                    });
-                    return match v {
-                        Ok(v) => Ok(v.clone()),
-                        Err(m) => Err(Fail {
-                            message: m.replace("{value}", &k.display()),
-                            node: id,
-                        }),
-                    };
-                }
-                match &t.default {
-                    TableDefault::Value(v) => {
-                        self.note(id, || {
-                            format!(
-                                "table {}[{}] → _ (line {})",
-                                t.name,
-                                k.display(),
-                                t.default_line
-                            )
-                        });
-                        Ok(v.clone())
-                    }
-                    TableDefault::Error(m) => Err(Fail {
-                        message: m.replace("{value}", &k.display()),
-                        node: id,
-                    }),
-                    TableDefault::None => Err(Fail {
-                        message: format!(
-                            "the table `{}` has no entry for {} and no `_` arm",
-                            t.name,
-                            k.display()
-                        ),
-                        node: id,
-                    }),
-                }
-            }
+            Node::Table { table, key } => self.table_node(id, *table, *key),
             Node::SegField { kind, field } => {
                 let Some(record) = self.record else {
                     return Ok(Value::Null);

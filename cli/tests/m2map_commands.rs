@@ -1,0 +1,196 @@
+//! `metro2 check | fmt | plan | map` end to end, through the binary.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn metro2(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_metro2"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_shows_each_invalid_fixture_with_its_code_line_and_column() {
+    let dir = root().join("fixtures/m2map/invalid");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for f in files {
+        let rel = f
+            .strip_prefix(root())
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let code = f.file_name().unwrap().to_string_lossy()[..6].to_ascii_uppercase();
+        let (status, stdout, _) = metro2(&["check", &rel]);
+        assert!(stdout.contains(&code), "{rel}: {stdout}");
+        // Warnings alone pass; errors fail.
+        let warning = matches!(code.as_str(), "M2M016" | "M2M017" | "M2M018" | "M2M019");
+        assert_eq!(status, if warning { 0 } else { 1 }, "{rel}");
+        let (_, json, _) = metro2(&["check", "--format", "json", &rel]);
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v[0]["code"], code.as_str(), "{rel}");
+        let (line, col) = (
+            v[0]["line"].as_u64().unwrap(),
+            v[0]["column"].as_u64().unwrap(),
+        );
+        assert!(
+            stdout.contains(&format!("{rel}:{line}:{col}")),
+            "{rel}: {stdout}"
+        );
+    }
+}
+
+#[test]
+fn map_writes_one_json_line_per_document() {
+    let (status, stdout, stderr) = metro2(&[
+        "map",
+        "--map",
+        "fixtures/m2map/valid/features.m2map",
+        "--as-of",
+        "2026-10-31",
+        "--param",
+        "furnisher_id=FURN12345",
+        "fixtures/m2map/docs/current.json",
+        "fixtures/m2map/docs/deleted.json",
+        "fixtures/m2map/docs/deferred_payments.json",
+    ]);
+    assert_eq!(status, 1, "an error record makes the exit code 1: {stderr}");
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["status"], "ok");
+    assert_eq!(lines[0]["id"], 90024);
+    assert_eq!(lines[0]["display_id"], "LN-090024");
+    assert_eq!(lines[0]["segments"]["base"]["highest_credit"], "000024216");
+    assert_eq!(
+        lines[0]["segments"]["base"]["surname"],
+        "ST JOHN                  "
+    );
+    assert_eq!(lines[1]["status"], "skipped");
+    assert_eq!(lines[1]["reason"], "deleted in LoanPro");
+    assert_eq!(lines[2]["status"], "error");
+    let reason = lines[2]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("features.m2map:") && reason.contains("__deferred"),
+        "{reason}"
+    );
+    for l in &lines {
+        let keys: Vec<&String> = l.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "id",
+                "display_id",
+                "status",
+                "reason",
+                "segments",
+                "findings"
+            ]
+        );
+    }
+}
+
+#[test]
+fn map_reads_arrays_envelopes_ndjson_and_standard_input() {
+    let doc = std::fs::read_to_string(root().join("fixtures/m2map/docs/current.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    let dir = std::env::temp_dir().join(format!("m2map-cmd-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let envelope = dir.join("envelope.json");
+    std::fs::write(
+        &envelope,
+        serde_json::json!({"d": {"results": [v, v]}}).to_string(),
+    )
+    .unwrap();
+    let nd = dir.join("loans.ndjson");
+    std::fs::write(&nd, format!("{v}\n{v}\n{v}\n")).unwrap();
+    for (file, n) in [(&envelope, 2), (&nd, 3)] {
+        let (_, stdout, stderr) = metro2(&[
+            "map",
+            "--map",
+            "fixtures/m2map/valid/features.m2map",
+            "--as-of",
+            "2026-10-31",
+            "--param",
+            "furnisher_id=F1",
+            file.to_str().unwrap(),
+        ]);
+        assert_eq!(stdout.lines().count(), n, "{stderr}");
+    }
+    let (_, metro2_out, _) = metro2(&[
+        "map",
+        "--map",
+        "fixtures/m2map/valid/features.m2map",
+        "--as-of",
+        "2026-10-31",
+        "--param",
+        "furnisher_id=F1",
+        "--format",
+        "metro2",
+        nd.to_str().unwrap(),
+    ]);
+    assert!(metro2_out
+        .lines()
+        .all(|l| l.len() == 426 && l.starts_with("0426")));
+    let (_, explain, _) = metro2(&[
+        "map",
+        "--map",
+        "fixtures/m2map/valid/features.m2map",
+        "--as-of",
+        "2026-10-31",
+        "--param",
+        "furnisher_id=F1",
+        "--format",
+        "explain",
+        envelope.to_str().unwrap(),
+    ]);
+    assert!(
+        explain.contains("account_status") && explain.contains("match arm"),
+        "{explain}"
+    );
+    assert!(!explain.contains("652186018"), "SSNs are masked");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn fmt_check_plan() {
+    let (status, _, _) = metro2(&["fmt", "--check", "fixtures/m2map/valid/features.m2map"]);
+    assert_eq!(status, 0);
+    let dir = std::env::temp_dir().join(format!("m2map-fmt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("messy.m2map");
+    std::fs::write(
+        &f,
+        "m2map 1\nparam as_of:date\nlet x=1 # kept\nsegment base{\n}\n",
+    )
+    .unwrap();
+    let (status, _, _) = metro2(&["fmt", "--check", f.to_str().unwrap()]);
+    assert_eq!(status, 1);
+    let (status, _, _) = metro2(&["fmt", f.to_str().unwrap()]);
+    assert_eq!(status, 0);
+    assert_eq!(
+        std::fs::read_to_string(&f).unwrap(),
+        "m2map 1\nparam as_of: date\nlet x = 1  # kept\nsegment base {\n}\n"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    let (status, plan, _) = metro2(&["plan", "fixtures/m2map/valid/features.m2map"]);
+    assert_eq!(status, 0);
+    assert!(plan.contains("segment base") && plan.contains("const") && plan.contains("write"));
+}
