@@ -348,11 +348,13 @@ impl<'p, 'd> Frame<'p, 'd> {
         for (p, a) in builtin.params.iter().zip(args) {
             if p.per_element {
                 let first = self.stack.get(base).cloned().unwrap_or(Value::Missing);
-                let mut out = Vec::with_capacity(first.list_len().unwrap_or(0));
+                let mut out = Vec::new();
                 match &first {
                     v if v.is_absent() => {}
                     Value::Json(j) => {
-                        for e in json_list(j).map_err(Self::fail(args[0]))? {
+                        let elements = json_list(j).map_err(Self::fail(args[0]))?;
+                        out.reserve(elements.len());
+                        for e in elements {
                             self.locals[var as usize] = Value::Json(e);
                             out.push(self.eval(*a)?);
                         }
@@ -420,12 +422,14 @@ impl<'p, 'd> Frame<'p, 'd> {
     #[inline(never)]
     fn where_node(&mut self, _id: NodeId, list: NodeId, cond: NodeId, var: u32) -> R<'d> {
         let items = self.eval(list)?;
-        let mut kept = Vec::with_capacity(items.list_len().unwrap_or(0));
+        let mut kept = Vec::new();
         match &items {
             v if v.is_absent() => {}
             // JSON lists are walked in place; only the kept elements are collected.
             Value::Json(j) => {
-                for e in json_list(j).map_err(Self::fail(list))? {
+                let elements = json_list(j).map_err(Self::fail(list))?;
+                kept.reserve(elements.len());
+                for e in elements {
                     self.locals[var as usize] = Value::Json(e);
                     let c = self.eval(cond)?;
                     if self.cond(&c, cond)? {
