@@ -250,3 +250,20 @@ fn every_mapped_fixture_validates_in_a_file_with_header_and_trailer() {
         assert!(!errors.is_empty(), "{name}: the validator finds nothing");
     }
 }
+
+#[test]
+fn loans_in_errors_are_error_records_naming_the_cause() {
+    let path = root().join("fixtures/loanpro/errors/no_balance_this_month.json");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let outcome = map(&doc);
+    let Outcome::Error(e) = &outcome else {
+        panic!("expected an error record, got {}", outcome.status());
+    };
+    assert_eq!(e.document_id.as_deref(), Some("100138"));
+    assert!(
+        e.message.contains("no balance for the reporting month"),
+        "{e}"
+    );
+    insta::assert_snapshot!("errors__no_balance_this_month.fields", field_yaml(&outcome));
+}
