@@ -267,3 +267,14 @@ fn loans_in_errors_are_error_records_naming_the_cause() {
     );
     insta::assert_snapshot!("errors__no_balance_this_month.fields", field_yaml(&outcome));
 }
+
+#[test]
+fn the_preset_is_in_the_canonical_layout() {
+    let source = std::fs::read_to_string(root().join("presets/loanpro.m2map")).unwrap();
+    let formatted =
+        m2map::format::format(&source).unwrap_or_else(|d| panic!("{}", d.render_plain(120)));
+    assert!(
+        formatted == source,
+        "presets/loanpro.m2map is not formatted: run `metro2 fmt presets/loanpro.m2map`"
+    );
+}
