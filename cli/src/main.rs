@@ -70,6 +70,9 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !cli.command.is_long_running() {
+        quit_quietly_on_closed_pipe();
+    }
     init_logging(cli.verbose);
     let ctx = commands::Context { db: cli.db };
     let result = match cli.command {
@@ -99,6 +102,42 @@ fn main() -> ExitCode {
             eprintln!("{report:?}");
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Clap's own consistency checks over every subcommand: duplicate flags, a positional
+    /// argument clashing with `--version`, a global flag redefined, and so on.
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}
+
+impl Command {
+    /// Commands that serve sockets until stopped; they keep Rust's default of ignoring `SIGPIPE`,
+    /// so a reader going away never kills a server.
+    fn is_long_running(&self) -> bool {
+        matches!(
+            self,
+            Command::Serve(_) | Command::LoanproSim(_) | Command::Demo(_)
+        )
+    }
+}
+
+/// Lets `metro2 map ... | head` end the way Unix tools do when the reader closes the pipe: the
+/// process stops at its next write, without a panic from `println!` (Rust ignores `SIGPIPE`, so
+/// every write would otherwise fail and `print!` turns that failure into exit code 101).
+fn quit_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called once at start-up, before any thread is spawned; restoring the default
+    // disposition of a signal has no other effect on the process.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -194,3 +194,51 @@ fn fmt_check_plan() {
     assert_eq!(status, 0);
     assert!(plan.contains("segment base") && plan.contains("const") && plan.contains("write"));
 }
+
+/// `metro2 map ... | head` must end quietly when the reader goes away, not panic in `println!`.
+#[cfg(unix)]
+#[test]
+fn map_into_a_closed_pipe_stops_without_a_panic() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+
+    let fixture = "fixtures/loanpro/current.json";
+    assert!(root().join(fixture).exists());
+    let mut args = vec![
+        "map",
+        "--map",
+        "presets/loanpro.m2map",
+        "--as-of",
+        "2026-10-31",
+        "--param",
+        "furnisher_id=FURN12345",
+        "--format",
+        "json",
+    ];
+    // Far more output than a pipe buffers, so the command is still writing when the pipe closes.
+    args.extend(std::iter::repeat_n(fixture, 2_000));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_metro2"))
+        .args(&args)
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("{\"id\":"), "{first}");
+    // The reader is dropped here: the pipe is closed with output still to come.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "{stderr}");
+    assert!(
+        // 13 is SIGPIPE on Linux and macOS.
+        out.status.signal() == Some(13) || out.status.success(),
+        "{:?} {stderr}",
+        out.status
+    );
+}
