@@ -105,19 +105,6 @@ fn main() -> ExitCode {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::Cli;
-    use clap::CommandFactory;
-
-    /// Clap's own consistency checks over every subcommand: duplicate flags, a positional
-    /// argument clashing with `--version`, a global flag redefined, and so on.
-    #[test]
-    fn the_command_line_definition_is_consistent() {
-        Cli::command().debug_assert();
-    }
-}
-
 impl Command {
     /// Commands that serve sockets until stopped; they keep Rust's default of ignoring `SIGPIPE`,
     /// so a reader going away never kills a server.
@@ -154,4 +141,17 @@ fn init_logging(verbose: u8) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Clap's own consistency checks over every subcommand: duplicate flags, a positional
+    /// argument clashing with `--version`, a global flag redefined, and so on.
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }
