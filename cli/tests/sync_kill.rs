@@ -1,5 +1,6 @@
 //! The `metro2` binary killed with SIGKILL in the middle of a sync and run again ends with the
 //! same records as an uninterrupted run: no duplicates, no loan missing, the cursor complete.
+//! SIGTERM stops it cleanly instead: the loans in flight are committed, exit code 130.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -178,5 +179,73 @@ fn a_sync_killed_mid_run_resumes_to_the_same_records() {
     drop(store);
     let summary = sync(&killed);
     assert!(!summary.contains("resuming"), "{summary}");
+    rt.block_on(sim.shutdown());
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_a_sync_after_the_loans_in_flight_and_the_next_run_resumes() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let as_of = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+    let sim = rt
+        .block_on(Simulator::start(SimConfig {
+            loans: generate_loans(LOANS, 12, as_of),
+            token: TOKEN.into(),
+            faults: Faults {
+                latency_ms: 40,
+                ..Faults::default()
+            },
+            ..SimConfig::default()
+        }))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("term.db");
+    connect(&db, &sim.base_url);
+    let child = metro2(&db)
+        .args(["sync", "--as-of", "2026-10-31"])
+        .spawn()
+        .unwrap();
+    // After the first page (100 loans) is committed, about 100 loans at 40 ms each, four at a
+    // time, are still to come: a second at the least.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while count(&db) < 100 {
+        assert!(Instant::now() < deadline, "the sync never committed a page");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // SAFETY: `kill` with a child's pid and a valid signal number has no other effect.
+    let sent = unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert_eq!(sent, 0);
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stdout}\n{stderr}");
+    assert!(stdout.contains("stopped on request"), "{stdout}");
+    let at_stop = count(&db);
+    assert!(
+        (100..LOANS as i64).contains(&at_stop),
+        "stopped mid-run: {at_stop} records"
+    );
+
+    let store = Store::open(&db).unwrap();
+    let conn = store.connection("sim").unwrap();
+    let runs = store.runs(conn.id, 10).unwrap();
+    assert_eq!(runs[0].status, RunStatus::Interrupted);
+    assert_eq!(
+        runs[0].counts.fetched as i64, at_stop,
+        "what was fetched was committed"
+    );
+    drop(store);
+
+    let summary = sync(&db);
+    assert!(summary.contains("resuming run"), "{summary}");
+    assert!(
+        summary.contains(&format!("fetched {}", LOANS as i64 - at_stop)),
+        "{summary}"
+    );
+    assert_eq!(records(&db).len(), LOANS);
     rt.block_on(sim.shutdown());
 }

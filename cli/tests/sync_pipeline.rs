@@ -2,7 +2,7 @@
 //! error stopping the run, resuming without duplicates, and the cursor's incremental pulls.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -24,6 +24,8 @@ struct FakeSource {
     fatal_after: Option<usize>,
     fetches: AtomicUsize,
     fetched_ids: Mutex<Vec<i64>>,
+    /// Raised once this many fetches have been made, as SIGTERM would raise it.
+    stop_after: Option<(usize, Arc<AtomicBool>)>,
 }
 
 impl LoanSource for FakeSource {
@@ -50,6 +52,11 @@ impl LoanSource for FakeSource {
 
     async fn fetch(&self, id: i64, _as_of: NaiveDate) -> Result<Value, LoanProError> {
         let n = self.fetches.fetch_add(1, Ordering::SeqCst);
+        if let Some((after, stop)) = &self.stop_after {
+            if n + 1 >= *after {
+                stop.store(true, Ordering::SeqCst);
+            }
+        }
         if self.fatal_after.is_some_and(|f| n >= f) {
             return Err(LoanProError::Unauthorized {
                 status: 401,
@@ -271,4 +278,59 @@ fn a_targeted_sync_pulls_the_named_loans_and_leaves_the_cursor() {
     assert_eq!((r.mode, r.counts.fetched), (RunMode::Targeted, 1));
     assert_eq!(e.store.cursor(e.conn.id).unwrap(), Default::default());
     drop(s);
+}
+
+#[test]
+fn a_stop_request_commits_the_loans_done_and_the_next_run_resumes_after_them() {
+    let mut e = env();
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut s = source(40);
+    // Mid-page: pages hold 7 loans, so 17 fetches end inside the third page.
+    s.stop_after = Some((17, stop.clone()));
+    let s = Arc::new(s);
+    let now = Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap();
+    let mut o = opts(now);
+    o.stop = Some(stop);
+    let r = sync(&mut e, &s, &o).unwrap();
+    assert!(r.stopped);
+    assert!(
+        r.summary_line().contains("stopped on request"),
+        "{}",
+        r.summary_line()
+    );
+    let fetched = s.fetched_ids.lock().unwrap().clone();
+    // The loans in flight when the stop came finish: at most `concurrency` (4) more.
+    assert!((17..=17 + 4).contains(&fetched.len()), "{fetched:?}");
+    // Every loan fetched is committed, the partial page included, and nothing else.
+    let recs = stored(&e);
+    let mut ids: Vec<i64> = recs.iter().map(|(id, _)| *id).collect();
+    ids.sort_unstable();
+    let mut expected = fetched.clone();
+    expected.sort_unstable();
+    assert_eq!(ids, expected);
+    assert_eq!(r.counts.fetched as usize, fetched.len());
+    let cursor = e.store.cursor(e.conn.id).unwrap();
+    let progress = cursor.in_progress.expect("the run stays resumable");
+    assert_eq!(progress.last_loan_id, ids.last().copied());
+    assert_eq!(
+        e.store.run(r.run_id).unwrap().status,
+        RunStatus::Interrupted
+    );
+    assert_eq!(
+        cursor.last_full_as_of, None,
+        "a stopped sweep is not a full sweep"
+    );
+
+    // The next run takes up after the last committed loan and fetches each other loan once.
+    let s2 = Arc::new(source(40));
+    let r2 = sync(&mut e, &s2, &opts(now)).unwrap();
+    assert!(!r2.stopped);
+    assert_eq!(r2.resumed_run, Some(r.run_id));
+    let refetched = s2.fetched_ids.lock().unwrap().clone();
+    assert_eq!(refetched.len() + fetched.len(), 40, "{refetched:?}");
+    assert!(refetched.iter().all(|id| !fetched.contains(id)));
+    assert_eq!(stored(&e).len(), 40);
+    let cursor = e.store.cursor(e.conn.id).unwrap();
+    assert_eq!(cursor.in_progress, None);
+    assert_eq!(cursor.last_full_as_of.as_deref(), Some("2026-10-31"));
 }

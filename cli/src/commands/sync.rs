@@ -1,6 +1,8 @@
 //! `metro2 sync`.
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use miette::IntoDiagnostic;
 
@@ -26,7 +28,9 @@ pub struct Args {
 }
 
 /// Runs the command: one summary line on success; exit 1 when the run itself failed (a refused
-/// token, the database), not when single loans failed.
+/// token, the database), not when single loans failed. SIGTERM or Ctrl-C stops it cleanly: the
+/// loans in flight finish and are committed, the next `metro2 sync` resumes after them, and the
+/// exit code is 130; a second signal quits at once, as a crash would (still resumable).
 pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     let as_of = runner::parse_as_of(args.as_of.as_deref()).map_err(|e| miette::miette!("{e}"))?;
     let mut store = Store::open(&ctx.db).into_diagnostic()?;
@@ -37,10 +41,23 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     opts.force_full = args.full;
     opts.concurrency = args.concurrency;
     let rt = runner::runtime().into_diagnostic()?;
+    let stop = Arc::new(AtomicBool::new(false));
+    opts.stop = Some(stop.clone());
+    rt.spawn(async move {
+        crate::server::stop_signal().await;
+        stop.store(true, Ordering::SeqCst);
+        eprintln!("stopping after the loans in flight (again to quit at once)");
+        crate::server::stop_signal().await;
+        std::process::exit(130);
+    });
     match runner::sync_connection(rt.handle(), &mut store, &conn, &opts, &Progress::auto()) {
         Ok(report) => {
             println!("{}", report.summary_line());
-            Ok(ExitCode::SUCCESS)
+            Ok(if report.stopped {
+                ExitCode::from(130)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Err(e) => {
             eprintln!("error: {e}");

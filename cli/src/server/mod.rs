@@ -67,8 +67,8 @@ impl RunningServer {
         &self.shared
     }
 
-    /// Stops: no new request or job; waits for the requests in flight and for the job in flight
-    /// (at most the configured grace). Returns false when the job in flight was abandoned: the
+    /// Stops: no new request or job; waits for the requests in flight and for the job in flight,
+    /// which stops after its loans in flight (at most the configured grace). Returns false when the job in flight was abandoned: the
     /// caller should then end the process at once, as a crash would, rather than let the job
     /// see its runtime shut down under it (a sync resumes after its last committed page).
     pub async fn shutdown(self) -> bool {

@@ -38,8 +38,9 @@ pub enum Job {
 /// What the HTTP side, the scheduler and the worker share.
 #[derive(Debug, Default)]
 pub struct Shared {
-    /// Set on shutdown: no new job starts.
-    pub stopping: AtomicBool,
+    /// Set on shutdown: no new job starts, and a sync in flight stops after its loans in flight
+    /// (the next start resumes it).
+    pub stopping: Arc<AtomicBool>,
     /// Connections with a scheduled sync queued or running (never two at once).
     pub pending_syncs: Mutex<HashSet<i64>>,
     /// Targeted pulls completed.
@@ -60,7 +61,8 @@ pub fn run(mut store: Store, rt: tokio::runtime::Handle, jobs: Receiver<Job>, sh
                 connection_id,
                 loan,
             } => {
-                let result = pull(&mut store, &rt, connection_id, &loan);
+                let stop = shared.stopping.clone();
+                let result = pull(&mut store, &rt, connection_id, &loan, stop);
                 let (status, error) = match &result {
                     Ok(line) => {
                         tracing::info!(delivery = delivery_id, %loan, "{line}");
@@ -77,7 +79,7 @@ pub fn run(mut store: Store, rt: tokio::runtime::Handle, jobs: Receiver<Job>, sh
                 shared.pulls_done.fetch_add(1, Ordering::SeqCst);
             }
             Job::Sync { connection_id } => {
-                match sync(&mut store, &rt, connection_id) {
+                match sync(&mut store, &rt, connection_id, shared.stopping.clone()) {
                     Ok(line) => tracing::info!("{line}"),
                     Err(e) => {
                         tracing::warn!(connection = connection_id, error = %e, "scheduled sync failed")
@@ -102,6 +104,7 @@ fn pull(
     rt: &tokio::runtime::Handle,
     connection_id: i64,
     loan: &LoanRef,
+    stop: Arc<AtomicBool>,
 ) -> Result<String, String> {
     let conn = store
         .connection_by_id(connection_id)
@@ -127,6 +130,7 @@ fn pull(
     let as_of = runner::parse_as_of(None)?;
     let mut opts = SyncOptions::new(as_of);
     opts.only_loans = Some(vec![id]);
+    opts.stop = Some(stop);
     let report = runner::sync_connection(rt, store, &conn, &opts, &Progress::hidden())
         .map_err(|e| e.to_string())?;
     Ok(format!(
@@ -139,11 +143,13 @@ fn sync(
     store: &mut Store,
     rt: &tokio::runtime::Handle,
     connection_id: i64,
+    stop: Arc<AtomicBool>,
 ) -> Result<String, String> {
     let conn = store
         .connection_by_id(connection_id)
         .map_err(|e| e.to_string())?;
-    let opts = SyncOptions::new(runner::parse_as_of(None)?);
+    let mut opts = SyncOptions::new(runner::parse_as_of(None)?);
+    opts.stop = Some(stop);
     let report = runner::sync_connection(rt, store, &conn, &opts, &Progress::hidden())
         .map_err(|e| e.to_string())?;
     Ok(format!("scheduled {}", report.summary_line()))

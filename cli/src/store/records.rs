@@ -117,6 +117,16 @@ pub enum PageItem {
     },
 }
 
+impl PageItem {
+    /// LoanPro's id of the loan.
+    pub fn loan_id(&self) -> i64 {
+        match self {
+            PageItem::Loan { record, .. } => record.loan_id,
+            PageItem::Failed { loan_id, .. } => *loan_id,
+        }
+    }
+}
+
 /// Everything a page of the sync writes, in one transaction.
 #[derive(Debug, Clone, Copy)]
 pub struct PageCommit<'a> {

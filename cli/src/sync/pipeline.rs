@@ -2,6 +2,7 @@
 //! page at a time on a writer thread.
 
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,6 +38,9 @@ pub struct SyncOptions {
     pub policy: CursorPolicy,
     /// The time the run starts (injected so tests control the cursor).
     pub now: DateTime<Utc>,
+    /// Once set (SIGTERM, Ctrl-C, a server stopping), no further loan is started: the loans in
+    /// flight finish, the loans done so far are committed, and the next run resumes after them.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 impl SyncOptions {
@@ -50,6 +54,7 @@ impl SyncOptions {
             concurrency: 4,
             policy: CursorPolicy::default(),
             now: Utc::now(),
+            stop: None,
         }
     }
 }
@@ -75,6 +80,8 @@ pub struct SyncReport {
     pub counts: RunCounts,
     /// Wall time.
     pub elapsed: Duration,
+    /// The run was asked to stop before it had pulled every loan; the next run resumes it.
+    pub stopped: bool,
 }
 
 impl SyncReport {
@@ -85,8 +92,13 @@ impl SyncReport {
             .resumed_run
             .map(|r| format!(", resuming run {r}"))
             .unwrap_or_default();
+        let stopped = if self.stopped {
+            "; stopped on request, the next sync resumes where this one stopped"
+        } else {
+            ""
+        };
         format!(
-            "sync {}: fetched {}, mapped {}, skipped {}, invalid {}, failed {} in {:.1}s ({} {}, as of {}{})",
+            "sync {}: fetched {}, mapped {}, skipped {}, invalid {}, failed {} in {:.1}s ({} {}, as of {}{}){}",
             self.connection,
             c.fetched,
             c.mapped,
@@ -97,7 +109,8 @@ impl SyncReport {
             self.mode.as_str(),
             self.why,
             self.as_of,
-            resumed
+            resumed,
+            stopped
         )
     }
 }
@@ -294,8 +307,8 @@ pub fn run_sync<S: LoanSource, M: RecordMapper>(
             });
         }
     };
-    let saw_loans = match pulled {
-        Ok(saw) => saw,
+    let Pulled { saw_loans, stopped } = match pulled {
+        Ok(p) => p,
         Err(e) => {
             fail(store, e.to_string());
             return Err(SyncError::Source {
@@ -305,7 +318,15 @@ pub fn run_sync<S: LoanSource, M: RecordMapper>(
             });
         }
     };
-    let finish = if advance_cursor {
+    let finish = if stopped && advance_cursor {
+        // The cursor keeps the run in progress, at the last committed page, for the next run.
+        tracing::info!(connection = %conn.name, run_id, "sync stopped on request");
+        store.finish_run(
+            run_id,
+            RunStatus::Interrupted,
+            Some("stopped on request; the next run resumes after the last committed loan"),
+        )
+    } else if advance_cursor {
         store.complete_run(conn.id, saw_loans || skip_upto.is_some())
     } else {
         store.finish_run(run_id, RunStatus::Ok, None)
@@ -325,7 +346,21 @@ pub fn run_sync<S: LoanSource, M: RecordMapper>(
         period,
         counts,
         elapsed: started.elapsed(),
+        stopped,
     })
+}
+
+/// How the pull ended.
+#[derive(Debug, Clone, Copy)]
+struct Pulled {
+    /// Whether any loan was enumerated.
+    saw_loans: bool,
+    /// Whether a stop request ended it before the last loan.
+    stopped: bool,
+}
+
+fn stop_requested(stop: &Option<Arc<AtomicBool>>) -> bool {
+    stop.as_ref().is_some_and(|s| s.load(Ordering::SeqCst))
 }
 
 /// What every record of the run shares.
@@ -337,8 +372,9 @@ struct RecordBase {
 }
 
 /// Pages through the search, fetches and maps every loan, and hands finished pages to the
-/// writer. Returns whether any loan was enumerated; stops at the first fatal error, or when the
-/// writer has stopped (its error is the one reported).
+/// writer. Stops at the first fatal error, when the writer has stopped (its error is the one
+/// reported), or on a stop request: no loan starts after it, and the loans sent so far end their
+/// page early, so they are committed and the cursor resumes after them.
 #[allow(clippy::too_many_arguments)]
 async fn pull<S: LoanSource, M: RecordMapper>(
     source: Arc<S>,
@@ -350,7 +386,7 @@ async fn pull<S: LoanSource, M: RecordMapper>(
     base: RecordBase,
     tx: mpsc::SyncSender<Page>,
     progress: Progress,
-) -> Result<bool, LoanProError> {
+) -> Result<Pulled, LoanProError> {
     let page_size = opts.page_size.max(1);
     let concurrency = opts.concurrency.max(1);
     // The pager runs ahead of the fetchers by up to two pages, so fetching never waits for a
@@ -389,24 +425,37 @@ async fn pull<S: LoanSource, M: RecordMapper>(
                         return saw;
                     }
                 }
-                let end = Work::PageEnd {
+                let page_end = Work::PageEnd {
                     last_loan_id: last,
                     field_seen,
                 };
                 // The end is an empty page, or a short one once `total` is reached: a server
                 // may cap the page size below `$top`, or cap `totalHits` (Elasticsearch counts
                 // to 10,000 by default), so neither alone proves the end.
-                if work_tx.send(end).await.is_err() || (short && start >= page.total) {
+                if work_tx.send(page_end).await.is_err() || (short && start >= page.total) {
                     return saw;
                 }
             }
         })
     };
-    let works =
-        futures_util::stream::unfold(
-            work_rx,
-            |mut rx| async move { rx.recv().await.map(|w| (w, rx)) },
-        );
+    // A stop request ends the stream of work here, not in the pager, which runs up to two pages
+    // ahead: only the loans already taken (at most `concurrency`) are still fetched.
+    let cut = Arc::new(AtomicBool::new(false));
+    let works = futures_util::stream::unfold(work_rx, {
+        let stop = opts.stop.clone();
+        let cut = cut.clone();
+        move |mut rx| {
+            let stop = stop.clone();
+            let cut = cut.clone();
+            async move {
+                if stop_requested(&stop) {
+                    cut.store(true, Ordering::SeqCst);
+                    return None;
+                }
+                rx.recv().await.map(|w| (w, rx))
+            }
+        }
+    });
     // Boxed so that dropping it closes the pager's channel.
     let mut steps = Box::pin(
         works
@@ -461,7 +510,28 @@ async fn pull<S: LoanSource, M: RecordMapper>(
         }
     }
     drop(steps);
-    Ok(pager.await.unwrap_or(true))
+    if cut.load(Ordering::SeqCst) {
+        pager.abort();
+        // The loans done since the last page end make a short page of their own, so they are
+        // committed and the cursor resumes after the last of them (loans come in id order).
+        if let Some(last_loan_id) = items.last().map(PageItem::loan_id) {
+            let page = Page {
+                items,
+                last_loan_id,
+                field_seen: false,
+            };
+            let _ = tx.send(page);
+        }
+        return Ok(Pulled {
+            saw_loans: true,
+            stopped: true,
+        });
+    }
+    let saw_loans = pager.await.unwrap_or(true);
+    Ok(Pulled {
+        saw_loans,
+        stopped: false,
+    })
 }
 
 /// Fetches and maps one loan. Every failure but a fatal one becomes the loan's own outcome.
