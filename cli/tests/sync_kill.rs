@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 
 use metro2::loanpro::generate::generate_loans;
-use metro2::loanpro::sim::{Faults, SimConfig, Simulator};
+use metro2::loanpro::sim::{Faults, SimConfig, SimHandle, Simulator};
 use metro2::store::{RecordFilter, RunStatus, Store};
 
 const LOANS: usize = 200;
@@ -95,26 +95,32 @@ fn count(db: &Path) -> i64 {
         .unwrap_or(0)
 }
 
-#[test]
-fn a_sync_killed_mid_run_resumes_to_the_same_records() {
+/// A simulator of `LOANS` generated loans answering each request after `latency_ms`.
+fn simulator(seed: u64, latency_ms: u64) -> (tokio::runtime::Runtime, SimHandle) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
     let as_of = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
-    // Latency stretches the run to a few seconds, so the kill lands in the middle.
     let sim = rt
         .block_on(Simulator::start(SimConfig {
-            loans: generate_loans(LOANS, 11, as_of),
+            loans: generate_loans(LOANS, seed, as_of),
             token: TOKEN.into(),
             faults: Faults {
-                latency_ms: 15,
+                latency_ms,
                 ..Faults::default()
             },
             ..SimConfig::default()
         }))
         .unwrap();
+    (rt, sim)
+}
+
+#[test]
+fn a_sync_killed_mid_run_resumes_to_the_same_records() {
+    // Latency stretches the run to a few seconds, so the kill lands in the middle.
+    let (rt, sim) = simulator(11, 15);
     let dir = tempfile::tempdir().unwrap();
     let clean = dir.path().join("clean.db");
     let killed = dir.path().join("killed.db");
@@ -185,23 +191,7 @@ fn a_sync_killed_mid_run_resumes_to_the_same_records() {
 #[cfg(unix)]
 #[test]
 fn sigterm_stops_a_sync_after_the_loans_in_flight_and_the_next_run_resumes() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let as_of = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
-    let sim = rt
-        .block_on(Simulator::start(SimConfig {
-            loans: generate_loans(LOANS, 12, as_of),
-            token: TOKEN.into(),
-            faults: Faults {
-                latency_ms: 40,
-                ..Faults::default()
-            },
-            ..SimConfig::default()
-        }))
-        .unwrap();
+    let (rt, sim) = simulator(12, 40);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("term.db");
     connect(&db, &sim.base_url);
