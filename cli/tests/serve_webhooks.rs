@@ -636,3 +636,75 @@ async fn sigterm_leaves_a_stuck_sync_after_the_grace() {
     };
     assert!(exit.success(), "{exit:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_pull_is_tried_again_until_it_succeeds_or_its_attempts_run_out() {
+    use metro2::server::config::PullRetry;
+    use metro2::server::deliveries;
+
+    let e = env(3, Cadence::Webhook).await;
+    sync(&e.db).await;
+    let healed = e.loans[0]["id"].as_i64().unwrap();
+    let broken = e.loans[1]["id"].as_i64().unwrap();
+    // Both loans answer a truncated body: LoanPro failing for them, for now.
+    e.sim.set_faults(metro2::loanpro::sim::Faults {
+        malformed_loans: vec![healed, broken],
+        ..Default::default()
+    });
+    let mut cfg = config(Duration::from_secs(3600));
+    cfg.pull_retry = PullRetry {
+        first: Duration::from_millis(300),
+        attempts: 3,
+    };
+    let server = server::start(cfg, &e.db, tokio::runtime::Handle::current())
+        .await
+        .unwrap();
+    let mut deliveries_of = Vec::new();
+    for id in [healed, broken] {
+        let body = json!({"eventName": "Payment Posted", "context": {"loan-id": id}}).to_string();
+        let (s, v) = post(
+            &server,
+            "acme",
+            body.as_bytes(),
+            &[("X-LoanPro-Signature", &signed(body.as_bytes()))],
+        )
+        .await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+        deliveries_of.push(v["delivery"].as_i64().unwrap());
+    }
+    let (healed_delivery, broken_delivery) = (deliveries_of[0], deliveries_of[1]);
+    let attempts = |d: i64| deliveries::attempts(&Store::open(&e.db).unwrap(), d).unwrap();
+    until(20, "the first failed attempt", || {
+        attempts(healed_delivery) >= 1
+    })
+    .await;
+    // Failed once and waiting: still queued, with the reason kept.
+    assert_eq!(delivery_status(&e.db, healed_delivery), "queued");
+    // LoanPro recovers for one loan only.
+    e.sim.set_faults(metro2::loanpro::sim::Faults {
+        malformed_loans: vec![broken],
+        ..Default::default()
+    });
+    until(20, "the retried pull", || {
+        delivery_status(&e.db, healed_delivery) == "pulled"
+    })
+    .await;
+    assert!(attempts(healed_delivery) >= 2);
+    until(20, "the attempts to run out", || {
+        delivery_status(&e.db, broken_delivery) == "failed"
+    })
+    .await;
+    assert_eq!(attempts(broken_delivery), 3);
+    let error: String = Store::open(&e.db)
+        .unwrap()
+        .db()
+        .query_row(
+            "SELECT error FROM webhook_deliveries WHERE id = ?1",
+            [broken_delivery],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(error.contains(&format!("loan {broken}")), "{error}");
+    assert!(!error.contains(TOKEN));
+    server.shutdown().await;
+}

@@ -9,6 +9,9 @@
 //!   trace_window: 24h   # a trace id seen within this is a repeated delivery
 //!   body_window: 10m    # the same body within this is a repeated delivery
 //! shutdown_grace: 30s   # on SIGTERM, how long the job in flight may take to finish
+//! pull_retry:
+//!   first: 1m       # a failed webhook pull is tried again after this, then 4x longer each time
+//!   attempts: 5     # attempts in all before the delivery is marked failed
 //! ```
 //! Durations are a number and a unit: `ms`, `s`, `m`, `h`, `d`.
 
@@ -36,6 +39,42 @@ pub struct ServeConfig {
     /// under a second; a scheduled sync stuck in retries against an unreachable LoanPro is left
     /// after this, which is safe: a sync resumes after its last committed page.
     pub shutdown_grace: Duration,
+    /// When failed webhook pulls are tried again.
+    pub pull_retry: PullRetry,
+}
+
+/// Retries of a webhook pull that failed for a reason that may pass (LoanPro unreachable or
+/// failing, the loan failing to fetch). A loan LoanPro does not know is not retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PullRetry {
+    /// The wait before the second attempt; each later wait is four times the one before.
+    pub first: Duration,
+    /// Attempts in all, the first included; 1 means never retry.
+    pub attempts: u32,
+}
+
+impl Default for PullRetry {
+    fn default() -> Self {
+        PullRetry {
+            first: Duration::from_secs(60),
+            attempts: 5,
+        }
+    }
+}
+
+impl PullRetry {
+    /// The wait after the `failed`-th failed attempt (1-based), or `None` when it was the last.
+    pub fn wait_after(&self, failed: u32) -> Option<Duration> {
+        if failed >= self.attempts {
+            return None;
+        }
+        let factor = 4u32.saturating_pow(failed.saturating_sub(1));
+        Some(
+            self.first
+                .saturating_mul(factor)
+                .min(Duration::from_secs(6 * 3600)),
+        )
+    }
 }
 
 impl Default for ServeConfig {
@@ -46,6 +85,7 @@ impl Default for ServeConfig {
             daily: Duration::from_secs(24 * 60 * 60),
             dedup: Windows::default(),
             shutdown_grace: Duration::from_secs(30),
+            pull_retry: PullRetry::default(),
         }
     }
 }
@@ -59,6 +99,15 @@ struct File {
     #[serde(default)]
     dedup: DedupFile,
     shutdown_grace: Option<String>,
+    #[serde(default)]
+    pull_retry: PullRetryFile,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PullRetryFile {
+    first: Option<String>,
+    attempts: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -98,6 +147,13 @@ impl ServeConfig {
         c.dedup.trace = get("dedup.trace_window", f.dedup.trace_window, c.dedup.trace)?;
         c.dedup.body = get("dedup.body_window", f.dedup.body_window, c.dedup.body)?;
         c.shutdown_grace = get("shutdown_grace", f.shutdown_grace, c.shutdown_grace)?;
+        c.pull_retry.first = get("pull_retry.first", f.pull_retry.first, c.pull_retry.first)?;
+        if let Some(n) = f.pull_retry.attempts {
+            if n == 0 {
+                return Err("pull_retry.attempts: at least 1 (the first attempt)".into());
+            }
+            c.pull_retry.attempts = n;
+        }
         for (key, d) in [("schedule.hourly", c.hourly), ("schedule.daily", c.daily)] {
             if d < Duration::from_millis(10) {
                 return Err(format!("{key}: {d:?} is too short (at least 10ms)"));
@@ -145,7 +201,21 @@ mod tests {
 
     #[test]
     fn file_over_defaults() {
-        let c = ServeConfig::from_yaml("schedule:\n  hourly: 300ms\nshutdown_grace: 2s\n").unwrap();
+        let c = ServeConfig::from_yaml(
+            "schedule:\n  hourly: 300ms\nshutdown_grace: 2s\npull_retry:\n  first: 2s\n  attempts: 3\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.pull_retry,
+            PullRetry {
+                first: Duration::from_secs(2),
+                attempts: 3
+            }
+        );
+        assert_eq!(c.pull_retry.wait_after(1), Some(Duration::from_secs(2)));
+        assert_eq!(c.pull_retry.wait_after(2), Some(Duration::from_secs(8)));
+        assert_eq!(c.pull_retry.wait_after(3), None);
+        assert!(ServeConfig::from_yaml("pull_retry:\n  attempts: 0\n").is_err());
         assert_eq!(c.shutdown_grace, Duration::from_secs(2));
         assert_eq!(c.hourly, Duration::from_millis(300));
         assert_eq!(c.daily, Duration::from_secs(86400));

@@ -88,7 +88,7 @@ pub fn insert(store: &Store, d: &NewDelivery<'_>) -> Result<i64, StoreError> {
     Ok(store.db().last_insert_rowid())
 }
 
-/// Records how a queued pull ended.
+/// Records how a queued pull ended (one more attempt).
 pub fn finish(
     store: &Store,
     id: i64,
@@ -96,10 +96,41 @@ pub fn finish(
     error: Option<&str>,
 ) -> Result<(), StoreError> {
     store.db().execute(
-        "UPDATE webhook_deliveries SET status = ?2, error = ?3, finished_at = ?4 WHERE id = ?1",
+        "UPDATE webhook_deliveries SET status = ?2, error = ?3, finished_at = ?4,
+                attempts = attempts + 1
+         WHERE id = ?1",
         params![id, status.as_str(), error, crate::store::now_text()],
     )?;
     Ok(())
+}
+
+/// Records a failed attempt of a pull that will be tried again: it stays queued (so a restart
+/// resumes it too). Returns the number of attempts made so far.
+pub fn failed_attempt(store: &Store, id: i64, error: &str) -> Result<u32, StoreError> {
+    Ok(store.db().query_row(
+        "UPDATE webhook_deliveries SET attempts = attempts + 1, error = ?2
+         WHERE id = ?1 RETURNING attempts",
+        params![id, error],
+        |r| r.get(0),
+    )?)
+}
+
+/// Marks a queued pull failed for good, keeping the error of its last attempt.
+pub fn mark_failed(store: &Store, id: i64) -> Result<(), StoreError> {
+    store.db().execute(
+        "UPDATE webhook_deliveries SET status = ?2, finished_at = ?3 WHERE id = ?1",
+        params![id, Status::Failed.as_str(), crate::store::now_text()],
+    )?;
+    Ok(())
+}
+
+/// The number of attempts made so far at a delivery's pull.
+pub fn attempts(store: &Store, id: i64) -> Result<u32, StoreError> {
+    Ok(store.db().query_row(
+        "SELECT attempts FROM webhook_deliveries WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?)
 }
 
 /// A queued pull.

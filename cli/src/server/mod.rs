@@ -140,6 +140,11 @@ pub async fn start(
         tracing::info!(resumed, "resuming queued webhook pulls");
     }
     let shared = Arc::new(Shared::default());
+    let queue = worker::Queue {
+        jobs: queue,
+        again: jobs.clone(),
+        retry: cfg.pull_retry,
+    };
     let worker = {
         let shared = shared.clone();
         let rt = rt.clone();

@@ -3,13 +3,16 @@
 //!
 //! One at a time keeps the database's writers to one and LoanPro's load predictable. On stop
 //! the worker finishes the job in flight and exits; pulls still queued stay `queued` in
-//! `webhook_deliveries` and are resumed by the next start.
+//! `webhook_deliveries` and are resumed by the next start. A pull that fails for a reason that
+//! may pass stays queued and is sent again after a wait (`pull_retry`), so a LoanPro outage
+//! does not lose the change a webhook announced.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex};
 
+use super::config::PullRetry;
 use super::deliveries::{self, Status};
 use super::event::LoanRef;
 use crate::loanpro::Client;
@@ -49,8 +52,36 @@ pub struct Shared {
     pub syncs_done: AtomicU64,
 }
 
+/// Where the worker takes its jobs and puts back the pulls to try again.
+pub struct Queue {
+    /// Jobs to run.
+    pub jobs: Receiver<Job>,
+    /// The same queue's sending side, for retries.
+    pub again: Sender<Job>,
+    /// When failed pulls are tried again.
+    pub retry: PullRetry,
+}
+
+/// Why a pull failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PullFailure {
+    message: String,
+    /// Whether trying again later may succeed (not for a loan LoanPro does not know).
+    may_pass: bool,
+}
+
+impl PullFailure {
+    fn may_pass(message: impl ToString) -> PullFailure {
+        PullFailure {
+            message: message.to_string(),
+            may_pass: true,
+        }
+    }
+}
+
 /// Runs jobs until the channel closes or a stop is requested.
-pub fn run(mut store: Store, rt: tokio::runtime::Handle, jobs: Receiver<Job>, shared: Arc<Shared>) {
+pub fn run(mut store: Store, rt: tokio::runtime::Handle, queue: Queue, shared: Arc<Shared>) {
+    let Queue { jobs, again, retry } = queue;
     while let Ok(job) = jobs.recv() {
         if shared.stopping.load(Ordering::SeqCst) {
             break;
@@ -63,17 +94,41 @@ pub fn run(mut store: Store, rt: tokio::runtime::Handle, jobs: Receiver<Job>, sh
             } => {
                 let stop = shared.stopping.clone();
                 let result = pull(&mut store, &rt, connection_id, &loan, stop);
-                let (status, error) = match &result {
+                let recorded = match &result {
                     Ok(line) => {
                         tracing::info!(delivery = delivery_id, %loan, "{line}");
-                        (Status::Pulled, None)
+                        deliveries::finish(&store, delivery_id, Status::Pulled, None)
                     }
-                    Err(e) => {
-                        tracing::warn!(delivery = delivery_id, %loan, error = %e, "webhook pull failed");
-                        (Status::Failed, Some(e.as_str()))
+                    Err(f) if f.may_pass => {
+                        deliveries::failed_attempt(&store, delivery_id, &f.message).and_then(
+                            |failed| match retry.wait_after(failed) {
+                                Some(wait) => {
+                                    tracing::warn!(delivery = delivery_id, %loan, error = %f.message, attempt = failed, ?wait, "webhook pull failed; it is tried again");
+                                    let again = again.clone();
+                                    let job = Job::Pull {
+                                        delivery_id,
+                                        connection_id,
+                                        loan: loan.clone(),
+                                    };
+                                    rt.spawn(async move {
+                                        tokio::time::sleep(wait).await;
+                                        let _ = again.send(job);
+                                    });
+                                    Ok(())
+                                }
+                                None => {
+                                    tracing::warn!(delivery = delivery_id, %loan, error = %f.message, attempts = failed, "webhook pull failed; no attempts left");
+                                    deliveries::mark_failed(&store, delivery_id)
+                                }
+                            },
+                        )
+                    }
+                    Err(f) => {
+                        tracing::warn!(delivery = delivery_id, %loan, error = %f.message, "webhook pull failed");
+                        deliveries::finish(&store, delivery_id, Status::Failed, Some(&f.message))
                     }
                 };
-                if let Err(e) = deliveries::finish(&store, delivery_id, status, error) {
+                if let Err(e) = recorded {
                     tracing::error!(delivery = delivery_id, error = %e, "cannot record the pull");
                 }
                 shared.pulls_done.fetch_add(1, Ordering::SeqCst);
@@ -105,34 +160,48 @@ fn pull(
     connection_id: i64,
     loan: &LoanRef,
     stop: Arc<AtomicBool>,
-) -> Result<String, String> {
+) -> Result<String, PullFailure> {
     let conn = store
         .connection_by_id(connection_id)
-        .map_err(|e| e.to_string())?;
+        .map_err(PullFailure::may_pass)?;
     let id = match loan {
         LoanRef::Id(id) => *id,
         LoanRef::DisplayId(display) => {
             match store
                 .loan_id_for_display_id(connection_id, display)
-                .map_err(|e| e.to_string())?
+                .map_err(PullFailure::may_pass)?
             {
                 Some(id) => id,
                 None => {
-                    let cfg = runner::client_config(&conn, 1).map_err(|e| e.to_string())?;
-                    let client = Client::new(cfg).map_err(|e| e.to_string())?;
+                    let cfg = runner::client_config(&conn, 1).map_err(PullFailure::may_pass)?;
+                    let client = Client::new(cfg).map_err(PullFailure::may_pass)?;
                     rt.block_on(client.find_loan_by_display_id(display))
-                        .map_err(|e| e.to_string())?
-                        .ok_or_else(|| format!("LoanPro has no loan with display id {display:?}"))?
+                        .map_err(PullFailure::may_pass)?
+                        .ok_or_else(|| PullFailure {
+                            message: format!("LoanPro has no loan with display id {display:?}"),
+                            may_pass: false,
+                        })?
                 }
             }
         }
     };
-    let as_of = runner::parse_as_of(None)?;
+    let as_of = runner::parse_as_of(None).map_err(PullFailure::may_pass)?;
     let mut opts = SyncOptions::new(as_of);
     opts.only_loans = Some(vec![id]);
     opts.stop = Some(stop);
     let report = runner::sync_connection(rt, store, &conn, &opts, &Progress::hidden())
-        .map_err(|e| e.to_string())?;
+        .map_err(PullFailure::may_pass)?;
+    if report.counts.failed > 0 {
+        // The run went through but the loan did not: its own error says why.
+        let why = store
+            .failures(report.run_id)
+            .ok()
+            .and_then(|f| f.into_iter().next())
+            .map_or_else(|| "the loan failed".to_string(), |f| f.error);
+        return Err(PullFailure::may_pass(format!(
+            "webhook pull of loan {id}: {why}"
+        )));
+    }
     Ok(format!(
         "webhook pull of loan {id}: {}",
         report.summary_line()

@@ -31,6 +31,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "responses_writebacks_webhooks",
         sql: include_str!("migrations/0002_responses_webhooks.sql"),
     },
+    Migration {
+        version: 3,
+        name: "delivery_attempts",
+        sql: include_str!("migrations/0003_delivery_attempts.sql"),
+    },
 ];
 
 /// Applies the migrations the database lacks. Fails when the database is newer than `all`.
