@@ -353,6 +353,8 @@ async fn per_bureau_files_missing_settings_and_masked_show() {
             "on",
             "--writeback-method",
             "PATCH",
+            "--updated-field",
+            "modifiedDate",
         ],
     );
     assert!(
@@ -367,6 +369,10 @@ async fn per_bureau_files_missing_settings_and_masked_show() {
     assert!(text.contains("webhook secret          *** (from the environment variable METRO2_TEST_HOOK_SECRET_EXPORT)"), "{text}");
     assert!(text.contains("writeback               on"), "{text}");
     assert!(text.contains("writeback method        PATCH"), "{text}");
+    assert!(
+        text.contains("updated field           modifiedDate"),
+        "{text}"
+    );
     assert!(
         text.contains("reporter phone          512-555-0199"),
         "{text}"
@@ -431,4 +437,16 @@ async fn per_bureau_files_missing_settings_and_masked_show() {
     );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--experian-id"));
+    let out = metro2(
+        &db,
+        &[
+            "connection",
+            "set",
+            "acme",
+            "--updated-field",
+            "last updated",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--updated-field"));
 }

@@ -334,3 +334,40 @@ fn a_stop_request_commits_the_loans_done_and_the_next_run_resumes_after_them() {
     assert_eq!(cursor.in_progress, None);
     assert_eq!(cursor.last_full_as_of.as_deref(), Some("2026-10-31"));
 }
+
+#[test]
+fn a_new_updated_field_makes_the_next_run_a_full_sweep() {
+    use metro2::store::ConnectionUpdate;
+    let mut e = env();
+    let s = Arc::new(source(5));
+    let now = Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap();
+    sync(&mut e, &s, &opts(now)).unwrap();
+    let later = Utc.with_ymd_and_hms(2026, 11, 1, 13, 0, 0).unwrap();
+    let same = ConnectionUpdate {
+        updated_field: Some("lastUpdated".into()),
+        ..ConnectionUpdate::default()
+    };
+    e.conn = e.store.update_connection(&e.conn.name, &same).unwrap();
+    assert_eq!(
+        e.store.cursor(e.conn.id).unwrap().field_supported,
+        Some(true)
+    );
+    assert_eq!(
+        sync(&mut e, &s, &opts(later)).unwrap().mode,
+        RunMode::Incremental
+    );
+    let other = ConnectionUpdate {
+        updated_field: Some("modifiedDate".into()),
+        ..ConnectionUpdate::default()
+    };
+    e.conn = e.store.update_connection(&e.conn.name, &other).unwrap();
+    assert_eq!(e.conn.updated_field, "modifiedDate");
+    assert_eq!(e.store.cursor(e.conn.id).unwrap().field_supported, None);
+    let r = sync(&mut e, &s, &opts(later)).unwrap();
+    assert_eq!(r.mode, RunMode::Full, "{}", r.why);
+    // The fake loans carry `lastUpdated` only: the new field is found missing.
+    assert_eq!(
+        e.store.cursor(e.conn.id).unwrap().field_supported,
+        Some(false)
+    );
+}

@@ -74,6 +74,10 @@ pub struct SetArgs {
     /// Environment variable holding the static webhook token.
     #[arg(long, requires = "webhook_token_header")]
     pub webhook_token_env: Option<String>,
+    /// The loan field incremental syncs filter on (default `lastUpdated`); a tenant whose loans
+    /// lack it is swept in full every run.
+    #[arg(long, value_name = "FIELD")]
+    pub updated_field: Option<String>,
 }
 
 /// On or off.
@@ -165,6 +169,17 @@ pub fn update_from(a: &SetArgs, ctx: &Context) -> miette::Result<ConnectionUpdat
     } else {
         None
     };
+    if let Some(f) = &a.updated_field {
+        let f = f.trim();
+        let ok = !f.is_empty()
+            && f.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
+        if !ok {
+            miette::bail!(
+                "--updated-field: {f:?} is not a LoanPro field name (letters, digits, `_` and `.`)"
+            );
+        }
+    }
     if let Some(h) = &a.webhook_token_header {
         if axum::http::HeaderName::from_bytes(h.as_bytes()).is_err() {
             miette::bail!("--webhook-token-header: {h:?} is not a valid HTTP header name");
@@ -189,6 +204,7 @@ pub fn update_from(a: &SetArgs, ctx: &Context) -> miette::Result<ConnectionUpdat
         webhook_secret_source,
         webhook_token_header: trimmed(&a.webhook_token_header),
         webhook_token_source: a.webhook_token_env.clone().map(SecretSource::Env),
+        updated_field: trimmed(&a.updated_field),
         ..ConnectionUpdate::default()
     };
     let nothing = update.cadence.is_none()
@@ -198,7 +214,8 @@ pub fn update_from(a: &SetArgs, ctx: &Context) -> miette::Result<ConnectionUpdat
         && texts.iter().all(|(_, v, _)| v.is_none())
         && update.reporter_phone.is_none()
         && update.webhook_secret_source.is_none()
-        && update.webhook_token_header.is_none();
+        && update.webhook_token_header.is_none()
+        && update.updated_field.is_none();
     if nothing {
         miette::bail!(
             "nothing to change: give at least one setting (see `metro2 connection set --help`)"
@@ -232,6 +249,7 @@ pub fn show(c: &Connection) -> String {
         ("instance id", c.instance_id.clone()),
         ("api token", secret_line(Some(&c.token_source))),
         ("cadence", c.cadence.as_str().to_string()),
+        ("updated field", c.updated_field.clone()),
         ("equifax id", opt(&c.equifax_id)),
         ("experian id", opt(&c.experian_id)),
         ("transunion id", opt(&c.transunion_id)),

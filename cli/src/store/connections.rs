@@ -351,9 +351,21 @@ impl Store {
     }
 
     /// Changes the settings `update` names and returns the connection as saved.
+    /// A new `updated_field` forgets whether the loans carry the field, so the next run is a
+    /// full sweep that finds out again.
     pub fn update_connection(&self, name: &str, update: &ConnectionUpdate) -> Result<Connection> {
-        let id = self.connection(name)?.id;
+        let before = self.connection(name)?;
+        let id = before.id;
         let u = update;
+        if u.updated_field
+            .as_ref()
+            .is_some_and(|f| *f != before.updated_field)
+        {
+            self.db.execute(
+                "UPDATE cursors SET field_supported = NULL WHERE connection_id = ?1",
+                [id],
+            )?;
+        }
         let text = |s: &Option<SecretSource>| s.as_ref().map(SecretSource::to_text);
         self.db.execute(
             "UPDATE connections SET
