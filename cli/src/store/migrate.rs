@@ -97,7 +97,11 @@ mod tests {
         apply(&mut db, MIGRATIONS).unwrap();
         apply(&mut db, MIGRATIONS).unwrap();
         assert_eq!(version(&db).unwrap(), MIGRATIONS.len() as i64);
-        let extra = [
+
+        // A database a later build migrated further than this one knows.
+        let mut db = Connection::open_in_memory().unwrap();
+        apply(&mut db, &MIGRATIONS[..1]).unwrap();
+        let later = [
             MIGRATIONS[0],
             Migration {
                 version: 2,
@@ -105,7 +109,8 @@ mod tests {
                 sql: "CREATE TABLE later (x INTEGER)",
             },
         ];
-        apply(&mut db, &extra).unwrap();
+        apply(&mut db, &later).unwrap();
+        assert_eq!(version(&db).unwrap(), 2);
         let err = apply(&mut db, &MIGRATIONS[..1]).unwrap_err();
         assert!(
             matches!(err, StoreError::TooNew { found: 2, known: 1 }),
