@@ -41,19 +41,23 @@ async fn kept_answers_follow_every_change() {
     ))
     .unwrap();
 
-    // The same request twice: the same bytes.
+    // The same request again and again (made, made and kept, served): the same bytes.
     let url = format!(
         "{}odata.svc/Loans({FIRST_ID})?$expand=LoanSetup,Customers",
         sim.base_url
     );
     let first = get_text(&http, &url).await;
-    assert_eq!(get_text(&http, &url).await, first);
+    for _ in 0..3 {
+        assert_eq!(get_text(&http, &url).await, first);
+    }
     let doc = client.fetch_loan(FIRST_ID, as_of()).await.unwrap();
-    assert_eq!(
-        client.fetch_loan(FIRST_ID, as_of()).await.unwrap(),
-        doc,
-        "a kept answer is the answer"
-    );
+    for _ in 0..3 {
+        assert_eq!(
+            client.fetch_loan(FIRST_ID, as_of()).await.unwrap(),
+            doc,
+            "a kept answer is the answer"
+        );
+    }
 
     // Admin modify: the kept answers of that loan go.
     let r = http
@@ -141,6 +145,9 @@ async fn kept_answers_follow_every_change() {
     assert_eq!(page2.total, 5);
 
     // A loan inserted (replacing one): its answers and every search follow.
+    for _ in 0..3 {
+        client.fetch_loan(FIRST_ID + 1, as_of()).await.unwrap();
+    }
     let mut replaced = generate_loans(5, 3, as_of()).remove(1);
     replaced["title"] = json!("Replaced");
     sim.insert_loan(replaced);
