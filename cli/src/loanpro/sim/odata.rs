@@ -291,13 +291,18 @@ pub fn number(v: &Value) -> Option<f64> {
 
 /// Sorts by `field [asc|desc]` (stable, so ties keep the stored order).
 pub fn sort_by(rows: &mut [&Value], order: &str) {
+    sort_by_key(rows, |r| *r, order);
+}
+
+/// Sorts items by `field [asc|desc]` of the value `value` gives for each (stable).
+pub fn sort_by_key<T>(rows: &mut [T], value: impl Fn(&T) -> &Value, order: &str) {
     let mut words = order.split_whitespace();
     let field = words.next().unwrap_or("id").to_owned();
     let desc = words.next().is_some_and(|w| w.eq_ignore_ascii_case("desc"));
     rows.sort_by(|a, b| {
         let (x, y) = (
-            a.get(&field).and_then(number),
-            b.get(&field).and_then(number),
+            value(a).get(&field).and_then(number),
+            value(b).get(&field).and_then(number),
         );
         let ord = x.partial_cmp(&y).unwrap_or(Ordering::Equal);
         if desc {

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use super::odata::{is_nav, Query, Render};
 use super::state::{json_i64, lock_faults, scalars, RecordedWrite, Shared};
@@ -119,8 +119,7 @@ async fn serve(
         }
         None => {}
     }
-    let query = Query::parse(query);
-    done(route(shared, &method, rest, &query, body))
+    done(route(shared, &method, rest, query, body))
 }
 
 fn authorised(shared: &Shared, headers: &HeaderMap) -> bool {
@@ -233,11 +232,18 @@ fn entity_key(segment: &str) -> (&str, Option<Option<i64>>) {
     }
 }
 
-fn route(shared: &Shared, method: &Method, rest: &str, query: &Query, body: &Bytes) -> Response {
+fn route(
+    shared: &Shared,
+    method: &Method,
+    rest: &str,
+    raw_query: Option<&str>,
+    body: &Bytes,
+) -> Response {
     let rest = rest.trim_end_matches('/');
+    let query = || Query::parse(raw_query);
     if rest == "Loans/Autopal.Search()" || rest == "odata.svc/Loans/Autopal.Search()" {
         return if method == Method::POST {
-            search_loans(shared, query, body)
+            search_loans(shared, &query(), body)
         } else {
             error(StatusCode::METHOD_NOT_ALLOWED, "Search takes POST")
         };
@@ -264,10 +270,14 @@ fn route(shared: &Shared, method: &Method, rest: &str, query: &Query, body: &Byt
                     let text = format!("{{\"d\":{{\"id\":{id},\"LoanSetup\":{{\"loanAmount\":\"12");
                     return ([("content-type", "application/json")], text).into_response();
                 }
-                match shared.doc(id) {
-                    Some(loan) => {
-                        get_entity(&render, &loan, &format!("Loans(id={id})"), &nav, query)
-                    }
+                // What the answer depends on besides the document: the path and the query.
+                let key = format!("{rest}?{}", raw_query.unwrap_or(""));
+                let answer = shared.loan_answer(id, &key, |loan| {
+                    get_entity(&render, loan, &format!("Loans(id={id})"), &nav, &query())
+                });
+                match answer {
+                    Some(Ok(body)) => json_body(body),
+                    Some(Err((status, message))) => error_code(status, &message),
                     None => not_found_id("Loans", id),
                 }
             }
@@ -286,7 +296,12 @@ fn route(shared: &Shared, method: &Method, rest: &str, query: &Query, body: &Byt
                     })
             });
             match customer {
-                Some(c) => get_entity(&render, c, &format!("Customers(id={id})"), &nav, query),
+                Some(c) => {
+                    match get_entity(&render, c, &format!("Customers(id={id})"), &nav, &query()) {
+                        Ok(body) => json_body(body.into()),
+                        Err((status, message)) => error_code(status, &message),
+                    }
+                }
                 None => not_found_id("Customers", id),
             }
         }
@@ -294,14 +309,17 @@ fn route(shared: &Shared, method: &Method, rest: &str, query: &Query, body: &Byt
     }
 }
 
-/// `GET Entity(id)[/Nav…]`.
+/// An error answer: its status and message (see [`error_code`]).
+type Refusal = (StatusCode, String);
+
+/// `GET Entity(id)[/Nav…]`: the body of the `200` answer, or the error answer.
 fn get_entity(
     render: &Render,
     entity: &Value,
     path: &str,
     nav: &[&str],
     query: &Query,
-) -> Response {
+) -> Result<Vec<u8>, Refusal> {
     let mut value = entity;
     let mut here = path.to_owned();
     for name in nav {
@@ -312,22 +330,24 @@ fn get_entity(
             }
             None => {
                 return match value.get(*name) {
-                    None if nav.len() == 1 => ok(json!({ "results": [] }).pipe_list(query)),
-                    _ => error_code(StatusCode::CONFLICT, &format!("Unknown property {name}")),
+                    None if nav.len() == 1 => {
+                        Ok(envelope(&json!({ "results": [] }).pipe_list(query)))
+                    }
+                    _ => Err((StatusCode::CONFLICT, format!("Unknown property {name}"))),
                 }
             }
         }
     }
     if nav.is_empty() {
-        return ok_view(&render.view(value, here, &query.expand(), 0));
+        return view_body(&render.view(value, here, &query.expand(), 0));
     }
     let name = nav[nav.len() - 1];
     match value.get("results").and_then(Value::as_array) {
         Some(items) => match render.list(name, items, &here, query) {
-            Ok(page) => ok(page),
-            Err(message) => error_code(StatusCode::BAD_REQUEST, &message),
+            Ok(page) => Ok(envelope(&page)),
+            Err(message) => Err((StatusCode::BAD_REQUEST, message)),
         },
-        None => ok(render.entity(value, &here, &query.expand(), 1)),
+        None => Ok(envelope(&render.entity(value, &here, &query.expand(), 1))),
     }
 }
 
@@ -356,38 +376,70 @@ fn search_loans(shared: &Shared, query: &Query, body: &Bytes) -> Response {
         .get("query")
         .cloned()
         .unwrap_or(json!({ "match_all": {} }));
+    let order = query
+        .get("$orderby")
+        .filter(|o| !is_id_ascending(o))
+        .unwrap_or("");
     let data = shared.read();
-    // Clauses name the loan's own fields, kept apart for search; only the page's hits are
-    // copied.
-    let mut hits: Vec<&Value> = Vec::new();
-    for entry in data.loans.values() {
-        match search::matches(&clause, &entry.summary) {
-            Ok(true) => hits.push(&entry.summary),
-            Ok(false) => {}
-            Err(message) => return error_code(StatusCode::BAD_REQUEST, &message),
+    // Clauses name the loan's own fields, kept apart for search. The hits are kept for the
+    // next page of the same search (until a loan changes); only the page's summaries are
+    // serialised.
+    let hits = shared.search_hits(&data, (body.clone(), order.to_owned()), |data| {
+        let mut hits: Vec<(i64, &Value)> = Vec::new();
+        for (id, entry) in &data.loans {
+            if search::matches(&clause, &entry.summary)? {
+                hits.push((*id, &entry.summary));
+            }
         }
-    }
-    // The dataset is kept in id order already.
-    if let Some(order) = query.get("$orderby").filter(|o| !is_id_ascending(o)) {
-        super::odata::sort_by(&mut hits, order);
-    }
+        // The dataset is kept in id order already.
+        if !order.is_empty() {
+            super::odata::sort_by_key(&mut hits, |h| h.1, order);
+        }
+        Ok::<_, String>(hits.into_iter().map(|h| h.0).collect())
+    });
+    let hits = match hits {
+        Ok(hits) => hits,
+        Err(message) => return error_code(StatusCode::BAD_REQUEST, &message),
+    };
     let total = hits.len();
     let start = query
         .usize("$start")
         .or_else(|| query.usize("$skip"))
         .unwrap_or(0);
     let top = query.usize("$top").unwrap_or(10);
-    let page: Vec<Value> = hits
-        .into_iter()
+    let results: Vec<&Value> = hits
+        .iter()
         .skip(start)
         .take(top)
-        .map(scalars)
+        .filter_map(|id| data.loans.get(id).map(|e| &e.summary))
         .collect();
-    drop(data);
-    ok(json!({
-        "results": page,
-        "summary": { "start": start, "pageSize": top, "totalHits": total, "totalTime": 1, "aggregations": {} }
-    }))
+    #[derive(serde::Serialize)]
+    struct Summary {
+        start: usize,
+        #[serde(rename = "pageSize")]
+        page_size: usize,
+        #[serde(rename = "totalHits")]
+        total_hits: usize,
+        #[serde(rename = "totalTime")]
+        total_time: u32,
+        aggregations: Map<String, Value>,
+    }
+    #[derive(serde::Serialize)]
+    struct Page<'v> {
+        results: Vec<&'v Value>,
+        summary: Summary,
+    }
+    let page = Page {
+        results,
+        summary: Summary {
+            start,
+            page_size: top,
+            total_hits: total,
+            total_time: 1,
+            aggregations: Map::new(),
+        },
+    };
+    json_body(envelope(&page).into())
 }
 
 fn is_id_ascending(order: &str) -> bool {
@@ -566,20 +618,31 @@ fn admin_route(shared: &Shared, method: &Method, path: &str, body: &Bytes) -> Re
 }
 
 fn ok(d: Value) -> Response {
-    let body = serde_json::to_vec(&json!({ "d": d })).unwrap_or_default();
+    json_body(envelope(&d).into())
+}
+
+/// `{"d": d}`, serialised.
+fn envelope<T: serde::Serialize + ?Sized>(d: &T) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct Envelope<'e, T: ?Sized> {
+        d: &'e T,
+    }
+    serde_json::to_vec(&Envelope { d }).unwrap_or_default()
+}
+
+/// A `200` answer with a JSON body.
+fn json_body(body: Bytes) -> Response {
     ([("content-type", "application/json")], body).into_response()
 }
 
 /// `{"d": view}`, serialised straight from the stored document.
-fn ok_view(view: &super::odata::View<'_, '_>) -> Response {
+fn view_body(view: &super::odata::View<'_, '_>) -> Result<Vec<u8>, Refusal> {
     #[derive(serde::Serialize)]
     struct Envelope<'e, 'v, 'a> {
         d: &'e super::odata::View<'v, 'a>,
     }
-    match serde_json::to_vec(&Envelope { d: view }) {
-        Ok(body) => ([("content-type", "application/json")], body).into_response(),
-        Err(e) => error_code(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-    }
+    serde_json::to_vec(&Envelope { d: view })
+        .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
 }
 
 fn not_found_id(set: &str, id: i64) -> Response {

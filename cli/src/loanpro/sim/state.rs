@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Instant;
 
+use axum::body::Bytes;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -46,10 +47,43 @@ pub(crate) struct Shared {
     stats: Mutex<Stats>,
     /// Recently generated documents: a loan's two requests of a sync arrive together.
     cache: Mutex<HashMap<i64, Arc<Value>>>,
+    /// Answers made once and served again until the data changes. Emptied (for the loan, or
+    /// all) under the data's write lock, and filled under its read lock, so an answer kept is
+    /// always the one the data gives now.
+    answers: Mutex<Answers>,
 }
 
 /// Generated documents kept in the cache at most.
 const CACHE_LIMIT: usize = 256;
+
+/// Searches whose hits are kept at most.
+const SEARCH_CACHE_LIMIT: usize = 64;
+
+/// Serialised answers and search hits, kept until a change.
+#[derive(Default)]
+struct Answers {
+    /// The answers to `GET odata.svc/Loans(id)…` of held loans (never of generated ones, which
+    /// are not held), by loan.
+    loans: HashMap<i64, LoanAnswers>,
+    /// The loan ids a search selects, in order, by body and `$orderby`.
+    searches: HashMap<(Bytes, String), Arc<[i64]>>,
+}
+
+/// One held loan's answers. An answer is kept the second time it is asked for, so a single
+/// pass over the loans (the demo, most tests) costs no memory, and repeated syncs (the
+/// benchmark) serialise each answer at most twice.
+#[derive(Default)]
+struct LoanAnswers {
+    /// Bodies by path and query.
+    kept: HashMap<String, Bytes>,
+    /// Hashes of the paths and queries asked for once.
+    seen: Vec<u64>,
+}
+
+fn key_hash(key: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(key)
+}
 
 /// The dataset. Generated loans are not kept: each is generated again when asked for (it is
 /// deterministic), so a simulator of 100,000 loans holds their search fields, not 7 GB of JSON
@@ -131,7 +165,92 @@ impl Shared {
             faults: Mutex::new(faults),
             stats: Mutex::new(Stats::default()),
             cache: Mutex::new(HashMap::new()),
+            answers: Mutex::new(Answers::default()),
         }
+    }
+
+    /// The body of a `GET` under `Loans(id)` (`key`: its path and query), made by `make` from
+    /// the loan's document. A held loan's answer is kept the second time it is made and served
+    /// from then on until the loan changes; a generated loan's is made each time (it is not
+    /// held either). `None`: no such loan.
+    pub fn loan_answer<E>(
+        &self,
+        id: i64,
+        key: &str,
+        make: impl FnOnce(&Value) -> Result<Vec<u8>, E>,
+    ) -> Option<Result<Bytes, E>> {
+        let data = self.read();
+        let Doc::Stored(doc) = &data.loans.get(&id)?.doc else {
+            drop(data);
+            let doc = self.doc(id)?;
+            return Some(make(&doc).map(Bytes::from));
+        };
+        let hash = key_hash(key);
+        let keep = {
+            let mut answers = lock(&self.answers);
+            let loan = answers.loans.entry(id).or_default();
+            if let Some(body) = loan.kept.get(key) {
+                return Some(Ok(body.clone()));
+            }
+            match loan.seen.iter().position(|h| *h == hash) {
+                Some(i) => {
+                    loan.seen.swap_remove(i);
+                    true
+                }
+                None => {
+                    loan.seen.push(hash);
+                    false
+                }
+            }
+        };
+        // Made under the read lock: no change can come between the document and keeping it.
+        let body = match make(doc) {
+            Ok(body) => Bytes::from(body),
+            Err(e) => return Some(Err(e)),
+        };
+        if keep {
+            lock(&self.answers)
+                .loans
+                .entry(id)
+                .or_default()
+                .kept
+                .insert(key.to_owned(), body.clone());
+        }
+        Some(Ok(body))
+    }
+
+    /// The loan ids a search selects, in order (`select` computes them from the data), kept
+    /// per body and order until any loan changes: a sync's pages ask the same search again
+    /// and again. `data` is the read lock the caller holds.
+    pub fn search_hits<E>(
+        &self,
+        data: &Data,
+        key: (Bytes, String),
+        select: impl FnOnce(&Data) -> Result<Vec<i64>, E>,
+    ) -> Result<Arc<[i64]>, E> {
+        if let Some(hits) = lock(&self.answers).searches.get(&key) {
+            return Ok(hits.clone());
+        }
+        let hits: Arc<[i64]> = select(data)?.into();
+        let mut answers = lock(&self.answers);
+        if answers.searches.len() >= SEARCH_CACHE_LIMIT {
+            answers.searches.clear();
+        }
+        answers.searches.insert(key, hits.clone());
+        Ok(hits)
+    }
+
+    /// Forgets what the answers kept for loan `id` (all loans when `None`) and every search's
+    /// hits. Called under the data's write lock.
+    fn forget(&self, id: Option<i64>) {
+        let mut answers = lock(&self.answers);
+        match id {
+            Some(id) => {
+                answers.loans.remove(&id);
+            }
+            None => answers.loans.clear(),
+        }
+        answers.searches.clear();
     }
 
     /// A loan's document as served now.
@@ -162,6 +281,8 @@ impl Shared {
         let out = f(&mut data, &mut doc);
         data.put_doc(id, doc);
         lock(&self.cache).remove(&id);
+        self.forget(Some(id));
+        drop(data);
         Some(out)
     }
 
@@ -225,7 +346,11 @@ impl Shared {
     }
 
     pub fn insert(&self, loan: Value) {
-        self.write().insert(loan);
+        let mut data = self.write();
+        data.insert(loan);
+        lock(&self.cache).clear();
+        self.forget(None);
+        drop(data);
     }
 
     pub fn loan(&self, id: i64) -> Option<Value> {
