@@ -63,7 +63,8 @@ impl TemplateMapper {
 
 impl RecordMapper for TemplateMapper {
     fn map(&self, document: &Value) -> Mapped {
-        match self.plan.eval(document, &self.params) {
+        let document = metro2_engine::json::from_serde(document);
+        match self.plan.eval(&document, &self.params) {
             Outcome::Mapped { record, findings } => {
                 let checked = validate_record(
                     &record,

@@ -25,7 +25,10 @@ fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
                 v.kind()
             )))
         }
-        Value::Json(j) if j.is_object() || j.is_array() => {
+        Value::Json(j)
+            if sonic_rs::JsonValueTrait::is_object(*j)
+                || sonic_rs::JsonValueTrait::is_array(*j) =>
+        {
             return Err(ValueError::new(format!(
                 "cannot write a JSON {} as text",
                 crate::value::json_kind(j)

@@ -86,11 +86,15 @@ fn counted_payments(list: &Value<'_>) -> Result<Vec<(i32, Cents)>, ValueError> {
 /// LoanPro's flag: 1 (as a number or text) or `true`.
 fn is_one(v: &Value<'_>) -> bool {
     match v {
-        Value::Bool(b) | Value::Json(serde_json::Value::Bool(b)) => *b,
+        Value::Bool(b) => *b,
         Value::Int(n) => *n == 1,
-        Value::Json(serde_json::Value::Number(n)) => n.as_i64() == Some(1),
         Value::Text(s) => &**s == "1",
-        Value::Json(serde_json::Value::String(s)) => s == "1",
+        Value::Json(j) => match crate::json::node(j) {
+            crate::json::Node::Bool(b) => b,
+            crate::json::Node::Number(n) => crate::json::number_i64(n) == Some(1),
+            crate::json::Node::String(s) => s == "1",
+            _ => false,
+        },
         _ => false,
     }
 }
@@ -99,6 +103,7 @@ fn is_one(v: &Value<'_>) -> bool {
 mod tests {
     use super::*;
     use crate::builtins::clean_read::timeline_arg;
+    use crate::json::from_serde;
     use serde_json::json;
 
     fn setup() -> serde_json::Value {
@@ -112,7 +117,8 @@ mod tests {
     }
 
     fn dpd(setup: &serde_json::Value, payments: &serde_json::Value) -> Result<u32, ValueError> {
-        let t = eval(&[Value::Json(setup), Value::Json(payments)])?;
+        let (setup, payments) = (from_serde(setup), from_serde(payments));
+        let t = eval(&[Value::Json(&setup), Value::Json(&payments)])?;
         let lt = timeline_arg(&t)?;
         let as_of = NaiveDate::from_ymd_opt(2026, 5, 31).unwrap();
         Ok(lt.timeline.dpd(day_of(as_of)))
@@ -137,6 +143,7 @@ mod tests {
         let mut s = setup();
         s["loanTerm"] = json!(12);
         s["payment"] = json!(100.0);
+        let s = from_serde(&s);
         let t = eval(&[Value::Json(&s)]).unwrap();
         let lt = timeline_arg(&t).unwrap();
         assert_eq!(lt.timeline.schedule().len(), 12);

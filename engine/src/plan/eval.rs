@@ -7,10 +7,12 @@ use super::{
     Finding, MapError, Node, NodeId, Outcome, Params, Pattern, Plan, SegmentPlan, TableDefault,
 };
 use crate::field::{encode, parse_date, parse_timestamp, FieldValue};
+use crate::json::{self, Doc};
 use crate::layout::{Field, FieldType, SegmentKind};
 use crate::record::DataRecord;
 use crate::segment::Segment;
 use crate::value::{json_list, Value, ValueError};
+use sonic_rs::{JsonContainerTrait, JsonValueTrait};
 
 /// A failure inside an expression, located by the node that failed.
 struct Fail {
@@ -50,7 +52,7 @@ pub struct Explained {
 
 struct Frame<'p, 'd> {
     plan: &'p Plan,
-    doc: &'d serde_json::Value,
+    doc: &'d Doc,
     params: Vec<Value<'d>>,
     slots: Vec<Option<Value<'d>>>,
     locals: Vec<Value<'d>>,
@@ -66,24 +68,19 @@ struct Frame<'p, 'd> {
 impl Plan {
     /// Maps one document. Never panics on any input: every failure is an
     /// [`Outcome::Error`] naming the document's id, the field and the `.m2map` line.
-    pub fn eval(&self, doc: &serde_json::Value, params: &Params) -> Outcome {
+    pub fn eval(&self, doc: &Doc, params: &Params) -> Outcome {
         self.run(doc, params, None)
     }
 
     /// Maps one document and records how each field got its value: the line, the expression
     /// and the branches taken (including those taken inside the lets it uses).
-    pub fn explain(&self, doc: &serde_json::Value, params: &Params) -> Explained {
+    pub fn explain(&self, doc: &Doc, params: &Params) -> Explained {
         let mut fields = Vec::new();
         let outcome = self.run(doc, params, Some(&mut fields));
         Explained { outcome, fields }
     }
 
-    fn run(
-        &self,
-        doc: &serde_json::Value,
-        params: &Params,
-        mut traces: Option<&mut Vec<FieldTrace>>,
-    ) -> Outcome {
+    fn run(&self, doc: &Doc, params: &Params, mut traces: Option<&mut Vec<FieldTrace>>) -> Outcome {
         let err = |field: Option<String>, line: u32, message: String| {
             Outcome::Error(MapError {
                 document_id: document_id(doc),
@@ -233,7 +230,7 @@ impl Plan {
     }
 }
 
-static NO_DOCUMENT: serde_json::Value = serde_json::Value::Null;
+static NO_DOCUMENT: Doc = Doc::new();
 
 impl Plan {
     /// Evaluates a node that reads neither the document nor parameters nor element variables
@@ -255,10 +252,11 @@ impl Plan {
 }
 
 /// The document's `id` as text.
-pub(crate) fn document_id(doc: &serde_json::Value) -> Option<String> {
-    match doc.get("id")? {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
+pub(crate) fn document_id(doc: &Doc) -> Option<String> {
+    let id = doc.as_object()?.get(&"id")?;
+    match json::node(id) {
+        json::Node::String(s) => Some(s.to_string()),
+        json::Node::Number(n) => json::number_text(n).map(|t| t.into_owned()),
         _ => None,
     }
 }
@@ -381,7 +379,8 @@ impl<'p, 'd> Frame<'p, 'd> {
                             node: *a,
                         })
                     }
-                    Value::Null | Value::Json(serde_json::Value::Null) => return Ok(Value::Null),
+                    Value::Null => return Ok(Value::Null),
+                    Value::Json(j) if j.is_null() => return Ok(Value::Null),
                     _ => {}
                 }
             }
@@ -474,8 +473,9 @@ impl<'p, 'd> Frame<'p, 'd> {
         let t = &plan.tables[table as usize];
         // JSON strings are looked up in place: no copy per lookup.
         let k = match k {
-            Value::Json(serde_json::Value::String(s)) => {
-                if let Some(i) = t.text.get(s.as_str()) {
+            Value::Json(j) if j.is_str() => {
+                let s = j.as_str().unwrap_or_default();
+                if let Some(i) = t.text.get(s) {
                     let (v, line) = &t.values[*i as usize];
                     if self.trace.is_some() {
                         self.note(id, || format!("table {}[{s}] (line {line})", t.name));
@@ -488,7 +488,7 @@ impl<'p, 'd> Frame<'p, 'd> {
                         }),
                     };
                 }
-                Value::text(s.as_str())
+                Value::text(s)
             }
             other => other.resolve(),
         };
@@ -744,19 +744,19 @@ pub(crate) fn write_field(field: &Field, v: &Value<'_>, out: &mut [u8]) -> Resul
         Value::Missing => {
             return Err("the value is missing from the document (give a default with `??`)".into())
         }
-        Value::Null | Value::Json(serde_json::Value::Null) => FieldValue::Empty,
-        Value::Text(_) | Value::Json(serde_json::Value::String(_)) if date_field => {
+        Value::Null => FieldValue::Empty,
+        Value::Json(j) if j.is_null() => FieldValue::Empty,
+        Value::Text(_) | Value::Json(_) if date_field && v.as_text().is_ok() => {
             match v.as_date().map_err(|e| e.0)? {
                 Some(d) => FieldValue::Date(d),
                 None => FieldValue::Empty,
             }
         }
         Value::Text(s) => FieldValue::Text(s),
-        Value::Json(serde_json::Value::String(s)) => FieldValue::Text(s),
+        Value::Json(j) if j.is_str() => FieldValue::Text(j.as_str().unwrap_or_default()),
         Value::Int(n) => FieldValue::Int(*n),
-        Value::Json(serde_json::Value::Number(_)) | Value::Decimal(_) => {
-            FieldValue::Int(v.as_int().map_err(|e| e.0)?)
-        }
+        Value::Decimal(_) => FieldValue::Int(v.as_int().map_err(|e| e.0)?),
+        Value::Json(j) if j.is_number() => FieldValue::Int(v.as_int().map_err(|e| e.0)?),
         Value::Date(d) => FieldValue::Date(*d),
         other => {
             return Err(format!(
