@@ -416,6 +416,45 @@ impl<'d> Value<'d> {
         }
     }
 
+    /// Reads several keys of an object in one pass over its keys, as [`Value::get`] reads each
+    /// (the first of duplicate keys wins, `Missing` when absent): built-ins that read many
+    /// fields of every row of a list (payments) scan each row once instead of once a field.
+    pub fn get_many<const N: usize>(&self, keys: [&str; N]) -> Result<[Value<'d>; N], ValueError> {
+        let mut out = [const { Value::Missing }; N];
+        match self {
+            Value::Json(j) if j.is_object() => {
+                let j: &'d Doc = j;
+                let mut left = N;
+                for (k, v) in j.as_object().into_iter().flat_map(|o| o.iter()) {
+                    if let Some(i) = keys.iter().position(|key| *key == k) {
+                        if matches!(out[i], Value::Missing) {
+                            out[i] = Value::Json(v);
+                            left -= 1;
+                            if left == 0 {
+                                break;
+                            }
+                        }
+                    }
+                }
+                if left > 0 && is_deferred(j) {
+                    let key = keys
+                        .iter()
+                        .zip(&out)
+                        .find(|(_, v)| matches!(v, Value::Missing))
+                        .map_or("", |(k, _)| k);
+                    return Err(deferred(key));
+                }
+                Ok(out)
+            }
+            _ => {
+                for (i, key) in keys.iter().enumerate() {
+                    out[i] = self.get(key)?;
+                }
+                Ok(out)
+            }
+        }
+    }
+
     fn expected(&self, what: &str, got: &Value<'_>) -> ValueError {
         match got {
             Value::Missing => ValueError::new(format!("expected {what}, the value is missing")),
@@ -563,6 +602,20 @@ mod tests {
         assert!(err.0.contains("__deferred"), "{err}");
         let err = v.get("Q").unwrap().get("x").unwrap_err();
         assert!(err.0.contains("not expanded"), "{err}");
+    }
+
+    #[test]
+    fn get_many_reads_as_get_does() {
+        let j = doc(json!({"a": 1, "b": "x", "n": null, "D": {"__deferred": {"uri": "u"}}}));
+        let v = Value::Json(&j);
+        let [a, b, n, z] = v.get_many(["a", "b", "n", "z"]).unwrap();
+        for (got, key) in [(a, "a"), (b, "b"), (n, "n"), (z, "z")] {
+            assert_eq!(got, v.get(key).unwrap(), "{key}");
+        }
+        let err = v.get("D").unwrap().get_many(["x"]).unwrap_err();
+        assert_eq!(err, v.get("D").unwrap().get("x").unwrap_err());
+        assert!(v.get("b").unwrap().get_many(["x"]).is_err());
+        assert!(matches!(Value::Null.get_many(["x"]), Ok([Value::Missing])));
     }
 
     #[test]

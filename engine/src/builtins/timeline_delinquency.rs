@@ -54,24 +54,25 @@ fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
 /// The counted payments of a `Payments` list as (day, amount).
 fn counted_payments(list: &Value<'_>) -> Result<Vec<(i32, Cents)>, ValueError> {
     let rows = list
-        .as_list()
+        .iter_list()
         .map_err(|e| ValueError::new(format!("Payments: {e}")))?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (i, row) in rows.iter().enumerate() {
+    let mut out = Vec::with_capacity(list.list_len().unwrap_or(0));
+    for (i, row) in rows.enumerate() {
         let at = |e: ValueError| {
             let id = row.get("id").ok().map(|v| v.display()).unwrap_or_default();
             ValueError::new(format!("Payments[{i}] (id {id}): {e}"))
         };
-        let status_value = row.get("status").map_err(at)?;
+        // One pass over the row's keys: a payment has a dozen and five are read.
+        let [status_value, active, date, reverse_date, amount] = row
+            .get_many(["status", "active", "date", "reverseDate", "amount"])
+            .map_err(at)?;
         let status = scalar_text(&status_value).map_err(at)?;
         let r = PaymentRow {
-            active: is_one(&row.get("active").map_err(at)?),
-            date: read_date(&row.get("date").map_err(at)?).map_err(at)?,
-            reverse_date: read_date(&row.get("reverseDate").map_err(at)?).map_err(at)?,
+            active: is_one(&active),
+            date: read_date(&date).map_err(at)?,
+            reverse_date: read_date(&reverse_date).map_err(at)?,
             status: status.as_deref(),
-            amount: read_money(&row.get("amount").map_err(at)?)
-                .map_err(at)?
-                .unwrap_or(Cents::ZERO),
+            amount: read_money(&amount).map_err(at)?.unwrap_or(Cents::ZERO),
         };
         if r.counts() {
             out.push((
