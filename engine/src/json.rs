@@ -15,7 +15,7 @@
 use std::borrow::Cow;
 
 pub use sonic_rs::Value as Doc;
-use sonic_rs::{JsonContainerTrait, JsonValueTrait};
+use sonic_rs::{JsonContainerTrait, JsonType, JsonValueTrait};
 
 /// Parses a loan document. Numbers keep their text (see the module's documentation).
 pub fn parse(text: &str) -> Result<Doc, String> {
@@ -55,18 +55,14 @@ pub enum Node<'d> {
 /// The kind of a node, with what it holds.
 #[inline]
 pub fn node(d: &Doc) -> Node<'_> {
-    if let Some(s) = d.as_str() {
-        Node::String(s)
-    } else if let Some(o) = d.as_object() {
-        Node::Object(o)
-    } else if let Some(a) = d.as_array() {
-        Node::Array(a)
-    } else if d.is_number() {
-        Node::Number(d)
-    } else if let Some(b) = d.as_bool() {
-        Node::Bool(b)
-    } else {
-        Node::Null
+    // Every sonic-rs accessor decodes the node's tag again: decode it once, then read.
+    match d.get_type() {
+        JsonType::String => d.as_str().map_or(Node::Null, Node::String),
+        JsonType::Object => d.as_object().map_or(Node::Null, Node::Object),
+        JsonType::Array => d.as_array().map_or(Node::Null, |a| Node::Array(a)),
+        JsonType::Number => Node::Number(d),
+        JsonType::Boolean => Node::Bool(d.as_bool() == Some(true)),
+        JsonType::Null => Node::Null,
     }
 }
 
