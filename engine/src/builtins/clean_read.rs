@@ -46,6 +46,23 @@ pub(super) fn read_date(v: &Value<'_>) -> Result<Option<NaiveDate>, ValueError> 
     }
 }
 
+/// [`read_date`] as a day number (see [`crate::clean::date::loanpro_day`]).
+pub(super) fn read_day(v: &Value<'_>) -> Result<Option<Day>, ValueError> {
+    match v {
+        Value::Date(d) => Ok(Some(day_of(*d))),
+        Value::Missing | Value::Null => Ok(None),
+        Value::Json(j) if j.is_null() => Ok(None),
+        Value::Text(_) | Value::Json(_) if v.as_text().is_ok() => {
+            crate::clean::date::loanpro_day(v.as_text()?)
+                .map_err(|e| ValueError::new(e.to_string()))
+        }
+        other => Err(ValueError::new(format!(
+            "expected a LoanPro date (\"/Date(N)/\"), got {}",
+            other.kind()
+        ))),
+    }
+}
+
 /// An amount under §1, in cents: a string or a JSON number read from its text as written.
 /// `None` for null, missing and `""` (LoanPro's "not set").
 pub(super) fn read_money(v: &Value<'_>) -> Result<Option<Cents>, ValueError> {

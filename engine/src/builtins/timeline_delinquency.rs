@@ -1,8 +1,7 @@
 //! `delinquency(setup, payments)`: the loan's timeline (derivations.md §2–§3).
-use super::clean_read::{read_date, read_money, scalar_text, timeline_type, TIMELINE};
+use super::clean_read::{read_date, read_day, read_money, scalar_text, timeline_type, TIMELINE};
 use super::prelude::*;
 use crate::clean::money::Cents;
-use crate::timeline::days::day_of;
 use crate::timeline::{LoanTerms, LoanTimeline, PaymentRow};
 
 /// The built-in.
@@ -69,16 +68,13 @@ fn counted_payments(list: &Value<'_>) -> Result<Vec<(i32, Cents)>, ValueError> {
         let status = scalar_text(&status_value).map_err(at)?;
         let r = PaymentRow {
             active: is_one(&active),
-            date: read_date(&date).map_err(at)?,
-            reverse_date: read_date(&reverse_date).map_err(at)?,
+            date: read_day(&date).map_err(at)?,
+            reverse_date: read_day(&reverse_date).map_err(at)?,
             status: status.as_deref(),
             amount: read_money(&amount).map_err(at)?.unwrap_or(Cents::ZERO),
         };
         if r.counts() {
-            out.push((
-                day_of(r.date.expect("a counted payment is dated")),
-                r.amount,
-            ));
+            out.push((r.date.expect("a counted payment is dated"), r.amount));
         }
     }
     Ok(out)
@@ -105,6 +101,7 @@ mod tests {
     use super::*;
     use crate::builtins::clean_read::timeline_arg;
     use crate::json::from_serde;
+    use crate::timeline::days::day_of;
     use serde_json::json;
 
     fn setup() -> serde_json::Value {
