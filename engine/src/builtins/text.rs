@@ -19,6 +19,15 @@ pub fn builtin() -> Builtin {
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
     Ok(match &args[0] {
         Value::Text(s) => Value::Text(s.clone()),
+        // Formatted on the stack: one allocation (the text's), not a `String` and then a copy.
+        Value::Int(n) => {
+            use std::io::Write;
+            let mut buf = [0u8; 20];
+            let mut w = &mut buf[..];
+            write!(w, "{n}").expect("an i64 fits in 20 bytes");
+            let len = 20 - w.len();
+            Value::text(std::str::from_utf8(&buf[..len]).expect("digits are UTF-8"))
+        }
         v @ (Value::List(_) | Value::Opaque(_)) => {
             return Err(ValueError::new(format!(
                 "cannot write {} as text",
