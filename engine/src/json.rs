@@ -68,9 +68,7 @@ pub fn node(d: &Doc) -> Node<'_> {
 
 /// The text of a number node as written in the document (`None` for other kinds).
 pub fn number_text(d: &Doc) -> Option<Cow<'_, str>> {
-    if !d.is_number() {
-        return None;
-    }
+    // A parsed document holds every number as its text: ask for that first (one tag decode).
     match d.as_raw_number() {
         Some(raw) => Some(Cow::Owned(raw.as_str().to_owned())),
         // Built in memory rather than parsed: sonic-rs holds the number, not its text.
@@ -81,9 +79,6 @@ pub fn number_text(d: &Doc) -> Option<Cow<'_, str>> {
 /// A number node as a whole number: only when its text is an integer (`7`, not `7.0` nor
 /// `7e0`), exactly as serde_json's `as_i64` reads an exact number.
 pub fn number_i64(d: &Doc) -> Option<i64> {
-    if !d.is_number() {
-        return None;
-    }
     match d.as_raw_number() {
         Some(raw) => raw.as_str().parse().ok(),
         None => d.as_i64(),

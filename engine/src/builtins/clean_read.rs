@@ -48,14 +48,21 @@ pub(super) fn read_date(v: &Value<'_>) -> Result<Option<NaiveDate>, ValueError> 
 
 /// [`read_date`] as a day number (see [`crate::clean::date::loanpro_day`]).
 pub(super) fn read_day(v: &Value<'_>) -> Result<Option<Day>, ValueError> {
+    let day =
+        |s: &str| crate::clean::date::loanpro_day(s).map_err(|e| ValueError::new(e.to_string()));
     match v {
         Value::Date(d) => Ok(Some(day_of(*d))),
         Value::Missing | Value::Null => Ok(None),
-        Value::Json(j) if j.is_null() => Ok(None),
-        Value::Text(_) | Value::Json(_) if v.as_text().is_ok() => {
-            crate::clean::date::loanpro_day(v.as_text()?)
-                .map_err(|e| ValueError::new(e.to_string()))
-        }
+        Value::Text(s) => day(s),
+        // Every payment's dates come here: one look at the node's kind.
+        Value::Json(j) => match crate::json::node(j) {
+            crate::json::Node::Null => Ok(None),
+            crate::json::Node::String(s) => day(s),
+            _ => Err(ValueError::new(format!(
+                "expected a LoanPro date (\"/Date(N)/\"), got {}",
+                v.kind()
+            ))),
+        },
         other => Err(ValueError::new(format!(
             "expected a LoanPro date (\"/Date(N)/\"), got {}",
             other.kind()
