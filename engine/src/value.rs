@@ -611,6 +611,25 @@ mod tests {
     }
 
     #[test]
+    fn numbers_in_parsed_text_are_exact_decimals() {
+        // Parsed straight from text, as the CLI and the sync do: no binary float in between.
+        let j =
+            json::parse(r#"{"a": 1234.57, "b": 1.5e3, "c": 0.1000000000000000000001, "d": 36}"#)
+                .unwrap();
+        let v = Value::Json(&j);
+        let dec = |k: &str| v.get(k).unwrap().as_decimal().unwrap();
+        assert_eq!(dec("a"), "1234.57".parse::<Decimal>().unwrap());
+        assert_eq!(
+            dec("c"),
+            "0.1000000000000000000001".parse::<Decimal>().unwrap()
+        );
+        assert_eq!(dec("b"), Decimal::from(1500));
+        assert_eq!(v.get("d").unwrap().as_int(), Ok(36));
+        assert_eq!(v.get("a").unwrap().display(), "1234.57");
+        assert_eq!(v.get("b").unwrap().display(), "1.5e3");
+    }
+
+    #[test]
     fn get_many_reads_as_get_does() {
         let j = doc(json!({"a": 1, "b": "x", "n": null, "D": {"__deferred": {"uri": "u"}}}));
         let v = Value::Json(&j);
