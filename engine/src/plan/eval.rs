@@ -14,13 +14,14 @@ use crate::segment::Segment;
 use crate::value::{json_list, Value, ValueError};
 use sonic_rs::{JsonContainerTrait, JsonValueTrait};
 
-/// A failure inside an expression, located by the node that failed.
+/// A failure inside an expression, located by the node that failed. Boxed in results, so the
+/// interpreter's `Result`s are no larger than a value (failures are rare; every node returns).
 struct Fail {
     message: String,
     node: NodeId,
 }
 
-type R<'d> = Result<Value<'d>, Fail>;
+type R<'d> = Result<Value<'d>, Box<Fail>>;
 
 /// How one field got its value (explain mode).
 #[derive(Debug, Clone, serde::Serialize)]
@@ -147,9 +148,11 @@ impl Plan {
                 }
                 Some((list, var)) => {
                     let items = match f.eval(list).and_then(|v| {
-                        v.as_list().map_err(|e| Fail {
-                            message: e.0,
-                            node: list,
+                        v.as_list().map_err(|e| {
+                            Box::new(Fail {
+                                message: e.0,
+                                node: list,
+                            })
                         })
                     }) {
                         Ok(items) => items,
@@ -318,11 +321,11 @@ impl<'p, 'd> Frame<'p, 'd> {
         Ok(seg)
     }
 
-    fn fail(node: NodeId) -> impl Fn(ValueError) -> Fail {
-        move |e| Fail { message: e.0, node }
+    fn fail(node: NodeId) -> impl Fn(ValueError) -> Box<Fail> {
+        move |e| Box::new(Fail { message: e.0, node })
     }
 
-    fn cond(&self, v: &Value<'d>, node: NodeId) -> Result<bool, Fail> {
+    fn cond(&self, v: &Value<'d>, node: NodeId) -> Result<bool, Box<Fail>> {
         truthy(v).map_err(Self::fail(node))
     }
 
@@ -371,13 +374,13 @@ impl<'p, 'd> Frame<'p, 'd> {
             if !p.optional {
                 match v {
                     Value::Missing => {
-                        return Err(Fail {
+                        return Err(Box::new(Fail {
                             message: format!(
                                 "{}(): the argument `{}` is missing (give a default with `??`)",
                                 builtin.name, p.name
                             ),
                             node: *a,
-                        })
+                        }))
                     }
                     Value::Null => return Ok(Value::Null),
                     Value::Json(j) if j.is_null() => return Ok(Value::Null),
@@ -386,9 +389,11 @@ impl<'p, 'd> Frame<'p, 'd> {
             }
             self.stack.push(v);
         }
-        (builtin.eval)(&self.stack[base..]).map_err(|e| Fail {
-            message: format!("{}(): {}", builtin.name, e.0),
-            node: id,
+        (builtin.eval)(&self.stack[base..]).map_err(|e| {
+            Box::new(Fail {
+                message: format!("{}(): {}", builtin.name, e.0),
+                node: id,
+            })
         })
     }
 
@@ -410,10 +415,10 @@ impl<'p, 'd> Frame<'p, 'd> {
                 .map(Value::Json)
                 .unwrap_or(Value::Missing),
             other => {
-                return Err(Fail {
+                return Err(Box::new(Fail {
                     message: format!("cannot index {}", other.kind()),
                     node: id,
-                })
+                }))
             }
         })
     }
@@ -460,10 +465,10 @@ impl<'p, 'd> Frame<'p, 'd> {
                 }
             }
         }
-        Err(Fail {
+        Err(Box::new(Fail {
             message: format!("no arm of the match covers {}", v.display()),
             node: id,
-        })
+        }))
     }
 
     #[inline(never)]
@@ -482,10 +487,10 @@ impl<'p, 'd> Frame<'p, 'd> {
                     }
                     return match v {
                         Ok(v) => Ok(v.clone()),
-                        Err(m) => Err(Fail {
+                        Err(m) => Err(Box::new(Fail {
                             message: m.replace("{value}", s),
                             node: id,
-                        }),
+                        })),
                     };
                 }
                 Value::text(s)
@@ -517,10 +522,10 @@ impl<'p, 'd> Frame<'p, 'd> {
             });
             return match v {
                 Ok(v) => Ok(v.clone()),
-                Err(m) => Err(Fail {
+                Err(m) => Err(Box::new(Fail {
                     message: m.replace("{value}", &k.display()),
                     node: id,
-                }),
+                })),
             };
         }
         match &t.default {
@@ -535,18 +540,18 @@ impl<'p, 'd> Frame<'p, 'd> {
                 });
                 Ok(v.clone())
             }
-            TableDefault::Error(m) => Err(Fail {
+            TableDefault::Error(m) => Err(Box::new(Fail {
                 message: m.replace("{value}", &k.display()),
                 node: id,
-            }),
-            TableDefault::None => Err(Fail {
+            })),
+            TableDefault::None => Err(Box::new(Fail {
                 message: format!(
                     "the table `{}` has no entry for {} and no `_` arm",
                     t.name,
                     k.display()
                 ),
                 node: id,
-            }),
+            })),
         }
     }
 
@@ -597,9 +602,11 @@ impl<'p, 'd> Frame<'p, 'd> {
             Node::Neg(x) => {
                 let v = self.eval(*x)?.resolve();
                 Ok(match v {
-                    Value::Int(n) => Value::Int(n.checked_neg().ok_or_else(|| Fail {
-                        message: "negation overflows".into(),
-                        node: id,
+                    Value::Int(n) => Value::Int(n.checked_neg().ok_or_else(|| {
+                        Box::new(Fail {
+                            message: "negation overflows".into(),
+                            node: id,
+                        })
                     })?),
                     v if v.is_absent() => Value::Null,
                     v => Value::Decimal(-v.as_decimal().map_err(Self::fail(id))?),
