@@ -133,15 +133,17 @@ pub fn json_kind(j: &Doc) -> &'static str {
 }
 
 /// Why a value could not be read as the type a field, operator or built-in needs. The message
-/// is complete on its own; the interpreter adds the document id, the field and the line.
+/// is complete on its own; the interpreter adds the document id, the field and the line. A
+/// boxed `str` rather than a `String`, so that `Result<Value, ValueError>`, which every read and
+/// built-in returns, is no larger than a value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct ValueError(pub String);
+pub struct ValueError(pub Box<str>);
 
 impl ValueError {
     /// A message.
     pub fn new(message: impl Into<String>) -> ValueError {
-        ValueError(message.into())
+        ValueError(message.into().into_boxed_str())
     }
 }
 

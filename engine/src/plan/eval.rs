@@ -150,7 +150,7 @@ impl Plan {
                     let items = match f.eval(list).and_then(|v| {
                         v.as_list().map_err(|e| {
                             Box::new(Fail {
-                                message: e.0,
+                                message: e.0.into(),
                                 node: list,
                             })
                         })
@@ -322,7 +322,12 @@ impl<'p, 'd> Frame<'p, 'd> {
     }
 
     fn fail(node: NodeId) -> impl Fn(ValueError) -> Box<Fail> {
-        move |e| Box::new(Fail { message: e.0, node })
+        move |e| {
+            Box::new(Fail {
+                message: e.0.into(),
+                node,
+            })
+        }
     }
 
     fn cond(&self, v: &Value<'d>, node: NodeId) -> Result<bool, Box<Fail>> {
