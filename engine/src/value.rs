@@ -402,19 +402,18 @@ impl<'d> Value<'d> {
     /// object. `__deferred` objects are an error (not expanded by the connector).
     pub fn get(&self, key: &str) -> Result<Value<'d>, ValueError> {
         match self {
-            Value::Json(j) => match json::node(j) {
-                Node::Object(o) => match o.get(&key) {
-                    // A deferred object holds only `__deferred`, so a key found is a real one:
-                    // one lookup on the common path.
-                    Some(v) => Ok(Value::Json(v)),
-                    None if o.contains_key(&"__deferred") => Err(deferred(key)),
-                    None => Ok(Value::Missing),
+            Value::Json(j) => match JsonValueTrait::get(*j, key) {
+                // A deferred object holds only `__deferred`, so a key found is a real one: one
+                // lookup (and one look at the node's kind) on the common path.
+                Some(v) => Ok(Value::Json(v)),
+                None => match json::node(j) {
+                    Node::Object(o) if o.contains_key(&"__deferred") => Err(deferred(key)),
+                    Node::Object(_) | Node::Null => Ok(Value::Missing),
+                    _ => Err(ValueError::new(format!(
+                        "cannot read .{key} of {}",
+                        self.kind()
+                    ))),
                 },
-                Node::Null => Ok(Value::Missing),
-                _ => Err(ValueError::new(format!(
-                    "cannot read .{key} of {}",
-                    self.kind()
-                ))),
             },
             Value::Missing | Value::Null => Ok(Value::Missing),
             other => Err(ValueError::new(format!(
