@@ -1,4 +1,6 @@
 //! `text(value)`.
+use std::sync::{Arc, OnceLock};
+
 use super::prelude::*;
 
 /// The built-in.
@@ -19,6 +21,13 @@ pub fn builtin() -> Builtin {
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
     Ok(match &args[0] {
         Value::Text(s) => Value::Text(s.clone()),
+        // A digit is shared, not allocated: a Payment History Profile turns 24 month buckets
+        // into text per loan.
+        Value::Int(n @ 0..=9) => {
+            static DIGITS: OnceLock<[Arc<str>; 10]> = OnceLock::new();
+            let digits = DIGITS.get_or_init(|| std::array::from_fn(|i| Arc::from(i.to_string())));
+            Value::Text(digits[*n as usize].clone())
+        }
         // Formatted on the stack: one allocation (the text's), not a `String` and then a copy.
         Value::Int(n) => {
             use std::io::Write;
