@@ -648,6 +648,8 @@ mod tests {
     fn values_stay_small() {
         // Values are copied into slots, stacks and lists on every document: keep them 24 bytes.
         assert!(std::mem::size_of::<Value<'_>>() <= 24);
+        // Every read and built-in returns one: failures are boxed so it is no larger.
+        assert!(std::mem::size_of::<Result<Value<'_>, ValueError>>() <= 24);
     }
 
     #[test]
