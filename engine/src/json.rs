@@ -85,12 +85,6 @@ pub fn number_i64(d: &Doc) -> Option<i64> {
     }
 }
 
-/// Whether a node is `null`.
-#[inline]
-pub fn is_null(d: &Doc) -> bool {
-    d.is_null()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
