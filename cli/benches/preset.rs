@@ -4,7 +4,9 @@
 //! `METRO2_BENCH_LOANS` loans (default 100,000) are generated once by the deterministic
 //! generator (`metro2::loanpro::generate`) and serialised to JSON text. Each measured iteration
 //! goes over all of them on one thread:
-//! - `parse`: `serde_json::from_str` into `serde_json::Value` (the type the plan reads);
+//! - `parse`: `metro2_engine::json::parse` into the document the plan reads (`sonic_rs::Value`
+//!   with exact numbers); the CPU-time pass also prints `parse_serde_json`, the former document
+//!   type (`serde_json::Value`, order-preserving, exact numbers), for comparison;
 //! - `end_to_end`: parse, evaluate the compiled preset, and validate the produced record with
 //!   `metro2_engine::validate::validate_record`.
 //!
@@ -43,7 +45,7 @@ fn plan() -> Plan {
 
 /// Maps and validates one loan; returns the number of validator errors (0 for skips).
 fn map_one(plan: &Plan, params: &Params, ctx: &RecordContext, text: &str) -> (u8, usize) {
-    let doc: serde_json::Value = serde_json::from_str(text).expect("generated JSON parses");
+    let doc = metro2_engine::json::parse(text).expect("generated JSON parses");
     match plan.eval(&doc, params) {
         Outcome::Mapped { record, .. } => {
             let errors = validate_record(&record, ctx)
@@ -119,9 +121,14 @@ fn bench(c: &mut Criterion) {
         invalid += usize::from(errors > 0);
     }
     eprintln!("outcomes: {kinds:?}; records with validator errors: {invalid}");
-    cpu_pass("parse", n, || {
+    cpu_pass("parse_serde_json", n, || {
         for t in &texts {
             black_box(serde_json::from_str::<serde_json::Value>(t).expect("parses"));
+        }
+    });
+    cpu_pass("parse", n, || {
+        for t in &texts {
+            black_box(metro2_engine::json::parse(t).expect("parses"));
         }
     });
     cpu_pass("end_to_end", n, || {
@@ -136,7 +143,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("parse", |b| {
         b.iter(|| {
             for t in &texts {
-                black_box(serde_json::from_str::<serde_json::Value>(t).expect("parses"));
+                black_box(metro2_engine::json::parse(t).expect("parses"));
             }
         })
     });

@@ -16,6 +16,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::builtins::Type;
+use crate::json::{self, Doc, Node};
+use sonic_rs::{JsonContainerTrait, JsonValueTrait};
 
 /// One runtime value.
 #[derive(Clone)]
@@ -37,7 +39,7 @@ pub enum Value<'d> {
     /// A list built by the program (a filtered list, a literal list).
     List(Arc<Vec<Value<'d>>>),
     /// A node of the document, read lazily: its type is known only when it is used.
-    Json(&'d serde_json::Value),
+    Json(&'d Doc),
     /// An engine object computed by a built-in (for example a delinquency timeline).
     Opaque(Opaque),
 }
@@ -117,29 +119,31 @@ impl PartialEq for Value<'_> {
 }
 
 /// The name of a JSON node's kind, for messages.
-pub fn json_kind(j: &serde_json::Value) -> &'static str {
-    match j {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "boolean",
-        serde_json::Value::Number(_) => "number",
-        serde_json::Value::String(_) => "string",
-        serde_json::Value::Array(_) => "array",
-        serde_json::Value::Object(o) if o.contains_key("__deferred") => "deferred object",
-        serde_json::Value::Object(o) if o.contains_key("results") => "list",
-        serde_json::Value::Object(_) => "object",
+pub fn json_kind(j: &Doc) -> &'static str {
+    match json::node(j) {
+        Node::Null => "null",
+        Node::Bool(_) => "boolean",
+        Node::Number(_) => "number",
+        Node::String(_) => "string",
+        Node::Array(_) => "array",
+        Node::Object(o) if o.contains_key(&"__deferred") => "deferred object",
+        Node::Object(o) if o.contains_key(&"results") => "list",
+        Node::Object(_) => "object",
     }
 }
 
 /// Why a value could not be read as the type a field, operator or built-in needs. The message
-/// is complete on its own; the interpreter adds the document id, the field and the line.
+/// is complete on its own; the interpreter adds the document id, the field and the line. A
+/// boxed `str` rather than a `String`, so that `Result<Value, ValueError>`, which every read and
+/// built-in returns, is no larger than a value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct ValueError(pub String);
+pub struct ValueError(pub Box<str>);
 
 impl ValueError {
     /// A message.
     pub fn new(message: impl Into<String>) -> ValueError {
-        ValueError(message.into())
+        ValueError(message.into().into_boxed_str())
     }
 }
 
@@ -187,12 +191,12 @@ impl<'d> Value<'d> {
             Value::Date(d) => d.format("%Y-%m-%d").to_string(),
             Value::Bool(b) => b.to_string(),
             Value::List(l) => format!("a list of {}", l.len()),
-            Value::Json(j) => match j {
-                serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Number(n) => n.to_string(),
-                serde_json::Value::Bool(b) => b.to_string(),
-                serde_json::Value::Null => "none".into(),
-                other => format!("a JSON {}", json_kind(other)),
+            Value::Json(j) => match json::node(j) {
+                Node::String(s) => s.to_string(),
+                Node::Number(n) => json::number_text(n).unwrap_or_default().into_owned(),
+                Node::Bool(b) => b.to_string(),
+                Node::Null => "none".into(),
+                _ => format!("a JSON {}", json_kind(j)),
             },
             Value::Opaque(o) => format!("a {}", o.type_name()),
         }
@@ -214,6 +218,15 @@ impl<'d> Value<'d> {
         }
     }
 
+    /// Whether the value is text or a JSON string.
+    fn is_text(&self) -> bool {
+        match self {
+            Value::Text(_) => true,
+            Value::Json(j) => j.is_str(),
+            _ => false,
+        }
+    }
+
     /// A text value.
     pub fn text(s: impl Into<Arc<str>>) -> Value<'d> {
         Value::Text(s.into())
@@ -221,10 +234,11 @@ impl<'d> Value<'d> {
 
     /// Whether the value is missing or null (what `??` replaces). A JSON `null` counts.
     pub fn is_absent(&self) -> bool {
-        matches!(
-            self,
-            Value::Missing | Value::Null | Value::Json(serde_json::Value::Null)
-        )
+        match self {
+            Value::Missing | Value::Null => true,
+            Value::Json(j) => j.is_null(),
+            _ => false,
+        }
     }
 
     /// Turns a JSON scalar into the matching language value (`Json(null)` into `Null`,
@@ -232,15 +246,15 @@ impl<'d> Value<'d> {
     /// and arrays stay JSON nodes.
     pub fn resolve(self) -> Value<'d> {
         match self {
-            Value::Json(j) => match j {
-                serde_json::Value::Null => Value::Null,
-                serde_json::Value::Bool(b) => Value::Bool(*b),
-                serde_json::Value::String(s) => Value::Text(Arc::from(s.as_str())),
-                serde_json::Value::Number(n) => match n.as_i64() {
+            Value::Json(j) => match json::node(j) {
+                Node::Null => Value::Null,
+                Node::Bool(b) => Value::Bool(b),
+                Node::String(s) => Value::Text(Arc::from(s)),
+                Node::Number(n) => match json::number_i64(n) {
                     Some(i) => Value::Int(i),
-                    None => match n.to_string().parse::<Decimal>() {
-                        Ok(d) => Value::Decimal(d),
-                        Err(_) => Value::Json(j),
+                    None => match json::number_text(n).and_then(|t| t.parse::<Decimal>().ok()) {
+                        Some(d) => Value::Decimal(d),
+                        None => Value::Json(j),
                     },
                 },
                 _ => Value::Json(j),
@@ -255,7 +269,10 @@ impl<'d> Value<'d> {
     pub fn as_text(&self) -> Result<&str, ValueError> {
         match self {
             Value::Text(s) => Ok(s),
-            Value::Json(serde_json::Value::String(s)) => Ok(s),
+            Value::Json(j) => match j.as_str() {
+                Some(s) => Ok(s),
+                None => Err(self.expected("text", self)),
+            },
             other => Err(self.expected("text", other)),
         }
     }
@@ -269,12 +286,13 @@ impl<'d> Value<'d> {
             Value::Decimal(d) if d.fract().is_zero() => {
                 i64::try_from(*d).map_err(|_| ValueError::new(format!("{d} is too large")))
             }
-            Value::Json(serde_json::Value::Number(n)) => match n.as_i64() {
+            Value::Json(j) if j.is_number() => match json::number_i64(j) {
                 Some(i) => Ok(i),
-                None => Value::Decimal(parse_decimal(&n.to_string())?).as_int(),
+                None => Value::Decimal(parse_decimal(&json::number_text(j).unwrap_or_default())?)
+                    .as_int(),
             },
-            Value::Json(serde_json::Value::Bool(b)) => Ok(i64::from(*b)),
-            Value::Text(_) | Value::Json(serde_json::Value::String(_)) => {
+            Value::Json(j) if j.is_boolean() => Ok(i64::from(j.as_bool() == Some(true))),
+            Value::Text(_) | Value::Json(_) if self.is_text() => {
                 let s = self.as_text()?.trim();
                 match s.parse::<i64>() {
                     Ok(n) => Ok(n),
@@ -297,10 +315,11 @@ impl<'d> Value<'d> {
         match self {
             Value::Decimal(d) => Ok(*d),
             Value::Int(n) => Ok(Decimal::from(*n)),
-            Value::Json(serde_json::Value::Number(n)) => parse_decimal(&n.to_string()),
-            Value::Text(_) | Value::Json(serde_json::Value::String(_)) => {
-                parse_decimal(self.as_text()?.trim())
+            Value::Json(j) if j.is_number() => {
+                parse_decimal(&json::number_text(j).unwrap_or_default())
             }
+            Value::Text(_) => parse_decimal(self.as_text()?.trim()),
+            Value::Json(j) if j.is_str() => parse_decimal(self.as_text()?.trim()),
             other => Err(self.expected("a decimal number", other)),
         }
     }
@@ -310,8 +329,9 @@ impl<'d> Value<'d> {
     pub fn as_date(&self) -> Result<Option<NaiveDate>, ValueError> {
         match self {
             Value::Date(d) => Ok(Some(*d)),
-            Value::Null | Value::Json(serde_json::Value::Null) => Ok(None),
-            Value::Text(_) | Value::Json(serde_json::Value::String(_)) => {
+            Value::Null => Ok(None),
+            Value::Json(j) if j.is_null() => Ok(None),
+            Value::Text(_) | Value::Json(_) if self.is_text() => {
                 let s = self.as_text()?.trim();
                 if s.is_empty() {
                     Ok(None)
@@ -332,11 +352,11 @@ impl<'d> Value<'d> {
     pub fn as_bool(&self) -> Result<bool, ValueError> {
         match self {
             Value::Bool(b) => Ok(*b),
-            Value::Json(serde_json::Value::Bool(b)) => Ok(*b),
+            Value::Json(j) if j.is_boolean() => Ok(j.as_bool() == Some(true)),
             Value::Int(0) => Ok(false),
             Value::Int(1) => Ok(true),
-            Value::Json(serde_json::Value::Number(n)) if n.as_i64() == Some(0) => Ok(false),
-            Value::Json(serde_json::Value::Number(n)) if n.as_i64() == Some(1) => Ok(true),
+            Value::Json(j) if json::number_i64(j) == Some(0) => Ok(false),
+            Value::Json(j) if json::number_i64(j) == Some(1) => Ok(true),
             other => Err(self.expected("yes/no", other)),
         }
     }
@@ -382,20 +402,63 @@ impl<'d> Value<'d> {
     /// object. `__deferred` objects are an error (not expanded by the connector).
     pub fn get(&self, key: &str) -> Result<Value<'d>, ValueError> {
         match self {
-            Value::Json(serde_json::Value::Object(o)) => match o.get(key) {
+            Value::Json(j) => match JsonValueTrait::get(*j, key) {
                 // A deferred object holds only `__deferred`, so a key found is a real one: one
-                // lookup on the common path.
+                // lookup (and one look at the node's kind) on the common path.
                 Some(v) => Ok(Value::Json(v)),
-                None if o.contains_key("__deferred") => Err(deferred(key)),
-                None => Ok(Value::Missing),
+                None => match json::node(j) {
+                    Node::Object(o) if o.contains_key(&"__deferred") => Err(deferred(key)),
+                    Node::Object(_) | Node::Null => Ok(Value::Missing),
+                    _ => Err(ValueError::new(format!(
+                        "cannot read .{key} of {}",
+                        self.kind()
+                    ))),
+                },
             },
-            Value::Missing | Value::Null | Value::Json(serde_json::Value::Null) => {
-                Ok(Value::Missing)
-            }
+            Value::Missing | Value::Null => Ok(Value::Missing),
             other => Err(ValueError::new(format!(
                 "cannot read .{key} of {}",
                 other.kind()
             ))),
+        }
+    }
+
+    /// Reads several keys of an object in one pass over its keys, as [`Value::get`] reads each
+    /// (the first of duplicate keys wins, `Missing` when absent): built-ins that read many
+    /// fields of every row of a list (payments) scan each row once instead of once a field.
+    pub fn get_many<const N: usize>(&self, keys: [&str; N]) -> Result<[Value<'d>; N], ValueError> {
+        let mut out = [const { Value::Missing }; N];
+        match self {
+            Value::Json(j) if j.is_object() => {
+                let j: &'d Doc = j;
+                let mut left = N;
+                for (k, v) in j.as_object().into_iter().flat_map(|o| o.iter()) {
+                    if let Some(i) = keys.iter().position(|key| *key == k) {
+                        if matches!(out[i], Value::Missing) {
+                            out[i] = Value::Json(v);
+                            left -= 1;
+                            if left == 0 {
+                                break;
+                            }
+                        }
+                    }
+                }
+                if left > 0 && is_deferred(j) {
+                    let key = keys
+                        .iter()
+                        .zip(&out)
+                        .find(|(_, v)| matches!(v, Value::Missing))
+                        .map_or("", |(k, _)| k);
+                    return Err(deferred(key));
+                }
+                Ok(out)
+            }
+            _ => {
+                for (i, key) in keys.iter().enumerate() {
+                    out[i] = self.get(key)?;
+                }
+                Ok(out)
+            }
         }
     }
 
@@ -414,8 +477,8 @@ impl<'d> Value<'d> {
     }
 }
 
-fn is_deferred(j: &serde_json::Value) -> bool {
-    j.as_object().is_some_and(|o| o.contains_key("__deferred"))
+fn is_deferred(j: &Doc) -> bool {
+    j.as_object().is_some_and(|o| o.contains_key(&"__deferred"))
 }
 
 fn deferred(key: &str) -> ValueError {
@@ -435,7 +498,7 @@ pub enum ListIter<'a, 'd> {
     /// A list built by the program.
     Values(std::slice::Iter<'a, Value<'d>>),
     /// A JSON list of the document.
-    Json(std::slice::Iter<'d, serde_json::Value>),
+    Json(std::slice::Iter<'d, Doc>),
 }
 
 impl<'d> Iterator for ListIter<'_, 'd> {
@@ -450,17 +513,17 @@ impl<'d> Iterator for ListIter<'_, 'd> {
 }
 
 /// The elements of a JSON list: an array, or OData's `{"results":[...]}`.
-pub fn json_list(j: &serde_json::Value) -> Result<&[serde_json::Value], ValueError> {
-    match j {
-        serde_json::Value::Array(a) => Ok(a),
-        serde_json::Value::Object(o) => match o.get("results") {
-            Some(serde_json::Value::Array(a)) => Ok(a),
-            _ if o.contains_key("__deferred") => Err(deferred_list()),
+pub fn json_list(j: &Doc) -> Result<&[Doc], ValueError> {
+    match json::node(j) {
+        Node::Array(a) => Ok(a),
+        Node::Object(o) => match o.get(&"results").and_then(|r| r.as_array()) {
+            Some(a) => Ok(a),
+            _ if o.contains_key(&"__deferred") => Err(deferred_list()),
             _ => Err(ValueError::new("expected a list, got an object")),
         },
-        other => Err(ValueError::new(format!(
+        _ => Err(ValueError::new(format!(
             "expected a list, got {}",
-            json_kind(other)
+            json_kind(j)
         ))),
     }
 }
@@ -495,6 +558,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn doc(v: serde_json::Value) -> Doc {
+        json::from_serde(&v)
+    }
+
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
@@ -517,7 +584,7 @@ mod tests {
 
     #[test]
     fn numbers_are_read_exactly_from_text_and_json() {
-        let j = json!({"a": "386.66", "b": 386.66, "c": "36", "d": 7});
+        let j = doc(json!({"a": "386.66", "b": 386.66, "c": "36", "d": 7}));
         let v = Value::Json(&j);
         assert_eq!(
             v.get("a").unwrap().as_decimal().unwrap(),
@@ -535,7 +602,7 @@ mod tests {
 
     #[test]
     fn odata_lists_and_deferred_objects() {
-        let j = json!({"P": {"results": [1, 2]}, "Q": {"__deferred": {"uri": "x"}}});
+        let j = doc(json!({"P": {"results": [1, 2]}, "Q": {"__deferred": {"uri": "x"}}}));
         let v = Value::Json(&j);
         assert_eq!(v.get("P").unwrap().list_len(), Ok(2));
         let err = v.get("Q").unwrap().as_list().unwrap_err();
@@ -545,14 +612,49 @@ mod tests {
     }
 
     #[test]
+    fn numbers_in_parsed_text_are_exact_decimals() {
+        // Parsed straight from text, as the CLI and the sync do: no binary float in between.
+        let j =
+            json::parse(r#"{"a": 1234.57, "b": 1.5e3, "c": 0.1000000000000000000001, "d": 36}"#)
+                .unwrap();
+        let v = Value::Json(&j);
+        let dec = |k: &str| v.get(k).unwrap().as_decimal().unwrap();
+        assert_eq!(dec("a"), "1234.57".parse::<Decimal>().unwrap());
+        assert_eq!(
+            dec("c"),
+            "0.1000000000000000000001".parse::<Decimal>().unwrap()
+        );
+        assert_eq!(dec("b"), Decimal::from(1500));
+        assert_eq!(v.get("d").unwrap().as_int(), Ok(36));
+        assert_eq!(v.get("a").unwrap().display(), "1234.57");
+        assert_eq!(v.get("b").unwrap().display(), "1.5e3");
+    }
+
+    #[test]
+    fn get_many_reads_as_get_does() {
+        let j = doc(json!({"a": 1, "b": "x", "n": null, "D": {"__deferred": {"uri": "u"}}}));
+        let v = Value::Json(&j);
+        let [a, b, n, z] = v.get_many(["a", "b", "n", "z"]).unwrap();
+        for (got, key) in [(a, "a"), (b, "b"), (n, "n"), (z, "z")] {
+            assert_eq!(got, v.get(key).unwrap(), "{key}");
+        }
+        let err = v.get("D").unwrap().get_many(["x"]).unwrap_err();
+        assert_eq!(err, v.get("D").unwrap().get("x").unwrap_err());
+        assert!(v.get("b").unwrap().get_many(["x"]).is_err());
+        assert!(matches!(Value::Null.get_many(["x"]), Ok([Value::Missing])));
+    }
+
+    #[test]
     fn values_stay_small() {
         // Values are copied into slots, stacks and lists on every document: keep them 24 bytes.
         assert!(std::mem::size_of::<Value<'_>>() <= 24);
+        // Every read and built-in returns one: failures are boxed so it is no larger.
+        assert!(std::mem::size_of::<Result<Value<'_>, ValueError>>() <= 24);
     }
 
     #[test]
     fn missing_and_null_differ_but_both_are_absent() {
-        let j = json!({"n": null});
+        let j = doc(json!({"n": null}));
         let v = Value::Json(&j);
         let n = v.get("n").unwrap();
         let m = v.get("m").unwrap();

@@ -26,7 +26,7 @@ fn params(plan: &Plan) -> Params {
     p
 }
 
-fn docs() -> Vec<(String, serde_json::Value)> {
+fn docs() -> Vec<(String, metro2_engine::json::Doc)> {
     let mut files: Vec<_> = std::fs::read_dir(root().join("docs"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -35,7 +35,7 @@ fn docs() -> Vec<(String, serde_json::Value)> {
     files
         .into_iter()
         .map(|p| {
-            let v = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+            let v = metro2_engine::json::parse(&std::fs::read_to_string(&p).unwrap()).unwrap();
             (p.file_name().unwrap().to_string_lossy().into_owned(), v)
         })
         .collect()

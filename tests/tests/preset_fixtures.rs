@@ -54,7 +54,7 @@ fn fixtures() -> BTreeMap<String, serde_json::Value> {
 }
 
 fn map(doc: &serde_json::Value) -> Outcome {
-    PLAN.eval(doc, &params())
+    PLAN.eval(&metro2_engine::json::from_serde(doc), &params())
 }
 
 /// One line per field: `segment.field: "bytes"`, so a diff names the field that changed.

@@ -157,7 +157,7 @@ proptest! {
 
     #[test]
     fn mapped_delinquency_fields_hold_the_invariants(loan in loan()) {
-        let doc = loan.document();
+        let doc = metro2_engine::json::from_serde(&loan.document());
         let Outcome::Mapped { record, findings } = PLAN.eval(&doc, &params()) else {
             panic!("not mapped: {:?}", PLAN.eval(&doc, &params()).status());
         };

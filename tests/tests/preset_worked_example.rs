@@ -54,7 +54,8 @@ fn map(doc: &serde_json::Value) -> std::collections::HashMap<&'static str, Strin
             Value::Date(NaiveDate::from_ymd_opt(2026, 5, 31).unwrap()),
         )
         .with("furnisher_id", Value::text("FURN12345"));
-    let Outcome::Mapped { record, .. } = plan.eval(doc, &params) else {
+    let doc = metro2_engine::json::from_serde(doc);
+    let Outcome::Mapped { record, .. } = plan.eval(&doc, &params) else {
         panic!("not mapped");
     };
     record

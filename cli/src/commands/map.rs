@@ -200,6 +200,9 @@ fn write_document(
         .get("displayId")
         .cloned()
         .unwrap_or(serde_json::Value::Null);
+    // Input shapes (envelopes, NDJSON) and messages stay serde_json's; the plan reads its own
+    // document type, converted here with numbers as written.
+    let doc = &metro2_engine::json::from_serde(doc);
     match args.format {
         Format::Json => {
             let outcome = plan.eval(doc, params);

@@ -34,9 +34,10 @@ impl Mapped {
 
 /// Maps loan documents for one run: one mapping template, one as-of date, compiled once.
 pub trait RecordMapper: Send + Sync + 'static {
-    /// Maps and validates one document. Never fails the run: a problem with the document is
-    /// the returned record's status.
-    fn map(&self, document: &Value) -> Mapped;
+    /// Maps and validates one document; `text` is its JSON text as the store keeps it (the
+    /// template mapper parses it into the plan's own document type). Never fails the run: a
+    /// problem with the document is the returned record's status.
+    fn map(&self, document: &Value, text: &str) -> Mapped;
 }
 
 /// A mapper from a closure (tests and benchmarks).
@@ -46,7 +47,7 @@ impl<F> RecordMapper for FnMapper<F>
 where
     F: Fn(&Value) -> Mapped + Send + Sync + 'static,
 {
-    fn map(&self, document: &Value) -> Mapped {
+    fn map(&self, document: &Value, _text: &str) -> Mapped {
         (self.0)(document)
     }
 }

@@ -62,8 +62,14 @@ impl TemplateMapper {
 }
 
 impl RecordMapper for TemplateMapper {
-    fn map(&self, document: &Value) -> Mapped {
-        match self.plan.eval(document, &self.params) {
+    fn map(&self, _document: &Value, text: &str) -> Mapped {
+        // The text the pipeline stores is the document as fetched: parse it into the plan's
+        // document type (numbers keep their text) rather than convert the serde_json tree.
+        let document = match metro2_engine::json::parse(text) {
+            Ok(d) => d,
+            Err(e) => return Mapped::error(format!("the document is not JSON: {e}")),
+        };
+        match self.plan.eval(&document, &self.params) {
             Outcome::Mapped { record, findings } => {
                 let checked = validate_record(
                     &record,

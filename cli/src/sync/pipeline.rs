@@ -593,7 +593,7 @@ fn build<M: RecordMapper>(
         segments,
         fields,
         findings,
-    } = mapper.map(&doc);
+    } = mapper.map(&doc, &text);
     let document = LoanDocument::new(loan.id, display_id.clone(), text);
     let record = NewRecord {
         loan_id: loan.id,

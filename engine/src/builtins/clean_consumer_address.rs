@@ -29,17 +29,20 @@ fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::from_serde;
     use serde_json::json;
 
     #[test]
     fn mail_address_wins_only_with_a_real_first_line() {
-        let c = json!({
+        let c = from_serde(&json!({
             "PrimaryAddress": {"address1": "1 Home St"},
             "MailAddress": {"address1": " #. ", "city": "Elsewhere"}
-        });
+        }));
         let home = eval(&[Value::Json(&c)]).unwrap();
         assert_eq!(home.get("address1").unwrap().as_text(), Ok("1 Home St"));
-        let c = json!({"PrimaryAddress": {"address1": "1 Home St"}, "MailAddress": {"address1": "PO Box 4"}});
+        let c = from_serde(
+            &json!({"PrimaryAddress": {"address1": "1 Home St"}, "MailAddress": {"address1": "PO Box 4"}}),
+        );
         assert_eq!(
             eval(&[Value::Json(&c)])
                 .unwrap()
@@ -48,7 +51,7 @@ mod tests {
                 .as_text(),
             Ok("PO Box 4")
         );
-        let c = json!({"PrimaryAddress": {"address1": "1 Home St"}});
+        let c = from_serde(&json!({"PrimaryAddress": {"address1": "1 Home St"}}));
         assert_eq!(
             eval(&[Value::Json(&c)])
                 .unwrap()

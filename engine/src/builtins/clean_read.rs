@@ -7,15 +7,17 @@ use super::prelude::*;
 use crate::clean::money::{parse_money, Cents};
 use crate::timeline::days::{day_of, Day};
 use crate::timeline::LoanTimeline;
+use sonic_rs::JsonValueTrait;
 
 /// The text of a scalar: a string, or a JSON number's text as written (LoanPro sometimes sends
 /// numbers where it usually sends strings). `None` for null and missing.
 pub(super) fn scalar_text<'a>(v: &'a Value<'_>) -> Result<Option<Cow<'a, str>>, ValueError> {
     Ok(match v {
-        Value::Missing | Value::Null | Value::Json(serde_json::Value::Null) => None,
+        Value::Missing | Value::Null => None,
         Value::Text(s) => Some(Cow::Borrowed(s)),
-        Value::Json(serde_json::Value::String(s)) => Some(Cow::Borrowed(s)),
-        Value::Json(serde_json::Value::Number(n)) => Some(Cow::Owned(n.to_string())),
+        Value::Json(j) if j.is_null() => None,
+        Value::Json(j) if j.is_str() => j.as_str().map(Cow::Borrowed),
+        Value::Json(j) if j.is_number() => crate::json::number_text(j),
         Value::Int(n) => Some(Cow::Owned(n.to_string())),
         Value::Decimal(d) => Some(Cow::Owned(d.to_string())),
         other => {
@@ -32,10 +34,35 @@ pub(super) fn scalar_text<'a>(v: &'a Value<'_>) -> Result<Option<Cow<'a, str>>, 
 pub(super) fn read_date(v: &Value<'_>) -> Result<Option<NaiveDate>, ValueError> {
     match v {
         Value::Date(d) => Ok(Some(*d)),
-        Value::Missing | Value::Null | Value::Json(serde_json::Value::Null) => Ok(None),
-        Value::Text(_) | Value::Json(serde_json::Value::String(_)) => {
+        Value::Missing | Value::Null => Ok(None),
+        Value::Json(j) if j.is_null() => Ok(None),
+        Value::Text(_) | Value::Json(_) if v.as_text().is_ok() => {
             crate::clean::loanpro_date(v.as_text()?).map_err(|e| ValueError::new(e.to_string()))
         }
+        other => Err(ValueError::new(format!(
+            "expected a LoanPro date (\"/Date(N)/\"), got {}",
+            other.kind()
+        ))),
+    }
+}
+
+/// [`read_date`] as a day number (see [`crate::clean::date::loanpro_day`]).
+pub(super) fn read_day(v: &Value<'_>) -> Result<Option<Day>, ValueError> {
+    let day =
+        |s: &str| crate::clean::date::loanpro_day(s).map_err(|e| ValueError::new(e.to_string()));
+    match v {
+        Value::Date(d) => Ok(Some(day_of(*d))),
+        Value::Missing | Value::Null => Ok(None),
+        Value::Text(s) => day(s),
+        // Every payment's dates come here: one look at the node's kind.
+        Value::Json(j) => match crate::json::node(j) {
+            crate::json::Node::Null => Ok(None),
+            crate::json::Node::String(s) => day(s),
+            _ => Err(ValueError::new(format!(
+                "expected a LoanPro date (\"/Date(N)/\"), got {}",
+                v.kind()
+            ))),
+        },
         other => Err(ValueError::new(format!(
             "expected a LoanPro date (\"/Date(N)/\"), got {}",
             other.kind()
@@ -108,7 +135,9 @@ mod tests {
 
     #[test]
     fn money_reads_strings_and_number_texts_exactly() {
-        let j = json!({"s": "386.669", "n": 386.66, "e": "", "z": null, "x": "1,000.00", "big": 3.8666e2});
+        let j = crate::json::from_serde(
+            &json!({"s": "386.669", "n": 386.66, "e": "", "z": null, "x": "1,000.00", "big": 3.8666e2}),
+        );
         let v = Value::Json(&j);
         let m = |k: &str| read_money(&v.get(k).unwrap());
         assert_eq!(m("s"), Ok(Some(Cents(38666))));
@@ -122,7 +151,9 @@ mod tests {
 
     #[test]
     fn dates_follow_section_1_strictly() {
-        let j = json!({"d": "/Date(1427829732)/", "e": "", "z": null, "s": "/Date(-62169984000)/", "iso": "2026-01-15", "n": 5});
+        let j = crate::json::from_serde(
+            &json!({"d": "/Date(1427829732)/", "e": "", "z": null, "s": "/Date(-62169984000)/", "iso": "2026-01-15", "n": 5}),
+        );
         let v = Value::Json(&j);
         let d = |k: &str| read_date(&v.get(k).unwrap());
         assert_eq!(d("d"), Ok(NaiveDate::from_ymd_opt(2015, 3, 31)));

@@ -21,10 +21,10 @@ fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
         .as_date()?
         .ok_or_else(|| ValueError::new("status_row: as_of is required"))?;
     let rows = args[0]
-        .as_list()
+        .iter_list()
         .map_err(|e| ValueError::new(format!("StatusArchive: {e}")))?;
     let mut best: Option<(NaiveDate, Value<'d>)> = None;
-    for (i, row) in rows.into_iter().enumerate() {
+    for (i, row) in rows.enumerate() {
         let date = read_date(&row.get("date")?)
             .map_err(|e| ValueError::new(format!("StatusArchive[{i}].date: {e}")))?;
         if let Some(d) = date.filter(|d| *d <= as_of) {

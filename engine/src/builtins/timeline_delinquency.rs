@@ -1,8 +1,7 @@
 //! `delinquency(setup, payments)`: the loan's timeline (derivations.md §2–§3).
-use super::clean_read::{read_date, read_money, scalar_text, timeline_type, TIMELINE};
+use super::clean_read::{read_date, read_day, read_money, scalar_text, timeline_type, TIMELINE};
 use super::prelude::*;
 use crate::clean::money::Cents;
-use crate::timeline::days::day_of;
 use crate::timeline::{LoanTerms, LoanTimeline, PaymentRow};
 
 /// The built-in.
@@ -54,30 +53,28 @@ fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
 /// The counted payments of a `Payments` list as (day, amount).
 fn counted_payments(list: &Value<'_>) -> Result<Vec<(i32, Cents)>, ValueError> {
     let rows = list
-        .as_list()
+        .iter_list()
         .map_err(|e| ValueError::new(format!("Payments: {e}")))?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (i, row) in rows.iter().enumerate() {
+    let mut out = Vec::with_capacity(list.list_len().unwrap_or(0));
+    for (i, row) in rows.enumerate() {
         let at = |e: ValueError| {
             let id = row.get("id").ok().map(|v| v.display()).unwrap_or_default();
             ValueError::new(format!("Payments[{i}] (id {id}): {e}"))
         };
-        let status_value = row.get("status").map_err(at)?;
+        // One pass over the row's keys: a payment has a dozen and five are read.
+        let [status_value, active, date, reverse_date, amount] = row
+            .get_many(["status", "active", "date", "reverseDate", "amount"])
+            .map_err(at)?;
         let status = scalar_text(&status_value).map_err(at)?;
         let r = PaymentRow {
-            active: is_one(&row.get("active").map_err(at)?),
-            date: read_date(&row.get("date").map_err(at)?).map_err(at)?,
-            reverse_date: read_date(&row.get("reverseDate").map_err(at)?).map_err(at)?,
+            active: is_one(&active),
+            date: read_day(&date).map_err(at)?,
+            reverse_date: read_day(&reverse_date).map_err(at)?,
             status: status.as_deref(),
-            amount: read_money(&row.get("amount").map_err(at)?)
-                .map_err(at)?
-                .unwrap_or(Cents::ZERO),
+            amount: read_money(&amount).map_err(at)?.unwrap_or(Cents::ZERO),
         };
         if r.counts() {
-            out.push((
-                day_of(r.date.expect("a counted payment is dated")),
-                r.amount,
-            ));
+            out.push((r.date.expect("a counted payment is dated"), r.amount));
         }
     }
     Ok(out)
@@ -86,11 +83,15 @@ fn counted_payments(list: &Value<'_>) -> Result<Vec<(i32, Cents)>, ValueError> {
 /// LoanPro's flag: 1 (as a number or text) or `true`.
 fn is_one(v: &Value<'_>) -> bool {
     match v {
-        Value::Bool(b) | Value::Json(serde_json::Value::Bool(b)) => *b,
+        Value::Bool(b) => *b,
         Value::Int(n) => *n == 1,
-        Value::Json(serde_json::Value::Number(n)) => n.as_i64() == Some(1),
         Value::Text(s) => &**s == "1",
-        Value::Json(serde_json::Value::String(s)) => s == "1",
+        Value::Json(j) => match crate::json::node(j) {
+            crate::json::Node::Bool(b) => b,
+            crate::json::Node::Number(n) => crate::json::number_i64(n) == Some(1),
+            crate::json::Node::String(s) => s == "1",
+            _ => false,
+        },
         _ => false,
     }
 }
@@ -99,6 +100,8 @@ fn is_one(v: &Value<'_>) -> bool {
 mod tests {
     use super::*;
     use crate::builtins::clean_read::timeline_arg;
+    use crate::json::from_serde;
+    use crate::timeline::days::day_of;
     use serde_json::json;
 
     fn setup() -> serde_json::Value {
@@ -112,7 +115,8 @@ mod tests {
     }
 
     fn dpd(setup: &serde_json::Value, payments: &serde_json::Value) -> Result<u32, ValueError> {
-        let t = eval(&[Value::Json(setup), Value::Json(payments)])?;
+        let (setup, payments) = (from_serde(setup), from_serde(payments));
+        let t = eval(&[Value::Json(&setup), Value::Json(&payments)])?;
         let lt = timeline_arg(&t)?;
         let as_of = NaiveDate::from_ymd_opt(2026, 5, 31).unwrap();
         Ok(lt.timeline.dpd(day_of(as_of)))
@@ -137,6 +141,7 @@ mod tests {
         let mut s = setup();
         s["loanTerm"] = json!(12);
         s["payment"] = json!(100.0);
+        let s = from_serde(&s);
         let t = eval(&[Value::Json(&s)]).unwrap();
         let lt = timeline_arg(&t).unwrap();
         assert_eq!(lt.timeline.schedule().len(), 12);

@@ -20,7 +20,15 @@ pub fn builtin() -> Builtin {
 }
 
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
-    let chars = args[1].as_list()?;
+    // A program list (what `history_char[...]` per month gives) is read in place, not copied.
+    let owned;
+    let chars: &[Value<'d>] = match &args[1] {
+        Value::List(l) => l,
+        other => {
+            owned = other.as_list()?;
+            &owned
+        }
+    };
     let mut out = String::with_capacity(chars.len());
     for (i, c) in chars.iter().enumerate() {
         let s = match c {

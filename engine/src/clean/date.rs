@@ -26,6 +26,12 @@ pub enum DateError {
 /// texts: `""`, `/Date(0)/` and any N at or before −62135596800. `null` and a missing field are
 /// "no date" too; the caller passes `None` for them ([`loanpro_date_opt`]).
 pub fn loanpro_date(text: &str) -> Result<Option<NaiveDate>, DateError> {
+    Ok(loanpro_day(text)?.map(crate::timeline::days::date_of))
+}
+
+/// [`loanpro_date`] as a day number (days since 1970-01-01), for callers that count days: the
+/// same texts are read and refused, without building a calendar date only to take it apart.
+pub fn loanpro_day(text: &str) -> Result<Option<crate::timeline::days::Day>, DateError> {
     if text.is_empty() {
         return Ok(None);
     }
@@ -46,7 +52,7 @@ pub fn loanpro_date(text: &str) -> Result<Option<NaiveDate>, DateError> {
         return Err(DateError::TooLate(text.to_string()));
     }
     let day = i32::try_from(n.div_euclid(86_400)).map_err(|_| bad())?;
-    Ok(Some(crate::timeline::days::date_of(day)))
+    Ok(Some(day))
 }
 
 /// [`loanpro_date`] of a field that may be absent or `null` (both "no date").

@@ -7,18 +7,21 @@ use super::{
     Finding, MapError, Node, NodeId, Outcome, Params, Pattern, Plan, SegmentPlan, TableDefault,
 };
 use crate::field::{encode, parse_date, parse_timestamp, FieldValue};
+use crate::json::{self, Doc};
 use crate::layout::{Field, FieldType, SegmentKind};
 use crate::record::DataRecord;
 use crate::segment::Segment;
 use crate::value::{json_list, Value, ValueError};
+use sonic_rs::{JsonContainerTrait, JsonValueTrait};
 
-/// A failure inside an expression, located by the node that failed.
+/// A failure inside an expression, located by the node that failed. Boxed in results, so the
+/// interpreter's `Result`s are no larger than a value (failures are rare; every node returns).
 struct Fail {
     message: String,
     node: NodeId,
 }
 
-type R<'d> = Result<Value<'d>, Fail>;
+type R<'d> = Result<Value<'d>, Box<Fail>>;
 
 /// How one field got its value (explain mode).
 #[derive(Debug, Clone, serde::Serialize)]
@@ -50,7 +53,7 @@ pub struct Explained {
 
 struct Frame<'p, 'd> {
     plan: &'p Plan,
-    doc: &'d serde_json::Value,
+    doc: &'d Doc,
     params: Vec<Value<'d>>,
     slots: Vec<Option<Value<'d>>>,
     locals: Vec<Value<'d>>,
@@ -66,24 +69,19 @@ struct Frame<'p, 'd> {
 impl Plan {
     /// Maps one document. Never panics on any input: every failure is an
     /// [`Outcome::Error`] naming the document's id, the field and the `.m2map` line.
-    pub fn eval(&self, doc: &serde_json::Value, params: &Params) -> Outcome {
+    pub fn eval(&self, doc: &Doc, params: &Params) -> Outcome {
         self.run(doc, params, None)
     }
 
     /// Maps one document and records how each field got its value: the line, the expression
     /// and the branches taken (including those taken inside the lets it uses).
-    pub fn explain(&self, doc: &serde_json::Value, params: &Params) -> Explained {
+    pub fn explain(&self, doc: &Doc, params: &Params) -> Explained {
         let mut fields = Vec::new();
         let outcome = self.run(doc, params, Some(&mut fields));
         Explained { outcome, fields }
     }
 
-    fn run(
-        &self,
-        doc: &serde_json::Value,
-        params: &Params,
-        mut traces: Option<&mut Vec<FieldTrace>>,
-    ) -> Outcome {
+    fn run(&self, doc: &Doc, params: &Params, mut traces: Option<&mut Vec<FieldTrace>>) -> Outcome {
         let err = |field: Option<String>, line: u32, message: String| {
             Outcome::Error(MapError {
                 document_id: document_id(doc),
@@ -150,9 +148,11 @@ impl Plan {
                 }
                 Some((list, var)) => {
                     let items = match f.eval(list).and_then(|v| {
-                        v.as_list().map_err(|e| Fail {
-                            message: e.0,
-                            node: list,
+                        v.as_list().map_err(|e| {
+                            Box::new(Fail {
+                                message: e.0.into(),
+                                node: list,
+                            })
                         })
                     }) {
                         Ok(items) => items,
@@ -233,7 +233,7 @@ impl Plan {
     }
 }
 
-static NO_DOCUMENT: serde_json::Value = serde_json::Value::Null;
+static NO_DOCUMENT: Doc = Doc::new();
 
 impl Plan {
     /// Evaluates a node that reads neither the document nor parameters nor element variables
@@ -255,10 +255,11 @@ impl Plan {
 }
 
 /// The document's `id` as text.
-pub(crate) fn document_id(doc: &serde_json::Value) -> Option<String> {
-    match doc.get("id")? {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
+pub(crate) fn document_id(doc: &Doc) -> Option<String> {
+    let id = doc.as_object()?.get(&"id")?;
+    match json::node(id) {
+        json::Node::String(s) => Some(s.to_string()),
+        json::Node::Number(n) => json::number_text(n).map(|t| t.into_owned()),
         _ => None,
     }
 }
@@ -320,11 +321,16 @@ impl<'p, 'd> Frame<'p, 'd> {
         Ok(seg)
     }
 
-    fn fail(node: NodeId) -> impl Fn(ValueError) -> Fail {
-        move |e| Fail { message: e.0, node }
+    fn fail(node: NodeId) -> impl Fn(ValueError) -> Box<Fail> {
+        move |e| {
+            Box::new(Fail {
+                message: e.0.into(),
+                node,
+            })
+        }
     }
 
-    fn cond(&self, v: &Value<'d>, node: NodeId) -> Result<bool, Fail> {
+    fn cond(&self, v: &Value<'d>, node: NodeId) -> Result<bool, Box<Fail>> {
         truthy(v).map_err(Self::fail(node))
     }
 
@@ -373,23 +379,26 @@ impl<'p, 'd> Frame<'p, 'd> {
             if !p.optional {
                 match v {
                     Value::Missing => {
-                        return Err(Fail {
+                        return Err(Box::new(Fail {
                             message: format!(
                                 "{}(): the argument `{}` is missing (give a default with `??`)",
                                 builtin.name, p.name
                             ),
                             node: *a,
-                        })
+                        }))
                     }
-                    Value::Null | Value::Json(serde_json::Value::Null) => return Ok(Value::Null),
+                    Value::Null => return Ok(Value::Null),
+                    Value::Json(j) if j.is_null() => return Ok(Value::Null),
                     _ => {}
                 }
             }
             self.stack.push(v);
         }
-        (builtin.eval)(&self.stack[base..]).map_err(|e| Fail {
-            message: format!("{}(): {}", builtin.name, e.0),
-            node: id,
+        (builtin.eval)(&self.stack[base..]).map_err(|e| {
+            Box::new(Fail {
+                message: format!("{}(): {}", builtin.name, e.0),
+                node: id,
+            })
         })
     }
 
@@ -411,10 +420,10 @@ impl<'p, 'd> Frame<'p, 'd> {
                 .map(Value::Json)
                 .unwrap_or(Value::Missing),
             other => {
-                return Err(Fail {
+                return Err(Box::new(Fail {
                     message: format!("cannot index {}", other.kind()),
                     node: id,
-                })
+                }))
             }
         })
     }
@@ -461,10 +470,10 @@ impl<'p, 'd> Frame<'p, 'd> {
                 }
             }
         }
-        Err(Fail {
+        Err(Box::new(Fail {
             message: format!("no arm of the match covers {}", v.display()),
             node: id,
-        })
+        }))
     }
 
     #[inline(never)]
@@ -474,21 +483,22 @@ impl<'p, 'd> Frame<'p, 'd> {
         let t = &plan.tables[table as usize];
         // JSON strings are looked up in place: no copy per lookup.
         let k = match k {
-            Value::Json(serde_json::Value::String(s)) => {
-                if let Some(i) = t.text.get(s.as_str()) {
+            Value::Json(j) if j.is_str() => {
+                let s = j.as_str().unwrap_or_default();
+                if let Some(i) = t.text.get(s) {
                     let (v, line) = &t.values[*i as usize];
                     if self.trace.is_some() {
                         self.note(id, || format!("table {}[{s}] (line {line})", t.name));
                     }
                     return match v {
                         Ok(v) => Ok(v.clone()),
-                        Err(m) => Err(Fail {
+                        Err(m) => Err(Box::new(Fail {
                             message: m.replace("{value}", s),
                             node: id,
-                        }),
+                        })),
                     };
                 }
-                Value::text(s.as_str())
+                Value::text(s)
             }
             other => other.resolve(),
         };
@@ -517,10 +527,10 @@ impl<'p, 'd> Frame<'p, 'd> {
             });
             return match v {
                 Ok(v) => Ok(v.clone()),
-                Err(m) => Err(Fail {
+                Err(m) => Err(Box::new(Fail {
                     message: m.replace("{value}", &k.display()),
                     node: id,
-                }),
+                })),
             };
         }
         match &t.default {
@@ -535,18 +545,18 @@ impl<'p, 'd> Frame<'p, 'd> {
                 });
                 Ok(v.clone())
             }
-            TableDefault::Error(m) => Err(Fail {
+            TableDefault::Error(m) => Err(Box::new(Fail {
                 message: m.replace("{value}", &k.display()),
                 node: id,
-            }),
-            TableDefault::None => Err(Fail {
+            })),
+            TableDefault::None => Err(Box::new(Fail {
                 message: format!(
                     "the table `{}` has no entry for {} and no `_` arm",
                     t.name,
                     k.display()
                 ),
                 node: id,
-            }),
+            })),
         }
     }
 
@@ -597,9 +607,11 @@ impl<'p, 'd> Frame<'p, 'd> {
             Node::Neg(x) => {
                 let v = self.eval(*x)?.resolve();
                 Ok(match v {
-                    Value::Int(n) => Value::Int(n.checked_neg().ok_or_else(|| Fail {
-                        message: "negation overflows".into(),
-                        node: id,
+                    Value::Int(n) => Value::Int(n.checked_neg().ok_or_else(|| {
+                        Box::new(Fail {
+                            message: "negation overflows".into(),
+                            node: id,
+                        })
                     })?),
                     v if v.is_absent() => Value::Null,
                     v => Value::Decimal(-v.as_decimal().map_err(Self::fail(id))?),
@@ -744,19 +756,19 @@ pub(crate) fn write_field(field: &Field, v: &Value<'_>, out: &mut [u8]) -> Resul
         Value::Missing => {
             return Err("the value is missing from the document (give a default with `??`)".into())
         }
-        Value::Null | Value::Json(serde_json::Value::Null) => FieldValue::Empty,
-        Value::Text(_) | Value::Json(serde_json::Value::String(_)) if date_field => {
+        Value::Null => FieldValue::Empty,
+        Value::Json(j) if j.is_null() => FieldValue::Empty,
+        Value::Text(_) | Value::Json(_) if date_field && v.as_text().is_ok() => {
             match v.as_date().map_err(|e| e.0)? {
                 Some(d) => FieldValue::Date(d),
                 None => FieldValue::Empty,
             }
         }
         Value::Text(s) => FieldValue::Text(s),
-        Value::Json(serde_json::Value::String(s)) => FieldValue::Text(s),
+        Value::Json(j) if j.is_str() => FieldValue::Text(j.as_str().unwrap_or_default()),
         Value::Int(n) => FieldValue::Int(*n),
-        Value::Json(serde_json::Value::Number(_)) | Value::Decimal(_) => {
-            FieldValue::Int(v.as_int().map_err(|e| e.0)?)
-        }
+        Value::Decimal(_) => FieldValue::Int(v.as_int().map_err(|e| e.0)?),
+        Value::Json(j) if j.is_number() => FieldValue::Int(v.as_int().map_err(|e| e.0)?),
         Value::Date(d) => FieldValue::Date(*d),
         other => {
             return Err(format!(

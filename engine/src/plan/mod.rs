@@ -20,6 +20,8 @@ mod outcome;
 
 use std::collections::HashMap;
 
+use rustc_hash::FxBuildHasher;
+
 use crate::builtins::{Builtin, Type};
 use crate::layout::{Field, SegmentKind};
 use crate::value::Value;
@@ -239,10 +241,12 @@ pub enum Pattern {
 pub struct Table {
     /// Its name.
     pub name: String,
-    /// Text keys → value index.
-    pub text: HashMap<Box<str>, u32>,
+    /// Text keys → value index. Keys are short codes looked up once a field or once a month
+    /// of history per document, so the hash is FxHash rather than the DoS-resistant default:
+    /// the keys come from the mapping file, not from documents.
+    pub text: HashMap<Box<str>, u32, FxBuildHasher>,
     /// Integer keys → value index.
-    pub ints: HashMap<i64, u32>,
+    pub ints: HashMap<i64, u32, FxBuildHasher>,
     /// The values (or the message of an `error` arm); each with its arm's line.
     pub values: Vec<(Result<Value<'static>, String>, u32)>,
     /// What the `_` arm does.

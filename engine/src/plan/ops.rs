@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use rust_decimal::Decimal;
 
 use super::BinOp;
+use crate::json::{self, Node};
 use crate::value::{Value, ValueError};
 
 /// A borrowed view of a scalar, so comparisons never allocate (a JSON string is compared in
@@ -28,15 +29,15 @@ fn scalar<'a>(v: &'a Value<'a>) -> Scalar<'a> {
         Value::Decimal(d) => Scalar::Dec(*d),
         Value::Date(d) => Scalar::Date(*d),
         Value::Bool(b) => Scalar::Bool(*b),
-        Value::Json(j) => match j {
-            serde_json::Value::Null => Scalar::Absent,
-            serde_json::Value::String(s) => Scalar::Text(s),
-            serde_json::Value::Bool(b) => Scalar::Bool(*b),
-            serde_json::Value::Number(n) => match n.as_i64() {
+        Value::Json(j) => match json::node(j) {
+            Node::Null => Scalar::Absent,
+            Node::String(s) => Scalar::Text(s),
+            Node::Bool(b) => Scalar::Bool(b),
+            Node::Number(n) => match json::number_i64(n) {
                 Some(i) => Scalar::Int(i),
-                None => match n.to_string().parse::<Decimal>() {
-                    Ok(d) => Scalar::Dec(d),
-                    Err(_) => Scalar::Other(v),
+                None => match json::number_text(n).and_then(|t| t.parse::<Decimal>().ok()) {
+                    Some(d) => Scalar::Dec(d),
+                    None => Scalar::Other(v),
                 },
             },
             _ => Scalar::Other(v),
@@ -202,13 +203,14 @@ pub fn truthy(v: &Value<'_>) -> Result<bool, ValueError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::from_serde;
     use serde_json::json;
 
     #[test]
     fn loanpro_text_numbers_compare_as_numbers() {
-        let j = json!("36");
+        let j = from_serde(&json!("36"));
         assert!(equals(&Value::Json(&j), &Value::Int(36)));
-        let j = json!("386.66");
+        let j = from_serde(&json!("386.66"));
         assert_eq!(
             binary(BinOp::Mul, Value::Json(&j), Value::Int(2)).unwrap(),
             Value::Decimal("773.32".parse().unwrap())

@@ -1,8 +1,6 @@
 //! Counted payments (derivations.md §3) and the ledger that sums them.
 
-use chrono::NaiveDate;
-
-use super::days::{day_of, Day};
+use super::days::Day;
 use crate::clean::money::Cents;
 
 /// One payment as LoanPro lists it, its values already cleaned (§1).
@@ -10,10 +8,10 @@ use crate::clean::money::Cents;
 pub struct PaymentRow<'a> {
     /// `active`: 1 (or `true`).
     pub active: bool,
-    /// `date`; `None` for every "no date" form.
-    pub date: Option<NaiveDate>,
-    /// `reverseDate`; `None` for every "no date" form.
-    pub reverse_date: Option<NaiveDate>,
+    /// `date` as a day number; `None` for every "no date" form.
+    pub date: Option<Day>,
+    /// `reverseDate` as a day number; `None` for every "no date" form.
+    pub reverse_date: Option<Day>,
     /// `status` (`payment.status.success`, ...), when present.
     pub status: Option<&'a str>,
     /// `amount`.
@@ -67,7 +65,7 @@ impl Ledger {
         Ledger::new(
             rows.into_iter()
                 .filter(PaymentRow::counts)
-                .map(|r| (day_of(r.date.expect("counted rows are dated")), r.amount))
+                .map(|r| (r.date.expect("counted rows are dated"), r.amount))
                 .collect(),
         )
     }
@@ -99,7 +97,9 @@ impl Ledger {
 
 #[cfg(test)]
 mod tests {
+    use super::super::days::day_of;
     use super::*;
+    use chrono::NaiveDate;
 
     fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -108,7 +108,7 @@ mod tests {
     fn row(date: Option<NaiveDate>, amount: i64) -> PaymentRow<'static> {
         PaymentRow {
             active: true,
-            date,
+            date: date.map(day_of),
             reverse_date: None,
             status: Some("payment.status.success"),
             amount: Cents(amount),
@@ -128,7 +128,7 @@ mod tests {
         }
         .counts());
         assert!(!PaymentRow {
-            reverse_date: d,
+            reverse_date: d.map(day_of),
             ..row(d, 100)
         }
         .counts());
