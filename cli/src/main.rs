@@ -46,6 +46,10 @@ enum Command {
     #[command(subcommand)]
     Connection(commands::connection::Command),
     /// Pull loans from LoanPro, map, validate and store them.
+    ///
+    /// SIGTERM or Ctrl-C stops the run after the loans in flight: they are committed, the exit
+    /// code is 130, and the next sync resumes where this one stopped. A second signal quits at
+    /// once (the next sync still resumes after the last committed page).
     Sync(commands::sync::Args),
     /// List the stored Metro 2 records.
     Records(commands::records::Args),
