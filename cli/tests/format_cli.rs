@@ -247,3 +247,44 @@ fn a_file_the_writer_produced_validates_clean() {
     let o = metro2(&["validate", p.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
+
+/// In a packed file (and any file whose records are not their bytes one to one), `inspect`
+/// gives each field the file offset `validate` names, so the two can be read side by side.
+#[test]
+fn inspect_and_validate_agree_on_offsets_in_a_packed_file() {
+    let sample = fixture("moov/packed_file.dat");
+    let v: serde_json::Value =
+        serde_json::from_slice(&metro2(&["validate", &sample, "--format", "json"]).stdout).unwrap();
+    let i: serde_json::Value =
+        serde_json::from_slice(&metro2(&["inspect", &sample, "--format", "json"]).stdout).unwrap();
+    let mut compared = 0;
+    for f in v["files"][0]["findings"].as_array().unwrap() {
+        let (Some(record), Some(segment), Some(field)) = (
+            f["record"].as_u64(),
+            f["segment"].as_str(),
+            f["field"].as_str(),
+        ) else {
+            continue;
+        };
+        let rec = i["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["record"].as_u64() == Some(record))
+            .unwrap();
+        let shown = rec["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["segment"] == segment)
+            .flat_map(|s| s["fields"].as_array().unwrap())
+            .find(|x| x["key"] == field)
+            .unwrap();
+        assert_eq!(
+            shown["offset"], f["offset"],
+            "record {record} {segment}.{field}"
+        );
+        compared += 1;
+    }
+    assert!(compared >= 5, "only {compared} findings with a field");
+}

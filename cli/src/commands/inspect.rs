@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use metro2_engine::codes;
 use metro2_engine::field::{parse_date, parse_timestamp};
 use metro2_engine::layout::{Field, FieldType, SegmentKind};
-use metro2_engine::reader::{Item, Records};
+use metro2_engine::reader::{Item, Positions, Records};
 use metro2_engine::validate::Finding;
 use metro2_engine::Segment;
 use miette::IntoDiagnostic;
@@ -129,7 +129,9 @@ fn decode(kind: SegmentKind, f: &Field, raw: &str, reveal: bool) -> String {
     }
 }
 
-fn segment_view(seg: &Segment, offset: usize, reveal: bool) -> SegmentView {
+/// `start` is the segment's position in its record; `positions` turn record positions into file
+/// offsets (which differ from `offset + position` in a wrapped or packed file).
+fn segment_view(seg: &Segment, start: usize, positions: &Positions, reveal: bool) -> SegmentView {
     let kind = seg.kind();
     let fields = seg
         .layout()
@@ -148,7 +150,7 @@ fn segment_view(seg: &Segment, offset: usize, reveal: bool) -> SegmentView {
                 name: f.name,
                 start: f.start,
                 end: f.end(),
-                offset: offset + f.offset(),
+                offset: positions.file_offset(start + f.offset()),
                 raw,
                 value,
             }
@@ -156,7 +158,7 @@ fn segment_view(seg: &Segment, offset: usize, reveal: bool) -> SegmentView {
         .collect();
     SegmentView {
         segment: kind,
-        offset,
+        offset: positions.file_offset(start),
         fields,
     }
 }
@@ -176,29 +178,31 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
             Item::Header {
                 number,
                 offset,
+                positions,
                 segment,
             }
             | Item::Trailer {
                 number,
                 offset,
+                positions,
                 segment,
             } => {
                 if want(number) {
                     view.records.push(RecordView {
                         record: number,
                         offset,
-                        segments: vec![segment_view(&segment, offset, args.reveal)],
+                        segments: vec![segment_view(&segment, 0, &positions, args.reveal)],
                     });
                 }
             }
             Item::Record(r) => {
                 if want(r.number) {
-                    let mut at = r.offset;
+                    let mut at = 0;
                     let segments = r
                         .record
                         .segments()
                         .map(|s| {
-                            let v = segment_view(s, at, args.reveal);
+                            let v = segment_view(s, at, &r.positions, args.reveal);
                             at += s.as_bytes().len();
                             v
                         })

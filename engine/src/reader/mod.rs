@@ -71,6 +71,32 @@ impl RawRecord<'_> {
     pub fn has_offset_map(&self) -> bool {
         !self.breaks.is_empty()
     }
+
+    /// Where the record's bytes stand in the input, kept with an owned record.
+    pub fn positions(&self) -> Positions {
+        Positions {
+            offset: self.offset,
+            breaks: self.breaks.clone(),
+        }
+    }
+}
+
+/// Where the bytes of a record read from a file stand in that file: one run from its offset,
+/// or, for a record wrapped over lines or converted from the packed format, a map.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Positions {
+    offset: usize,
+    breaks: Vec<(usize, usize)>,
+}
+
+impl Positions {
+    /// The file offset of the record's byte at `pos` (a position in its character form).
+    pub fn file_offset(&self, pos: usize) -> usize {
+        match self.breaks.iter().rev().find(|(p, _)| *p <= pos) {
+            Some((p, phys)) => phys + (pos - p),
+            None => self.offset + pos,
+        }
+    }
 }
 
 /// A few bytes looked at ahead, without allocating.
@@ -747,6 +773,8 @@ pub struct ReadRecord {
     pub offset: usize,
     /// The record.
     pub record: DataRecord,
+    /// Where its bytes stand in the file.
+    pub positions: Positions,
 }
 
 /// Everything read from a file.
@@ -803,6 +831,8 @@ pub enum Item {
         number: usize,
         /// Byte offset.
         offset: usize,
+        /// Where its bytes stand in the file.
+        positions: Positions,
         /// Its first 426 bytes.
         segment: Segment,
     },
@@ -814,6 +844,8 @@ pub enum Item {
         number: usize,
         /// Byte offset.
         offset: usize,
+        /// Where its bytes stand in the file.
+        positions: Positions,
         /// Its first 426 bytes.
         segment: Segment,
     },
@@ -911,6 +943,7 @@ fn owned_item(rec: &RawRecord<'_>, findings: &mut Vec<Finding>) -> Option<Item> 
             Some(Item::Header {
                 number: rec.number,
                 offset: rec.offset,
+                positions: rec.positions(),
                 segment: Segment::from_bytes(SegmentKind::Header, fixed())?,
             })
         }
@@ -919,6 +952,7 @@ fn owned_item(rec: &RawRecord<'_>, findings: &mut Vec<Finding>) -> Option<Item> 
             Some(Item::Trailer {
                 number: rec.number,
                 offset: rec.offset,
+                positions: rec.positions(),
                 segment: Segment::from_bytes(SegmentKind::Trailer, fixed())?,
             })
         }
@@ -941,6 +975,7 @@ fn owned_item(rec: &RawRecord<'_>, findings: &mut Vec<Finding>) -> Option<Item> 
                 number: rec.number,
                 offset: rec.offset,
                 record,
+                positions: rec.positions(),
             })))
         }
     }
