@@ -159,14 +159,74 @@ fn connect_sync_records_and_templates() {
         "{}",
         text(&o)
     );
-    {
-        let mut store = Store::open(&db).unwrap();
-        let conn = store.connection("acme").unwrap();
-        let edited = format!("{}# reviewed by compliance\n", preset::LOANPRO_PRESET);
-        store
-            .add_template(conn.id, &edited, Some("edited"))
-            .unwrap();
-    }
+    // `templates add`: a file with an error is refused with its diagnostics, nothing saved.
+    let broken = dir.path().join("broken.m2map");
+    std::fs::write(
+        &broken,
+        preset::LOANPRO_PRESET.replacen("segment base {", "segment base {\n  no_such_field = 1", 1),
+    )
+    .unwrap();
+    let o = metro2(&db, &["templates", "add", broken.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("no_such_field"), "{}", text(&o));
+    assert!(text(&o).contains("not saved"), "{}", text(&o));
+    // A parameter a sync cannot give is refused too.
+    let extra = dir.path().join("extra.m2map");
+    std::fs::write(
+        &extra,
+        preset::LOANPRO_PRESET.replacen("\nparam ", "\nparam region: text\nparam ", 1),
+    )
+    .unwrap();
+    let o = metro2(&db, &["templates", "add", extra.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("param region"), "{}", text(&o));
+    // The same text as the newest version is not a new version.
+    let same = dir.path().join("same.m2map");
+    std::fs::write(&same, preset::LOANPRO_PRESET).unwrap();
+    let o = metro2(&db, &["templates", "add", same.to_str().unwrap()]);
+    assert!(
+        o.status.success() && text(&o).contains("unchanged"),
+        "{}",
+        text(&o)
+    );
+    // An edited preset is saved as version 2, and the next sync maps with it.
+    let edited = dir.path().join("edited.m2map");
+    std::fs::write(
+        &edited,
+        format!("{}# reviewed by compliance\n", preset::LOANPRO_PRESET),
+    )
+    .unwrap();
+    let o = metro2(
+        &db,
+        &[
+            "templates",
+            "add",
+            edited.to_str().unwrap(),
+            "--note",
+            "reviewed",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("template version 2"), "{}", text(&o));
+    assert!(
+        text(&o).contains("metro2 templates diff 1 2"),
+        "{}",
+        text(&o)
+    );
+    let o = metro2(&db, &["templates", "list"]);
+    assert!(text(&o).contains("reviewed"), "{}", text(&o));
+    let o = metro2(&db, &["sync", "--as-of", "2026-10-31", "--full"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let versions: Vec<i64> = Store::open(&db)
+        .unwrap()
+        .db()
+        .prepare("SELECT DISTINCT template_version FROM metro2_records")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(versions, [2]);
     let o = metro2(&db, &["templates", "diff", "preset"]);
     assert_eq!(o.status.code(), Some(1));
     let t = text(&o);

@@ -1,4 +1,4 @@
-//! `metro2 templates list | show | diff`.
+//! `metro2 templates list | show | diff | add`.
 
 use std::process::ExitCode;
 
@@ -26,6 +26,18 @@ pub enum Command {
         #[arg(value_name = "VERSION")]
         number: Option<i64>,
     },
+    /// Save a mapping file as the connection's next template version (the next sync maps with
+    /// it). The file is checked first: it is not saved when it has an error.
+    Add {
+        /// The connection (the only one when absent).
+        #[arg(long)]
+        connection: Option<String>,
+        /// What changed, kept with the version (shown by `templates list`).
+        #[arg(long)]
+        note: Option<String>,
+        /// The .m2map file.
+        file: std::path::PathBuf,
+    },
     /// Diff two versions, or a version against the shipped preset.
     Diff {
         /// The connection (the only one when absent).
@@ -40,8 +52,13 @@ pub enum Command {
 
 /// Runs the command.
 pub fn run(cmd: Command, ctx: &Context) -> miette::Result<ExitCode> {
-    let store = Store::open(&ctx.db).into_diagnostic()?;
+    let mut store = Store::open(&ctx.db).into_diagnostic()?;
     match cmd {
+        Command::Add {
+            connection,
+            note,
+            file,
+        } => return add(&mut store, connection.as_deref(), note.as_deref(), &file),
         Command::List { connection } => {
             let conn = store
                 .resolve_connection(connection.as_deref())
@@ -222,4 +239,75 @@ mod tests {
         );
         assert_eq!(unified_diff("x", a, "y", a, 3), "");
     }
+}
+
+/// The parameters a sync gives a template (`sync::mapping::TemplateMapper`).
+const SYNC_PARAMS: [&str; 2] = ["as_of", "furnisher_id"];
+
+/// `templates add`: check, then save as the next version. Exit 1, nothing saved, when the file
+/// has an error or needs a parameter a sync cannot give.
+fn add(
+    store: &mut Store,
+    connection: Option<&str>,
+    note: Option<&str>,
+    file: &std::path::Path,
+) -> miette::Result<ExitCode> {
+    let conn = store.resolve_connection(connection).into_diagnostic()?;
+    let name = file.display().to_string();
+    let source =
+        std::fs::read_to_string(file).map_err(|e| miette::miette!("cannot read {name}: {e}"))?;
+    let diags = m2map::check(&source, &name);
+    if diags.error_count() > 0 || diags.warning_count() > 0 {
+        eprint!("{}", super::check::render(&diags));
+    }
+    if diags.error_count() > 0 {
+        eprintln!(
+            "not saved: {name} has {} error(s); `metro2 check {name}` shows them again",
+            diags.error_count()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let compiled = m2map::compile(&source, &name)
+        .map_err(|d| miette::miette!("{name} does not compile:\n{d}"))?;
+    let unknown: Vec<&str> = compiled
+        .plan
+        .params
+        .iter()
+        .map(|p| p.name.as_str())
+        .filter(|n| !SYNC_PARAMS.contains(n))
+        .collect();
+    if !unknown.is_empty() {
+        eprintln!(
+            "not saved: {name} declares `param {}`, which a sync cannot give (it gives {})",
+            unknown.join("`, `param "),
+            SYNC_PARAMS.join(" and ")
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let newest = store.template(conn.id, None).ok();
+    if let Some(t) = newest.as_ref().filter(|t| t.source == source) {
+        println!(
+            "{}: unchanged, {name} is template version {} already",
+            conn.name, t.version
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let saved = store
+        .add_template(conn.id, &source, note)
+        .into_diagnostic()?;
+    let warnings = match diags.warning_count() {
+        0 => String::new(),
+        n => format!(" with {n} warning(s)"),
+    };
+    println!(
+        "{}: {name} saved as template version {}{warnings}; the next sync maps with it",
+        conn.name, saved.version
+    );
+    if let Some(t) = newest {
+        println!(
+            "review it: metro2 templates diff {} {}",
+            t.version, saved.version
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
