@@ -224,23 +224,6 @@ fn line_ops<'a>(a: &[&'a str], b: &[&'a str]) -> Vec<Op<'a>> {
     ops
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_diff_shows_the_changed_lines_with_context() {
-        let a = "a\nb\nc\nd\ne\nf\ng\nh\n";
-        let b = "a\nb\nc\nD\ne\nf\ng\nh\ni\n";
-        let d = unified_diff("x", a, "y", b, 1);
-        assert_eq!(
-            d,
-            "--- x\n+++ y\n@@ -3,3 +3,3 @@\n c\n-d\n+D\n e\n@@ -8,1 +8,2 @@\n h\n+i\n"
-        );
-        assert_eq!(unified_diff("x", a, "y", a, 3), "");
-    }
-}
-
 /// The parameters a sync gives a template (`sync::mapping::TemplateMapper`).
 const SYNC_PARAMS: [&str; 2] = ["as_of", "furnisher_id"];
 
@@ -310,4 +293,21 @@ fn add(
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_diff_shows_the_changed_lines_with_context() {
+        let a = "a\nb\nc\nd\ne\nf\ng\nh\n";
+        let b = "a\nb\nc\nD\ne\nf\ng\nh\ni\n";
+        let d = unified_diff("x", a, "y", b, 1);
+        assert_eq!(
+            d,
+            "--- x\n+++ y\n@@ -3,3 +3,3 @@\n c\n-d\n+D\n e\n@@ -8,1 +8,2 @@\n h\n+i\n"
+        );
+        assert_eq!(unified_diff("x", a, "y", a, 3), "");
+    }
 }
