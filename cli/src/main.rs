@@ -53,6 +53,9 @@ enum Command {
     Sync(commands::sync::Args),
     /// List the stored Metro 2 records.
     Records(commands::records::Args),
+    /// Explain a stored record: how each value was derived, re-mapped from the stored document
+    /// and template version, and whether that gives the stored bytes.
+    Explain(commands::explain::Args),
     /// A connection's mapping templates.
     #[command(subcommand)]
     Templates(commands::templates::Command),
@@ -92,6 +95,7 @@ fn main() -> ExitCode {
         Command::Connection(c) => commands::connection::run(c, &ctx),
         Command::Sync(a) => commands::sync::run(a, &ctx),
         Command::Records(a) => commands::records::run(a, &ctx),
+        Command::Explain(a) => commands::explain::run(a, &ctx),
         Command::Templates(c) => commands::templates::run(c, &ctx),
         Command::Export(a) => commands::export::run(a, &ctx),
         Command::Serve(a) => commands::serve::run(a, &ctx),

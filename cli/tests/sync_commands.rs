@@ -227,6 +227,40 @@ fn connect_sync_records_and_templates() {
         .map(Result::unwrap)
         .collect();
     assert_eq!(versions, [2]);
+
+    // `explain`: each value with its line, re-mapped from the stored document and version.
+    let loan: i64 = Store::open(&db)
+        .unwrap()
+        .db()
+        .query_row(
+            "SELECT loan_id FROM metro2_records WHERE status = 'ok' ORDER BY loan_id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let o = metro2(&db, &["explain", &loan.to_string()]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("template v2"), "{t}");
+    assert!(t.contains("identical to the stored record"), "{t}");
+    let ssn_line = t
+        .lines()
+        .find(|l| l.trim_start().starts_with("social_security_number"))
+        .unwrap();
+    assert!(ssn_line.contains("\"*****"), "{ssn_line}");
+    assert!(t.contains("account_status"), "{t}");
+    // A setting changed since the record was stored: re-mapping no longer gives its bytes.
+    let o = metro2(
+        &db,
+        &["connection", "set", "acme", "--furnisher-id", "OTHER00001"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = metro2(&db, &["explain", &loan.to_string()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("DIFFERENT"), "{}", text(&o));
+    let o = metro2(&db, &["explain", "NO-SUCH-LOAN"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("NO-SUCH-LOAN"), "{}", text(&o));
     let o = metro2(&db, &["templates", "diff", "preset"]);
     assert_eq!(o.status.code(), Some(1));
     let t = text(&o);

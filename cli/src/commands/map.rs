@@ -388,7 +388,9 @@ fn yaml_doc(
     s
 }
 
-fn explain_doc(
+/// The `explain` rendering of one document: each field's text, `.m2map` line, expression and
+/// branches; SSNs and dates of birth masked unless `reveal`.
+pub fn explain_doc(
     id: &serde_json::Value,
     ex: &metro2_engine::plan::Explained,
     reveal: bool,

@@ -8,6 +8,7 @@ pub mod connection;
 pub mod convert;
 pub mod demo;
 pub mod dictionary;
+pub mod explain;
 pub mod export;
 pub mod fmt;
 pub mod inspect;

@@ -61,6 +61,16 @@ impl TemplateMapper {
     }
 }
 
+impl TemplateMapper {
+    /// Maps one stored document text and records how each field got its value (the
+    /// `.m2map` line, the expression, the branches taken), for `metro2 explain`.
+    pub fn explain(&self, text: &str) -> Result<metro2_engine::plan::Explained, String> {
+        let document = metro2_engine::json::parse(text)
+            .map_err(|e| format!("the stored document is not JSON: {e}"))?;
+        Ok(self.plan.explain(&document, &self.params))
+    }
+}
+
 impl RecordMapper for TemplateMapper {
     fn map(&self, _document: &Value, text: &str) -> Mapped {
         // The text the pipeline stores is the document as fetched: parse it into the plan's
