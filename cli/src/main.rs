@@ -73,6 +73,12 @@ enum Command {
     LoanproSim(commands::loanpro_sim::Args),
     /// The whole job on a local simulator: connect, sync, export, summary.
     Demo(commands::demo::Args),
+    /// Print a shell completion script (for example `metro2 completions bash >
+    /// ~/.local/share/bash-completion/completions/metro2`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 fn main() -> ExitCode {
@@ -103,6 +109,11 @@ fn main() -> ExitCode {
         Command::Writeback(a) => commands::writeback::run(a, &ctx),
         Command::LoanproSim(a) => commands::loanpro_sim::run(a, &ctx),
         Command::Demo(a) => commands::demo::run(a, &ctx),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "metro2", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,
@@ -161,5 +172,20 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn completions_name_every_command() {
+        let mut out = Vec::new();
+        clap_complete::generate(
+            clap_complete::Shell::Bash,
+            &mut Cli::command(),
+            "metro2",
+            &mut out,
+        );
+        let script = String::from_utf8(out).unwrap();
+        for sub in Cli::command().get_subcommands() {
+            assert!(script.contains(sub.get_name()), "{}", sub.get_name());
+        }
     }
 }
