@@ -51,6 +51,8 @@ enum Command {
     /// code is 130, and the next sync resumes where this one stopped. A second signal quits at
     /// once (the next sync still resumes after the last committed page).
     Sync(commands::sync::Args),
+    /// A connection's sync runs, newest first, and the loans that failed in them.
+    Runs(commands::runs::Args),
     /// List the stored Metro 2 records.
     Records(commands::records::Args),
     /// Explain a stored record: how each value was derived, re-mapped from the stored document
@@ -100,6 +102,7 @@ fn main() -> ExitCode {
         Command::Connect(a) => commands::connect::run(a, &ctx),
         Command::Connection(c) => commands::connection::run(c, &ctx),
         Command::Sync(a) => commands::sync::run(a, &ctx),
+        Command::Runs(a) => commands::runs::run(a, &ctx),
         Command::Records(a) => commands::records::run(a, &ctx),
         Command::Explain(a) => commands::explain::run(a, &ctx),
         Command::Templates(c) => commands::templates::run(c, &ctx),

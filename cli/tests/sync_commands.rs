@@ -266,6 +266,28 @@ fn connect_sync_records_and_templates() {
     let t = text(&o);
     assert!(t.contains("+# reviewed by compliance"), "{t}");
     assert!(t.contains("--- presets/loanpro.m2map"), "{t}");
+    // `runs`: the history, newest first, and with --failures the loans that failed and why.
+    sim.set_faults(metro2::loanpro::sim::Faults {
+        malformed_loans: vec![loan],
+        ..Default::default()
+    });
+    let o = metro2(&db, &["sync", "--as-of", "2026-10-31", "--full"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = metro2(&db, &["runs", "--failures"]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    let lines: Vec<&str> = t.lines().collect();
+    assert!(lines[0].starts_with("  RUN  STARTED"), "{t}");
+    assert!(
+        lines[1].contains(" full ") && lines[1].contains(" ok "),
+        "{t}"
+    );
+    assert!(lines[2].contains(&format!("loan {loan}: ")), "{t}");
+    let o = metro2(&db, &["runs", "--format", "json", "--limit", "1"]);
+    let newest: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&o.stdout).trim()).unwrap();
+    assert_eq!(newest["counts"]["failed"], 1, "{newest}");
+    assert_eq!(newest["failures"][0]["loan_id"], loan, "{newest}");
 }
 
 #[test]

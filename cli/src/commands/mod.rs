@@ -17,6 +17,7 @@ pub mod map;
 pub mod plan;
 pub mod records;
 pub mod responses;
+pub mod runs;
 pub mod serve;
 pub mod sync;
 pub mod templates;

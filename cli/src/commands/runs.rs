@@ -1,0 +1,118 @@
+//! `metro2 runs`: a connection's sync history, newest first, with the loans that failed.
+
+use std::process::ExitCode;
+
+use miette::IntoDiagnostic;
+use serde_json::json;
+
+use super::Context;
+use crate::store::{Store, SyncRun};
+
+/// Arguments of `metro2 runs`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The connection (the only one when absent).
+    #[arg(long)]
+    pub connection: Option<String>,
+    /// How many runs, newest first.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// List each run's failed loans and why they failed.
+    #[arg(long)]
+    pub failures: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+/// Output formats of `metro2 runs`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns.
+    Table,
+    /// JSON lines, one run a line.
+    Json,
+}
+
+/// Runs the command.
+pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
+    let store = Store::open(&ctx.db).into_diagnostic()?;
+    let conn = store
+        .resolve_connection(args.connection.as_deref())
+        .into_diagnostic()?;
+    let runs = store.runs(conn.id, args.limit).into_diagnostic()?;
+    if matches!(args.format, Format::Table) {
+        println!(
+            "{:>5}  {:<20}  {:<11}  {:<11}  {:<10}  {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
+            "RUN",
+            "STARTED",
+            "MODE",
+            "STATUS",
+            "AS OF",
+            "FETCHED",
+            "MAPPED",
+            "SKIPPED",
+            "INVALID",
+            "FAILED",
+            "SAME"
+        );
+    }
+    for r in &runs {
+        let failures = if args.failures || matches!(args.format, Format::Json) {
+            store.failures(r.id).into_diagnostic()?
+        } else {
+            Vec::new()
+        };
+        match args.format {
+            Format::Table => {
+                println!("{}", table_line(r));
+                if let Some(e) = &r.error {
+                    println!("       stopped: {e}");
+                }
+                if let Some(resumed) = r.resumes_run_id {
+                    println!("       resumed run {resumed}");
+                }
+                for f in &failures {
+                    println!("       loan {}: {}", f.loan_id, f.error);
+                }
+            }
+            Format::Json => {
+                let c = &r.counts;
+                let line = json!({
+                    "run": r.id, "connection": conn.name, "mode": r.mode.as_str(),
+                    "status": r.status.as_str(), "as_of": r.as_of, "since": r.since,
+                    "resumes_run": r.resumes_run_id, "template_version": r.template_version,
+                    "started_at": r.started_at, "finished_at": r.finished_at, "error": r.error,
+                    "counts": {"fetched": c.fetched, "mapped": c.mapped, "skipped": c.skipped,
+                               "invalid": c.invalid, "failed": c.failed, "unchanged": c.unchanged},
+                    "failures": failures.iter()
+                        .map(|f| json!({"loan_id": f.loan_id, "error": f.error}))
+                        .collect::<Vec<_>>(),
+                });
+                println!("{line}");
+            }
+        }
+    }
+    if runs.is_empty() && matches!(args.format, Format::Table) {
+        println!("{}: no sync has run yet", conn.name);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn table_line(r: &SyncRun) -> String {
+    let c = &r.counts;
+    format!(
+        "{:>5}  {:<20}  {:<11}  {:<11}  {:<10}  {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
+        r.id,
+        r.started_at,
+        r.mode.as_str(),
+        r.status.as_str(),
+        r.as_of,
+        c.fetched,
+        c.mapped,
+        c.skipped,
+        c.invalid,
+        c.failed,
+        c.unchanged
+    )
+}
