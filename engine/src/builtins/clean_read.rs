@@ -15,19 +15,9 @@ pub(super) fn scalar_text<'a>(v: &'a Value<'_>) -> Result<Option<Cow<'a, str>>, 
     Ok(match v {
         Value::Missing | Value::Null => None,
         Value::Text(s) => Some(Cow::Borrowed(s)),
-        // Every payment's status and amount come here: one look at the node's kind, not one
-        // per `is_*` test below.
-        Value::Json(j) => match crate::json::node(j) {
-            crate::json::Node::Null => None,
-            crate::json::Node::String(s) => Some(Cow::Borrowed(s)),
-            crate::json::Node::Number(n) => crate::json::number_text(n),
-            _ => {
-                return Err(ValueError::new(format!(
-                    "expected text or a number, got {}",
-                    v.kind()
-                )))
-            }
-        },
+        Value::Json(j) if j.is_null() => None,
+        Value::Json(j) if j.is_str() => j.as_str().map(Cow::Borrowed),
+        Value::Json(j) if j.is_number() => crate::json::number_text(j),
         Value::Int(n) => Some(Cow::Owned(n.to_string())),
         Value::Decimal(d) => Some(Cow::Owned(d.to_string())),
         other => {

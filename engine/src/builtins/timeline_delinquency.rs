@@ -3,7 +3,6 @@ use super::clean_read::{read_date, read_day, read_money, scalar_text, timeline_t
 use super::prelude::*;
 use crate::clean::money::Cents;
 use crate::timeline::{LoanTerms, LoanTimeline, PaymentRow};
-use sonic_rs::{JsonContainerTrait, JsonValueTrait};
 
 /// The built-in.
 pub fn builtin() -> Builtin {
@@ -63,8 +62,9 @@ fn counted_payments(list: &Value<'_>) -> Result<Vec<(i32, Cents)>, ValueError> {
             ValueError::new(format!("Payments[{i}] (id {id}): {e}"))
         };
         // One pass over the row's keys: a payment has a dozen and five are read.
-        let [status_value, active, date, reverse_date, amount] =
-            payment_fields(&row).map_err(at)?;
+        let [status_value, active, date, reverse_date, amount] = row
+            .get_many(["status", "active", "date", "reverseDate", "amount"])
+            .map_err(at)?;
         let status = scalar_text(&status_value).map_err(at)?;
         let r = PaymentRow {
             active: is_one(&active),
@@ -80,57 +80,17 @@ fn counted_payments(list: &Value<'_>) -> Result<Vec<(i32, Cents)>, ValueError> {
     Ok(out)
 }
 
-/// A payment's `status`, `active`, `date`, `reverseDate` and `amount`, as
-/// [`Value::get_many`] reads them. The keys are matched as constants (a jump on the length,
-/// then a word compare) rather than each row key against each wanted key with a `memcmp`: this
-/// runs for every key of every payment. A row missing any of them (or not an object) takes
-/// `get_many` itself, which also reports a deferred row.
-fn payment_fields<'d>(row: &Value<'d>) -> Result<[Value<'d>; 5], ValueError> {
-    if let Value::Json(j) = row {
-        let j: &'d crate::json::Doc = j;
-        if let Some(o) = j.as_object() {
-            let mut out = [const { Value::Missing }; 5];
-            let mut left = 5;
-            for (k, v) in o.iter() {
-                let i = match k {
-                    "status" => 0,
-                    "active" => 1,
-                    "date" => 2,
-                    "reverseDate" => 3,
-                    "amount" => 4,
-                    _ => continue,
-                };
-                // The first of duplicate keys wins, as `get` reads.
-                if matches!(out[i], Value::Missing) {
-                    out[i] = Value::Json(v);
-                    left -= 1;
-                    if left == 0 {
-                        return Ok(out);
-                    }
-                }
-            }
-        }
-    }
-    row.get_many(["status", "active", "date", "reverseDate", "amount"])
-}
-
 /// LoanPro's flag: 1 (as a number or text) or `true`.
 fn is_one(v: &Value<'_>) -> bool {
     match v {
         Value::Bool(b) => *b,
         Value::Int(n) => *n == 1,
         Value::Text(s) => &**s == "1",
-        // Every payment's `active` comes here, usually the number 1. A parsed number keeps its
-        // text, and JSON spells the integer 1 only as `1` (no `+`, no leading zero): comparing
-        // the text is `number_i64(n) == Some(1)` without a parse or a second look at the kind.
-        Value::Json(j) => match j.as_raw_number() {
-            Some(raw) => raw.as_str() == "1",
-            None => match crate::json::node(j) {
-                crate::json::Node::Bool(b) => b,
-                crate::json::Node::Number(n) => crate::json::number_i64(n) == Some(1),
-                crate::json::Node::String(s) => s == "1",
-                _ => false,
-            },
+        Value::Json(j) => match crate::json::node(j) {
+            crate::json::Node::Bool(b) => b,
+            crate::json::Node::Number(n) => crate::json::number_i64(n) == Some(1),
+            crate::json::Node::String(s) => s == "1",
+            _ => false,
         },
         _ => false,
     }

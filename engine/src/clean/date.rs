@@ -44,16 +44,7 @@ pub fn loanpro_day(text: &str) -> Result<Option<crate::timeline::days::Day>, Dat
     if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
-    // At most 18 digits, all checked above: the fold cannot overflow (one pass, not a second
-    // check inside `str::parse`).
-    let magnitude = digits
-        .bytes()
-        .fold(0i64, |acc, b| acc * 10 + i64::from(b - b'0'));
-    let n = if inner.starts_with('-') {
-        -magnitude
-    } else {
-        magnitude
-    };
+    let n: i64 = inner.parse().map_err(|_| bad())?;
     if n == 0 || n <= NO_DATE_AT_OR_BEFORE {
         return Ok(None);
     }
