@@ -14,6 +14,8 @@ pub fn builtin() -> Builtin {
         examples: &[
             ("history_profile([\"1\", \"0\", \"B\"], it)", "\"10B\""),
             ("history_profile([1, 0, none], it ?? \"B\")", "\"10B\""),
+            // Repeated months share one evaluation per distinct bucket (plan/eval.rs).
+            ("history_profile([1, 0, 1, none, 0, none], if it == none then \"B\" else text(it + 1))", "\"212B1B\""),
         ],
         eval,
     }

@@ -366,7 +366,26 @@ impl<'p, 'd> Frame<'p, 'd> {
                         }
                     }
                     other => {
+                        // Built-ins are pure and the element is the only thing that changes
+                        // between elements, so an element equal to an earlier scalar one gives
+                        // the same result: a Payment History Profile's 24 months hold two or
+                        // three distinct buckets, and each is evaluated once instead of per
+                        // month. Explain mode evaluates every element for its branch notes.
+                        let memo = self.trace.is_none();
+                        let mut seen: Vec<(Value<'d>, usize)> = Vec::new();
                         for item in other.iter_list().map_err(Self::fail(args[0]))? {
+                            if memo {
+                                if let Some((_, i)) =
+                                    seen.iter().find(|(v, _)| same_scalar(v, &item))
+                                {
+                                    let r = out[*i].clone();
+                                    out.push(r);
+                                    continue;
+                                }
+                                if is_scalar(&item) {
+                                    seen.push((item.clone(), out.len()));
+                                }
+                            }
                             self.locals[var as usize] = item;
                             out.push(self.eval(*a)?);
                         }
@@ -702,6 +721,25 @@ impl<'p, 'd> Frame<'p, 'd> {
                 })
             }
         }
+    }
+}
+
+/// Whether a list element is a scalar whose equality is plain (see [`same_scalar`]).
+fn is_scalar(v: &Value<'_>) -> bool {
+    matches!(
+        v,
+        Value::Int(_) | Value::Bool(_) | Value::Null | Value::Missing
+    )
+}
+
+/// Two list elements that are the same scalar of the same kind (an int is not a decimal or a
+/// text here): per-element results are shared only between such elements.
+fn same_scalar(a: &Value<'_>, b: &Value<'_>) -> bool {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Null, Value::Null) | (Value::Missing, Value::Missing) => true,
+        _ => false,
     }
 }
 
