@@ -104,24 +104,29 @@ pub fn finish(
     Ok(())
 }
 
-/// Records a failed attempt of a pull that will be tried again: it stays queued (so a restart
-/// resumes it too). Returns the number of attempts made so far.
-pub fn failed_attempt(store: &Store, id: i64, error: &str) -> Result<u32, StoreError> {
+/// Records a failed attempt at a pull that may succeed later. Under `max_attempts` it stays
+/// queued (so a restart resumes it too); at `max_attempts` it is failed for good, keeping this
+/// attempt's error. Returns the number of attempts made so far.
+pub fn failed_attempt(
+    store: &Store,
+    id: i64,
+    error: &str,
+    max_attempts: u32,
+) -> Result<u32, StoreError> {
     Ok(store.db().query_row(
-        "UPDATE webhook_deliveries SET attempts = attempts + 1, error = ?2
+        "UPDATE webhook_deliveries SET attempts = attempts + 1, error = ?2,
+                status = CASE WHEN attempts + 1 >= ?3 THEN ?4 ELSE status END,
+                finished_at = CASE WHEN attempts + 1 >= ?3 THEN ?5 ELSE finished_at END
          WHERE id = ?1 RETURNING attempts",
-        params![id, error],
+        params![
+            id,
+            error,
+            max_attempts,
+            Status::Failed.as_str(),
+            crate::store::now_text()
+        ],
         |r| r.get(0),
     )?)
-}
-
-/// Marks a queued pull failed for good, keeping the error of its last attempt.
-pub fn mark_failed(store: &Store, id: i64) -> Result<(), StoreError> {
-    store.db().execute(
-        "UPDATE webhook_deliveries SET status = ?2, finished_at = ?3 WHERE id = ?1",
-        params![id, Status::Failed.as_str(), crate::store::now_text()],
-    )?;
-    Ok(())
 }
 
 /// The number of attempts made so far at a delivery's pull.

@@ -99,30 +99,26 @@ pub fn run(mut store: Store, rt: tokio::runtime::Handle, queue: Queue, shared: A
                         tracing::info!(delivery = delivery_id, %loan, "{line}");
                         deliveries::finish(&store, delivery_id, Status::Pulled, None)
                     }
-                    Err(f) if f.may_pass => {
-                        deliveries::failed_attempt(&store, delivery_id, &f.message).and_then(
-                            |failed| match retry.wait_after(failed) {
-                                Some(wait) => {
-                                    tracing::warn!(delivery = delivery_id, %loan, error = %f.message, attempt = failed, ?wait, "webhook pull failed; it is tried again");
-                                    let again = again.clone();
-                                    let job = Job::Pull {
-                                        delivery_id,
-                                        connection_id,
-                                        loan: loan.clone(),
-                                    };
-                                    rt.spawn(async move {
-                                        tokio::time::sleep(wait).await;
-                                        let _ = again.send(job);
-                                    });
-                                    Ok(())
-                                }
-                                None => {
-                                    tracing::warn!(delivery = delivery_id, %loan, error = %f.message, attempts = failed, "webhook pull failed; no attempts left");
-                                    deliveries::mark_failed(&store, delivery_id)
-                                }
-                            },
-                        )
-                    }
+                    Err(f) if f.may_pass => deliveries::failed_attempt(
+                        &store,
+                        delivery_id,
+                        &f.message,
+                        retry.attempts,
+                    )
+                    .map(|failed| match retry.wait_after(failed) {
+                        Some(wait) => {
+                            tracing::warn!(delivery = delivery_id, %loan, error = %f.message, attempt = failed, ?wait, "webhook pull failed; it is tried again");
+                            let job = Job::Pull {
+                                delivery_id,
+                                connection_id,
+                                loan: loan.clone(),
+                            };
+                            send_later(&rt, &again, job, wait);
+                        }
+                        None => {
+                            tracing::warn!(delivery = delivery_id, %loan, error = %f.message, attempts = failed, "webhook pull failed; no attempts left")
+                        }
+                    }),
                     Err(f) => {
                         tracing::warn!(delivery = delivery_id, %loan, error = %f.message, "webhook pull failed");
                         deliveries::finish(&store, delivery_id, Status::Failed, Some(&f.message))
@@ -150,6 +146,20 @@ pub fn run(mut store: Store, rt: tokio::runtime::Handle, queue: Queue, shared: A
         }
     }
     tracing::info!("worker stopped");
+}
+
+/// Puts `job` back on the queue after `wait`, without holding the worker.
+fn send_later(
+    rt: &tokio::runtime::Handle,
+    queue: &Sender<Job>,
+    job: Job,
+    wait: std::time::Duration,
+) {
+    let queue = queue.clone();
+    rt.spawn(async move {
+        tokio::time::sleep(wait).await;
+        let _ = queue.send(job);
+    });
 }
 
 /// Pulls one loan: resolves a display id to LoanPro's id (from the stored documents, else by a
