@@ -60,10 +60,7 @@ pub struct RawRecord<'a> {
 impl RawRecord<'_> {
     /// The input offset of the byte at `pos` in [`RawRecord::bytes`].
     pub fn physical(&self, pos: usize) -> usize {
-        match self.breaks.iter().rev().find(|(p, _)| *p <= pos) {
-            Some((p, phys)) => phys + (pos - p),
-            None => self.offset + pos,
-        }
+        file_offset(self.offset, &self.breaks, pos)
     }
 
     /// Whether the record's bytes are not the input's bytes one to one: it was wrapped over
@@ -92,10 +89,16 @@ pub struct Positions {
 impl Positions {
     /// The file offset of the record's byte at `pos` (a position in its character form).
     pub fn file_offset(&self, pos: usize) -> usize {
-        match self.breaks.iter().rev().find(|(p, _)| *p <= pos) {
-            Some((p, phys)) => phys + (pos - p),
-            None => self.offset + pos,
-        }
+        file_offset(self.offset, &self.breaks, pos)
+    }
+}
+
+/// The file offset of byte `pos` of a record starting at `offset`, whose bytes after each
+/// `(position, file offset)` of `breaks` continue from that file offset.
+fn file_offset(offset: usize, breaks: &[(usize, usize)], pos: usize) -> usize {
+    match breaks.iter().rev().find(|(p, _)| *p <= pos) {
+        Some((p, phys)) => phys + (pos - p),
+        None => offset + pos,
     }
 }
 
