@@ -6,6 +6,7 @@ use miette::IntoDiagnostic;
 
 use super::Context;
 use crate::store::Store;
+use crate::sync::mapping::{params_a_sync_cannot_give, SYNC_PARAMS};
 use crate::sync::preset;
 
 /// `metro2 templates` subcommands.
@@ -224,9 +225,6 @@ fn line_ops<'a>(a: &[&'a str], b: &[&'a str]) -> Vec<Op<'a>> {
     ops
 }
 
-/// The parameters a sync gives a template (`sync::mapping::TemplateMapper`).
-const SYNC_PARAMS: [&str; 2] = ["as_of", "furnisher_id"];
-
 /// `templates add`: check, then save as the next version. Exit 1, nothing saved, when the file
 /// has an error or needs a parameter a sync cannot give.
 fn add(
@@ -239,26 +237,21 @@ fn add(
     let name = file.display().to_string();
     let source =
         std::fs::read_to_string(file).map_err(|e| miette::miette!("cannot read {name}: {e}"))?;
-    let diags = m2map::check(&source, &name);
-    if diags.error_count() > 0 || diags.warning_count() > 0 {
-        eprint!("{}", super::check::render(&diags));
+    let compiled = match m2map::compile(&source, &name) {
+        Ok(c) => c,
+        Err(diags) => {
+            eprint!("{}", super::check::render(&diags));
+            eprintln!(
+                "not saved: {name} has {} error(s); `metro2 check {name}` shows them again",
+                diags.error_count()
+            );
+            return Ok(ExitCode::from(1));
+        }
+    };
+    if !compiled.warnings.is_empty() {
+        eprint!("{}", super::check::render(&compiled.warnings));
     }
-    if diags.error_count() > 0 {
-        eprintln!(
-            "not saved: {name} has {} error(s); `metro2 check {name}` shows them again",
-            diags.error_count()
-        );
-        return Ok(ExitCode::from(1));
-    }
-    let compiled = m2map::compile(&source, &name)
-        .map_err(|d| miette::miette!("{name} does not compile:\n{d}"))?;
-    let unknown: Vec<&str> = compiled
-        .plan
-        .params
-        .iter()
-        .map(|p| p.name.as_str())
-        .filter(|n| !SYNC_PARAMS.contains(n))
-        .collect();
+    let unknown = params_a_sync_cannot_give(&compiled.plan);
     if !unknown.is_empty() {
         eprintln!(
             "not saved: {name} declares `param {}`, which a sync cannot give (it gives {})",
@@ -278,7 +271,7 @@ fn add(
     let saved = store
         .add_template(conn.id, &source, note)
         .into_diagnostic()?;
-    let warnings = match diags.warning_count() {
+    let warnings = match compiled.warnings.warning_count() {
         0 => String::new(),
         n => format!(" with {n} warning(s)"),
     };

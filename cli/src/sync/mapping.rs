@@ -11,6 +11,19 @@ use metro2_engine::DataRecord;
 use super::mapper::{Mapped, RecordMapper};
 use crate::store::RecordStatus;
 
+/// The parameters a sync gives a template: the as-of date and the connection's furnisher id.
+pub const SYNC_PARAMS: [&str; 2] = ["as_of", "furnisher_id"];
+
+/// The parameters `plan` declares that a sync cannot give (a template saved with one could
+/// never be synced).
+pub fn params_a_sync_cannot_give(plan: &Plan) -> Vec<&str> {
+    plan.params
+        .iter()
+        .map(|p| p.name.as_str())
+        .filter(|n| !SYNC_PARAMS.contains(n))
+        .collect()
+}
+
 /// A compiled template with its parameters bound for one run.
 #[derive(Debug)]
 pub struct TemplateMapper {
