@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use miette::{miette, IntoDiagnostic};
 
 use super::Context;
-use crate::store::{Store, StoredRecord};
+use crate::store::{RecordFilter, Store, StoredRecord};
 use crate::sync::mapping::{segments_text, TemplateMapper};
 use metro2_engine::plan::Outcome;
 
@@ -107,26 +107,16 @@ fn find_record(
     loan_id: i64,
     period: Option<&str>,
 ) -> miette::Result<Option<StoredRecord>> {
-    let period = match period {
-        Some(p) => p.to_string(),
-        None => {
-            let newest: Option<String> = store
-                .db()
-                .query_row(
-                    "SELECT MAX(period) FROM metro2_records WHERE connection_id = ?1 AND loan_id = ?2",
-                    [connection_id, loan_id],
-                    |r| r.get(0),
-                )
-                .into_diagnostic()?;
-            match newest {
-                Some(p) => p,
-                None => return Ok(None),
-            }
-        }
-    };
-    store
-        .record(connection_id, loan_id, &period)
-        .into_diagnostic()
+    // One record a month: the loan's records are few, and they come in period order.
+    let records = store
+        .records(&RecordFilter {
+            connection_id: Some(connection_id),
+            loan_id: Some(loan_id),
+            period: period.map(str::to_string),
+            ..RecordFilter::default()
+        })
+        .into_diagnostic()?;
+    Ok(records.into_iter().last())
 }
 
 fn short(hash: &str) -> &str {
