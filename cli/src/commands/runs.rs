@@ -43,18 +43,11 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     let runs = store.runs(conn.id, args.limit).into_diagnostic()?;
     if matches!(args.format, Format::Table) {
         println!(
-            "{:>5}  {:<20}  {:<11}  {:<11}  {:<10}  {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
-            "RUN",
-            "STARTED",
-            "MODE",
-            "STATUS",
-            "AS OF",
-            "FETCHED",
-            "MAPPED",
-            "SKIPPED",
-            "INVALID",
-            "FAILED",
-            "SAME"
+            "{}",
+            table_row([
+                "RUN", "STARTED", "MODE", "STATUS", "AS OF", "FETCHED", "MAPPED", "SKIPPED",
+                "INVALID", "FAILED", "SAME",
+            ])
         );
     }
     for r in &runs {
@@ -101,18 +94,35 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
 
 fn table_line(r: &SyncRun) -> String {
     let c = &r.counts;
-    format!(
-        "{:>5}  {:<20}  {:<11}  {:<11}  {:<10}  {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
-        r.id,
-        r.started_at,
-        r.mode.as_str(),
-        r.status.as_str(),
-        r.as_of,
+    let numbers = [
         c.fetched,
         c.mapped,
         c.skipped,
         c.invalid,
         c.failed,
-        c.unchanged
+        c.unchanged,
+    ]
+    .map(|n| n.to_string());
+    let [fetched, mapped, skipped, invalid, failed, unchanged] = &numbers;
+    table_row([
+        &r.id.to_string(),
+        &r.started_at,
+        r.mode.as_str(),
+        r.status.as_str(),
+        &r.as_of,
+        fetched,
+        mapped,
+        skipped,
+        invalid,
+        failed,
+        unchanged,
+    ])
+}
+
+/// One line of the table: the header and every run share its widths.
+fn table_row(c: [&str; 11]) -> String {
+    format!(
+        "{:>5}  {:<20}  {:<11}  {:<11}  {:<10}  {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
+        c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10]
     )
 }
