@@ -425,14 +425,14 @@ async fn pull<S: LoanSource, M: RecordMapper>(
                         return saw;
                     }
                 }
-                let page_end = Work::PageEnd {
+                let end = Work::PageEnd {
                     last_loan_id: last,
                     field_seen,
                 };
                 // The end is an empty page, or a short one once `total` is reached: a server
                 // may cap the page size below `$top`, or cap `totalHits` (Elasticsearch counts
                 // to 10,000 by default), so neither alone proves the end.
-                if work_tx.send(page_end).await.is_err() || (short && start >= page.total) {
+                if work_tx.send(end).await.is_err() || (short && start >= page.total) {
                     return saw;
                 }
             }
@@ -441,21 +441,16 @@ async fn pull<S: LoanSource, M: RecordMapper>(
     // A stop request ends the stream of work here, not in the pager, which runs up to two pages
     // ahead: only the loans already taken (at most `concurrency`) are still fetched.
     let cut = Arc::new(AtomicBool::new(false));
-    let works = futures_util::stream::unfold(work_rx, {
-        let stop = opts.stop.clone();
-        let cut = cut.clone();
-        move |mut rx| {
-            let stop = stop.clone();
-            let cut = cut.clone();
-            async move {
-                if stop_requested(&stop) {
-                    cut.store(true, Ordering::SeqCst);
-                    return None;
-                }
-                rx.recv().await.map(|w| (w, rx))
+    let works = futures_util::stream::unfold(
+        (work_rx, opts.stop.clone(), cut.clone()),
+        |(mut rx, stop, cut)| async move {
+            if stop_requested(&stop) {
+                cut.store(true, Ordering::SeqCst);
+                return None;
             }
-        }
-    });
+            rx.recv().await.map(|w| (w, (rx, stop, cut)))
+        },
+    );
     // Boxed so that dropping it closes the pager's channel.
     let mut steps = Box::pin(
         works
