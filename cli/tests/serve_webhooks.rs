@@ -136,6 +136,18 @@ async fn post(
     )
 }
 
+/// A delivery to `acme` signed with its secret.
+async fn post_signed(server: &server::RunningServer, body: &str) -> (StatusCode, Value) {
+    let signature = signed(body.as_bytes());
+    post(
+        server,
+        "acme",
+        body.as_bytes(),
+        &[("X-LoanPro-Signature", &signature)],
+    )
+    .await
+}
+
 fn signed(body: &[u8]) -> String {
     signature::sign(SECRET.as_bytes(), body)
 }
@@ -360,13 +372,7 @@ async fn an_accepted_event_pulls_exactly_that_loan() {
     .unwrap();
     let body = json!({"eventName": "Account Modified", "context": {"loan-display-id": display}})
         .to_string();
-    let (s, v) = post(
-        &server,
-        "acme",
-        body.as_bytes(),
-        &[("X-LoanPro-Signature", &signed(body.as_bytes()))],
-    )
-    .await;
+    let (s, v) = post_signed(&server, &body).await;
     assert_eq!(s, StatusCode::ACCEPTED, "{v}");
     let delivery = v["delivery"].as_i64().unwrap();
     until(20, "the pull", || {
@@ -564,13 +570,7 @@ async fn queued_pulls_resume_on_start_and_unknown_loans_fail_alone() {
     );
 
     let body = json!({"context": {"loan-display-id": "NO-SUCH-LOAN"}}).to_string();
-    let (s, v) = post(
-        &server,
-        "acme",
-        body.as_bytes(),
-        &[("X-LoanPro-Signature", &signed(body.as_bytes()))],
-    )
-    .await;
+    let (s, v) = post_signed(&server, &body).await;
     assert_eq!(s, StatusCode::ACCEPTED);
     let delivery = v["delivery"].as_i64().unwrap();
     until(20, "the failed pull", || {
@@ -662,13 +662,7 @@ async fn a_failed_pull_is_tried_again_until_it_succeeds_or_its_attempts_run_out(
     let mut deliveries_of = Vec::new();
     for id in [healed, broken] {
         let body = json!({"eventName": "Payment Posted", "context": {"loan-id": id}}).to_string();
-        let (s, v) = post(
-            &server,
-            "acme",
-            body.as_bytes(),
-            &[("X-LoanPro-Signature", &signed(body.as_bytes()))],
-        )
-        .await;
+        let (s, v) = post_signed(&server, &body).await;
         assert_eq!(s, StatusCode::ACCEPTED, "{v}");
         deliveries_of.push(v["delivery"].as_i64().unwrap());
     }
