@@ -1,28 +1,23 @@
 //! The simulator's admin endpoints (`/_sim/…`), as the demo and shell scripts use them.
 
+mod common;
+
 use chrono::NaiveDate;
-use metro2::loanpro::generate::{generate_loans, FIRST_ID};
-use metro2::loanpro::sim::{SimConfig, Simulator};
+use metro2::loanpro::generate::FIRST_ID;
 use metro2::loanpro::{Client, ClientConfig, SearchFilter};
 use serde_json::{json, Value};
+
+use common::{sim_env, SimEnv};
 
 #[tokio::test]
 async fn touch_modify_faults_and_stats_over_http() {
     let as_of = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
-    let sim = Simulator::start(SimConfig {
-        loans: generate_loans(4, 9, as_of),
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
-    let admin = format!("http://{}/_sim", sim.addr);
-    let http = reqwest::Client::new();
-    let client = Client::new(ClientConfig::new(
-        sim.base_url.clone(),
-        "5200000",
-        "sim-token",
-    ))
-    .unwrap();
+    let SimEnv {
+        sim,
+        admin,
+        http,
+        client,
+    } = sim_env(4, 9, as_of).await;
 
     let before = client
         .search_loans(0, 10, &SearchFilter::default())

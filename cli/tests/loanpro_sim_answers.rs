@@ -2,11 +2,14 @@
 //! that serving them again is cheap: every change (admin touch or modify, a write, a loan
 //! inserted) must show in the next answer, as on LoanPro.
 
+mod common;
+
 use chrono::NaiveDate;
 use metro2::loanpro::generate::{generate_loans, FIRST_ID};
-use metro2::loanpro::sim::{SimConfig, Simulator};
-use metro2::loanpro::{Client, ClientConfig, SearchFilter, WriteMethod};
+use metro2::loanpro::{SearchFilter, WriteMethod};
 use serde_json::{json, Value};
+
+use common::{sim_env, SimEnv};
 
 fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 10, 31).unwrap()
@@ -26,20 +29,12 @@ async fn get_text(http: &reqwest::Client, url: &str) -> String {
 
 #[tokio::test]
 async fn kept_answers_follow_every_change() {
-    let sim = Simulator::start(SimConfig {
-        loans: generate_loans(5, 3, as_of()),
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
-    let admin = format!("http://{}/_sim", sim.addr);
-    let http = reqwest::Client::new();
-    let client = Client::new(ClientConfig::new(
-        sim.base_url.clone(),
-        "5200000",
-        "sim-token",
-    ))
-    .unwrap();
+    let SimEnv {
+        sim,
+        admin,
+        http,
+        client,
+    } = sim_env(5, 3, as_of()).await;
 
     // The same request again and again (made, made and kept, served): the same bytes.
     let url = format!(

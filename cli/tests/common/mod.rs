@@ -1,0 +1,42 @@
+//! What several integration tests of the LoanPro simulator share.
+
+use chrono::NaiveDate;
+use metro2::loanpro::generate::generate_loans;
+use metro2::loanpro::sim::{SimConfig, SimHandle, Simulator};
+use metro2::loanpro::{Client, ClientConfig};
+
+/// A simulator of generated loans with its default token and instance id, and the ways a test
+/// talks to it.
+pub struct SimEnv {
+    /// The running simulator.
+    pub sim: SimHandle,
+    /// The base URL of its admin endpoints (`/_sim`).
+    pub admin: String,
+    /// A plain HTTP client, for raw requests and the admin endpoints.
+    pub http: reqwest::Client,
+    /// The LoanPro client, configured for the simulator.
+    pub client: Client,
+}
+
+/// Starts a simulator of `n` loans generated from `seed` as of `as_of`.
+pub async fn sim_env(n: usize, seed: u64, as_of: NaiveDate) -> SimEnv {
+    let sim = Simulator::start(SimConfig {
+        loans: generate_loans(n, seed, as_of),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let admin = format!("http://{}/_sim", sim.addr);
+    let client = Client::new(ClientConfig::new(
+        sim.base_url.clone(),
+        "5200000",
+        "sim-token",
+    ))
+    .unwrap();
+    SimEnv {
+        sim,
+        admin,
+        http: reqwest::Client::new(),
+        client,
+    }
+}
