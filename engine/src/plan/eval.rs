@@ -23,6 +23,16 @@ struct Fail {
 
 type R<'d> = Result<Value<'d>, Box<Fail>>;
 
+impl Fail {
+    /// A failure of `node`, boxed as results carry it.
+    fn at(node: NodeId, message: impl Into<String>) -> Box<Fail> {
+        Box::new(Fail {
+            message: message.into(),
+            node,
+        })
+    }
+}
+
 /// How one field got its value (explain mode).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct FieldTrace {
@@ -147,14 +157,10 @@ impl Plan {
                     }
                 }
                 Some((list, var)) => {
-                    let items = match f.eval(list).and_then(|v| {
-                        v.as_list().map_err(|e| {
-                            Box::new(Fail {
-                                message: e.0.into(),
-                                node: list,
-                            })
-                        })
-                    }) {
+                    let items = match f
+                        .eval(list)
+                        .and_then(|v| v.as_list().map_err(|e| Fail::at(list, e.0)))
+                    {
                         Ok(items) => items,
                         Err(e) => {
                             return err(
@@ -322,12 +328,7 @@ impl<'p, 'd> Frame<'p, 'd> {
     }
 
     fn fail(node: NodeId) -> impl Fn(ValueError) -> Box<Fail> {
-        move |e| {
-            Box::new(Fail {
-                message: e.0.into(),
-                node,
-            })
-        }
+        move |e| Fail::at(node, e.0)
     }
 
     fn cond(&self, v: &Value<'d>, node: NodeId) -> Result<bool, Box<Fail>> {
@@ -398,13 +399,13 @@ impl<'p, 'd> Frame<'p, 'd> {
             if !p.optional {
                 match v {
                     Value::Missing => {
-                        return Err(Box::new(Fail {
-                            message: format!(
+                        return Err(Fail::at(
+                            *a,
+                            format!(
                                 "{}(): the argument `{}` is missing (give a default with `??`)",
                                 builtin.name, p.name
                             ),
-                            node: *a,
-                        }))
+                        ))
                     }
                     Value::Null => return Ok(Value::Null),
                     Value::Json(j) if j.is_null() => return Ok(Value::Null),
@@ -413,12 +414,8 @@ impl<'p, 'd> Frame<'p, 'd> {
             }
             self.stack.push(v);
         }
-        (builtin.eval)(&self.stack[base..]).map_err(|e| {
-            Box::new(Fail {
-                message: format!("{}(): {}", builtin.name, e.0),
-                node: id,
-            })
-        })
+        (builtin.eval)(&self.stack[base..])
+            .map_err(|e| Fail::at(id, format!("{}(): {}", builtin.name, e.0)))
     }
 
     #[inline(never)]
@@ -438,12 +435,7 @@ impl<'p, 'd> Frame<'p, 'd> {
                 .get(i)
                 .map(Value::Json)
                 .unwrap_or(Value::Missing),
-            other => {
-                return Err(Box::new(Fail {
-                    message: format!("cannot index {}", other.kind()),
-                    node: id,
-                }))
-            }
+            other => return Err(Fail::at(id, format!("cannot index {}", other.kind()))),
         })
     }
 
@@ -489,10 +481,10 @@ impl<'p, 'd> Frame<'p, 'd> {
                 }
             }
         }
-        Err(Box::new(Fail {
-            message: format!("no arm of the match covers {}", v.display()),
-            node: id,
-        }))
+        Err(Fail::at(
+            id,
+            format!("no arm of the match covers {}", v.display()),
+        ))
     }
 
     #[inline(never)]
@@ -511,10 +503,7 @@ impl<'p, 'd> Frame<'p, 'd> {
                     }
                     return match v {
                         Ok(v) => Ok(v.clone()),
-                        Err(m) => Err(Box::new(Fail {
-                            message: m.replace("{value}", s),
-                            node: id,
-                        })),
+                        Err(m) => Err(Fail::at(id, m.replace("{value}", s))),
                     };
                 }
                 Value::text(s)
@@ -546,10 +535,7 @@ impl<'p, 'd> Frame<'p, 'd> {
             });
             return match v {
                 Ok(v) => Ok(v.clone()),
-                Err(m) => Err(Box::new(Fail {
-                    message: m.replace("{value}", &k.display()),
-                    node: id,
-                })),
+                Err(m) => Err(Fail::at(id, m.replace("{value}", &k.display()))),
             };
         }
         match &t.default {
@@ -564,18 +550,15 @@ impl<'p, 'd> Frame<'p, 'd> {
                 });
                 Ok(v.clone())
             }
-            TableDefault::Error(m) => Err(Box::new(Fail {
-                message: m.replace("{value}", &k.display()),
-                node: id,
-            })),
-            TableDefault::None => Err(Box::new(Fail {
-                message: format!(
+            TableDefault::Error(m) => Err(Fail::at(id, m.replace("{value}", &k.display()))),
+            TableDefault::None => Err(Fail::at(
+                id,
+                format!(
                     "the table `{}` has no entry for {} and no `_` arm",
                     t.name,
                     k.display()
                 ),
-                node: id,
-            })),
+            )),
         }
     }
 
@@ -626,12 +609,10 @@ impl<'p, 'd> Frame<'p, 'd> {
             Node::Neg(x) => {
                 let v = self.eval(*x)?.resolve();
                 Ok(match v {
-                    Value::Int(n) => Value::Int(n.checked_neg().ok_or_else(|| {
-                        Box::new(Fail {
-                            message: "negation overflows".into(),
-                            node: id,
-                        })
-                    })?),
+                    Value::Int(n) => Value::Int(
+                        n.checked_neg()
+                            .ok_or_else(|| Fail::at(id, "negation overflows"))?,
+                    ),
                     v if v.is_absent() => Value::Null,
                     v => Value::Decimal(-v.as_decimal().map_err(Self::fail(id))?),
                 })
