@@ -240,15 +240,20 @@ impl Shared {
         Ok(hits)
     }
 
-    /// Forgets what the answers kept for loan `id` (all loans when `None`) and every search's
-    /// hits. Called under the data's write lock.
+    /// Forgets everything kept from the data for loan `id` (all loans when `None`): its
+    /// generated document, its kept answers, and every search's hits. Called under the data's
+    /// write lock, by every change.
     fn forget(&self, id: Option<i64>) {
         let mut answers = lock(&self.answers);
         match id {
             Some(id) => {
+                lock(&self.cache).remove(&id);
                 answers.loans.remove(&id);
             }
-            None => answers.loans.clear(),
+            None => {
+                lock(&self.cache).clear();
+                answers.loans.clear();
+            }
         }
         answers.searches.clear();
     }
@@ -280,7 +285,6 @@ impl Shared {
         let mut doc = data.take_doc(id)?;
         let out = f(&mut data, &mut doc);
         data.put_doc(id, doc);
-        lock(&self.cache).remove(&id);
         self.forget(Some(id));
         drop(data);
         Some(out)
@@ -348,7 +352,6 @@ impl Shared {
     pub fn insert(&self, loan: Value) {
         let mut data = self.write();
         data.insert(loan);
-        lock(&self.cache).clear();
         self.forget(None);
         drop(data);
     }
