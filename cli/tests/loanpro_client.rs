@@ -1,5 +1,7 @@
 //! The LoanPro client against the in-process simulator, over real HTTP on loopback.
 
+mod common;
+
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -7,6 +9,8 @@ use metro2::loanpro::generate::{generate_loans, FIRST_ID};
 use metro2::loanpro::sim::{load_dataset, Faults, SimConfig, SimHandle, Simulator};
 use metro2::loanpro::{Client, ClientConfig, LoanProError, SearchFilter, WriteMethod};
 use serde_json::{json, Value};
+
+use common::updated_after_newest;
 
 fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 10, 31).unwrap()
@@ -231,16 +235,7 @@ async fn incremental_search_and_a_tenant_without_the_field() {
         .search_loans(0, 50, &SearchFilter::default())
         .await
         .unwrap();
-    let cursor = all
-        .loans
-        .iter()
-        .filter_map(|l| l.last_updated)
-        .max()
-        .unwrap();
-    let since = SearchFilter {
-        updated_since: Some(("lastUpdated".into(), cursor + chrono::Duration::seconds(1))),
-        ..SearchFilter::default()
-    };
+    let since = updated_after_newest(&all);
     assert_eq!(client.search_loans(0, 50, &since).await.unwrap().total, 0);
     assert!(sim.touch(FIRST_ID + 3));
     assert!(sim.modify(

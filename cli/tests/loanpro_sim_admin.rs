@@ -7,7 +7,7 @@ use metro2::loanpro::generate::FIRST_ID;
 use metro2::loanpro::{Client, ClientConfig, SearchFilter};
 use serde_json::{json, Value};
 
-use common::{sim_env, SimEnv};
+use common::{sim_env, updated_after_newest, SimEnv};
 
 #[tokio::test]
 async fn touch_modify_faults_and_stats_over_http() {
@@ -22,12 +22,6 @@ async fn touch_modify_faults_and_stats_over_http() {
     let before = client
         .search_loans(0, 10, &SearchFilter::default())
         .await
-        .unwrap();
-    let newest = before
-        .loans
-        .iter()
-        .filter_map(|l| l.last_updated)
-        .max()
         .unwrap();
 
     let r = http
@@ -60,10 +54,7 @@ async fn touch_modify_faults_and_stats_over_http() {
     assert_eq!(loan["d"]["title"], "Renamed");
     assert!(loan["d"]["LoanSettings"].get("closedDate").is_none());
 
-    let since = SearchFilter {
-        updated_since: Some(("lastUpdated".into(), newest + chrono::Duration::seconds(1))),
-        ..SearchFilter::default()
-    };
+    let since = updated_after_newest(&before);
     let changed: Vec<i64> = client
         .search_loans(0, 10, &since)
         .await

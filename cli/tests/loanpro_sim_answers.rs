@@ -9,7 +9,7 @@ use metro2::loanpro::generate::{generate_loans, FIRST_ID};
 use metro2::loanpro::{SearchFilter, WriteMethod};
 use serde_json::{json, Value};
 
-use common::{sim_env, SimEnv};
+use common::{sim_env, updated_after_newest, SimEnv};
 
 fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 10, 31).unwrap()
@@ -98,16 +98,7 @@ async fn kept_answers_follow_every_change() {
         .search_loans(0, 10, &SearchFilter::default())
         .await
         .unwrap();
-    let newest = all
-        .loans
-        .iter()
-        .filter_map(|l| l.last_updated)
-        .max()
-        .unwrap();
-    let since = SearchFilter {
-        updated_since: Some(("lastUpdated".into(), newest + chrono::Duration::seconds(1))),
-        ..SearchFilter::default()
-    };
+    let since = updated_after_newest(&all);
     assert!(client
         .search_loans(0, 10, &since)
         .await

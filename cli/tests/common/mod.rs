@@ -1,9 +1,12 @@
 //! What several integration tests of the LoanPro simulator share.
 
+// Each test binary compiles its own copy and uses part of it.
+#![allow(dead_code)]
+
 use chrono::NaiveDate;
 use metro2::loanpro::generate::generate_loans;
 use metro2::loanpro::sim::{SimConfig, SimHandle, Simulator};
-use metro2::loanpro::{Client, ClientConfig};
+use metro2::loanpro::{Client, ClientConfig, LoanPage, SearchFilter};
 
 /// A simulator of generated loans with its default token and instance id, and the ways a test
 /// talks to it.
@@ -38,5 +41,19 @@ pub async fn sim_env(n: usize, seed: u64, as_of: NaiveDate) -> SimEnv {
         admin,
         http: reqwest::Client::new(),
         client,
+    }
+}
+
+/// A search for the loans updated after the newest update of `page`: empty until one changes.
+pub fn updated_after_newest(page: &LoanPage) -> SearchFilter {
+    let newest = page
+        .loans
+        .iter()
+        .filter_map(|l| l.last_updated)
+        .max()
+        .unwrap();
+    SearchFilter {
+        updated_since: Some(("lastUpdated".into(), newest + chrono::Duration::seconds(1))),
+        ..SearchFilter::default()
     }
 }
