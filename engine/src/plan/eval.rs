@@ -1,37 +1,14 @@
-//! The interpreter: evaluates a plan over one document.
+//! Running a plan over one document: skips, segments and rules, and explain mode's traces.
 
-use std::sync::Arc;
-
-use super::ops::{binary, compare, equals, truthy};
-use super::{
-    Finding, MapError, Node, NodeId, Outcome, Params, Pattern, Plan, SegmentPlan, TableDefault,
-};
-use crate::field::{encode, parse_date, parse_timestamp, FieldValue};
+use super::code::{Env, Fail, Program};
+use super::{Finding, MapError, NodeId, Outcome, Params, Plan, SegmentPlan};
+use crate::field::{encode, FieldValue};
 use crate::json::{self, Doc};
 use crate::layout::{Field, FieldType, SegmentKind};
 use crate::record::DataRecord;
 use crate::segment::Segment;
-use crate::value::{json_list, Value, ValueError};
+use crate::value::Value;
 use sonic_rs::{JsonContainerTrait, JsonValueTrait};
-
-/// A failure inside an expression, located by the node that failed. Boxed in results, so the
-/// interpreter's `Result`s are no larger than a value (failures are rare; every node returns).
-struct Fail {
-    message: String,
-    node: NodeId,
-}
-
-type R<'d> = Result<Value<'d>, Box<Fail>>;
-
-impl Fail {
-    /// A failure of `node`, boxed as results carry it.
-    fn at(node: NodeId, message: impl Into<String>) -> Box<Fail> {
-        Box::new(Fail {
-            message: message.into(),
-            node,
-        })
-    }
-}
 
 /// How one field got its value (explain mode).
 #[derive(Debug, Clone, serde::Serialize)]
@@ -59,21 +36,6 @@ pub struct Explained {
     pub outcome: Outcome,
     /// Every assigned field of every produced segment, in record order.
     pub fields: Vec<FieldTrace>,
-}
-
-struct Frame<'p, 'd> {
-    plan: &'p Plan,
-    doc: &'d Doc,
-    params: Vec<Value<'d>>,
-    slots: Vec<Option<Value<'d>>>,
-    locals: Vec<Value<'d>>,
-    record: Option<&'p DataRecord>,
-    trace: Option<Vec<String>>,
-    /// Explain mode: the branches taken while computing each cached slot, replayed when a
-    /// later field uses the slot.
-    slot_notes: Vec<Vec<String>>,
-    /// Arguments of the built-in calls in progress.
-    stack: Vec<Value<'d>>,
 }
 
 impl Plan {
@@ -108,19 +70,10 @@ impl Plan {
                 None => return err(None, 0, format!("the parameter `{}` was not given", p.name)),
             }
         }
-        let mut f = Frame {
-            plan: self,
-            doc,
-            params: param_values,
-            slots: vec![None; self.slots as usize],
-            locals: vec![Value::Missing; self.locals as usize],
-            record: None,
-            trace: traces.as_ref().map(|_| Vec::new()),
-            slot_notes: Vec::new(),
-            stack: Vec::with_capacity(16),
-        };
-        for s in &self.skips {
-            match f.eval(s.cond).and_then(|v| f.cond(&v, s.cond)) {
+        let prog = self.compiled.get(self);
+        let mut f = Env::new(self, &prog, doc, param_values, traces.is_some());
+        for (s, test) in self.skips.iter().zip(&prog.skips) {
+            match test(&mut f) {
                 Ok(true) => {
                     return Outcome::Skipped {
                         reason: s.reason.clone(),
@@ -133,9 +86,9 @@ impl Plan {
         }
         let mut base: Option<Segment> = None;
         let mut appended: Vec<Segment> = Vec::new();
-        for sp in &self.segments {
-            if let Some(c) = sp.when {
-                match f.eval(c).and_then(|v| f.cond(&v, c)) {
+        for (sp, code) in self.segments.iter().zip(&prog.segments) {
+            if let Some(when) = &code.when {
+                match when(&mut f) {
                     Ok(true) => {}
                     Ok(false) => continue,
                     Err(e) => {
@@ -150,31 +103,33 @@ impl Plan {
             match sp.each {
                 None => {
                     let label = sp.kind.name().to_string();
-                    match f.segment(sp, &label, traces.as_deref_mut()) {
+                    match segment(&mut f, sp, &code.writes, &label, traces.as_deref_mut()) {
                         Ok(seg) if sp.kind == SegmentKind::Base => base = Some(seg),
                         Ok(seg) => appended.push(seg),
                         Err((field, line, message)) => return err(Some(field), line, message),
                     }
                 }
                 Some((list, var)) => {
-                    let items = match f
-                        .eval(list)
-                        .and_then(|v| v.as_list().map_err(|e| Fail::at(list, e.0)))
-                    {
-                        Ok(items) => items,
-                        Err(e) => {
-                            return err(
-                                Some(format!("{} (for each)", sp.kind)),
-                                self.line_of(e.node),
-                                e.message,
-                            )
-                        }
+                    let listed = match &code.each {
+                        Some(each) => each(&mut f),
+                        None => Ok(Value::Missing),
                     };
+                    let items =
+                        match listed.and_then(|v| v.as_list().map_err(|e| Fail::at(list, e.0))) {
+                            Ok(items) => items,
+                            Err(e) => {
+                                return err(
+                                    Some(format!("{} (for each)", sp.kind)),
+                                    self.line_of(e.node),
+                                    e.message,
+                                )
+                            }
+                        };
                     for item in items {
                         f.locals[var as usize] = item;
                         let n = appended.iter().filter(|s| s.kind() == sp.kind).count();
                         let label = format!("{}[{n}]", sp.kind);
-                        match f.segment(sp, &label, traces.as_deref_mut()) {
+                        match segment(&mut f, sp, &code.writes, &label, traces.as_deref_mut()) {
                             Ok(seg) => appended.push(seg),
                             Err((field, line, message)) => return err(Some(field), line, message),
                         }
@@ -205,19 +160,15 @@ impl Plan {
         }
         let mut findings = Vec::new();
         if !self.rules.is_empty() {
-            let mut rf = Frame {
-                plan: self,
-                doc,
-                params: f.params.clone(),
-                slots: std::mem::take(&mut f.slots),
-                locals: std::mem::take(&mut f.locals),
+            // The rules read the produced record through the same state (slots computed while
+            // writing fields are not computed again).
+            let mut rf = Env {
                 record: Some(&record),
                 trace: None,
-                slot_notes: Vec::new(),
-                stack: Vec::new(),
+                ..f
             };
-            for r in &self.rules {
-                match rf.eval(r.cond).and_then(|v| rf.cond(&v, r.cond)) {
+            for (r, test) in self.rules.iter().zip(&prog.rules) {
+                match test(&mut rf) {
                     Ok(true) => {}
                     Ok(false) => findings.push(Finding {
                         rule: r.id.clone(),
@@ -245,18 +196,10 @@ impl Plan {
     /// Evaluates a node that reads neither the document nor parameters nor element variables
     /// (the compiler's constant folding). Errors are returned as text.
     pub fn eval_constant(&self, id: NodeId) -> Result<Value<'static>, String> {
-        let mut f = Frame {
-            plan: self,
-            doc: &NO_DOCUMENT,
-            params: vec![Value::Missing; self.params.len()],
-            slots: vec![None; self.slots as usize],
-            locals: vec![Value::Missing; self.locals as usize],
-            record: None,
-            trace: None,
-            slot_notes: Vec::new(),
-            stack: Vec::new(),
-        };
-        f.eval(id).map_err(|e| e.message)
+        let (prog, code) = Program::single(self, id);
+        let params = vec![Value::Missing; self.params.len()];
+        let mut f = Env::new(self, &prog, &NO_DOCUMENT, params, false);
+        code(&mut f).map_err(|e| e.message)
     }
 }
 
@@ -270,501 +213,58 @@ pub(crate) fn document_id(doc: &Doc) -> Option<String> {
     }
 }
 
-impl<'p, 'd> Frame<'p, 'd> {
-    fn segment(
-        &mut self,
-        sp: &SegmentPlan,
-        label: &str,
-        mut traces: Option<&mut Vec<FieldTrace>>,
-    ) -> Result<Segment, (String, u32, String)> {
-        let mut seg = Segment::from_bytes(sp.kind, sp.template.clone())
-            .unwrap_or_else(|| Segment::blank(sp.kind));
-        for w in &sp.writes {
-            if let Some(t) = self.trace.as_mut() {
-                t.clear();
-            }
-            let at =
-                |line: u32, message: String| (format!("{label}.{}", w.field.key), line, message);
-            let v = self
-                .eval(w.expr)
-                .map_err(|e| at(self.plan.line_of(e.node).max(w.line), e.message))?;
-            write_field(w.field, &v, &mut seg.as_bytes_mut()[w.field.range()])
-                .map_err(|m| at(w.line, m))?;
-            if let Some(t) = traces.as_deref_mut() {
-                t.push(FieldTrace {
-                    segment: label.to_string(),
-                    key: w.field.key,
-                    text: String::from_utf8_lossy(seg.raw(w.field)).into_owned(),
-                    line: w.line,
-                    source: w.source.clone(),
-                    branches: {
-                        let mut seen = std::collections::HashSet::new();
-                        let mut b = self.trace.as_mut().map(std::mem::take).unwrap_or_default();
-                        b.retain(|n| seen.insert(n.clone()));
-                        b
-                    },
-                    constant: false,
-                });
-            }
+/// Writes one segment: its template, then each computed field at its offset.
+fn segment(
+    env: &mut Env<'_, '_>,
+    sp: &SegmentPlan,
+    writes: &[super::code::Code],
+    label: &str,
+    mut traces: Option<&mut Vec<FieldTrace>>,
+) -> Result<Segment, (String, u32, String)> {
+    let mut seg = Segment::from_bytes(sp.kind, sp.template.clone())
+        .unwrap_or_else(|| Segment::blank(sp.kind));
+    for (w, code) in sp.writes.iter().zip(writes) {
+        if let Some(t) = env.trace.as_mut() {
+            t.clear();
         }
-        if let Some(t) = traces {
-            for c in &sp.constants {
-                t.push(FieldTrace {
-                    segment: label.to_string(),
-                    key: c.field.key,
-                    text: String::from_utf8_lossy(seg.raw(c.field)).into_owned(),
-                    line: c.line,
-                    source: c.source.clone(),
-                    branches: Vec::new(),
-                    constant: true,
-                });
-            }
-            let n = t.len();
-            let start = n - sp.writes.len() - sp.constants.len();
-            t[start..]
-                .sort_by_key(|ft| sp.kind.layout().field(ft.key).map(|f| f.index).unwrap_or(0));
-        }
-        Ok(seg)
-    }
-
-    fn fail(node: NodeId) -> impl Fn(ValueError) -> Box<Fail> {
-        move |e| Fail::at(node, e.0)
-    }
-
-    fn cond(&self, v: &Value<'d>, node: NodeId) -> Result<bool, Box<Fail>> {
-        truthy(v).map_err(Self::fail(node))
-    }
-
-    /// Records a branch in explain mode; the text is only built when someone reads it.
-    fn note(&mut self, node: NodeId, what: impl FnOnce() -> String) {
-        if let Some(t) = self.trace.as_mut() {
-            t.push(format!("line {}: {}", self.plan.line_of(node), what()));
-        }
-    }
-
-    /// Evaluates a built-in call's arguments onto the stack (from `base`) and calls it.
-    #[inline(never)]
-    fn call(
-        &mut self,
-        id: NodeId,
-        builtin: &'static crate::builtins::Builtin,
-        args: &[NodeId],
-        var: u32,
-        base: usize,
-    ) -> R<'d> {
-        for (p, a) in builtin.params.iter().zip(args) {
-            if p.per_element {
-                let first = self.stack.get(base).cloned().unwrap_or(Value::Missing);
-                let mut out = Vec::new();
-                match &first {
-                    v if v.is_absent() => {}
-                    Value::Json(j) => {
-                        let elements = json_list(j).map_err(Self::fail(args[0]))?;
-                        out.reserve(elements.len());
-                        for e in elements {
-                            self.locals[var as usize] = Value::Json(e);
-                            out.push(self.eval(*a)?);
-                        }
-                    }
-                    other => {
-                        // Built-ins are pure and the element is the only thing that changes
-                        // between elements, so an element equal to an earlier scalar one gives
-                        // the same result: a Payment History Profile's 24 months hold two or
-                        // three distinct buckets, and each is evaluated once instead of per
-                        // month. Explain mode evaluates every element for its branch notes.
-                        let memo = self.trace.is_none();
-                        let mut seen: Vec<(Value<'d>, usize)> = Vec::new();
-                        for item in other.iter_list().map_err(Self::fail(args[0]))? {
-                            if memo {
-                                if let Some((_, i)) =
-                                    seen.iter().find(|(v, _)| same_scalar(v, &item))
-                                {
-                                    let r = out[*i].clone();
-                                    out.push(r);
-                                    continue;
-                                }
-                                if is_scalar(&item) {
-                                    seen.push((item.clone(), out.len()));
-                                }
-                            }
-                            self.locals[var as usize] = item;
-                            out.push(self.eval(*a)?);
-                        }
-                    }
-                }
-                self.stack.push(Value::List(Arc::new(out)));
-                continue;
-            }
-            let v = self.eval(*a)?;
-            if !p.optional {
-                match v {
-                    Value::Missing => {
-                        return Err(Fail::at(
-                            *a,
-                            format!(
-                                "{}(): the argument `{}` is missing (give a default with `??`)",
-                                builtin.name, p.name
-                            ),
-                        ))
-                    }
-                    Value::Null => return Ok(Value::Null),
-                    Value::Json(j) if j.is_null() => return Ok(Value::Null),
-                    _ => {}
-                }
-            }
-            self.stack.push(v);
-        }
-        (builtin.eval)(&self.stack[base..])
-            .map_err(|e| Fail::at(id, format!("{}(): {}", builtin.name, e.0)))
-    }
-
-    #[inline(never)]
-    fn index_node(&mut self, id: NodeId, base: NodeId, index: NodeId) -> R<'d> {
-        let b = self.eval(base)?;
-        let i = self.eval(index)?.as_int().map_err(Self::fail(id))?;
-        if b.is_absent() {
-            return Ok(Value::Missing);
-        }
-        let Ok(i) = usize::try_from(i) else {
-            return Ok(Value::Missing);
-        };
-        Ok(match &b {
-            Value::List(l) => l.get(i).cloned().unwrap_or(Value::Missing),
-            Value::Json(j) => json_list(j)
-                .map_err(Self::fail(id))?
-                .get(i)
-                .map(Value::Json)
-                .unwrap_or(Value::Missing),
-            other => return Err(Fail::at(id, format!("cannot index {}", other.kind()))),
-        })
-    }
-
-    #[inline(never)]
-    fn where_node(&mut self, _id: NodeId, list: NodeId, cond: NodeId, var: u32) -> R<'d> {
-        let items = self.eval(list)?;
-        let mut kept = Vec::new();
-        match &items {
-            v if v.is_absent() => {}
-            // JSON lists are walked in place; only the kept elements are collected.
-            Value::Json(j) => {
-                let elements = json_list(j).map_err(Self::fail(list))?;
-                kept.reserve(elements.len());
-                for e in elements {
-                    self.locals[var as usize] = Value::Json(e);
-                    let c = self.eval(cond)?;
-                    if self.cond(&c, cond)? {
-                        kept.push(Value::Json(e));
-                    }
-                }
-            }
-            other => {
-                for item in other.iter_list().map_err(Self::fail(list))? {
-                    self.locals[var as usize] = item.clone();
-                    let c = self.eval(cond)?;
-                    if self.cond(&c, cond)? {
-                        kept.push(item);
-                    }
-                }
-            }
-        }
-        Ok(Value::List(Arc::new(kept)))
-    }
-
-    #[inline(never)]
-    fn match_node(&mut self, id: NodeId, scrutinee: NodeId, arms: &'p [super::MatchArm]) -> R<'d> {
-        let v = self.eval(scrutinee)?;
-        for arm in arms {
-            for p in &arm.patterns {
-                if matches_pattern(&v, p).map_err(Self::fail(id))? {
-                    self.note(id, || format!("match arm `{}`", arm.label));
-                    return self.eval(arm.value);
-                }
-            }
-        }
-        Err(Fail::at(
-            id,
-            format!("no arm of the match covers {}", v.display()),
-        ))
-    }
-
-    #[inline(never)]
-    fn table_node(&mut self, id: NodeId, table: u32, key: NodeId) -> R<'d> {
-        let plan = self.plan;
-        let k = self.eval(key)?;
-        let t = &plan.tables[table as usize];
-        // JSON strings are looked up in place: no copy per lookup.
-        let k = match k {
-            Value::Json(j) if j.is_str() => {
-                let s = j.as_str().unwrap_or_default();
-                if let Some(i) = t.text.get(s) {
-                    let (v, line) = &t.values[*i as usize];
-                    if self.trace.is_some() {
-                        self.note(id, || format!("table {}[{s}] (line {line})", t.name));
-                    }
-                    return match v {
-                        Ok(v) => Ok(v.clone()),
-                        Err(m) => Err(Fail::at(id, m.replace("{value}", s))),
-                    };
-                }
-                Value::text(s)
-            }
-            other => other.resolve(),
-        };
-        let found = match &k {
-            Value::Text(s) => t.text.get(&**s).copied().or_else(|| {
-                s.trim()
-                    .parse::<i64>()
-                    .ok()
-                    .and_then(|n| t.ints.get(&n).copied())
-            }),
-            Value::Int(n) => t
-                .ints
-                .get(n)
-                .copied()
-                .or_else(|| t.text.get(n.to_string().as_str()).copied()),
-            Value::Decimal(d) if d.fract().is_zero() => {
-                i64::try_from(*d).ok().and_then(|n| t.ints.get(&n).copied())
-            }
-            Value::Bool(b) => t.text.get(if *b { "true" } else { "false" }).copied(),
-            _ => None,
-        };
-        if let Some(i) = found {
-            let (v, line) = &t.values[i as usize];
-            self.note(id, || {
-                format!("table {}[{}] (line {line})", t.name, k.display())
+        let at = |line: u32, message: String| (format!("{label}.{}", w.field.key), line, message);
+        let v = code(env).map_err(|e| at(env.plan.line_of(e.node).max(w.line), e.message))?;
+        write_field(w.field, &v, &mut seg.as_bytes_mut()[w.field.range()])
+            .map_err(|m| at(w.line, m))?;
+        if let Some(t) = traces.as_deref_mut() {
+            t.push(FieldTrace {
+                segment: label.to_string(),
+                key: w.field.key,
+                text: String::from_utf8_lossy(seg.raw(w.field)).into_owned(),
+                line: w.line,
+                source: w.source.clone(),
+                branches: {
+                    let mut seen = std::collections::HashSet::new();
+                    let mut b = env.trace.as_mut().map(std::mem::take).unwrap_or_default();
+                    b.retain(|n| seen.insert(n.clone()));
+                    b
+                },
+                constant: false,
             });
-            return match v {
-                Ok(v) => Ok(v.clone()),
-                Err(m) => Err(Fail::at(id, m.replace("{value}", &k.display()))),
-            };
-        }
-        match &t.default {
-            TableDefault::Value(v) => {
-                self.note(id, || {
-                    format!(
-                        "table {}[{}] → _ (line {})",
-                        t.name,
-                        k.display(),
-                        t.default_line
-                    )
-                });
-                Ok(v.clone())
-            }
-            TableDefault::Error(m) => Err(Fail::at(id, m.replace("{value}", &k.display()))),
-            TableDefault::None => Err(Fail::at(
-                id,
-                format!(
-                    "the table `{}` has no entry for {} and no `_` arm",
-                    t.name,
-                    k.display()
-                ),
-            )),
         }
     }
-
-    fn eval(&mut self, id: NodeId) -> R<'d> {
-        let plan = self.plan;
-        match &plan.nodes[id as usize] {
-            Node::Const(v) => Ok(v.clone()),
-            Node::Param(i) => Ok(self.params[*i as usize].clone()),
-            Node::Root => Ok(Value::Json(self.doc)),
-            Node::Local(v) => Ok(self.locals[*v as usize].clone()),
-            Node::Cached { slot, expr } => {
-                let s = *slot as usize;
-                if let Some(v) = &self.slots[s] {
-                    let v = v.clone();
-                    if let (Some(t), Some(notes)) = (self.trace.as_mut(), self.slot_notes.get(s)) {
-                        t.extend(notes.iter().cloned());
-                    }
-                    return Ok(v);
-                }
-                let mark = self.trace.as_ref().map(Vec::len);
-                let v = self.eval(*expr)?;
-                self.slots[s] = Some(v.clone());
-                if let (Some(t), Some(mark)) = (self.trace.as_ref(), mark) {
-                    if self.slot_notes.len() <= s {
-                        self.slot_notes.resize(s + 1, Vec::new());
-                    }
-                    self.slot_notes[s] = t[mark..].to_vec();
-                }
-                Ok(v)
-            }
-            Node::Get { base, key } => {
-                let b = self.eval(*base)?;
-                b.get(key).map_err(Self::fail(id))
-            }
-            Node::Index { base, index } => self.index_node(id, *base, *index),
-            Node::Where { list, cond, var } => self.where_node(id, *list, *cond, *var),
-            Node::Call { builtin, args, var } => {
-                // Arguments go on a stack shared by every call, so a call allocates nothing.
-                let base = self.stack.len();
-                let r = self.call(id, builtin, args, *var, base);
-                self.stack.truncate(base);
-                r
-            }
-            Node::Not(x) => {
-                let v = self.eval(*x)?;
-                Ok(Value::Bool(!self.cond(&v, *x)?))
-            }
-            Node::Neg(x) => {
-                let v = self.eval(*x)?.resolve();
-                Ok(match v {
-                    Value::Int(n) => Value::Int(
-                        n.checked_neg()
-                            .ok_or_else(|| Fail::at(id, "negation overflows"))?,
-                    ),
-                    v if v.is_absent() => Value::Null,
-                    v => Value::Decimal(-v.as_decimal().map_err(Self::fail(id))?),
-                })
-            }
-            Node::Binary(op, a, b) => {
-                let a = self.eval(*a)?;
-                let b = self.eval(*b)?;
-                binary(*op, a, b).map_err(Self::fail(id))
-            }
-            Node::And(a, b) => {
-                let va = self.eval(*a)?;
-                if !self.cond(&va, *a)? {
-                    return Ok(Value::Bool(false));
-                }
-                let vb = self.eval(*b)?;
-                Ok(Value::Bool(self.cond(&vb, *b)?))
-            }
-            Node::Or(a, b) => {
-                let va = self.eval(*a)?;
-                if self.cond(&va, *a)? {
-                    return Ok(Value::Bool(true));
-                }
-                let vb = self.eval(*b)?;
-                Ok(Value::Bool(self.cond(&vb, *b)?))
-            }
-            Node::Implies(a, b) => {
-                let va = self.eval(*a)?;
-                if !self.cond(&va, *a)? {
-                    return Ok(Value::Bool(true));
-                }
-                let vb = self.eval(*b)?;
-                Ok(Value::Bool(self.cond(&vb, *b)?))
-            }
-            Node::Coalesce(a, b) => {
-                let va = self.eval(*a)?;
-                if va.is_absent() {
-                    self.note(id, || "`??` took the default".into());
-                    self.eval(*b)
-                } else {
-                    Ok(va)
-                }
-            }
-            Node::If(c, t, e) => {
-                let vc = self.eval(*c)?;
-                if self.cond(&vc, *c)? {
-                    self.note(id, || "if → then".into());
-                    self.eval(*t)
-                } else {
-                    self.note(id, || "if → else".into());
-                    self.eval(*e)
-                }
-            }
-            Node::Match { scrutinee, arms } => self.match_node(id, *scrutinee, arms),
-            Node::InSet(x, set) => {
-                let v = self.eval(*x)?;
-                Ok(Value::Bool(set.iter().any(|s| equals(&v, s))))
-            }
-            Node::InList(x, items) => {
-                let v = self.eval(*x)?;
-                for i in items {
-                    let w = self.eval(*i)?;
-                    if equals(&v, &w) {
-                        return Ok(Value::Bool(true));
-                    }
-                }
-                Ok(Value::Bool(false))
-            }
-            Node::List(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for i in items {
-                    out.push(self.eval(*i)?);
-                }
-                Ok(Value::List(Arc::new(out)))
-            }
-            Node::Table { table, key } => self.table_node(id, *table, *key),
-            Node::SegField { kind, field } => {
-                let Some(record) = self.record else {
-                    return Ok(Value::Null);
-                };
-                let seg = match kind {
-                    SegmentKind::Base => Some(&record.base),
-                    k => record.appended().find(|s| s.kind() == *k),
-                };
-                Ok(match seg {
-                    Some(s) => decode_field(field, s.raw(field)),
-                    None => Value::Null,
-                })
-            }
+    if let Some(t) = traces {
+        for c in &sp.constants {
+            t.push(FieldTrace {
+                segment: label.to_string(),
+                key: c.field.key,
+                text: String::from_utf8_lossy(seg.raw(c.field)).into_owned(),
+                line: c.line,
+                source: c.source.clone(),
+                branches: Vec::new(),
+                constant: true,
+            });
         }
+        let n = t.len();
+        let start = n - sp.writes.len() - sp.constants.len();
+        t[start..].sort_by_key(|ft| sp.kind.layout().field(ft.key).map(|f| f.index).unwrap_or(0));
     }
-}
-
-/// Whether a list element is a scalar whose equality is plain (see [`same_scalar`]).
-fn is_scalar(v: &Value<'_>) -> bool {
-    matches!(
-        v,
-        Value::Int(_) | Value::Bool(_) | Value::Null | Value::Missing
-    )
-}
-
-/// Two list elements that are the same scalar of the same kind (an int is not a decimal or a
-/// text here): per-element results are shared only between such elements.
-fn same_scalar(a: &Value<'_>, b: &Value<'_>) -> bool {
-    match (a, b) {
-        (Value::Int(x), Value::Int(y)) => x == y,
-        (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::Null, Value::Null) | (Value::Missing, Value::Missing) => true,
-        _ => false,
-    }
-}
-
-fn matches_pattern(v: &Value<'_>, p: &Pattern) -> Result<bool, ValueError> {
-    Ok(match p {
-        Pattern::Any => true,
-        Pattern::Value(c) => equals(v, c),
-        Pattern::Range { lo, hi, inclusive } => {
-            let (Some(a), Some(b)) = (compare(v, lo)?, compare(v, hi)?) else {
-                return Ok(false);
-            };
-            a.is_ge() && if *inclusive { b.is_le() } else { b.is_lt() }
-        }
-    })
-}
-
-/// A produced field's bytes as a value, for rules: text trimmed (none when blank), numbers as
-/// ints, dates as dates (none when zeros).
-fn decode_field(field: &Field, raw: &[u8]) -> Value<'static> {
-    let text = String::from_utf8_lossy(raw);
-    match field.ty {
-        FieldType::Alphanumeric => {
-            let t = text.trim();
-            if t.is_empty() {
-                Value::Null
-            } else {
-                Value::text(t)
-            }
-        }
-        FieldType::Numeric => text
-            .parse::<i64>()
-            .map(Value::Int)
-            .unwrap_or_else(|_| Value::text(text.as_ref())),
-        FieldType::Date => match parse_date(raw) {
-            Ok(Some(d)) => Value::Date(d),
-            Ok(None) => Value::Null,
-            Err(_) => Value::text(text.as_ref()),
-        },
-        FieldType::Timestamp => match parse_timestamp(raw) {
-            Ok(Some(t)) => Value::Date(t.date()),
-            Ok(None) => Value::Null,
-            Err(_) => Value::text(text.as_ref()),
-        },
-    }
+    Ok(seg)
 }
 
 /// Writes a value into a field's bytes, as the layout says. A missing value is an error (the

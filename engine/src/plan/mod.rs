@@ -13,6 +13,7 @@
 //! Entry points: [`Plan::eval`] and [`Plan::explain`]. A failure in one document is an
 //! [`Outcome::Error`] naming the document, the field and the `.m2map` line; nothing panics.
 
+mod code;
 mod display;
 mod eval;
 mod ops;
@@ -26,6 +27,7 @@ use crate::builtins::{Builtin, Type};
 use crate::layout::{Field, SegmentKind};
 use crate::value::Value;
 
+pub use code::Compiled;
 pub use eval::{Explained, FieldTrace};
 pub use outcome::{Finding, MapError, Outcome, RuleSeverity};
 
@@ -57,6 +59,9 @@ pub struct Plan {
     pub segments: Vec<SegmentPlan>,
     /// The rules, in file order.
     pub rules: Vec<RulePlan>,
+    /// The closures that run per document, compiled from the fields above on the first
+    /// evaluation (change a plan before it runs, not after).
+    pub compiled: Compiled,
 }
 
 /// A declared parameter.
