@@ -258,6 +258,15 @@ impl<'p> Compiler<'p> {
             }
             Node::Call { builtin, args, var } => {
                 let builtin: &'static Builtin = builtin;
+                if args.len() <= builtin.params.len()
+                    && !builtin.params.iter().any(|p| p.per_element)
+                {
+                    match args.as_slice() {
+                        [a] => return self.call1(id, builtin, *a),
+                        [a, b] => return self.call2(id, builtin, *a, *b),
+                        _ => {}
+                    }
+                }
                 let first = args.first().copied().unwrap_or(id);
                 let args: Vec<(NodeId, Code)> = args.iter().map(|a| (*a, self.code(*a))).collect();
                 let var = *var as usize;
@@ -410,6 +419,43 @@ impl<'p> Compiler<'p> {
         }
     }
 
+    /// A call with one argument (most built-ins): no argument stack.
+    fn call1(&mut self, id: NodeId, builtin: &'static Builtin, a: NodeId) -> Code {
+        let code = self.code(a);
+        let required = !builtin.params[0].optional;
+        Box::new(move |env| {
+            let v = code(env)?;
+            if required {
+                if let Some(early) = absent_argument(builtin, 0, a, &v) {
+                    return early;
+                }
+            }
+            (builtin.eval)(std::slice::from_ref(&v)).map_err(builtin_failed(id, builtin))
+        })
+    }
+
+    /// A call with two arguments: no argument stack. The second is not evaluated when the
+    /// first is none, as with any call.
+    fn call2(&mut self, id: NodeId, builtin: &'static Builtin, a: NodeId, b: NodeId) -> Code {
+        let (ca, cb) = (self.code(a), self.code(b));
+        let required = [!builtin.params[0].optional, !builtin.params[1].optional];
+        Box::new(move |env| {
+            let va = ca(env)?;
+            if required[0] {
+                if let Some(early) = absent_argument(builtin, 0, a, &va) {
+                    return early;
+                }
+            }
+            let vb = cb(env)?;
+            if required[1] {
+                if let Some(early) = absent_argument(builtin, 1, b, &vb) {
+                    return early;
+                }
+            }
+            (builtin.eval)(&[va, vb]).map_err(builtin_failed(id, builtin))
+        })
+    }
+
     /// The closure giving a node's yes or no: absent values are "no"; a value that is not
     /// yes/no is an error of the node.
     fn test(&mut self, id: NodeId) -> Test {
@@ -445,7 +491,7 @@ impl<'p> Compiler<'p> {
                 match (self.node(*a), self.node(*b)) {
                     (_, Node::Const(c)) => {
                         let (x, c) = (self.code(*a), c.clone());
-                        Box::new(move |env| Ok(equals(&x(env)?, &c) != ne))
+                        Box::new(move |env| Ok(equals_const(&x(env)?, &c) != ne))
                     }
                     (Node::Const(c), _) => {
                         let (c, x) = (c.clone(), self.code(*b));
@@ -492,7 +538,7 @@ fn call<'d>(
     var: usize,
     base: usize,
 ) -> R<'d> {
-    for (p, (a, code)) in builtin.params.iter().zip(args) {
+    for (i, (p, (a, code))) in builtin.params.iter().zip(args).enumerate() {
         if p.per_element {
             let list = env.stack.get(base).cloned().unwrap_or(Value::Missing);
             let out = per_element(env, first, &list, code, var)?;
@@ -501,25 +547,36 @@ fn call<'d>(
         }
         let v = code(env)?;
         if !p.optional {
-            match v {
-                Value::Missing => {
-                    return Err(Fail::at(
-                        *a,
-                        format!(
-                            "{}(): the argument `{}` is missing (give a default with `??`)",
-                            builtin.name, p.name
-                        ),
-                    ))
-                }
-                Value::Null => return Ok(Value::Null),
-                Value::Json(j) if j.is_null() => return Ok(Value::Null),
-                _ => {}
+            if let Some(early) = absent_argument(builtin, i, *a, &v) {
+                return early;
             }
         }
         env.stack.push(v);
     }
-    (builtin.eval)(&env.stack[base..])
-        .map_err(|e| Fail::at(id, format!("{}(): {}", builtin.name, e.0)))
+    (builtin.eval)(&env.stack[base..]).map_err(builtin_failed(id, builtin))
+}
+
+/// What a call gives when its required argument `i` is absent: an error when missing (the
+/// mapping gave no default), none when null; `None` when the argument is there.
+#[inline]
+fn absent_argument<'d>(builtin: &Builtin, i: usize, node: NodeId, v: &Value<'d>) -> Option<R<'d>> {
+    match v {
+        Value::Missing => Some(Err(Fail::at(
+            node,
+            format!(
+                "{}(): the argument `{}` is missing (give a default with `??`)",
+                builtin.name, builtin.params[i].name
+            ),
+        ))),
+        Value::Null => Some(Ok(Value::Null)),
+        Value::Json(j) if j.is_null() => Some(Ok(Value::Null)),
+        _ => None,
+    }
+}
+
+/// Names the built-in in its failure.
+fn builtin_failed(id: NodeId, builtin: &Builtin) -> impl Fn(ValueError) -> Box<Fail> + '_ {
+    move |e| Fail::at(id, format!("{}(): {}", builtin.name, e.0))
 }
 
 /// A per-element argument: its value for each element of the call's first argument.
@@ -696,6 +753,20 @@ fn lookup<'d>(env: &mut Env<'_, 'd>, id: NodeId, table: usize, k: Value<'d>) -> 
                 k.display()
             ),
         )),
+    }
+}
+
+/// [`equals`] with a constant on the right, reading the common shapes (a JSON string against
+/// a text, a JSON integer against an int) without converting the JSON value first.
+#[inline]
+fn equals_const(v: &Value<'_>, c: &Value<'static>) -> bool {
+    match (v, c) {
+        (Value::Json(j), Value::Text(t)) if j.is_str() => j.as_str() == Some(&**t),
+        (Value::Json(j), Value::Int(n)) if j.is_number() => match crate::json::number_i64(j) {
+            Some(m) => m == *n,
+            None => equals(v, c),
+        },
+        _ => equals(v, c),
     }
 }
 
