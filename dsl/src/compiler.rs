@@ -143,10 +143,23 @@ impl Compiler<'_> {
         let mut uses = vec![0u32; n];
         let mut in_loop = vec![false; n];
         for (i, node) in self.plan.nodes.iter().enumerate() {
-            let looped = !self.deps[i].is_empty()
-                || matches!(node, Node::Where { .. })
-                || matches!(node, Node::Call { builtin, .. } if builtin.params.iter().any(|p| p.per_element));
-            for c in children(node) {
+            // A node that reads an element variable runs once per element, and so do all its
+            // children; otherwise only a `where` condition and a per-element argument do (the
+            // list itself is computed once).
+            let all_looped = !self.deps[i].is_empty();
+            let looped_children: Vec<(NodeId, bool)> = match node {
+                Node::Where { list, cond, .. } => vec![(*list, all_looped), (*cond, true)],
+                Node::Call { builtin, args, .. } => args
+                    .iter()
+                    .zip(builtin.params.iter())
+                    .map(|(a, p)| (*a, all_looped || p.per_element))
+                    .collect(),
+                _ => children(node)
+                    .into_iter()
+                    .map(|c| (c, all_looped))
+                    .collect(),
+            };
+            for (c, looped) in looped_children {
                 uses[c as usize] += 1;
                 in_loop[c as usize] |= looped;
             }

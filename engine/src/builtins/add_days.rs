@@ -13,6 +13,7 @@ pub fn builtin() -> Builtin {
             ("add_days(2026-05-31, -30)", "2026-05-01"),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -15,6 +15,7 @@ pub fn builtin() -> Builtin {
             ("add_months(2026-03-15, -3)", "2025-12-15"),
         ],
         eval,
+        fold: None,
     }
 }
 

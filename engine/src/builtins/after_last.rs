@@ -14,6 +14,7 @@ pub fn builtin() -> Builtin {
             ("after_last(\"plain\", \".\")", "\"plain\""),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -16,14 +16,20 @@ pub fn builtin() -> Builtin {
             ("all([1, 2, 3], it > 1)", "false"),
         ],
         eval,
+        fold: Some(FOLD),
     }
 }
 
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
-    for v in args[1].iter_list()? {
-        if !v.as_bool()? {
-            return Ok(Value::Bool(false));
-        }
-    }
-    Ok(Value::Bool(true))
+    FOLD.over(&args[1])
 }
+
+/// Decided by the first no.
+const FOLD: Fold = Fold {
+    init: || Value::Bool(true),
+    step: |acc, v| {
+        let yes = v.as_bool()?;
+        *acc = Value::Bool(yes);
+        Ok(!yes)
+    },
+};

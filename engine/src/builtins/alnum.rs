@@ -10,6 +10,7 @@ pub fn builtin() -> Builtin {
         doc: "The text upper-cased with every character other than A-Z and 0-9 removed (account numbers).",
         examples: &[("alnum(\"LN-000123\")", "\"LN000123\""), ("alnum(\"a b/c\")", "\"ABC\"")],
         eval,
+        fold: None,
     }
 }
 

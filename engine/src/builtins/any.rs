@@ -17,19 +17,23 @@ pub fn builtin() -> Builtin {
             ("any([])", "false"),
         ],
         eval,
+        fold: Some(FOLD),
     }
 }
 
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
     match args.get(1) {
         None => Ok(Value::Bool(args[0].list_len()? > 0)),
-        Some(results) => {
-            for v in results.iter_list()? {
-                if v.as_bool()? {
-                    return Ok(Value::Bool(true));
-                }
-            }
-            Ok(Value::Bool(false))
-        }
+        Some(results) => FOLD.over(results),
     }
 }
+
+/// Decided by the first yes.
+const FOLD: Fold = Fold {
+    init: || Value::Bool(false),
+    step: |acc, v| {
+        let yes = v.as_bool()?;
+        *acc = Value::Bool(yes);
+        Ok(yes)
+    },
+};

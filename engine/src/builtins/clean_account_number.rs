@@ -14,6 +14,7 @@ pub fn builtin() -> Builtin {
             ("account_number(\"ab 12/c\")", "\"AB12C\""),
         ],
         eval,
+        fold: None,
     }
 }
 

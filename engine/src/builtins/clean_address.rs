@@ -14,6 +14,7 @@ pub fn builtin() -> Builtin {
             ("address(\"Coeur d'Alene\", 20)", "\"COEUR D ALENE\""),
         ],
         eval,
+        fold: None,
     }
 }
 

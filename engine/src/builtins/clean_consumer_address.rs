@@ -12,6 +12,7 @@ pub fn builtin() -> Builtin {
         // A customer is a document object; without one the result is none.
         examples: &[("consumer_address(none)", "none")],
         eval,
+        fold: None,
     }
 }
 

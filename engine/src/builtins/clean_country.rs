@@ -14,6 +14,7 @@ pub fn builtin() -> Builtin {
             ("country(\"company.country.can\")", "\"\""),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -15,6 +15,7 @@ pub fn builtin() -> Builtin {
             ("ecoa(none)", "none"),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -15,6 +15,7 @@ pub fn builtin() -> Builtin {
             ("generation(\"customer.generationCode.none\")", "\"\""),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -15,6 +15,7 @@ pub fn builtin() -> Builtin {
             ("given_name(\"J.R.\", 20)", "\"JR\""),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -16,6 +16,7 @@ pub fn builtin() -> Builtin {
             ("loanpro_date(none)", "none"),
         ],
         eval,
+        fold: None,
     }
 }
 

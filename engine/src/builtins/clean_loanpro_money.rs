@@ -15,6 +15,7 @@ pub fn builtin() -> Builtin {
             ("loanpro_money(\"\")", "none"),
         ],
         eval,
+        fold: None,
     }
 }
 

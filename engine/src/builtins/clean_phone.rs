@@ -15,6 +15,7 @@ pub fn builtin() -> Builtin {
             ("phone(\"555-0100\")", "none"),
         ],
         eval,
+        fold: None,
     }
 }
 

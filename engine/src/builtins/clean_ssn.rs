@@ -15,6 +15,7 @@ pub fn builtin() -> Builtin {
             ("ssn(\"12345\")", "none"),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -14,6 +14,7 @@ pub fn builtin() -> Builtin {
             ("state(\"California\")", "\"\""),
         ],
         eval,
+        fold: None,
     }
 }
 

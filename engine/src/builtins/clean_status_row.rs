@@ -13,6 +13,7 @@ pub fn builtin() -> Builtin {
             ("status_row([], 2026-10-31)", "none"),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -15,6 +15,7 @@ pub fn builtin() -> Builtin {
             ("surname(\"Müller-Łukasz\", 25)", "\"MULLER-LUKASZ\""),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -15,6 +15,7 @@ pub fn builtin() -> Builtin {
             ("zip(\"8021\")", "\"\""),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -10,6 +10,7 @@ pub fn builtin() -> Builtin {
         doc: "The two texts one after the other.",
         examples: &[("concat(\"AB\", \"12\")", "\"AB12\"")],
         eval,
+        fold: None,
     }
 }
 

@@ -10,6 +10,7 @@ pub fn builtin() -> Builtin {
         doc: "Whether the text contains the part.",
         examples: &[("contains(\"payment.status.reversed\", \"revers\")", "true")],
         eval,
+        fold: None,
     }
 }
 

@@ -10,6 +10,7 @@ pub fn builtin() -> Builtin {
         doc: "The number of elements of a list.",
         examples: &[("count([1, 2, 3])", "3"), ("count([])", "0")],
         eval,
+        fold: None,
     }
 }
 

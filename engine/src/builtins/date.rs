@@ -15,6 +15,7 @@ pub fn builtin() -> Builtin {
             ("date(\"2026-10-31\")", "2026-10-31"),
         ],
         eval,
+        fold: None,
     }
 }
 

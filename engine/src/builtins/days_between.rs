@@ -13,6 +13,7 @@ pub fn builtin() -> Builtin {
             ("days_between(2026-05-31, 2026-05-01)", "-30"),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -13,6 +13,7 @@ pub fn builtin() -> Builtin {
             ("digits(\"none\")", "\"\""),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -14,6 +14,7 @@ pub fn builtin() -> Builtin {
             ("dollars(-5.00)", "0"),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -13,6 +13,7 @@ pub fn builtin() -> Builtin {
             "true",
         )],
         eval,
+        fold: None,
     }
 }
 

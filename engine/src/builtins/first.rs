@@ -10,6 +10,7 @@ pub fn builtin() -> Builtin {
         doc: "The first element of a list; none when it is empty.",
         examples: &[("first([3, 4])", "3"), ("first([])", "none")],
         eval,
+        fold: None,
     }
 }
 

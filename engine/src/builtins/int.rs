@@ -10,6 +10,7 @@ pub fn builtin() -> Builtin {
         doc: "Reads a whole number from a number or from text of one (\"36\", \"0012\"); an error for fractions.",
         examples: &[("int(\"036\")", "36"), ("int(\"12.00\")", "12"), ("int(7)", "7")],
         eval,
+        fold: None,
     }
 }
 

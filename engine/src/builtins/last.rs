@@ -10,6 +10,7 @@ pub fn builtin() -> Builtin {
         doc: "The last element of a list; none when it is empty.",
         examples: &[("last([3, 4])", "4"), ("last([])", "none")],
         eval,
+        fold: None,
     }
 }
 

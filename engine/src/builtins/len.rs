@@ -10,6 +10,7 @@ pub fn builtin() -> Builtin {
         doc: "The number of characters of a text.",
         examples: &[("len(\"83814\")", "5"), ("len(\"\")", "0")],
         eval,
+        fold: None,
     }
 }
 

@@ -10,6 +10,7 @@ pub fn builtin() -> Builtin {
         doc: "The text in lower case.",
         examples: &[("lower(\"JR\")", "\"jr\"")],
         eval,
+        fold: None,
     }
 }
 

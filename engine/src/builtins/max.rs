@@ -10,6 +10,7 @@ pub fn builtin() -> Builtin {
         doc: "The larger of two numbers (an int when both are ints).",
         examples: &[("max(0, -3)", "0"), ("max(1.5, 2)", "2")],
         eval,
+        fold: None,
     }
 }
 

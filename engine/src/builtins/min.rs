@@ -10,6 +10,7 @@ pub fn builtin() -> Builtin {
         doc: "The smaller of two numbers (an int when both are ints).",
         examples: &[("min(12, 3)", "3"), ("min(1.5, 2)", "1.5")],
         eval,
+        fold: None,
     }
 }
 

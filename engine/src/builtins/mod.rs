@@ -7,7 +7,8 @@
 //!    built-ins `clean_*.rs`) with `use super::prelude::*;` and a `pub fn builtin() -> Builtin`
 //!    that declares the name, the parameters ([`param`], [`optional`], [`per_element`]), the return
 //!    [`Type`], a one-line doc and examples, and points `eval` at a plain function
-//!    `fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError>`.
+//!    `fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError>`, with `fold: None`
+//!    (a built-in with a per-element argument that reads the results in order gives a [`Fold`]).
 //! 2. Add `mod <name>;` below and `<name>::builtin,` to [`ALL`].
 //!
 //! The interpreter guarantees before `eval` runs: the argument count matches (omitted optional
@@ -170,7 +171,7 @@ pub const ALL: &[fn() -> Builtin] = &[
 
 /// What a built-in file needs.
 pub mod prelude {
-    pub use super::{optional, param, per_element, Builtin, Example, Param, Type};
+    pub use super::{optional, param, per_element, Builtin, Example, Fold, Param, Type};
     pub use crate::value::{Opaque, Value, ValueError};
     pub use chrono::{Datelike, NaiveDate};
     pub use rust_decimal::Decimal;
@@ -402,6 +403,34 @@ pub struct Builtin {
     pub examples: &'static [Example],
     /// The implementation.
     pub eval: EvalFn,
+    /// For a built-in with a per-element argument that reads its results one by one in order
+    /// (sum, any, all): how, so the plan can fold a call over a document's list as it goes
+    /// instead of building the list of results first. `eval` must give what folding gives
+    /// (write it with [`Fold::over`]).
+    pub fold: Option<Fold>,
+}
+
+/// A fold over per-element results: a start value and a step.
+#[derive(Clone, Copy)]
+pub struct Fold {
+    /// The result for an empty list.
+    pub init: fn() -> Value<'static>,
+    /// Folds one result into the running value; `Ok(true)` once the answer is decided (the
+    /// results after it are not read).
+    pub step: for<'d> fn(&mut Value<'static>, &Value<'d>) -> Result<bool, ValueError>,
+}
+
+impl Fold {
+    /// Folds a list of results.
+    pub fn over(&self, results: &Value<'_>) -> Result<Value<'static>, ValueError> {
+        let mut acc = (self.init)();
+        for v in results.iter_list()? {
+            if (self.step)(&mut acc, &v)? {
+                break;
+            }
+        }
+        Ok(acc)
+    }
 }
 
 impl fmt::Debug for Builtin {

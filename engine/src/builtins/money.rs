@@ -10,6 +10,7 @@ pub fn builtin() -> Builtin {
         doc: "Reads an amount exactly (LoanPro's \"386.66\" text or a JSON number as written) in whole cents: digits past the cents are dropped.",
         examples: &[("money(\"386.669\")", "386.66"), ("money(12)", "12")],
         eval,
+        fold: None,
     }
 }
 

@@ -13,6 +13,7 @@ pub fn builtin() -> Builtin {
             ("month_end(2026-12-01)", "2026-12-31"),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -10,6 +10,7 @@ pub fn builtin() -> Builtin {
         doc: "The first day of the date's month.",
         examples: &[("month_start(2026-05-31)", "2026-05-01")],
         eval,
+        fold: None,
     }
 }
 

@@ -14,6 +14,7 @@ pub fn builtin() -> Builtin {
             ("round_half_up(78 * 12 / 26)", "36"),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -17,18 +17,27 @@ pub fn builtin() -> Builtin {
             ("sum([])", "0"),
         ],
         eval,
+        fold: Some(FOLD),
     }
 }
 
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
-    let mut total = Decimal::ZERO;
-    for v in args.get(1).unwrap_or(&args[0]).iter_list()? {
+    FOLD.over(args.get(1).unwrap_or(&args[0]))
+}
+
+/// Absent amounts count as nothing.
+const FOLD: Fold = Fold {
+    init: || Value::Decimal(Decimal::ZERO),
+    step: |acc, v| {
         if v.is_absent() {
-            continue;
+            return Ok(false);
         }
-        total = total
+        let Value::Decimal(total) = acc else {
+            return Err(ValueError::new("the sum is not a number"));
+        };
+        *total = total
             .checked_add(v.as_decimal()?)
             .ok_or_else(|| ValueError::new("the sum overflows"))?;
-    }
-    Ok(Value::Decimal(total))
-}
+        Ok(false)
+    },
+};

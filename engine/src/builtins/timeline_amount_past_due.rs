@@ -16,6 +16,7 @@ pub fn builtin() -> Builtin {
             (worked_example!(".amount_past_due(2026-03-31)"), "0"),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -15,6 +15,7 @@ pub fn builtin() -> Builtin {
             (worked_example!(".apd_at(2026-04-13)"), "0"),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -16,6 +16,7 @@ pub fn builtin() -> Builtin {
             (worked_example!(".bucket_at(2026-04-30)"), "1"),
         ],
         eval,
+        fold: None,
     }
 }
 

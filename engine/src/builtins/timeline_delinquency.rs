@@ -14,6 +14,7 @@ pub fn builtin() -> Builtin {
         // A call on real LoanPro objects needs a document; `timeline_of` shows the figures.
         examples: &[("delinquency(none, none)", "none")],
         eval,
+        fold: None,
     }
 }
 

@@ -15,6 +15,7 @@ pub fn builtin() -> Builtin {
             (worked_example!(".dofd_led_to(2026-03-31)"), "none"),
         ],
         eval,
+        fold: None,
     }
 }
 

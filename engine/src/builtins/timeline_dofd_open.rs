@@ -15,6 +15,7 @@ pub fn builtin() -> Builtin {
             (worked_example!(".dofd_open(2026-04-13)"), "none"),
         ],
         eval,
+        fold: None,
     }
 }
 

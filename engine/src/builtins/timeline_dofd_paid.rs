@@ -15,6 +15,7 @@ pub fn builtin() -> Builtin {
             (worked_example!(".dofd_paid(2026-02-28)"), "none"),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -16,6 +16,7 @@ pub fn builtin() -> Builtin {
             (worked_example!(".history(2026-05-31)[5]"), "none"),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -18,6 +18,7 @@ pub fn builtin() -> Builtin {
             ("history_profile([1, 0, 1, none, 0, none], if it == none then \"B\" else text(it + 1))", "\"212B1B\""),
         ],
         eval,
+        fold: None,
     }
 }
 

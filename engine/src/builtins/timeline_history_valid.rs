@@ -14,6 +14,7 @@ pub fn builtin() -> Builtin {
             ("history_valid(\"10000\")", "false"),
         ],
         eval,
+        fold: None,
     }
 }
 

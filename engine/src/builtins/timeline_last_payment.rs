@@ -15,6 +15,7 @@ pub fn builtin() -> Builtin {
             (worked_example!(".last_payment(2026-01-14)"), "none"),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -14,6 +14,7 @@ pub fn builtin() -> Builtin {
             (worked_example!(".monthly_payment"), "100"),
         ],
         eval,
+        fold: None,
     }
 }
 

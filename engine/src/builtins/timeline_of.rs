@@ -36,6 +36,7 @@ pub fn builtin() -> Builtin {
             (worked_example!(".dpd_at(2026-05-31)"), "77"),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -12,6 +12,7 @@ pub fn builtin() -> Builtin {
         doc: "The contract date the timeline was built with (Date Opened, derivations.md §6).",
         examples: &[(worked_example!(".opened"), "2025-12-15")],
         eval,
+        fold: None,
     }
 }
 

@@ -15,6 +15,7 @@ pub fn builtin() -> Builtin {
             (worked_example!(".paid_between(2026-05-01, 2026-05-31)"), "0"),
         ],
         eval,
+        fold: None,
     }
 }
 

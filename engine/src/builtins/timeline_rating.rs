@@ -15,6 +15,7 @@ pub fn builtin() -> Builtin {
             (worked_example!(".rating(2026-02-28)"), "0"),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -15,6 +15,7 @@ pub fn builtin() -> Builtin {
             (worked_example!(".run_start(2026-04-13)"), "none"),
         ],
         eval,
+        fold: None,
     }
 }
 

@@ -14,6 +14,7 @@ pub fn builtin() -> Builtin {
             (worked_example!(".terms_duration"), "\"012\""),
         ],
         eval,
+        fold: None,
     }
 }
 

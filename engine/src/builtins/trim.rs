@@ -10,6 +10,7 @@ pub fn builtin() -> Builtin {
         doc: "The text without leading and trailing spaces.",
         examples: &[("trim(\"  77 Elm St \")", "\"77 Elm St\"")],
         eval,
+        fold: None,
     }
 }
 

@@ -10,6 +10,7 @@ pub fn builtin() -> Builtin {
         doc: "The text in upper case.",
         examples: &[("upper(\"Elm st\")", "\"ELM ST\"")],
         eval,
+        fold: None,
     }
 }
 

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use super::ops::{binary, compare, equals, truthy};
 use super::{BinOp, Node, NodeId, Pattern, Plan, TableDefault};
-use crate::builtins::Builtin;
+use crate::builtins::{Builtin, Fold};
 use crate::field::{parse_date, parse_timestamp};
 use crate::json::Doc;
 use crate::layout::{Field, FieldType, SegmentKind};
@@ -267,6 +267,11 @@ impl<'p> Compiler<'p> {
                         _ => {}
                     }
                 }
+                if let (Some(fold), [list, each]) = (builtin.fold, args.as_slice()) {
+                    if builtin.params.get(1).is_some_and(|p| p.per_element) {
+                        return self.fold_call(id, builtin, fold, *list, *each, *var);
+                    }
+                }
                 let first = args.first().copied().unwrap_or(id);
                 let args: Vec<(NodeId, Code)> = args.iter().map(|a| (*a, self.code(*a))).collect();
                 let var = *var as usize;
@@ -453,6 +458,67 @@ impl<'p> Compiler<'p> {
                 }
             }
             (builtin.eval)(&[va, vb]).map_err(builtin_failed(id, builtin))
+        })
+    }
+
+    /// `sum|any|all(list, each: expr)`, and `list where cond` as the list: over a JSON list,
+    /// the per-element results are folded as they come (the filter keeps borrowed elements),
+    /// so the call builds no list of values. The order of evaluation, and so which failure is
+    /// reported, is the plain call's: the whole filter, then each result in order, then the
+    /// fold's own failure.
+    fn fold_call(
+        &mut self,
+        id: NodeId,
+        builtin: &'static Builtin,
+        fold: Fold,
+        list: NodeId,
+        each: NodeId,
+        var: u32,
+    ) -> Code {
+        let filter = match self.node(list) {
+            Node::Where {
+                list: source,
+                cond,
+                var,
+            } => Some((*source, self.test(*cond), *var as usize)),
+            _ => None,
+        };
+        let source = self.code(filter.as_ref().map_or(list, |f| f.0));
+        let each = self.code(each);
+        let var = var as usize;
+        Box::new(move |env| {
+            let items = source(env)?;
+            let items = match &filter {
+                Some((source_node, cond, filter_var)) => {
+                    if let Value::Json(j) = &items {
+                        if !j.is_null() {
+                            let elements = json_list(j).map_err(fail(*source_node))?;
+                            let mut kept = Vec::with_capacity(elements.len());
+                            for e in elements {
+                                env.locals[*filter_var] = Value::Json(e);
+                                if cond(env)? {
+                                    kept.push(e);
+                                }
+                            }
+                            return fold_each(env, id, builtin, fold, kept.into_iter(), &each, var);
+                        }
+                    }
+                    filter_items(env, *source_node, items, cond, *filter_var)?
+                }
+                None => {
+                    if let Some(early) = absent_argument(builtin, 0, list, &items) {
+                        return early;
+                    }
+                    items
+                }
+            };
+            if let Value::Json(j) = &items {
+                let elements = json_list(j).map_err(fail(list))?;
+                return fold_each(env, id, builtin, fold, elements.iter(), &each, var);
+            }
+            let out = per_element(env, list, &items, &each, var)?;
+            (builtin.eval)(&[items, Value::List(Arc::new(out))])
+                .map_err(builtin_failed(id, builtin))
         })
     }
 
@@ -657,6 +723,17 @@ fn filter<'d>(
     var: usize,
 ) -> R<'d> {
     let items = list(env)?;
+    filter_items(env, list_node, items, cond, var)
+}
+
+/// The elements of `items` for which `cond` holds.
+fn filter_items<'d>(
+    env: &mut Env<'_, 'd>,
+    list_node: NodeId,
+    items: Value<'d>,
+    cond: &Test,
+    var: usize,
+) -> R<'d> {
     let mut kept = Vec::new();
     match &items {
         v if v.is_absent() => {}
@@ -681,6 +758,37 @@ fn filter<'d>(
         }
     }
     Ok(Value::List(Arc::new(kept)))
+}
+
+/// Folds a per-element argument's results over JSON elements (see `Compiler::fold_call`):
+/// every element is evaluated (its failure stops the call at once, as it would before the
+/// built-in runs); a failure of the fold itself is reported after the last element.
+fn fold_each<'d>(
+    env: &mut Env<'_, 'd>,
+    id: NodeId,
+    builtin: &'static Builtin,
+    fold: Fold,
+    elements: impl Iterator<Item = &'d Doc>,
+    each: &Code,
+    var: usize,
+) -> R<'d> {
+    let mut acc = (fold.init)();
+    let mut decided = false;
+    let mut failed = None;
+    for e in elements {
+        env.locals[var] = Value::Json(e);
+        let v = each(env)?;
+        if !decided && failed.is_none() {
+            match (fold.step)(&mut acc, &v) {
+                Ok(d) => decided = d,
+                Err(e) => failed = Some(e),
+            }
+        }
+    }
+    match failed {
+        Some(e) => Err(builtin_failed(id, builtin)(e)),
+        None => Ok(acc),
+    }
 }
 
 /// A table lookup of key `k`.
