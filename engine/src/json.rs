@@ -66,26 +66,11 @@ pub fn node(d: &Doc) -> Node<'_> {
     }
 }
 
-/// `key` of an object node (the first of duplicate keys, as sonic-rs reads it); `None` when
-/// absent or when the node is not an object.
-///
-/// Mapping reads dozens of keys per document and this is where much of its time goes:
-/// comparing each key's length and first byte before its bytes skips the library call that
-/// compares the bytes for almost every key that does not match.
+/// `key` of an object node (the first of duplicate keys); `None` when absent or when the node
+/// is not an object.
 #[inline]
 pub fn get<'a>(d: &'a Doc, key: &str) -> Option<&'a Doc> {
-    let want = key.as_bytes();
-    let Some(&first) = want.first() else {
-        return d.get(key);
-    };
-    let object = d.as_object()?;
-    for (k, v) in object.iter() {
-        let k = k.as_bytes();
-        if k.len() == want.len() && k[0] == first && k == want {
-            return Some(v);
-        }
-    }
-    None
+    d.get(key)
 }
 
 /// The text of a number node as written in the document (`None` for other kinds).

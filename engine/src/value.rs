@@ -232,6 +232,28 @@ impl<'d> Value<'d> {
         Value::Text(s.into())
     }
 
+    /// A text value built by `write` into a scratch buffer: one allocation, where building a
+    /// `String` and then the value's shared text takes two and a copy (text built-ins run
+    /// several times per document).
+    pub fn text_with(write: impl FnOnce(&mut String)) -> Value<'d> {
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut buf) => {
+                buf.clear();
+                write(&mut buf);
+                Value::Text(Arc::from(buf.as_str()))
+            }
+            // Only if `write` itself builds a text this way.
+            Err(_) => {
+                let mut buf = String::new();
+                write(&mut buf);
+                Value::Text(Arc::from(buf))
+            }
+        })
+    }
+
     /// Whether the value is missing or null (what `??` replaces). A JSON `null` counts.
     pub fn is_absent(&self) -> bool {
         match self {

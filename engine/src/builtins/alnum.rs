@@ -15,11 +15,12 @@ pub fn builtin() -> Builtin {
 }
 
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
-    let s: String = args[0]
-        .as_text()?
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
-    Ok(Value::text(s))
+    let s = args[0].as_text()?;
+    Ok(Value::text_with(|buf| {
+        buf.extend(
+            s.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_uppercase()),
+        )
+    }))
 }

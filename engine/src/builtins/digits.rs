@@ -18,10 +18,8 @@ pub fn builtin() -> Builtin {
 }
 
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
-    let s: String = args[0]
-        .as_text()?
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
-    Ok(Value::text(s))
+    let s = args[0].as_text()?;
+    Ok(Value::text_with(|buf| {
+        buf.extend(s.chars().filter(char::is_ascii_digit))
+    }))
 }

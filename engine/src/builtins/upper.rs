@@ -15,5 +15,8 @@ pub fn builtin() -> Builtin {
 }
 
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
-    Ok(Value::text(args[0].as_text()?.to_uppercase()))
+    let s = args[0].as_text()?;
+    Ok(Value::text_with(|buf| {
+        buf.extend(s.chars().flat_map(char::to_uppercase))
+    }))
 }
