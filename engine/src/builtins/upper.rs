@@ -17,6 +17,11 @@ pub fn builtin() -> Builtin {
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
     let s = args[0].as_text()?;
     Ok(Value::text_with(|buf| {
-        buf.extend(s.chars().flat_map(char::to_uppercase))
+        if s.is_ascii() {
+            buf.push_str(s);
+            buf.make_ascii_uppercase();
+        } else {
+            buf.extend(s.chars().flat_map(char::to_uppercase));
+        }
     }))
 }

@@ -84,12 +84,12 @@ impl<'e, 'd> Env<'e, 'd> {
             prog,
             doc,
             params,
-            slots: vec![None; plan.slots as usize],
+            slots: vec![None; prog.slots.len()],
             locals: vec![Value::Missing; plan.locals as usize],
             record: None,
             trace: explain.then(Vec::new),
             slot_notes: Vec::new(),
-            stack: Vec::with_capacity(16),
+            stack: Vec::new(),
         }
     }
 
@@ -194,6 +194,9 @@ impl Program {
 struct Compiler<'p> {
     plan: &'p Plan,
     slots: Vec<Option<Code>>,
+    /// The plan's slot numbers (which count slots the compiler later inlined) to dense ones,
+    /// so a document's state holds only the slots that are read.
+    dense: std::collections::HashMap<u32, usize>,
 }
 
 /// Maps a value error to a failure of `node`.
@@ -205,7 +208,8 @@ impl<'p> Compiler<'p> {
     fn new(plan: &'p Plan) -> Compiler<'p> {
         Compiler {
             plan,
-            slots: (0..plan.slots).map(|_| None).collect(),
+            slots: Vec::new(),
+            dense: std::collections::HashMap::new(),
         }
     }
 
@@ -215,14 +219,14 @@ impl<'p> Compiler<'p> {
 
     /// Makes sure the closure of a cached node's slot exists.
     fn slot(&mut self, slot: u32, expr: NodeId) -> usize {
-        let s = slot as usize;
-        if self.slots.len() <= s {
-            self.slots.resize_with(s + 1, || None);
+        if let Some(s) = self.dense.get(&slot) {
+            return *s;
         }
-        if self.slots[s].is_none() {
-            let code = self.code(expr);
-            self.slots[s] = Some(code);
-        }
+        let s = self.slots.len();
+        self.dense.insert(slot, s);
+        self.slots.push(None);
+        let code = self.code(expr);
+        self.slots[s] = Some(code);
         s
     }
 
