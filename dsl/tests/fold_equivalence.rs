@@ -1,4 +1,4 @@
-//! `sum`, `any` and `all` over a document's list are folded element by element without
+//! `first`, `last`, `count`, `sum`, `any` and `all` over a document's list are folded element by element without
 //! building lists (`plan::code`'s `fold_call`). This checks, over generated lists with every
 //! shape LoanPro sends and some it should not, that the folded call gives exactly what the
 //! plain call gives on the same elements, failures included. The plain call is reached by
@@ -10,8 +10,8 @@ use metro2_engine::plan::{Outcome, Params, Plan};
 use proptest::prelude::*;
 use serde_json::{json, Value as Json};
 
-/// A mapping whose `scheduled_monthly_payment_amount`, `actual_payment_amount`,
-/// `account_type` and `account_status` read
+/// A mapping whose `terms_duration`, `scheduled_monthly_payment_amount`,
+/// `actual_payment_amount`, `account_type`, `account_status`, `surname` and `first_name` read
 /// `Payments` through `list` (one of the two forms), so that failures come both from the
 /// per-element expressions and from the folds themselves; every other field is constant.
 fn mapping(list: &str) -> String {
@@ -30,18 +30,18 @@ segment base {{
   date_opened = 2020-01-01
   credit_limit = 0
   highest_credit = 5
-  terms_duration = n
+  terms_duration = count({list}) + n
   terms_frequency = "M"
   scheduled_monthly_payment_amount = dollars(sum({list}, money(amount)))
   actual_payment_amount = dollars(sum({list}, amount))
-  account_status = if all({list}, active) then "11" else "71"
+  account_status = if all({list}, amount != none) then "11" else "71"
   payment_history_profile = "BBBBBBBBBBBBBBBBBBBBBBBB"
   current_balance = 5
   amount_past_due = 0
   date_of_account_information = 2026-10-31
   interest_type_indicator = "F"
-  surname = "DOE"
-  first_name = "JANE"
+  surname = text(first({list}).active ?? "NONE")
+  first_name = text(last({list}).amount ?? "NONE")
   social_security_number = 123456789
   date_of_birth = 1980-01-01
   ecoa_code = "1"
@@ -141,4 +141,26 @@ fn the_two_forms_reach_the_two_paths() {
     let listing = |p: &Plan| format!("{p}");
     assert!(!listing(&plan("Payments where active == 1")).contains("filter"));
     assert!(listing(&plan("kept")).contains("filter"));
+}
+
+#[test]
+fn a_well_formed_list_maps_the_same_figures_both_ways() {
+    let doc = json::from_serde(&json!({"id": 7, "Payments": {"results": [
+        {"active": 1, "amount": "386.66"},
+        {"active": 0, "amount": "1000.00"},
+        {"active": "1", "amount": 150},
+    ]}}));
+    let params = Params::new();
+    for form in ["Payments where active == 1", "kept"] {
+        let outcome = plan(form).eval(&doc, &params);
+        let Outcome::Mapped { record, .. } = outcome else {
+            panic!("{form}: {}", summary(&outcome));
+        };
+        let field = |k: &str| record.base.get(k).unwrap().into_owned();
+        assert_eq!(field("actual_payment_amount"), "000000536", "{form}");
+        assert_eq!(field("terms_duration").trim_end(), "4", "{form}");
+        assert_eq!(field("account_type"), "01", "{form}");
+        assert_eq!(field("surname").trim_end(), "1", "{form}");
+        assert_eq!(field("first_name").trim_end(), "150", "{form}");
+    }
 }

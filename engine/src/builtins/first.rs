@@ -10,17 +10,19 @@ pub fn builtin() -> Builtin {
         doc: "The first element of a list; none when it is empty.",
         examples: &[("first([3, 4])", "3"), ("first([])", "none")],
         eval,
-        fold: None,
+        fold: Some(FOLD),
     }
 }
 
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
-    Ok(match &args[0] {
-        Value::List(l) => l.first().cloned().unwrap_or(Value::Null),
-        Value::Json(j) => crate::value::json_list(j)?
-            .first()
-            .map(Value::Json)
-            .unwrap_or(Value::Null),
-        other => other.as_list()?.into_iter().next().unwrap_or(Value::Null),
-    })
+    FOLD.over(&args[0])
 }
+
+/// Decided by the first element.
+const FOLD: Fold = Fold {
+    init: || Value::Null,
+    step: |acc, v| {
+        *acc = v.clone();
+        Ok(true)
+    },
+};

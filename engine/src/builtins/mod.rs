@@ -8,7 +8,8 @@
 //!    that declares the name, the parameters ([`param`], [`optional`], [`per_element`]), the return
 //!    [`Type`], a one-line doc and examples, and points `eval` at a plain function
 //!    `fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError>`, with `fold: None`
-//!    (a built-in with a per-element argument that reads the results in order gives a [`Fold`]).
+//!    (a built-in that reads its list's elements or per-element results in order gives a
+//!    [`Fold`]).
 //! 2. Add `mod <name>;` below and `<name>::builtin,` to [`ALL`].
 //!
 //! The interpreter guarantees before `eval` runs: the argument count matches (omitted optional
@@ -403,10 +404,11 @@ pub struct Builtin {
     pub examples: &'static [Example],
     /// The implementation.
     pub eval: EvalFn,
-    /// For a built-in with a per-element argument that reads its results one by one in order
-    /// (sum, any, all): how, so the plan can fold a call over a document's list as it goes
-    /// instead of building the list of results first. `eval` must give what folding gives
-    /// (write it with [`Fold::over`]).
+    /// For a built-in that reads its list's elements, or its per-element argument's results,
+    /// one by one in order (first, last, count, sum, any, all): how, so the plan can fold a
+    /// call over a document's list as it goes instead of building a list of values first.
+    /// `eval` must give what folding gives (write it with [`Fold::over`] unless the list's
+    /// length or last element is all it needs).
     pub fold: Option<Fold>,
 }
 
@@ -417,12 +419,13 @@ pub struct Fold {
     pub init: fn() -> Value<'static>,
     /// Folds one result into the running value; `Ok(true)` once the answer is decided (the
     /// results after it are not read).
-    pub step: for<'d> fn(&mut Value<'static>, &Value<'d>) -> Result<bool, ValueError>,
+    pub step: for<'d> fn(&mut Value<'d>, &Value<'d>) -> Result<bool, ValueError>,
 }
 
 impl Fold {
-    /// Folds a list of results.
-    pub fn over(&self, results: &Value<'_>) -> Result<Value<'static>, ValueError> {
+    /// Folds a list of results (or of elements, for a built-in without a per-element
+    /// argument).
+    pub fn over<'d>(&self, results: &Value<'d>) -> Result<Value<'d>, ValueError> {
         let mut acc = (self.init)();
         for v in results.iter_list()? {
             if (self.step)(&mut acc, &v)? {

@@ -271,9 +271,21 @@ impl<'p> Compiler<'p> {
                         _ => {}
                     }
                 }
-                if let (Some(fold), [list, each]) = (builtin.fold, args.as_slice()) {
-                    if builtin.params.get(1).is_some_and(|p| p.per_element) {
-                        return self.fold_call(id, builtin, fold, *list, *each, *var);
+                if let Some(fold) = builtin.fold {
+                    // The fold reads the per-element results when the built-in has them, else
+                    // the list's elements (`any(list)` alone is not a fold: it asks for length).
+                    // A list read straight from the document builds nothing anyway: only a
+                    // filtered one is worth folding.
+                    let per_element = builtin.params.get(1).is_some_and(|p| p.per_element);
+                    let filtered = |list: &NodeId| matches!(self.node(*list), Node::Where { .. });
+                    match args.as_slice() {
+                        [list] if !per_element && filtered(list) => {
+                            return self.fold_call(id, builtin, fold, *list, None, *var)
+                        }
+                        [list, each] if per_element => {
+                            return self.fold_call(id, builtin, fold, *list, Some(*each), *var)
+                        }
+                        _ => {}
                     }
                 }
                 let first = args.first().copied().unwrap_or(id);
@@ -465,9 +477,10 @@ impl<'p> Compiler<'p> {
         })
     }
 
-    /// `sum|any|all(list, each: expr)`, and `list where cond` as the list: over a JSON list,
-    /// the per-element results are folded as they come (the filter keeps borrowed elements),
-    /// so the call builds no list of values. The order of evaluation, and so which failure is
+    /// A call of a folding built-in: `first|last|count(list)` or `sum|any|all(list, each:
+    /// expr)`, where the list may be `list where cond`. Over a JSON list the elements (or the
+    /// per-element results) are folded as they come, the filter keeping borrowed elements, so
+    /// the call builds no list of values. The order of evaluation, and so which failure is
     /// reported, is the plain call's: the whole filter, then each result in order, then the
     /// fold's own failure.
     fn fold_call(
@@ -476,7 +489,7 @@ impl<'p> Compiler<'p> {
         builtin: &'static Builtin,
         fold: Fold,
         list: NodeId,
-        each: NodeId,
+        each: Option<NodeId>,
         var: u32,
     ) -> Code {
         let filter = match self.node(list) {
@@ -488,7 +501,7 @@ impl<'p> Compiler<'p> {
             _ => None,
         };
         let source = self.code(filter.as_ref().map_or(list, |f| f.0));
-        let each = self.code(each);
+        let each = each.map(|e| self.code(e));
         let var = var as usize;
         Box::new(move |env| {
             let items = source(env)?;
@@ -504,7 +517,8 @@ impl<'p> Compiler<'p> {
                                     kept.push(e);
                                 }
                             }
-                            return fold_each(env, id, builtin, fold, kept.into_iter(), &each, var);
+                            let each = each.as_ref();
+                            return fold_each(env, id, builtin, fold, kept.into_iter(), each, var);
                         }
                     }
                     filter_items(env, *source_node, items, cond, *filter_var)?
@@ -516,13 +530,25 @@ impl<'p> Compiler<'p> {
                     items
                 }
             };
-            if let Value::Json(j) = &items {
-                let elements = json_list(j).map_err(fail(list))?;
-                return fold_each(env, id, builtin, fold, elements.iter(), &each, var);
+            match (&items, &each) {
+                (Value::Json(j), Some(each)) => {
+                    // As a per-element argument reads it.
+                    let elements = json_list(j).map_err(fail(list))?;
+                    fold_each(env, id, builtin, fold, elements.iter(), Some(each), var)
+                }
+                (Value::Json(j), None) => {
+                    // As the built-in reads its list.
+                    let elements = json_list(j).map_err(builtin_failed(id, builtin))?;
+                    fold_each(env, id, builtin, fold, elements.iter(), None, var)
+                }
+                (_, Some(each)) => {
+                    let out = per_element(env, list, &items, each, var)?;
+                    (builtin.eval)(&[items, Value::List(Arc::new(out))])
+                        .map_err(builtin_failed(id, builtin))
+                }
+                (_, None) => (builtin.eval)(std::slice::from_ref(&items))
+                    .map_err(builtin_failed(id, builtin)),
             }
-            let out = per_element(env, list, &items, &each, var)?;
-            (builtin.eval)(&[items, Value::List(Arc::new(out))])
-                .map_err(builtin_failed(id, builtin))
         })
     }
 
@@ -764,24 +790,31 @@ fn filter_items<'d>(
     Ok(Value::List(Arc::new(kept)))
 }
 
-/// Folds a per-element argument's results over JSON elements (see `Compiler::fold_call`):
-/// every element is evaluated (its failure stops the call at once, as it would before the
-/// built-in runs); a failure of the fold itself is reported after the last element.
+/// Folds JSON elements, or a per-element argument's results over them (see
+/// `Compiler::fold_call`): every element is evaluated (its failure stops the call at once, as
+/// it would before the built-in runs); a failure of the fold itself is reported after the
+/// last element.
 fn fold_each<'d>(
     env: &mut Env<'_, 'd>,
     id: NodeId,
     builtin: &'static Builtin,
     fold: Fold,
     elements: impl Iterator<Item = &'d Doc>,
-    each: &Code,
+    each: Option<&Code>,
     var: usize,
 ) -> R<'d> {
     let mut acc = (fold.init)();
     let mut decided = false;
     let mut failed = None;
     for e in elements {
-        env.locals[var] = Value::Json(e);
-        let v = each(env)?;
+        let v = match each {
+            Some(each) => {
+                env.locals[var] = Value::Json(e);
+                each(env)?
+            }
+            None if decided || failed.is_some() => continue,
+            None => Value::Json(e),
+        };
         if !decided && failed.is_none() {
             match (fold.step)(&mut acc, &v) {
                 Ok(d) => decided = d,
