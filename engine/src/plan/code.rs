@@ -190,6 +190,31 @@ impl Program {
     }
 }
 
+/// An argument read in place when it is a key of the document, of an element or of a cached
+/// slot (most arguments are), so the call reads it without a closure call of its own.
+enum Operand {
+    /// `.key` of the document.
+    Root(Box<str>, NodeId),
+    /// `.key` of an element variable.
+    Local(usize, Box<str>, NodeId),
+    /// `.key` of a cached slot.
+    Slot(usize, Box<str>, NodeId),
+    /// Anything else.
+    Code(Code),
+}
+
+impl Operand {
+    #[inline]
+    fn eval<'d>(&self, env: &mut Env<'_, 'd>) -> R<'d> {
+        match self {
+            Operand::Root(key, id) => Value::Json(env.doc).get(key).map_err(fail(*id)),
+            Operand::Local(v, key, id) => env.locals[*v].get(key).map_err(fail(*id)),
+            Operand::Slot(s, key, id) => env.slot(*s)?.get(key).map_err(fail(*id)),
+            Operand::Code(code) => code(env),
+        }
+    }
+}
+
 /// Turns nodes into closures, filling the slot table as cached nodes are met.
 struct Compiler<'p> {
     plan: &'p Plan,
@@ -423,29 +448,43 @@ impl<'p> Compiler<'p> {
     /// `.key` of a node; read in place when the object is the document, an element variable
     /// or a cached slot (the common shapes), so the object is not copied first.
     fn get(&mut self, id: NodeId, base: NodeId, key: Box<str>) -> Code {
-        match self.node(base) {
-            Node::Root => Box::new(move |env| Value::Json(env.doc).get(&key).map_err(fail(id))),
-            Node::Local(v) => {
-                let v = *v as usize;
-                Box::new(move |env| env.locals[v].get(&key).map_err(fail(id)))
-            }
-            Node::Cached { slot, expr } => {
-                let s = self.slot(*slot, *expr);
-                Box::new(move |env| env.slot(s)?.get(&key).map_err(fail(id)))
-            }
-            _ => {
+        match self.keyed(id, base, &key) {
+            Some(op) => Box::new(move |env| op.eval(env)),
+            None => {
                 let base = self.code(base);
                 Box::new(move |env| base(env)?.get(&key).map_err(fail(id)))
             }
         }
     }
 
+    /// `base.key` as an in-place operand, when `base` is the document, an element variable or
+    /// a cached slot.
+    fn keyed(&mut self, id: NodeId, base: NodeId, key: &str) -> Option<Operand> {
+        let key: Box<str> = key.into();
+        Some(match self.node(base) {
+            Node::Root => Operand::Root(key, id),
+            Node::Local(v) => Operand::Local(*v as usize, key, id),
+            Node::Cached { slot, expr } => Operand::Slot(self.slot(*slot, *expr), key, id),
+            _ => return None,
+        })
+    }
+
+    /// A node as an operand: in place when it is a key read [`Compiler::keyed`] takes.
+    fn operand(&mut self, id: NodeId) -> Operand {
+        if let Node::Get { base, key } = self.node(id) {
+            if let Some(op) = self.keyed(id, *base, key) {
+                return op;
+            }
+        }
+        Operand::Code(self.code(id))
+    }
+
     /// A call with one argument (most built-ins): no argument stack.
     fn call1(&mut self, id: NodeId, builtin: &'static Builtin, a: NodeId) -> Code {
-        let code = self.code(a);
+        let arg = self.operand(a);
         let required = !builtin.params[0].optional;
         Box::new(move |env| {
-            let v = code(env)?;
+            let v = arg.eval(env)?;
             if required {
                 if let Some(early) = absent_argument(builtin, 0, a, &v) {
                     return early;
@@ -458,16 +497,16 @@ impl<'p> Compiler<'p> {
     /// A call with two arguments: no argument stack. The second is not evaluated when the
     /// first is none, as with any call.
     fn call2(&mut self, id: NodeId, builtin: &'static Builtin, a: NodeId, b: NodeId) -> Code {
-        let (ca, cb) = (self.code(a), self.code(b));
+        let (ca, cb) = (self.operand(a), self.operand(b));
         let required = [!builtin.params[0].optional, !builtin.params[1].optional];
         Box::new(move |env| {
-            let va = ca(env)?;
+            let va = ca.eval(env)?;
             if required[0] {
                 if let Some(early) = absent_argument(builtin, 0, a, &va) {
                     return early;
                 }
             }
-            let vb = cb(env)?;
+            let vb = cb.eval(env)?;
             if required[1] {
                 if let Some(early) = absent_argument(builtin, 1, b, &vb) {
                     return early;
@@ -586,8 +625,8 @@ impl<'p> Compiler<'p> {
                 // the constant in the closure.
                 match (self.node(*a), self.node(*b)) {
                     (_, Node::Const(c)) => {
-                        let (x, c) = (self.code(*a), c.clone());
-                        Box::new(move |env| Ok(equals_const(&x(env)?, &c) != ne))
+                        let (x, c) = (self.operand(*a), c.clone());
+                        Box::new(move |env| Ok(equals_const(&x.eval(env)?, &c) != ne))
                     }
                     (Node::Const(c), _) => {
                         let (c, x) = (c.clone(), self.code(*b));

@@ -344,7 +344,7 @@ pub struct RulePlan {
 /// Values of the parameters, by name.
 #[derive(Debug, Clone, Default)]
 pub struct Params {
-    values: HashMap<String, Value<'static>>,
+    values: HashMap<String, Value<'static>, FxBuildHasher>,
 }
 
 impl Params {
