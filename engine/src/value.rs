@@ -218,15 +218,6 @@ impl<'d> Value<'d> {
         }
     }
 
-    /// Whether the value is text or a JSON string.
-    fn is_text(&self) -> bool {
-        match self {
-            Value::Text(_) => true,
-            Value::Json(j) => j.is_str(),
-            _ => false,
-        }
-    }
-
     /// A text value.
     pub fn text(s: impl Into<Arc<str>>) -> Value<'d> {
         Value::Text(s.into())
@@ -308,22 +299,20 @@ impl<'d> Value<'d> {
             Value::Decimal(d) if d.fract().is_zero() => {
                 i64::try_from(*d).map_err(|_| ValueError::new(format!("{d} is too large")))
             }
-            Value::Json(j) if j.is_number() => match json::number_i64(j) {
-                Some(i) => Ok(i),
-                None => Value::Decimal(parse_decimal(&json::number_text(j).unwrap_or_default())?)
-                    .as_int(),
+            // One look at the node's kind.
+            Value::Json(j) => match json::node(j) {
+                Node::Number(n) => match json::number_i64(n) {
+                    Some(i) => Ok(i),
+                    None => {
+                        Value::Decimal(parse_decimal(&json::number_text(n).unwrap_or_default())?)
+                            .as_int()
+                    }
+                },
+                Node::Bool(b) => Ok(i64::from(b)),
+                Node::String(s) => int_of_text(s),
+                _ => Err(self.expected("a whole number", self)),
             },
-            Value::Json(j) if j.is_boolean() => Ok(i64::from(j.as_bool() == Some(true))),
-            Value::Text(_) | Value::Json(_) if self.is_text() => {
-                let s = self.as_text()?.trim();
-                match s.parse::<i64>() {
-                    Ok(n) => Ok(n),
-                    Err(_) => match parse_decimal(s) {
-                        Ok(d) => Value::Decimal(d).as_int(),
-                        Err(_) => Err(ValueError::new(format!("{s:?} is not a whole number"))),
-                    },
-                }
-            }
+            Value::Text(t) => int_of_text(t),
             Value::Decimal(d) => Err(ValueError::new(format!(
                 "{d} is not a whole number (dollars(...) turns money into whole dollars)"
             ))),
@@ -337,11 +326,16 @@ impl<'d> Value<'d> {
         match self {
             Value::Decimal(d) => Ok(*d),
             Value::Int(n) => Ok(Decimal::from(*n)),
-            Value::Json(j) if j.is_number() => {
-                parse_decimal(&json::number_text(j).unwrap_or_default())
-            }
-            Value::Text(_) => parse_decimal(self.as_text()?.trim()),
-            Value::Json(j) if j.is_str() => parse_decimal(self.as_text()?.trim()),
+            // One look at the node's kind (money is read this way many times a document).
+            Value::Json(j) => match json::node(j) {
+                Node::String(s) => parse_decimal(s.trim()),
+                Node::Number(n) => match n.as_raw_number() {
+                    Some(raw) => parse_decimal(raw.as_str()),
+                    None => parse_decimal(&json::number_text(n).unwrap_or_default()),
+                },
+                _ => Err(self.expected("a decimal number", self)),
+            },
+            Value::Text(t) => parse_decimal(t.trim()),
             other => Err(self.expected("a decimal number", other)),
         }
     }
@@ -352,19 +346,13 @@ impl<'d> Value<'d> {
         match self {
             Value::Date(d) => Ok(Some(*d)),
             Value::Null => Ok(None),
-            Value::Json(j) if j.is_null() => Ok(None),
-            Value::Text(_) | Value::Json(_) if self.is_text() => {
-                let s = self.as_text()?.trim();
-                if s.is_empty() {
-                    Ok(None)
-                } else if s.starts_with("/Date(") {
-                    parse_loanpro_date(s)
-                } else {
-                    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                        .map(Some)
-                        .map_err(|_| ValueError::new(format!("{s:?} is not a date")))
-                }
-            }
+            // One look at the node's kind.
+            Value::Json(j) => match json::node(j) {
+                Node::Null => Ok(None),
+                Node::String(s) => date_of_text(s),
+                _ => Err(self.expected("a date", self)),
+            },
+            Value::Text(t) => date_of_text(t),
             other => Err(self.expected("a date", other)),
         }
     }
@@ -547,6 +535,32 @@ pub fn json_list(j: &Doc) -> Result<&[Doc], ValueError> {
             "expected a list, got {}",
             json_kind(j)
         ))),
+    }
+}
+
+/// A date written as text: LoanPro's `/Date(N)/` or `YYYY-MM-DD`; `None` when blank.
+fn date_of_text(s: &str) -> Result<Option<NaiveDate>, ValueError> {
+    let s = s.trim();
+    if s.is_empty() {
+        Ok(None)
+    } else if s.starts_with("/Date(") {
+        parse_loanpro_date(s)
+    } else {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| ValueError::new(format!("{s:?} is not a date")))
+    }
+}
+
+/// A whole number written as text (`"36"`, or `"36.00"`).
+fn int_of_text(s: &str) -> Result<i64, ValueError> {
+    let s = s.trim();
+    match s.parse::<i64>() {
+        Ok(n) => Ok(n),
+        Err(_) => match parse_decimal(s) {
+            Ok(d) => Value::Decimal(d).as_int(),
+            Err(_) => Err(ValueError::new(format!("{s:?} is not a whole number"))),
+        },
     }
 }
 
