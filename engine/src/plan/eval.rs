@@ -1,8 +1,9 @@
 //! Running a plan over one document: skips, segments and rules, and explain mode's traces.
 
-use super::code::{Env, Fail, Program};
+use super::env::{Env, Fail};
+use super::program::Program;
 use super::{Finding, MapError, NodeId, Outcome, Params, Plan, SegmentPlan};
-use crate::field::{encode, FieldValue};
+use crate::field::{encode, parse_date, parse_timestamp, FieldValue};
 use crate::json::{self, Doc};
 use crate::layout::{Field, FieldType, SegmentKind};
 use crate::record::DataRecord;
@@ -265,6 +266,36 @@ fn segment(
         t[start..].sort_by_key(|ft| sp.kind.layout().field(ft.key).map(|f| f.index).unwrap_or(0));
     }
     Ok(seg)
+}
+
+/// A produced field's bytes as a value, for rules: text trimmed (none when blank), numbers as
+/// ints, dates as dates (none when zeros).
+pub(super) fn decode_field(field: &Field, raw: &[u8]) -> Value<'static> {
+    let text = String::from_utf8_lossy(raw);
+    match field.ty {
+        FieldType::Alphanumeric => {
+            let t = text.trim();
+            if t.is_empty() {
+                Value::Null
+            } else {
+                Value::text(t)
+            }
+        }
+        FieldType::Numeric => text
+            .parse::<i64>()
+            .map(Value::Int)
+            .unwrap_or_else(|_| Value::text(text.as_ref())),
+        FieldType::Date => match parse_date(raw) {
+            Ok(Some(d)) => Value::Date(d),
+            Ok(None) => Value::Null,
+            Err(_) => Value::text(text.as_ref()),
+        },
+        FieldType::Timestamp => match parse_timestamp(raw) {
+            Ok(Some(t)) => Value::Date(t.date()),
+            Ok(None) => Value::Null,
+            Err(_) => Value::text(text.as_ref()),
+        },
+    }
 }
 
 /// Writes a value into a field's bytes, as the layout says. A missing value is an error (the

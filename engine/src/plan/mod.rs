@@ -13,11 +13,16 @@
 //! Entry points: [`Plan::eval`] and [`Plan::explain`]. A failure in one document is an
 //! [`Outcome::Error`] naming the document, the field and the `.m2map` line; nothing panics.
 
+mod calls;
 mod code;
 mod display;
+mod env;
 mod eval;
+mod fold;
 mod ops;
 mod outcome;
+mod program;
+mod table;
 
 use std::collections::HashMap;
 
@@ -27,9 +32,9 @@ use crate::builtins::{Builtin, Type};
 use crate::layout::{Field, SegmentKind};
 use crate::value::Value;
 
-pub use code::Compiled;
 pub use eval::{Explained, FieldTrace};
 pub use outcome::{Finding, MapError, Outcome, RuleSeverity};
+pub use program::Compiled;
 
 /// Index of a node in [`Plan::nodes`].
 pub type NodeId = u32;

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 
 use rust_decimal::Decimal;
 
-use super::BinOp;
+use super::{BinOp, Pattern};
 use crate::json::{self, Node};
 use crate::value::{Value, ValueError};
 
@@ -198,6 +198,20 @@ pub fn truthy(v: &Value<'_>) -> Result<bool, ValueError> {
         return Ok(false);
     }
     v.as_bool()
+}
+
+/// Whether a value matches a `match` arm's pattern.
+pub fn matches_pattern(v: &Value<'_>, p: &Pattern) -> Result<bool, ValueError> {
+    Ok(match p {
+        Pattern::Any => true,
+        Pattern::Value(c) => equals(v, c),
+        Pattern::Range { lo, hi, inclusive } => {
+            let (Some(a), Some(b)) = (compare(v, lo)?, compare(v, hi)?) else {
+                return Ok(false);
+            };
+            a.is_ge() && if *inclusive { b.is_le() } else { b.is_lt() }
+        }
+    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,135 @@
+//! Calls of built-ins: arguments, the none and missing rules, per-element arguments.
+
+use std::sync::Arc;
+
+use super::code::Code;
+use super::env::{fail, Env, Fail, R};
+use super::NodeId;
+use crate::builtins::Builtin;
+use crate::value::{json_list, Value, ValueError};
+use sonic_rs::JsonValueTrait;
+
+/// Evaluates a built-in call's arguments onto the stack (from `base`) and calls it.
+#[inline(never)]
+pub(super) fn call<'d>(
+    env: &mut Env<'_, 'd>,
+    id: NodeId,
+    builtin: &'static Builtin,
+    first: NodeId,
+    args: &[(NodeId, Code)],
+    var: usize,
+    base: usize,
+) -> R<'d> {
+    for (i, (p, (a, code))) in builtin.params.iter().zip(args).enumerate() {
+        if p.per_element {
+            let list = env.stack.get(base).cloned().unwrap_or(Value::Missing);
+            let out = per_element(env, first, &list, code, var)?;
+            env.stack.push(Value::List(Arc::new(out)));
+            continue;
+        }
+        let v = code(env)?;
+        if !p.optional {
+            if let Some(early) = absent_argument(builtin, i, *a, &v) {
+                return early;
+            }
+        }
+        env.stack.push(v);
+    }
+    (builtin.eval)(&env.stack[base..]).map_err(builtin_failed(id, builtin))
+}
+
+/// What a call gives when its required argument `i` is absent: an error when missing (the
+/// mapping gave no default), none when null; `None` when the argument is there.
+#[inline]
+pub(super) fn absent_argument<'d>(
+    builtin: &Builtin,
+    i: usize,
+    node: NodeId,
+    v: &Value<'d>,
+) -> Option<R<'d>> {
+    match v {
+        Value::Missing => Some(Err(Fail::at(
+            node,
+            format!(
+                "{}(): the argument `{}` is missing (give a default with `??`)",
+                builtin.name, builtin.params[i].name
+            ),
+        ))),
+        Value::Null => Some(Ok(Value::Null)),
+        Value::Json(j) if j.is_null() => Some(Ok(Value::Null)),
+        _ => None,
+    }
+}
+
+/// Names the built-in in its failure.
+pub(super) fn builtin_failed(
+    id: NodeId,
+    builtin: &Builtin,
+) -> impl Fn(ValueError) -> Box<Fail> + '_ {
+    move |e| Fail::at(id, format!("{}(): {}", builtin.name, e.0))
+}
+
+/// A per-element argument: its value for each element of the call's first argument.
+pub(super) fn per_element<'d>(
+    env: &mut Env<'_, 'd>,
+    first: NodeId,
+    list: &Value<'d>,
+    code: &Code,
+    var: usize,
+) -> Result<Vec<Value<'d>>, Box<Fail>> {
+    let mut out = Vec::new();
+    match list {
+        v if v.is_absent() => {}
+        Value::Json(j) => {
+            let elements = json_list(j).map_err(fail(first))?;
+            out.reserve(elements.len());
+            for e in elements {
+                env.locals[var] = Value::Json(e);
+                out.push(code(env)?);
+            }
+        }
+        other => {
+            // Built-ins are pure and the element is the only thing that changes between
+            // elements, so an element equal to an earlier scalar one gives the same result: a
+            // Payment History Profile's 24 months hold two or three distinct buckets, and each
+            // is evaluated once instead of per month. Explain mode evaluates every element for
+            // its branch notes.
+            let memo = env.trace.is_none();
+            let mut seen: Vec<(Value<'d>, usize)> = Vec::new();
+            for item in other.iter_list().map_err(fail(first))? {
+                if memo {
+                    if let Some((_, i)) = seen.iter().find(|(v, _)| same_scalar(v, &item)) {
+                        let r = out[*i].clone();
+                        out.push(r);
+                        continue;
+                    }
+                    if is_scalar(&item) {
+                        seen.push((item.clone(), out.len()));
+                    }
+                }
+                env.locals[var] = item;
+                out.push(code(env)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a list element is a scalar whose equality is plain (see [`same_scalar`]).
+fn is_scalar(v: &Value<'_>) -> bool {
+    matches!(
+        v,
+        Value::Int(_) | Value::Bool(_) | Value::Null | Value::Missing
+    )
+}
+
+/// Two list elements that are the same scalar of the same kind (an int is not a decimal or a
+/// text here): per-element results are shared only between such elements.
+fn same_scalar(a: &Value<'_>, b: &Value<'_>) -> bool {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Null, Value::Null) | (Value::Missing, Value::Missing) => true,
+        _ => false,
+    }
+}

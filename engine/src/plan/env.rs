@@ -1,0 +1,112 @@
+//! The state of one document's evaluation, and the failures the closures return.
+
+use super::program::Program;
+use super::{NodeId, Plan};
+use crate::json::Doc;
+use crate::record::DataRecord;
+use crate::value::{Value, ValueError};
+
+/// A failure inside an expression, located by the node that failed. Boxed in results, so the
+/// closures' `Result`s are no larger than a value (failures are rare; every closure returns).
+pub(super) struct Fail {
+    pub(super) message: String,
+    pub(super) node: NodeId,
+}
+
+impl Fail {
+    /// A failure of `node`, boxed as results carry it.
+    pub(super) fn at(node: NodeId, message: impl Into<String>) -> Box<Fail> {
+        Box::new(Fail {
+            message: message.into(),
+            node,
+        })
+    }
+}
+
+/// What a value closure returns.
+pub(super) type R<'d> = Result<Value<'d>, Box<Fail>>;
+
+/// Maps a value error to a failure of `node`.
+pub(super) fn fail(node: NodeId) -> impl Fn(ValueError) -> Box<Fail> {
+    move |e| Fail::at(node, e.0)
+}
+
+/// The state of one document's evaluation.
+pub(super) struct Env<'e, 'd> {
+    pub(super) plan: &'e Plan,
+    pub(super) prog: &'e Program,
+    pub(super) doc: &'d Doc,
+    pub(super) params: Vec<Value<'d>>,
+    pub(super) slots: Vec<Option<Value<'d>>>,
+    pub(super) locals: Vec<Value<'d>>,
+    /// The produced record, while rules run (segment fields read it).
+    pub(super) record: Option<&'e DataRecord>,
+    /// Explain mode: the branches taken for the field being written.
+    pub(super) trace: Option<Vec<String>>,
+    /// Explain mode: the branches taken while computing each cached slot, replayed when a
+    /// later field uses the slot.
+    pub(super) slot_notes: Vec<Vec<String>>,
+    /// Arguments of the built-in calls in progress.
+    pub(super) stack: Vec<Value<'d>>,
+}
+
+impl<'e, 'd> Env<'e, 'd> {
+    /// A fresh state for `doc`.
+    pub(super) fn new(
+        plan: &'e Plan,
+        prog: &'e Program,
+        doc: &'d Doc,
+        params: Vec<Value<'d>>,
+        explain: bool,
+    ) -> Env<'e, 'd> {
+        Env {
+            plan,
+            prog,
+            doc,
+            params,
+            slots: vec![None; prog.slot_count()],
+            locals: vec![Value::Missing; plan.locals as usize],
+            record: None,
+            trace: explain.then(Vec::new),
+            slot_notes: Vec::new(),
+            stack: Vec::new(),
+        }
+    }
+
+    /// Records a branch in explain mode; the text is only built when someone reads it.
+    pub(super) fn note(&mut self, node: NodeId, what: impl FnOnce() -> String) {
+        if let Some(t) = self.trace.as_mut() {
+            t.push(format!("line {}: {}", self.plan.line_of(node), what()));
+        }
+    }
+
+    /// The value of a cached slot, computed on first use.
+    pub(super) fn slot(&mut self, s: usize) -> Result<&Value<'d>, Box<Fail>> {
+        if self.slots[s].is_none() {
+            self.fill(s)?;
+        } else if self.trace.is_some() {
+            if let (Some(t), Some(notes)) = (self.trace.as_mut(), self.slot_notes.get(s)) {
+                t.extend(notes.iter().cloned());
+            }
+        }
+        Ok(self.slots[s].as_ref().unwrap_or(&Value::Missing))
+    }
+
+    #[inline(never)]
+    fn fill(&mut self, s: usize) -> Result<(), Box<Fail>> {
+        let mark = self.trace.as_ref().map(Vec::len);
+        let prog = self.prog;
+        let v = match prog.slot(s) {
+            Some(code) => code(self)?,
+            None => Value::Missing,
+        };
+        self.slots[s] = Some(v);
+        if let (Some(t), Some(mark)) = (self.trace.as_ref(), mark) {
+            if self.slot_notes.len() <= s {
+                self.slot_notes.resize(s + 1, Vec::new());
+            }
+            self.slot_notes[s] = t[mark..].to_vec();
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,175 @@
+//! Folding calls: `first`, `last`, `count`, `sum`, `any`, `all` over a document's list
+//! (and its `where` filter) without building lists of values; and `where` itself.
+
+use std::sync::Arc;
+
+use super::calls::{absent_argument, builtin_failed, per_element};
+use super::code::{Code, Compiler, Test};
+use super::env::{fail, Env, R};
+use super::{Node, NodeId};
+use crate::builtins::{Builtin, Fold};
+use crate::json::Doc;
+use crate::value::{json_list, Value};
+use sonic_rs::JsonValueTrait;
+
+impl Compiler<'_> {
+    /// A call of a folding built-in: `first|last|count(list)` or `sum|any|all(list, each:
+    /// expr)`, where the list may be `list where cond`. Over a JSON list the elements (or the
+    /// per-element results) are folded as they come, the filter keeping borrowed elements, so
+    /// the call builds no list of values. The order of evaluation, and so which failure is
+    /// reported, is the plain call's: the whole filter, then each result in order, then the
+    /// fold's own failure.
+    pub(super) fn fold_call(
+        &mut self,
+        id: NodeId,
+        builtin: &'static Builtin,
+        fold: Fold,
+        list: NodeId,
+        each: Option<NodeId>,
+        var: u32,
+    ) -> Code {
+        let filter = match self.node(list) {
+            Node::Where {
+                list: source,
+                cond,
+                var,
+            } => Some((*source, self.test(*cond), *var as usize)),
+            _ => None,
+        };
+        let source = self.code(filter.as_ref().map_or(list, |f| f.0));
+        let each = each.map(|e| self.code(e));
+        let var = var as usize;
+        Box::new(move |env| {
+            let items = source(env)?;
+            let items = match &filter {
+                Some((source_node, cond, filter_var)) => {
+                    if let Value::Json(j) = &items {
+                        if !j.is_null() {
+                            let elements = json_list(j).map_err(fail(*source_node))?;
+                            let mut kept = Vec::with_capacity(elements.len());
+                            for e in elements {
+                                env.locals[*filter_var] = Value::Json(e);
+                                if cond(env)? {
+                                    kept.push(e);
+                                }
+                            }
+                            let each = each.as_ref();
+                            return fold_each(env, id, builtin, fold, kept.into_iter(), each, var);
+                        }
+                    }
+                    filter_items(env, *source_node, items, cond, *filter_var)?
+                }
+                None => {
+                    if let Some(early) = absent_argument(builtin, 0, list, &items) {
+                        return early;
+                    }
+                    items
+                }
+            };
+            match (&items, &each) {
+                (Value::Json(j), Some(each)) => {
+                    // As a per-element argument reads it.
+                    let elements = json_list(j).map_err(fail(list))?;
+                    fold_each(env, id, builtin, fold, elements.iter(), Some(each), var)
+                }
+                (Value::Json(j), None) => {
+                    // As the built-in reads its list.
+                    let elements = json_list(j).map_err(builtin_failed(id, builtin))?;
+                    fold_each(env, id, builtin, fold, elements.iter(), None, var)
+                }
+                (_, Some(each)) => {
+                    let out = per_element(env, list, &items, each, var)?;
+                    (builtin.eval)(&[items, Value::List(Arc::new(out))])
+                        .map_err(builtin_failed(id, builtin))
+                }
+                (_, None) => (builtin.eval)(std::slice::from_ref(&items))
+                    .map_err(builtin_failed(id, builtin)),
+            }
+        })
+    }
+}
+
+/// `list where cond`: the elements for which `cond` holds.
+#[inline(never)]
+pub(super) fn filter<'d>(
+    env: &mut Env<'_, 'd>,
+    list_node: NodeId,
+    list: &Code,
+    cond: &Test,
+    var: usize,
+) -> R<'d> {
+    let items = list(env)?;
+    filter_items(env, list_node, items, cond, var)
+}
+
+/// The elements of `items` for which `cond` holds.
+fn filter_items<'d>(
+    env: &mut Env<'_, 'd>,
+    list_node: NodeId,
+    items: Value<'d>,
+    cond: &Test,
+    var: usize,
+) -> R<'d> {
+    let mut kept = Vec::new();
+    match &items {
+        v if v.is_absent() => {}
+        // JSON lists are walked in place; only the kept elements are collected.
+        Value::Json(j) => {
+            let elements = json_list(j).map_err(fail(list_node))?;
+            kept.reserve(elements.len());
+            for e in elements {
+                env.locals[var] = Value::Json(e);
+                if cond(env)? {
+                    kept.push(Value::Json(e));
+                }
+            }
+        }
+        other => {
+            for item in other.iter_list().map_err(fail(list_node))? {
+                env.locals[var] = item.clone();
+                if cond(env)? {
+                    kept.push(item);
+                }
+            }
+        }
+    }
+    Ok(Value::List(Arc::new(kept)))
+}
+
+/// Folds JSON elements, or a per-element argument's results over them (see
+/// `Compiler::fold_call`): every element is evaluated (its failure stops the call at once, as
+/// it would before the built-in runs); a failure of the fold itself is reported after the
+/// last element.
+fn fold_each<'d>(
+    env: &mut Env<'_, 'd>,
+    id: NodeId,
+    builtin: &'static Builtin,
+    fold: Fold,
+    elements: impl Iterator<Item = &'d Doc>,
+    each: Option<&Code>,
+    var: usize,
+) -> R<'d> {
+    let mut acc = (fold.init)();
+    let mut decided = false;
+    let mut failed = None;
+    for e in elements {
+        let v = match each {
+            Some(each) => {
+                env.locals[var] = Value::Json(e);
+                each(env)?
+            }
+            None if decided || failed.is_some() => continue,
+            None => Value::Json(e),
+        };
+        if !decided && failed.is_none() {
+            match (fold.step)(&mut acc, &v) {
+                Ok(d) => decided = d,
+                Err(e) => failed = Some(e),
+            }
+        }
+    }
+    match failed {
+        Some(e) => Err(builtin_failed(id, builtin)(e)),
+        None => Ok(acc),
+    }
+}

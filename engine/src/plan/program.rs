@@ -1,0 +1,103 @@
+//! A plan's closures: what runs per document, compiled once per plan.
+
+use std::sync::Arc;
+
+use super::code::{Code, Compiler, Test};
+use super::{NodeId, Plan};
+
+/// The closures of a whole plan: what runs per document.
+pub(super) struct Program {
+    /// Per cache slot, the closure computing it.
+    slots: Vec<Option<Code>>,
+    /// Per `skip when`, its condition.
+    pub(super) skips: Vec<Test>,
+    /// Per segment block.
+    pub(super) segments: Vec<SegmentCode>,
+    /// Per rule, its condition.
+    pub(super) rules: Vec<Test>,
+}
+
+/// One segment block's closures.
+pub(super) struct SegmentCode {
+    /// Its `when` condition.
+    pub(super) when: Option<Test>,
+    /// The list a repeated segment is written for.
+    pub(super) each: Option<Code>,
+    /// Per field write, its value.
+    pub(super) writes: Vec<Code>,
+}
+
+impl Program {
+    /// How many slots a document's state holds.
+    pub(super) fn slot_count(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The closure computing slot `s`.
+    pub(super) fn slot(&self, s: usize) -> Option<&Code> {
+        self.slots.get(s).and_then(Option::as_ref)
+    }
+
+    /// Compiles every closure a plan runs.
+    pub(super) fn new(plan: &Plan) -> Program {
+        let mut c = Compiler::new(plan);
+        let skips = plan.skips.iter().map(|s| c.test(s.cond)).collect();
+        let segments = plan
+            .segments
+            .iter()
+            .map(|sp| SegmentCode {
+                when: sp.when.map(|w| c.test(w)),
+                each: sp.each.map(|(list, _)| c.code(list)),
+                writes: sp.writes.iter().map(|w| c.code(w.expr)).collect(),
+            })
+            .collect();
+        let rules = plan.rules.iter().map(|r| c.test(r.cond)).collect();
+        Program {
+            slots: c.into_slots(),
+            skips,
+            segments,
+            rules,
+        }
+    }
+
+    /// Compiles one node alone (constant folding at compile time): the program and its code.
+    pub(super) fn single(plan: &Plan, id: NodeId) -> (Program, Code) {
+        let mut c = Compiler::new(plan);
+        let code = c.code(id);
+        let prog = Program {
+            slots: c.into_slots(),
+            skips: Vec::new(),
+            segments: Vec::new(),
+            rules: Vec::new(),
+        };
+        (prog, code)
+    }
+}
+
+/// A plan's program, compiled on its first evaluation. A clone of a plan starts without one
+/// (the copy may be changed before it runs, and compiles its own).
+#[derive(Default)]
+pub struct Compiled(std::sync::OnceLock<Arc<Program>>);
+
+impl Compiled {
+    /// The program of `plan`, compiled now if it has not been.
+    pub(super) fn get(&self, plan: &Plan) -> Arc<Program> {
+        self.0.get_or_init(|| Arc::new(Program::new(plan))).clone()
+    }
+}
+
+impl Clone for Compiled {
+    fn clone(&self) -> Compiled {
+        Compiled::default()
+    }
+}
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "compiled"
+        } else {
+            "not compiled yet"
+        })
+    }
+}
