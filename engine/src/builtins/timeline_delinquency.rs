@@ -1,8 +1,12 @@
 //! `delinquency(setup, payments)`: the loan's timeline (derivations.md §2–§3).
+use sonic_rs::JsonValueTrait;
+
 use super::clean_read::{read_date, read_day, read_money, scalar_text, timeline_type, TIMELINE};
 use super::prelude::*;
-use crate::clean::money::Cents;
-use crate::timeline::{LoanTerms, LoanTimeline, PaymentRow};
+use crate::clean::date::loanpro_day;
+use crate::clean::money::{parse_money, Cents};
+use crate::json::{self, Doc, Node};
+use crate::timeline::{Day, LoanTerms, LoanTimeline, PaymentRow};
 
 /// The built-in.
 pub fn builtin() -> Builtin {
@@ -57,27 +61,107 @@ fn counted_payments(list: &Value<'_>) -> Result<Vec<(i32, Cents)>, ValueError> {
         .map_err(|e| ValueError::new(format!("Payments: {e}")))?;
     let mut out = Vec::with_capacity(list.list_len().unwrap_or(0));
     for (i, row) in rows.enumerate() {
-        let at = |e: ValueError| {
-            let id = row.get("id").ok().map(|v| v.display()).unwrap_or_default();
-            ValueError::new(format!("Payments[{i}] (id {id}): {e}"))
+        // Nearly every row is plain LoanPro JSON; the general reader takes the rest, and it
+        // alone words the errors, so both agree on every row.
+        let payment = match plain_row(&row) {
+            Some(r) => counted(&r),
+            None => read_row(&row).map_err(|e| {
+                let id = row.get("id").ok().map(|v| v.display()).unwrap_or_default();
+                ValueError::new(format!("Payments[{i}] (id {id}): {e}"))
+            })?,
         };
-        // One pass over the row's keys: a payment has a dozen and five are read.
-        let [status_value, active, date, reverse_date, amount] = row
-            .get_many(["status", "active", "date", "reverseDate", "amount"])
-            .map_err(at)?;
-        let status = scalar_text(&status_value).map_err(at)?;
-        let r = PaymentRow {
-            active: is_one(&active),
-            date: read_day(&date).map_err(at)?,
-            reverse_date: read_day(&reverse_date).map_err(at)?,
-            status: status.as_deref(),
-            amount: read_money(&amount).map_err(at)?.unwrap_or(Cents::ZERO),
-        };
-        if r.counts() {
-            out.push((r.date.expect("a counted payment is dated"), r.amount));
-        }
+        out.extend(payment);
     }
     Ok(out)
+}
+
+/// A row's payment when it counts (§3).
+fn counted(r: &PaymentRow<'_>) -> Option<(Day, Cents)> {
+    r.counts()
+        .then(|| (r.date.expect("a counted payment is dated"), r.amount))
+}
+
+/// A payment row read as §1 reads each field, from any value: the general path.
+fn read_row(row: &Value<'_>) -> Result<Option<(Day, Cents)>, ValueError> {
+    // One pass over the row's keys: a payment has a dozen and five are read.
+    let [status_value, active, date, reverse_date, amount] =
+        row.get_many(["status", "active", "date", "reverseDate", "amount"])?;
+    let status = scalar_text(&status_value)?;
+    Ok(counted(&PaymentRow {
+        active: is_one(&active),
+        date: read_day(&date)?,
+        reverse_date: read_day(&reverse_date)?,
+        status: status.as_deref(),
+        amount: read_money(&amount)?.unwrap_or(Cents::ZERO),
+    }))
+}
+
+/// A payment row of a parsed document whose five fields are in the forms LoanPro sends
+/// (strings, null, absent; `active` any flag; `amount` also a number), read in one pass over
+/// its keys with each field's node decoded once. `None` for anything else, including every
+/// row [`read_row`] would refuse.
+fn plain_row<'d>(row: &Value<'d>) -> Option<PaymentRow<'d>> {
+    let Value::Json(j) = row else { return None };
+    let Node::Object(o) = json::node(j) else {
+        return None;
+    };
+    // A payment has a dozen keys; the scan stops once the five are found.
+    let mut fields: [Option<&'d Doc>; 5] = [None; 5];
+    let mut left = fields.len();
+    for (k, v) in o.iter() {
+        let i = match k {
+            "status" => 0,
+            "active" => 1,
+            "date" => 2,
+            "reverseDate" => 3,
+            "amount" => 4,
+            _ => continue,
+        };
+        // The first of duplicate keys wins, as `Value::get` reads.
+        if fields[i].is_none() {
+            fields[i] = Some(v);
+            left -= 1;
+            if left == 0 {
+                break;
+            }
+        }
+    }
+    if left > 0 && o.contains_key(&"__deferred") {
+        return None;
+    }
+    let [status, active, date, reverse_date, amount] = fields.map(|f| f.map(json::node));
+    Some(PaymentRow {
+        status: match status {
+            None | Some(Node::Null) => None,
+            Some(Node::String(s)) => Some(s),
+            Some(_) => return None,
+        },
+        active: active.is_some_and(|a| node_is_one(&a)),
+        date: plain_day(date)?,
+        reverse_date: plain_day(reverse_date)?,
+        amount: plain_money(amount)?,
+    })
+}
+
+/// [`read_day`] of a field node; `None` when that would be an error.
+fn plain_day(field: Option<Node<'_>>) -> Option<Option<Day>> {
+    match field {
+        None | Some(Node::Null) => Some(None),
+        Some(Node::String(s)) => loanpro_day(s).ok(),
+        Some(_) => None,
+    }
+}
+
+/// [`read_money`] of a field node, none as zero; `None` when that would be an error.
+fn plain_money(field: Option<Node<'_>>) -> Option<Cents> {
+    let text = match field {
+        None | Some(Node::Null) => return Some(Cents::ZERO),
+        Some(Node::String("")) => return Some(Cents::ZERO),
+        Some(Node::String(s)) => return parse_money(s).ok(),
+        Some(Node::Number(n)) => n.as_raw_number()?,
+        Some(_) => return None,
+    };
+    parse_money(text.as_str()).ok()
 }
 
 /// LoanPro's flag: 1 (as a number or text) or `true`.
@@ -86,12 +170,17 @@ fn is_one(v: &Value<'_>) -> bool {
         Value::Bool(b) => *b,
         Value::Int(n) => *n == 1,
         Value::Text(s) => &**s == "1",
-        Value::Json(j) => match crate::json::node(j) {
-            crate::json::Node::Bool(b) => b,
-            crate::json::Node::Number(n) => crate::json::number_i64(n) == Some(1),
-            crate::json::Node::String(s) => s == "1",
-            _ => false,
-        },
+        Value::Json(j) => node_is_one(&json::node(j)),
+        _ => false,
+    }
+}
+
+/// [`is_one`] of a document node.
+fn node_is_one(n: &Node<'_>) -> bool {
+    match n {
+        Node::Bool(b) => *b,
+        Node::Number(n) => json::number_i64(n) == Some(1),
+        Node::String(s) => *s == "1",
         _ => false,
     }
 }
@@ -146,6 +235,47 @@ mod tests {
         let lt = timeline_arg(&t).unwrap();
         assert_eq!(lt.timeline.schedule().len(), 12);
         assert_eq!(lt.timeline.schedule().payment(), Cents(10_000));
+    }
+
+    #[test]
+    fn the_plain_reader_agrees_with_the_general_one() {
+        let rows = json!([
+            {"date": "/Date(1768435200)/", "amount": "100.00", "active": 1, "reverseDate": null, "status": "payment.status.success"},
+            {"date": "/Date(1768435200)/", "amount": 100.5, "active": true},
+            {"date": "/Date(1768435200)/", "amount": "1.5e2", "active": "1", "status": null},
+            {"date": "/Date(1768435200)/", "amount": "", "active": 1},
+            {"date": "/Date(1768435200)/", "amount": "-3.00", "active": 1},
+            {"date": "/Date(1768435200)/", "amount": "3.00", "active": 1.0},
+            {"date": "/Date(1768435200)/", "amount": "3.00", "active": 2},
+            {"date": "/Date(1768435200)/", "amount": "3.00", "active": 1, "status": 7},
+            {"date": "/Date(1768435200)/", "amount": "3.00", "active": 1, "status": "x.reversed"},
+            {"date": "/Date(1768435200)/", "amount": "3.00", "active": 1, "reverseDate": "/Date(0)/"},
+            {"date": "/Date(1768435200)/", "amount": "3.00", "active": 1, "reverseDate": "/Date(1768435200)/"},
+            {"date": "", "amount": "3.00", "active": 1},
+            {"date": "/Date(1768435200)/", "date": "/Date(1771545600)/", "amount": "3.00", "active": 1},
+            {"amount": "3.00", "active": 1},
+            {},
+            null,
+            {"__deferred": {"uri": "u"}},
+            {"date": 5, "amount": "3.00", "active": 1},
+            {"date": "/Date(1768435200)/", "amount": "3,00", "active": 1},
+            {"date": "/Date(1768435200)/", "amount": [], "active": 1},
+            {"date": "/Date(1768435200)/", "amount": "3.00", "active": 1, "status": {}},
+            "a row"
+        ]);
+        let doc = from_serde(&rows);
+        let list = Value::Json(&doc);
+        for (i, row) in list.iter_list().unwrap().enumerate() {
+            let general = read_row(&row);
+            match plain_row(&row) {
+                Some(r) => assert_eq!(Ok(counted(&r)), general, "row {i}"),
+                // Left to the general reader: errors, a numeric status and a null row.
+                None => assert!(
+                    general.is_err() || [7, 15].contains(&i),
+                    "row {i}: {general:?}"
+                ),
+            }
+        }
     }
 
     #[test]
