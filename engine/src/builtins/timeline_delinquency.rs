@@ -129,18 +129,38 @@ fn plain_row<'d>(row: &Value<'d>) -> Option<PaymentRow<'d>> {
     if left > 0 && o.contains_key(&"__deferred") {
         return None;
     }
-    let [status, active, date, reverse_date, amount] = fields.map(|f| f.map(json::node));
+    let [status, active, date, reverse_date, amount] = fields;
+    let [status, date, reverse_date, amount] =
+        [status, date, reverse_date, amount].map(|f| f.map(field_node));
     Some(PaymentRow {
         status: match status {
             None | Some(Node::Null) => None,
             Some(Node::String(s)) => Some(s),
             Some(_) => return None,
         },
-        active: active.is_some_and(|a| node_is_one(&a)),
+        active: active.is_some_and(field_is_one),
         date: plain_day(date)?,
         reverse_date: plain_day(reverse_date)?,
         amount: plain_money(amount)?,
     })
+}
+
+/// The node of a text field. sonic-rs decodes a node's tag again on every accessor, and these
+/// fields are nearly always strings: ask for one first.
+fn field_node(d: &Doc) -> Node<'_> {
+    match d.as_str() {
+        Some(s) => Node::String(s),
+        None => json::node(d),
+    }
+}
+
+/// [`is_one`] of a field that LoanPro sends as the number 1: the number's text first.
+fn field_is_one(d: &Doc) -> bool {
+    match d.as_raw_number() {
+        // `parse` only for texts other than "1" keeps exactly `json::number_i64`'s reading.
+        Some(raw) => raw.as_str() == "1" || raw.as_str().parse::<i64>() == Ok(1),
+        None => node_is_one(&json::node(d)),
+    }
 }
 
 /// [`read_day`] of a field node; `None` when that would be an error.

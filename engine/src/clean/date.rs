@@ -44,7 +44,15 @@ pub fn loanpro_day(text: &str) -> Result<Option<crate::timeline::days::Day>, Dat
     if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
-    let n: i64 = inner.parse().map_err(|_| bad())?;
+    // At most 18 digits: the value fits an i64, so no check on the way.
+    let magnitude = digits
+        .bytes()
+        .fold(0i64, |n, b| n * 10 + i64::from(b - b'0'));
+    let n = if digits.len() < inner.len() {
+        -magnitude
+    } else {
+        magnitude
+    };
     if n == 0 || n <= NO_DATE_AT_OR_BEFORE {
         return Ok(None);
     }
