@@ -1,6 +1,6 @@
 //! The 24-month Payment History Profile (derivations.md §7).
 
-use super::days::{month_end_before, Day};
+use super::days::{month_end, month_index, Day};
 use super::delinquency::{bucket, Timeline};
 
 /// One month of the profile: `None` when the month ended before the account was opened (`B`),
@@ -11,10 +11,17 @@ impl Timeline {
     /// The 24 months before the reporting month (the month containing `as_of`), most recent
     /// first: month i (1-based) is judged on its last day e(i).
     pub fn history(&self, as_of: Day, opened: Day) -> [HistoryMonth; 24] {
-        std::array::from_fn(|i| {
-            let e = month_end_before(as_of, i as u32 + 1);
-            (e >= opened).then(|| bucket(self.dpd(e)))
-        })
+        let reporting = month_index(as_of);
+        let mut months = [None; 24];
+        // Oldest month first, so that dpd walks the ledger forward once.
+        let mut dpd = self.dpd_walk();
+        for (i, month) in months.iter_mut().enumerate().rev() {
+            let e = month_end(reporting - 1 - i as i64);
+            if e >= opened {
+                *month = Some(bucket(dpd.dpd(e)));
+            }
+        }
+        months
     }
 }
 
