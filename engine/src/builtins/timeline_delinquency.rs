@@ -23,14 +23,25 @@ pub fn builtin() -> Builtin {
 
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
     let setup = &args[0];
-    let field = |key: &str| setup.get(key);
+    // One pass over LoanSetup's keys. Should it fail, each field is read on its own instead,
+    // so a field fails exactly when, and in the order, it always did.
+    let keys = [
+        "paymentFrequency",
+        "loanTerm",
+        "firstPaymentDate",
+        "contractDate",
+        "payment",
+    ];
+    let [frequency_value, term_value, first_due, contract, payment] = setup
+        .get_many(keys)
+        .map_or_else(|_| keys.map(|k| setup.get(k)), |values| values.map(Ok));
     let named =
         |key: &'static str| move |e: ValueError| ValueError::new(format!("LoanSetup.{key}: {e}"));
-    let frequency_value = field("paymentFrequency")?;
+    let frequency_value = frequency_value?;
     let frequency = scalar_text(&frequency_value)
         .map_err(named("paymentFrequency"))?
         .ok_or_else(|| ValueError::new("LoanSetup.paymentFrequency is required"))?;
-    let term_value = field("loanTerm")?;
+    let term_value = term_value?;
     let term = match scalar_text(&term_value).map_err(named("loanTerm"))? {
         None => 0,
         Some(t) if t.is_empty() => 0,
@@ -38,10 +49,10 @@ fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
     };
     let terms = LoanTerms {
         frequency: &frequency,
-        first_due: read_date(&field("firstPaymentDate")?).map_err(named("firstPaymentDate"))?,
-        contract: read_date(&field("contractDate")?).map_err(named("contractDate"))?,
+        first_due: read_date(&first_due?).map_err(named("firstPaymentDate"))?,
+        contract: read_date(&contract?).map_err(named("contractDate"))?,
         term,
-        payment: read_money(&field("payment")?)
+        payment: read_money(&payment?)
             .map_err(named("payment"))?
             .unwrap_or(Cents::ZERO),
     };

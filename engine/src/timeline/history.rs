@@ -1,6 +1,6 @@
 //! The 24-month Payment History Profile (derivations.md §7).
 
-use super::days::{month_end, month_index, Day};
+use super::days::{days_in_month, month_end, month_index, Day};
 use super::delinquency::{bucket, Timeline};
 
 /// One month of the profile: `None` when the month ended before the account was opened (`B`),
@@ -11,15 +11,26 @@ impl Timeline {
     /// The 24 months before the reporting month (the month containing `as_of`), most recent
     /// first: month i (1-based) is judged on its last day e(i).
     pub fn history(&self, as_of: Day, opened: Day) -> [HistoryMonth; 24] {
-        let reporting = month_index(as_of);
+        let oldest = month_index(as_of) - 24;
+        let (mut year, mut month) = (
+            oldest.div_euclid(12) as i32,
+            oldest.rem_euclid(12) as u32 + 1,
+        );
+        let mut end = month_end(oldest);
         let mut months = [None; 24];
-        // Oldest month first, so that dpd walks the ledger forward once.
+        // Oldest month first, so that dpd walks the ledger forward once and each month's end
+        // is the last one's plus the month's length.
         let mut dpd = self.dpd_walk();
-        for (i, month) in months.iter_mut().enumerate().rev() {
-            let e = month_end(reporting - 1 - i as i64);
-            if e >= opened {
-                *month = Some(bucket(dpd.dpd(e)));
+        for slot in months.iter_mut().rev() {
+            if end >= opened {
+                *slot = Some(bucket(dpd.dpd(end)));
             }
+            (year, month) = if month == 12 {
+                (year + 1, 1)
+            } else {
+                (year, month + 1)
+            };
+            end += days_in_month(year, month) as Day;
         }
         months
     }
