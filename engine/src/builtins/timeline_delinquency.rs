@@ -1,8 +1,12 @@
 //! `delinquency(setup, payments)`: the loan's timeline (derivations.md §2–§3).
+use sonic_rs::JsonValueTrait;
+
 use super::clean_read::{read_date, read_day, read_money, scalar_text, timeline_type, TIMELINE};
 use super::prelude::*;
-use crate::clean::money::Cents;
-use crate::timeline::{LoanTerms, LoanTimeline, PaymentRow};
+use crate::clean::date::loanpro_day;
+use crate::clean::money::{parse_money, Cents};
+use crate::json::{self, Doc, Node};
+use crate::timeline::{Day, LoanTerms, LoanTimeline, PaymentRow};
 
 /// The built-in.
 pub fn builtin() -> Builtin {
@@ -20,14 +24,25 @@ pub fn builtin() -> Builtin {
 
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
     let setup = &args[0];
-    let field = |key: &str| setup.get(key);
+    // One pass over LoanSetup's keys. Should it fail, each field is read on its own instead,
+    // so a field fails exactly when, and in the order, it always did.
+    let keys = [
+        "paymentFrequency",
+        "loanTerm",
+        "firstPaymentDate",
+        "contractDate",
+        "payment",
+    ];
+    let [frequency_value, term_value, first_due, contract, payment] = setup
+        .get_many(keys)
+        .map_or_else(|_| keys.map(|k| setup.get(k)), |values| values.map(Ok));
     let named =
         |key: &'static str| move |e: ValueError| ValueError::new(format!("LoanSetup.{key}: {e}"));
-    let frequency_value = field("paymentFrequency")?;
+    let frequency_value = frequency_value?;
     let frequency = scalar_text(&frequency_value)
         .map_err(named("paymentFrequency"))?
         .ok_or_else(|| ValueError::new("LoanSetup.paymentFrequency is required"))?;
-    let term_value = field("loanTerm")?;
+    let term_value = term_value?;
     let term = match scalar_text(&term_value).map_err(named("loanTerm"))? {
         None => 0,
         Some(t) if t.is_empty() => 0,
@@ -35,10 +50,10 @@ fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
     };
     let terms = LoanTerms {
         frequency: &frequency,
-        first_due: read_date(&field("firstPaymentDate")?).map_err(named("firstPaymentDate"))?,
-        contract: read_date(&field("contractDate")?).map_err(named("contractDate"))?,
+        first_due: read_date(&first_due?).map_err(named("firstPaymentDate"))?,
+        contract: read_date(&contract?).map_err(named("contractDate"))?,
         term,
-        payment: read_money(&field("payment")?)
+        payment: read_money(&payment?)
             .map_err(named("payment"))?
             .unwrap_or(Cents::ZERO),
     };
@@ -58,27 +73,127 @@ fn counted_payments(list: &Value<'_>) -> Result<Vec<(i32, Cents)>, ValueError> {
         .map_err(|e| ValueError::new(format!("Payments: {e}")))?;
     let mut out = Vec::with_capacity(list.list_len().unwrap_or(0));
     for (i, row) in rows.enumerate() {
-        let at = |e: ValueError| {
-            let id = row.get("id").ok().map(|v| v.display()).unwrap_or_default();
-            ValueError::new(format!("Payments[{i}] (id {id}): {e}"))
+        // Nearly every row is plain LoanPro JSON; the general reader takes the rest, and it
+        // alone words the errors, so both agree on every row.
+        let payment = match plain_row(&row) {
+            Some(r) => counted(&r),
+            None => read_row(&row).map_err(|e| {
+                let id = row.get("id").ok().map(|v| v.display()).unwrap_or_default();
+                ValueError::new(format!("Payments[{i}] (id {id}): {e}"))
+            })?,
         };
-        // One pass over the row's keys: a payment has a dozen and five are read.
-        let [status_value, active, date, reverse_date, amount] = row
-            .get_many(["status", "active", "date", "reverseDate", "amount"])
-            .map_err(at)?;
-        let status = scalar_text(&status_value).map_err(at)?;
-        let r = PaymentRow {
-            active: is_one(&active),
-            date: read_day(&date).map_err(at)?,
-            reverse_date: read_day(&reverse_date).map_err(at)?,
-            status: status.as_deref(),
-            amount: read_money(&amount).map_err(at)?.unwrap_or(Cents::ZERO),
-        };
-        if r.counts() {
-            out.push((r.date.expect("a counted payment is dated"), r.amount));
-        }
+        out.extend(payment);
     }
     Ok(out)
+}
+
+/// A row's payment when it counts (§3).
+fn counted(r: &PaymentRow<'_>) -> Option<(Day, Cents)> {
+    r.counts()
+        .then(|| (r.date.expect("a counted payment is dated"), r.amount))
+}
+
+/// A payment row read as §1 reads each field, from any value: the general path.
+fn read_row(row: &Value<'_>) -> Result<Option<(Day, Cents)>, ValueError> {
+    // One pass over the row's keys: a payment has a dozen and five are read.
+    let [status_value, active, date, reverse_date, amount] =
+        row.get_many(["status", "active", "date", "reverseDate", "amount"])?;
+    let status = scalar_text(&status_value)?;
+    Ok(counted(&PaymentRow {
+        active: is_one(&active),
+        date: read_day(&date)?,
+        reverse_date: read_day(&reverse_date)?,
+        status: status.as_deref(),
+        amount: read_money(&amount)?.unwrap_or(Cents::ZERO),
+    }))
+}
+
+/// A payment row of a parsed document whose five fields are in the forms LoanPro sends
+/// (strings, null, absent; `active` any flag; `amount` also a number), read in one pass over
+/// its keys with each field's node decoded once. `None` for anything else, including every
+/// row [`read_row`] would refuse.
+fn plain_row<'d>(row: &Value<'d>) -> Option<PaymentRow<'d>> {
+    let Value::Json(j) = row else { return None };
+    let Node::Object(o) = json::node(j) else {
+        return None;
+    };
+    // A payment has a dozen keys; the scan stops once the five are found.
+    let mut fields: [Option<&'d Doc>; 5] = [None; 5];
+    let mut left = fields.len();
+    for (k, v) in o.iter() {
+        let i = match k {
+            "status" => 0,
+            "active" => 1,
+            "date" => 2,
+            "reverseDate" => 3,
+            "amount" => 4,
+            _ => continue,
+        };
+        // The first of duplicate keys wins, as `Value::get` reads.
+        if fields[i].is_none() {
+            fields[i] = Some(v);
+            left -= 1;
+            if left == 0 {
+                break;
+            }
+        }
+    }
+    if left > 0 && o.contains_key(&"__deferred") {
+        return None;
+    }
+    let [status, active, date, reverse_date, amount] = fields;
+    let [status, date, reverse_date, amount] =
+        [status, date, reverse_date, amount].map(|f| f.map(field_node));
+    Some(PaymentRow {
+        status: match status {
+            None | Some(Node::Null) => None,
+            Some(Node::String(s)) => Some(s),
+            Some(_) => return None,
+        },
+        active: active.is_some_and(field_is_one),
+        date: plain_day(date)?,
+        reverse_date: plain_day(reverse_date)?,
+        amount: plain_money(amount)?,
+    })
+}
+
+/// The node of a text field. sonic-rs decodes a node's tag again on every accessor, and these
+/// fields are nearly always strings: ask for one first.
+fn field_node(d: &Doc) -> Node<'_> {
+    match d.as_str() {
+        Some(s) => Node::String(s),
+        None => json::node(d),
+    }
+}
+
+/// [`is_one`] of a field that LoanPro sends as the number 1: the number's text first.
+fn field_is_one(d: &Doc) -> bool {
+    match d.as_raw_number() {
+        // `parse` only for texts other than "1" keeps exactly `json::number_i64`'s reading.
+        Some(raw) => raw.as_str() == "1" || raw.as_str().parse::<i64>() == Ok(1),
+        None => node_is_one(&json::node(d)),
+    }
+}
+
+/// [`read_day`] of a field node; `None` when that would be an error.
+fn plain_day(field: Option<Node<'_>>) -> Option<Option<Day>> {
+    match field {
+        None | Some(Node::Null) => Some(None),
+        Some(Node::String(s)) => loanpro_day(s).ok(),
+        Some(_) => None,
+    }
+}
+
+/// [`read_money`] of a field node, none as zero; `None` when that would be an error.
+fn plain_money(field: Option<Node<'_>>) -> Option<Cents> {
+    let text = match field {
+        None | Some(Node::Null) => return Some(Cents::ZERO),
+        Some(Node::String("")) => return Some(Cents::ZERO),
+        Some(Node::String(s)) => return parse_money(s).ok(),
+        Some(Node::Number(n)) => n.as_raw_number()?,
+        Some(_) => return None,
+    };
+    parse_money(text.as_str()).ok()
 }
 
 /// LoanPro's flag: 1 (as a number or text) or `true`.
@@ -87,12 +202,17 @@ fn is_one(v: &Value<'_>) -> bool {
         Value::Bool(b) => *b,
         Value::Int(n) => *n == 1,
         Value::Text(s) => &**s == "1",
-        Value::Json(j) => match crate::json::node(j) {
-            crate::json::Node::Bool(b) => b,
-            crate::json::Node::Number(n) => crate::json::number_i64(n) == Some(1),
-            crate::json::Node::String(s) => s == "1",
-            _ => false,
-        },
+        Value::Json(j) => node_is_one(&json::node(j)),
+        _ => false,
+    }
+}
+
+/// [`is_one`] of a document node.
+fn node_is_one(n: &Node<'_>) -> bool {
+    match n {
+        Node::Bool(b) => *b,
+        Node::Number(n) => json::number_i64(n) == Some(1),
+        Node::String(s) => *s == "1",
         _ => false,
     }
 }
@@ -147,6 +267,47 @@ mod tests {
         let lt = timeline_arg(&t).unwrap();
         assert_eq!(lt.timeline.schedule().len(), 12);
         assert_eq!(lt.timeline.schedule().payment(), Cents(10_000));
+    }
+
+    #[test]
+    fn the_plain_reader_agrees_with_the_general_one() {
+        let rows = json!([
+            {"date": "/Date(1768435200)/", "amount": "100.00", "active": 1, "reverseDate": null, "status": "payment.status.success"},
+            {"date": "/Date(1768435200)/", "amount": 100.5, "active": true},
+            {"date": "/Date(1768435200)/", "amount": "1.5e2", "active": "1", "status": null},
+            {"date": "/Date(1768435200)/", "amount": "", "active": 1},
+            {"date": "/Date(1768435200)/", "amount": "-3.00", "active": 1},
+            {"date": "/Date(1768435200)/", "amount": "3.00", "active": 1.0},
+            {"date": "/Date(1768435200)/", "amount": "3.00", "active": 2},
+            {"date": "/Date(1768435200)/", "amount": "3.00", "active": 1, "status": 7},
+            {"date": "/Date(1768435200)/", "amount": "3.00", "active": 1, "status": "x.reversed"},
+            {"date": "/Date(1768435200)/", "amount": "3.00", "active": 1, "reverseDate": "/Date(0)/"},
+            {"date": "/Date(1768435200)/", "amount": "3.00", "active": 1, "reverseDate": "/Date(1768435200)/"},
+            {"date": "", "amount": "3.00", "active": 1},
+            {"date": "/Date(1768435200)/", "date": "/Date(1771545600)/", "amount": "3.00", "active": 1},
+            {"amount": "3.00", "active": 1},
+            {},
+            null,
+            {"__deferred": {"uri": "u"}},
+            {"date": 5, "amount": "3.00", "active": 1},
+            {"date": "/Date(1768435200)/", "amount": "3,00", "active": 1},
+            {"date": "/Date(1768435200)/", "amount": [], "active": 1},
+            {"date": "/Date(1768435200)/", "amount": "3.00", "active": 1, "status": {}},
+            "a row"
+        ]);
+        let doc = from_serde(&rows);
+        let list = Value::Json(&doc);
+        for (i, row) in list.iter_list().unwrap().enumerate() {
+            let general = read_row(&row);
+            match plain_row(&row) {
+                Some(r) => assert_eq!(Ok(counted(&r)), general, "row {i}"),
+                // Left to the general reader: errors, a numeric status and a null row.
+                None => assert!(
+                    general.is_err() || [7, 15].contains(&i),
+                    "row {i}: {general:?}"
+                ),
+            }
+        }
     }
 
     #[test]

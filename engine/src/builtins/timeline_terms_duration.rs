@@ -27,5 +27,10 @@ fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
             "Terms Duration of {months} months does not fit in three digits"
         )));
     }
-    Ok(Value::text(format!("{months:03}")))
+    // Three digits written in place: `format!` would build a String only to copy it.
+    let digit = |place: u64| b'0' + (months / place % 10) as u8;
+    let digits = [digit(100), digit(10), digit(1)];
+    Ok(Value::text(
+        std::str::from_utf8(&digits).expect("ASCII digits"),
+    ))
 }

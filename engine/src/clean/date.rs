@@ -41,10 +41,21 @@ pub fn loanpro_day(text: &str) -> Result<Option<crate::timeline::days::Day>, Dat
         .and_then(|r| r.strip_suffix(")/"))
         .ok_or_else(bad)?;
     let digits = inner.strip_prefix('-').unwrap_or(inner);
-    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    if digits.is_empty() || digits.len() > 18 {
         return Err(bad());
     }
-    let n: i64 = inner.parse().map_err(|_| bad())?;
+    // At most 18 digits: the value fits an i64, so each digit is checked and added in one go.
+    let magnitude = digits
+        .bytes()
+        .try_fold(0i64, |n, b| {
+            b.is_ascii_digit().then(|| n * 10 + i64::from(b - b'0'))
+        })
+        .ok_or_else(bad)?;
+    let n = if digits.len() < inner.len() {
+        -magnitude
+    } else {
+        magnitude
+    };
     if n == 0 || n <= NO_DATE_AT_OR_BEFORE {
         return Ok(None);
     }

@@ -67,6 +67,35 @@ pub enum MoneyError {
 /// optional exponent (`3.8666e2`, as a JSON number may be written). Digits past the cents are
 /// dropped toward zero (`"-1.239"` → −123 cents).
 pub fn parse_money(text: &str) -> Result<Cents, MoneyError> {
+    match plain_cents(text.as_bytes()) {
+        Some(cents) => Ok(Cents(cents)),
+        None => parse_any_money(text),
+    }
+}
+
+/// `[-]D.DD` with 1 to 13 digits D, how LoanPro writes nearly every amount, read in one pass;
+/// `None` for every other form, which [`parse_any_money`] reads. Thirteen digits stay under
+/// `MAX_CENTS`, so no range check is needed.
+fn plain_cents(bytes: &[u8]) -> Option<i64> {
+    let (negative, rest) = match bytes.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, bytes),
+    };
+    let n = rest.len();
+    if !(4..=16).contains(&n) || rest[n - 3] != b'.' {
+        return None;
+    }
+    let cents = rest[..n - 3]
+        .iter()
+        .chain(&rest[n - 2..])
+        .try_fold(0i64, |c, b| {
+            b.is_ascii_digit().then(|| c * 10 + i64::from(b - b'0'))
+        })?;
+    Some(if negative { -cents } else { cents })
+}
+
+/// [`parse_money`] of any form it accepts.
+fn parse_any_money(text: &str) -> Result<Cents, MoneyError> {
     let bad = || MoneyError::NotDecimal(text.to_string());
     let bytes = text.as_bytes();
     let (negative, rest) = match bytes.first() {
@@ -143,6 +172,37 @@ mod tests {
 
     fn c(s: &str) -> i64 {
         parse_money(s).unwrap().0
+    }
+
+    #[test]
+    fn the_plain_form_reads_as_any_form_does() {
+        for s in [
+            "386.66",
+            "0.00",
+            "-0.00",
+            "-1.23",
+            "007.50",
+            "9999999999999.99",
+            "99999999999999.99",
+            "1.5",
+            "1.505",
+            ".50",
+            "+1.00",
+            "1,00.00",
+            "1.0e",
+            "-",
+            "",
+            "12",
+            "1a.00",
+            "1.a0",
+        ] {
+            if let Some(cents) = plain_cents(s.as_bytes()) {
+                assert_eq!(parse_any_money(s), Ok(Cents(cents)), "{s:?}");
+            }
+            assert_eq!(parse_money(s), parse_any_money(s), "{s:?}");
+        }
+        assert_eq!(plain_cents(b"9999999999999.99"), Some(999_999_999_999_999));
+        assert_eq!(plain_cents(b"99999999999999.99"), None);
     }
 
     #[test]

@@ -10,16 +10,20 @@ use chrono::{Datelike, NaiveDate};
 /// A calendar day as the number of days since 1970-01-01 (negative before).
 pub type Day = i32;
 
+/// chrono's day number (days from the common era, 0001-01-01 being 1) of 1970-01-01.
+const EPOCH_FROM_CE: i32 = 719_163;
+
 /// The day number of a date.
 pub fn day_of(date: NaiveDate) -> Day {
-    days_from_civil(date.year(), date.month(), date.day())
+    // chrono keeps a date as year and ordinal: this is cheaper than splitting it into y-m-d.
+    date.num_days_from_ce() - EPOCH_FROM_CE
 }
 
 /// The date of a day number. Every day the timeline produces lies in years 1–9999, which
 /// chrono always represents.
 pub fn date_of(day: Day) -> NaiveDate {
-    let (y, m, d) = civil_from_days(day);
-    NaiveDate::from_ymd_opt(y, m, d).expect("a day number within chrono's range")
+    NaiveDate::from_num_days_from_ce_opt(day + EPOCH_FROM_CE)
+        .expect("a day number within chrono's range")
 }
 
 /// Days since 1970-01-01 of the proleptic Gregorian date `y-m-d`.
@@ -85,8 +89,18 @@ pub fn month_start(day: Day) -> Day {
 /// The last day of the month `back` months before the month that contains `day`
 /// (`back` = 0 is that month itself).
 pub fn month_end_before(day: Day, back: u32) -> Day {
+    month_end(month_index(day) - i64::from(back))
+}
+
+/// The month that contains `day` as a count of months (`year × 12 + month − 1`), so that
+/// stepping months is plain arithmetic.
+pub fn month_index(day: Day) -> i64 {
     let (y, m, _) = civil_from_days(day);
-    let index = i64::from(y) * 12 + i64::from(m) - 1 - i64::from(back);
+    i64::from(y) * 12 + i64::from(m) - 1
+}
+
+/// The last day of the month with the given [`month_index`].
+pub fn month_end(index: i64) -> Day {
     let year = index.div_euclid(12) as i32;
     let month = index.rem_euclid(12) as u32 + 1;
     days_from_civil(year, month, days_in_month(year, month))

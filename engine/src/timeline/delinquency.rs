@@ -7,7 +7,7 @@
 //! the day before a payment.
 
 use super::days::Day;
-use super::payments::Ledger;
+use super::payments::{Ledger, PaidWalk};
 use super::schedule::Schedule;
 use crate::clean::money::Cents;
 
@@ -113,7 +113,7 @@ impl Timeline {
         }
         // dpd grows by one a day between payment days, so a span's maximum is on its last day
         // or on the eve of a payment inside it.
-        let eves = self.ledger.days_in(from + 1, to).iter().map(|p| p - 1);
+        let eves = self.ledger.days_in(from + 1, to).map(|p| p - 1);
         let mut best = Worst { dpd: 0, day: from };
         for day in eves.chain(std::iter::once(to)) {
             let dpd = self.dpd(day);
@@ -139,6 +139,51 @@ impl Timeline {
     /// The latest counted payment day on or before `t`.
     pub fn last_payment(&self, t: Day) -> Option<Day> {
         self.ledger.last_on_or_before(t)
+    }
+}
+
+impl Timeline {
+    /// `dpd` on days that never go back (the months of a history, oldest first): the ledger is
+    /// stepped forward and the oldest unpaid installment's due day kept between days.
+    pub fn dpd_walk(&self) -> DpdWalk<'_> {
+        DpdWalk {
+            timeline: self,
+            paid: self.ledger.walk(),
+            due: None,
+        }
+    }
+}
+
+/// [`Timeline::dpd`] on non-decreasing days (see [`Timeline::dpd_walk`]).
+#[derive(Debug, Clone)]
+pub struct DpdWalk<'a> {
+    timeline: &'a Timeline,
+    paid: PaidWalk<'a>,
+    /// The installment last found oldest unpaid, with its due day: along the walk it changes
+    /// only when a payment covers it.
+    due: Option<(u32, Day)>,
+}
+
+impl DpdWalk<'_> {
+    /// `dpd(t)`; `t` must not be before the previous day asked.
+    pub fn dpd(&mut self, t: Day) -> u32 {
+        let c = self.timeline.covered_by(self.paid.paid(t));
+        if c >= self.timeline.schedule.len() {
+            return 0;
+        }
+        let due = match self.due {
+            Some((k, due)) if k == c => due,
+            _ => {
+                let due = self.timeline.schedule.due(c);
+                self.due = Some((c, due));
+                due
+            }
+        };
+        if due <= t {
+            (t - due) as u32
+        } else {
+            0
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! The 24-month Payment History Profile (derivations.md §7).
 
-use super::days::{month_end_before, Day};
+use super::days::{days_in_month, month_end, month_index, Day};
 use super::delinquency::{bucket, Timeline};
 
 /// One month of the profile: `None` when the month ended before the account was opened (`B`),
@@ -11,10 +11,28 @@ impl Timeline {
     /// The 24 months before the reporting month (the month containing `as_of`), most recent
     /// first: month i (1-based) is judged on its last day e(i).
     pub fn history(&self, as_of: Day, opened: Day) -> [HistoryMonth; 24] {
-        std::array::from_fn(|i| {
-            let e = month_end_before(as_of, i as u32 + 1);
-            (e >= opened).then(|| bucket(self.dpd(e)))
-        })
+        let oldest = month_index(as_of) - 24;
+        let (mut year, mut month) = (
+            oldest.div_euclid(12) as i32,
+            oldest.rem_euclid(12) as u32 + 1,
+        );
+        let mut end = month_end(oldest);
+        let mut months = [None; 24];
+        // Oldest month first, so that dpd walks the ledger forward once and each month's end
+        // is the last one's plus the month's length.
+        let mut dpd = self.dpd_walk();
+        for slot in months.iter_mut().rev() {
+            if end >= opened {
+                *slot = Some(bucket(dpd.dpd(end)));
+            }
+            (year, month) = if month == 12 {
+                (year + 1, 1)
+            } else {
+                (year, month + 1)
+            };
+            end += days_in_month(year, month) as Day;
+        }
+        months
     }
 }
 

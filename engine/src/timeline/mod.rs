@@ -18,11 +18,11 @@ pub mod report;
 pub mod schedule;
 
 pub use days::Day;
-pub use delinquency::{bucket, Timeline, Worst};
+pub use delinquency::{bucket, DpdWalk, Timeline, Worst};
 pub use frequency::Frequency;
 pub use history::{profile_text, HistoryMonth};
 pub use loan::{LoanTerms, LoanTimeline, LoanTimelineError};
-pub use payments::{Ledger, PaymentRow};
+pub use payments::{Ledger, PaidWalk, PaymentRow};
 pub use schedule::{Schedule, ScheduleError};
 
 #[cfg(test)]

@@ -35,29 +35,30 @@ impl PaymentRow<'_> {
 /// by any day is one binary search.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Ledger {
-    /// Distinct payment days, ascending.
-    days: Vec<Day>,
-    /// `totals[i]`: the sum of all payments dated on or before `days[i]`.
-    totals: Vec<i64>,
+    /// `(day, total)` for each distinct payment day, ascending: `total` is the sum of all
+    /// payments dated on or before `day`. One list, built in the payments' own allocation.
+    days: Vec<(Day, Cents)>,
 }
 
 impl Ledger {
     /// The ledger of the given counted payments (day, amount), in any order.
     pub fn new(mut payments: Vec<(Day, Cents)>) -> Ledger {
         payments.sort_unstable_by_key(|p| p.0);
-        let mut days = Vec::with_capacity(payments.len());
-        let mut totals: Vec<i64> = Vec::with_capacity(payments.len());
+        // Running totals written over the sorted payments, same-day payments merged into one.
         let mut sum = 0i64;
-        for (day, amount) in payments {
+        let mut kept = 0;
+        for i in 0..payments.len() {
+            let (day, amount) = payments[i];
             sum = sum.saturating_add(amount.0);
-            if days.last() == Some(&day) {
-                *totals.last_mut().expect("a total per day") = sum;
+            if kept > 0 && payments[kept - 1].0 == day {
+                payments[kept - 1].1 = Cents(sum);
             } else {
-                days.push(day);
-                totals.push(sum);
+                payments[kept] = (day, Cents(sum));
+                kept += 1;
             }
         }
-        Ledger { days, totals }
+        payments.truncate(kept);
+        Ledger { days: payments }
     }
 
     /// The ledger of the rows that count (§3), dropping the others.
@@ -70,28 +71,70 @@ impl Ledger {
         )
     }
 
+    /// How many payment days are on or before `t`.
+    fn count_to(&self, t: Day) -> usize {
+        self.days.partition_point(|d| d.0 <= t)
+    }
+
+    /// The total paid through the first `count` payment days.
+    fn total_of(&self, count: usize) -> Cents {
+        count.checked_sub(1).map_or(Cents::ZERO, |i| self.days[i].1)
+    }
+
     /// `paid(t)`: the sum of the payments dated on or before day `t`.
     pub fn paid(&self, t: Day) -> Cents {
-        let i = self.days.partition_point(|d| *d <= t);
-        Cents(if i == 0 { 0 } else { self.totals[i - 1] })
+        self.total_of(self.count_to(t))
     }
 
     /// The latest payment day on or before `t`.
     pub fn last_on_or_before(&self, t: Day) -> Option<Day> {
-        let i = self.days.partition_point(|d| *d <= t);
-        i.checked_sub(1).map(|i| self.days[i])
+        let i = self.count_to(t);
+        i.checked_sub(1).map(|i| self.days[i].0)
     }
 
-    /// The distinct payment days, ascending.
-    pub fn days(&self) -> &[Day] {
-        &self.days
+    /// The number of distinct payment days.
+    pub fn len(&self) -> usize {
+        self.days.len()
+    }
+
+    /// Whether no payment counts.
+    pub fn is_empty(&self) -> bool {
+        self.days.is_empty()
     }
 
     /// The payment days in `from..=to`, ascending.
-    pub fn days_in(&self, from: Day, to: Day) -> &[Day] {
-        let a = self.days.partition_point(|d| *d < from);
-        let b = self.days.partition_point(|d| *d <= to);
-        &self.days[a..b.max(a)]
+    pub fn days_in(&self, from: Day, to: Day) -> impl Iterator<Item = Day> + '_ {
+        let a = self.days.partition_point(|d| d.0 < from);
+        let b = self.count_to(to);
+        self.days[a..b.max(a)].iter().map(|d| d.0)
+    }
+
+    /// `paid` on days that never go back, each answered by stepping forward from the last
+    /// instead of a binary search.
+    pub fn walk(&self) -> PaidWalk<'_> {
+        PaidWalk {
+            ledger: self,
+            count: 0,
+        }
+    }
+}
+
+/// [`Ledger::paid`] on non-decreasing days (see [`Ledger::walk`]).
+#[derive(Debug, Clone)]
+pub struct PaidWalk<'a> {
+    ledger: &'a Ledger,
+    /// The payment days on or before the last day asked.
+    count: usize,
+}
+
+impl PaidWalk<'_> {
+    /// `paid(t)`; `t` must not be before the previous day asked.
+    pub fn paid(&mut self, t: Day) -> Cents {
+        let days = &self.ledger.days;
+        while self.count < days.len() && days[self.count].0 <= t {
+            self.count += 1;
+        }
+        self.ledger.total_of(self.count)
     }
 }
 
@@ -152,7 +195,7 @@ mod tests {
             row(Some(ymd(2026, 1, 15)), 50),
             row(Some(ymd(2026, 3, 1)), 0),
         ]);
-        assert_eq!(l.days().len(), 2);
+        assert_eq!(l.len(), 2);
         assert_eq!(l.paid(day_of(ymd(2026, 1, 14))), Cents(0));
         assert_eq!(l.paid(day_of(ymd(2026, 1, 15))), Cents(150));
         assert_eq!(l.paid(day_of(ymd(2026, 2, 19))), Cents(150));
@@ -163,11 +206,18 @@ mod tests {
         );
         assert_eq!(l.last_on_or_before(day_of(ymd(2026, 1, 1))), None);
         assert_eq!(
-            l.days_in(day_of(ymd(2026, 1, 16)), day_of(ymd(2026, 2, 20))),
-            &[day_of(ymd(2026, 2, 20))]
+            l.days_in(day_of(ymd(2026, 1, 16)), day_of(ymd(2026, 2, 20)))
+                .collect::<Vec<_>>(),
+            [day_of(ymd(2026, 2, 20))]
         );
-        assert!(l
-            .days_in(day_of(ymd(2026, 3, 1)), day_of(ymd(2026, 2, 1)))
-            .is_empty());
+        assert_eq!(
+            l.days_in(day_of(ymd(2026, 3, 1)), day_of(ymd(2026, 2, 1)))
+                .count(),
+            0
+        );
+        let mut walk = l.walk();
+        for t in day_of(ymd(2026, 1, 1))..day_of(ymd(2026, 3, 31)) {
+            assert_eq!(walk.paid(t), l.paid(t));
+        }
     }
 }

@@ -73,6 +73,16 @@ proptest! {
     }
 
     #[test]
+    fn history_is_the_bucket_of_dpd_on_each_month_end((t, as_of) in timeline(), opened_back in 0i32..900) {
+        let opened = t.schedule().due(0) - opened_back;
+        let months = t.history(as_of, opened);
+        for (i, month) in months.iter().enumerate() {
+            let e = days::month_end_before(as_of, i as u32 + 1);
+            prop_assert_eq!(*month, (e >= opened).then(|| bucket(naive_dpd(&t, e))), "month {}", i);
+        }
+    }
+
+    #[test]
     fn dofd_is_the_start_of_the_run_going_on((t, as_of) in timeline()) {
         match t.dofd_open(as_of) {
             Some(r) => {

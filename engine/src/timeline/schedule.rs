@@ -7,6 +7,9 @@ use super::days::{add_months, day_of, Day};
 use super::frequency::Frequency;
 use crate::clean::money::Cents;
 
+/// 9999-12-31, the last day Metro 2 can write.
+const LAST_DAY: Day = 2_932_896;
+
 /// Why a loan's schedule cannot be built (the loan becomes an error record).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScheduleError {
@@ -60,7 +63,7 @@ impl Schedule {
             first_day: day_of(first_due),
         };
         match s.try_due(n - 1) {
-            Some(last) if last <= day_of(NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()) => Ok(s),
+            Some(last) if last <= LAST_DAY => Ok(s),
             _ => Err(ScheduleError::TooLong(n)),
         }
     }
@@ -212,6 +215,11 @@ mod tests {
                 assert_eq!(s.due_count(t), linear, "{f:?} {}", date_of(t));
             }
         }
+    }
+
+    #[test]
+    fn the_last_day_is_9999_12_31() {
+        assert_eq!(date_of(LAST_DAY), ymd(9999, 12, 31));
     }
 
     #[test]
