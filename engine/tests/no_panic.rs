@@ -8,6 +8,11 @@ use metro2_engine::validate::validate_file;
 use proptest::prelude::*;
 
 fn check(bytes: &[u8]) {
+    // Every item moves the reader on, so a bounded input gives a bounded number of items (a
+    // reader stuck on one place would otherwise fill memory before any assertion ran).
+    let bound = 2 * bytes.len() + 16;
+    let items = Records::new(bytes).take(bound + 1).count();
+    assert!(items <= bound, "{items} items from {} bytes", bytes.len());
     let r = read_file(bytes);
     let f = validate_file(bytes);
     for x in r.findings.iter().chain(&f) {
@@ -15,6 +20,19 @@ fn check(bytes: &[u8]) {
         assert!(!x.message.is_empty());
     }
     assert!(Records::new(bytes).count() >= r.records.len());
+}
+
+#[test]
+fn a_short_record_running_past_the_end_ends_the_reading() {
+    // Found by `digits_and_framing_words`: a descriptor word under 426 whose record is cut
+    // off by the end of the file left the reader where it was, repeating the finding until
+    // memory ran out.
+    let bytes = b"0042ABC";
+    check(bytes);
+    let r = read_file(bytes);
+    let short: Vec<_> = r.findings.iter().filter(|f| f.rule == "M2S-007").collect();
+    assert_eq!(short.len(), 1, "{:?}", r.findings);
+    assert_eq!(short[0].offset, 0);
 }
 
 proptest! {

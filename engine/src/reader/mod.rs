@@ -451,14 +451,15 @@ impl<'a> Scanner<'a> {
                     format!("record {next_number}: the record descriptor word says {rdw} bytes, which cannot hold even itself"),
                 ));
             }
-            let _ = self.take(rdw);
-            return Some(self.problem(
-                &rules::RECORD_TOO_SHORT,
-                at,
-                format!(
-                    "record {next_number}: the record descriptor word says {rdw} bytes; a header, base segment or trailer needs at least {FIXED}"
-                ),
-            ));
+            let message = format!(
+                "record {next_number}: the record descriptor word says {rdw} bytes; a header, base segment or trailer needs at least {FIXED}"
+            );
+            // A short record that also runs past the end of the file ends the reading: the
+            // position could not move past it, and the next call would find it again.
+            return Some(match self.take(rdw) {
+                Ok(_) => self.problem(&rules::RECORD_TOO_SHORT, at, message),
+                Err(_) => self.fatal(&rules::RECORD_TOO_SHORT, at, message),
+            });
         }
         match self.take(rdw) {
             Ok((bytes, breaks)) => {
