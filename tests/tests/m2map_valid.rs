@@ -105,6 +105,34 @@ fn valid_mappings_over_the_documents() {
 }
 
 #[test]
+fn explain_branches() {
+    // The branches explain mode records (if/else, match arms, table entries, `??` defaults,
+    // replayed for cached lets), per document: only fields that took a branch, one per line.
+    insta::glob!("../../fixtures/m2map/valid", "*.m2map", |path| {
+        let source = std::fs::read_to_string(path).unwrap();
+        let name = format!("valid/{}", path.file_name().unwrap().to_string_lossy());
+        let compiled = m2map::compile(&source, &name).unwrap();
+        let p = params(&compiled.plan);
+        let mut out = String::new();
+        for (doc_name, doc) in docs() {
+            out.push_str(&format!("{doc_name}\n"));
+            for t in compiled.plan.explain(&doc, &p).fields {
+                if !t.branches.is_empty() {
+                    let field = format!("{}.{}", t.segment, t.key);
+                    out.push_str(&format!(
+                        "  {field} (line {}) = {:?}: {}\n",
+                        t.line,
+                        t.text.trim_end(),
+                        t.branches.join("; ")
+                    ));
+                }
+            }
+        }
+        insta::assert_snapshot!(out);
+    });
+}
+
+#[test]
 fn plan_listing() {
     insta::glob!("../../fixtures/m2map/valid", "*.m2map", |path| {
         let source = std::fs::read_to_string(path).unwrap();
