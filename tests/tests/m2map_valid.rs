@@ -1,6 +1,7 @@
 //! Valid mapping fixtures evaluated over the loan documents of `fixtures/m2map/docs`: one
 //! snapshot per mapping holding the JSON line of every document (the `metro2 map --format
-//! json` shape), plus the plan listing, and the formatter's idempotence on every fixture.
+//! json` shape), plus the plan listing, explain mode's branches, and the formatter's idempotence
+//! on every fixture.
 
 use std::path::Path;
 
