@@ -61,7 +61,9 @@ impl Operand {
 
 /// Turns nodes into closures, filling the slot table as cached nodes are met.
 pub(super) struct Compiler<'p> {
+    /// The plan compiled.
     plan: &'p Plan,
+    /// Per dense slot, its closure (`None` while it is being compiled).
     slots: Vec<Option<Code>>,
     /// The plan's slot numbers (which count slots the compiler later inlined) to dense ones,
     /// so a document's state holds only the slots that are read.
@@ -69,6 +71,7 @@ pub(super) struct Compiler<'p> {
 }
 
 impl<'p> Compiler<'p> {
+    /// A compiler for `plan`'s nodes.
     pub(super) fn new(plan: &'p Plan) -> Compiler<'p> {
         Compiler {
             plan,
@@ -82,6 +85,7 @@ impl<'p> Compiler<'p> {
         self.slots
     }
 
+    /// Node `id` of the plan.
     pub(super) fn node(&self, id: NodeId) -> &'p Node {
         &self.plan.nodes[id as usize]
     }

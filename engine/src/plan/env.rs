@@ -33,11 +33,17 @@ pub(super) fn fail(node: NodeId) -> impl Fn(ValueError) -> Box<Fail> {
 
 /// The state of one document's evaluation.
 pub(super) struct Env<'e, 'd> {
+    /// The plan (lines for messages, tables).
     pub(super) plan: &'e Plan,
+    /// Its closures (the slots' closures are called through it).
     pub(super) prog: &'e Program,
+    /// The document being mapped.
     pub(super) doc: &'d Doc,
+    /// The parameters' values, in the plan's order.
     pub(super) params: Vec<Value<'d>>,
+    /// Cached values, each computed on first use.
     pub(super) slots: Vec<Option<Value<'d>>>,
+    /// The element variables' current elements.
     pub(super) locals: Vec<Value<'d>>,
     /// The produced record, while rules run (segment fields read it).
     pub(super) record: Option<&'e DataRecord>,
@@ -92,6 +98,7 @@ impl<'e, 'd> Env<'e, 'd> {
         Ok(self.slots[s].as_ref().unwrap_or(&Value::Missing))
     }
 
+    /// Computes slot `s` (kept out of line: it runs once per slot and document).
     #[inline(never)]
     fn fill(&mut self, s: usize) -> Result<(), Box<Fail>> {
         let mark = self.trace.as_ref().map(Vec::len);
