@@ -628,7 +628,7 @@ fn show(v: &Value<'_>) -> String {
     }
 }
 
-/// Writes a constant into the template, as the interpreter would at run time.
+/// Writes a constant into the template, as the plan would at run time.
 fn encode_constant(f: &Field, v: &Value<'_>, out: &mut [u8]) -> Result<(), ConstError> {
     let fv = match v {
         Value::Null => FieldValue::Empty,

@@ -133,7 +133,7 @@ pub fn json_kind(j: &Doc) -> &'static str {
 }
 
 /// Why a value could not be read as the type a field, operator or built-in needs. The message
-/// is complete on its own; the interpreter adds the document id, the field and the line. A
+/// is complete on its own; the plan adds the document id, the field and the line. A
 /// boxed `str` rather than a `String`, so that `Result<Value, ValueError>`, which every read and
 /// built-in returns, is no larger than a value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

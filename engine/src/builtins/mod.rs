@@ -1,5 +1,5 @@
 //! The built-in functions of the mapping language, each with a typed signature the checker
-//! reads and an implementation the interpreter calls.
+//! reads and an implementation the plan calls.
 //!
 //! # Adding a built-in
 //! One new file and one registry line:
@@ -12,7 +12,7 @@
 //!    [`Fold`]).
 //! 2. Add `mod <name>;` below and `<name>::builtin,` to [`ALL`].
 //!
-//! The interpreter guarantees before `eval` runs: the argument count matches (omitted optional
+//! The plan guarantees before `eval` runs: the argument count matches (omitted optional
 //! parameters are simply absent from `args`); a `Missing` argument to a non-optional
 //! parameter is an error record ("missing value"), and a null one makes the call's result
 //! null without calling `eval` (SQL-style propagation; a built-in that wants to see nulls

@@ -7,8 +7,9 @@
 //! constants are folded, tables are hash lookups, `let`s nothing uses are gone, every path
 //! read from the document is one cached node (read once per document however often it is
 //! used), and constant fields are written into each segment's template bytes once, at compile
-//! time. Per document, the interpreter copies each template and writes only the computed
-//! fields, straight at their offsets.
+//! time. On its first evaluation the plan is compiled once more, into closures (`code.rs`);
+//! per document they copy each template and write only the computed fields, straight at
+//! their offsets.
 //!
 //! Entry points: [`Plan::eval`] and [`Plan::explain`]. A failure in one document is an
 //! [`Outcome::Error`] naming the document, the field and the `.m2map` line; nothing panics.
