@@ -18,7 +18,7 @@ use std::sync::Arc;
 use super::calls::{absent_argument, builtin_failed, call};
 use super::env::{fail, Env, Fail, R};
 use super::eval::decode_field;
-use super::fold::filter;
+use super::fold::{filter, folded};
 use super::ops::{binary, compare, equals, matches_pattern, truthy};
 use super::table::lookup;
 use super::{BinOp, Node, NodeId, Pattern, Plan};
@@ -144,22 +144,8 @@ impl<'p> Compiler<'p> {
                         _ => {}
                     }
                 }
-                if let Some(fold) = builtin.fold {
-                    // The fold reads the per-element results when the built-in has them, else
-                    // the list's elements (`any(list)` alone is not a fold: it asks for length).
-                    // A list read straight from the document builds nothing anyway: only a
-                    // filtered one is worth folding.
-                    let per_element = builtin.params.get(1).is_some_and(|p| p.per_element);
-                    let filtered = |list: &NodeId| matches!(self.node(*list), Node::Where { .. });
-                    match args.as_slice() {
-                        [list] if !per_element && filtered(list) => {
-                            return self.fold_call(id, builtin, fold, *list, None, *var)
-                        }
-                        [list, each] if per_element => {
-                            return self.fold_call(id, builtin, fold, *list, Some(*each), *var)
-                        }
-                        _ => {}
-                    }
+                if let Some(f) = folded(self.plan, id) {
+                    return self.fold_call(id, builtin, f.fold, f.list, f.each, *var);
                 }
                 let first = args.first().copied().unwrap_or(id);
                 let args: Vec<(NodeId, Code)> = args.iter().map(|a| (*a, self.code(*a))).collect();

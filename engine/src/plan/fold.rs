@@ -6,11 +6,49 @@ use std::sync::Arc;
 use super::calls::{absent_argument, builtin_failed, per_element};
 use super::code::{Code, Compiler, Test};
 use super::env::{fail, Env, R};
-use super::{Node, NodeId};
+use super::{Node, NodeId, Plan};
 use crate::builtins::{Builtin, Fold};
 use crate::json::Doc;
 use crate::value::{json_list, Value};
 use sonic_rs::JsonValueTrait;
+
+/// A call the plan folds: its fold, its list and its per-element argument.
+pub(super) struct Folded {
+    /// The built-in's fold.
+    pub(super) fold: Fold,
+    /// The list argument (a `where` when it is filtered).
+    pub(super) list: NodeId,
+    /// The per-element argument, when the built-in has one.
+    pub(super) each: Option<NodeId>,
+}
+
+/// Whether node `id` is a call the plan folds, and how: a folding built-in over its per-element
+/// results, or over a filtered list's elements (`any(list)` alone is not a fold: it asks for
+/// the length; a list read straight off the document builds nothing, so only a filtered one
+/// is worth folding). Whether it folds at run time depends on the list's value: a document's
+/// list folds, a list of values built by the program goes through the plain call.
+pub(super) fn folded(plan: &Plan, id: NodeId) -> Option<Folded> {
+    let Node::Call { builtin, args, .. } = &plan.nodes[id as usize] else {
+        return None;
+    };
+    let fold = builtin.fold?;
+    let per_element = builtin.params.get(1).is_some_and(|p| p.per_element);
+    match args.as_slice() {
+        [list] if !per_element && matches!(plan.nodes[*list as usize], Node::Where { .. }) => {
+            Some(Folded {
+                fold,
+                list: *list,
+                each: None,
+            })
+        }
+        [list, each] if per_element => Some(Folded {
+            fold,
+            list: *list,
+            each: Some(*each),
+        }),
+        _ => None,
+    }
+}
 
 impl Compiler<'_> {
     /// A call of a folding built-in: `first|last|count(list)` or `sum|any|all(list, each:
