@@ -10,7 +10,7 @@ use metro2::loanpro::sim::{load_dataset, Faults, SimConfig, SimHandle, Simulator
 use metro2::loanpro::{Client, ClientConfig, LoanProError, SearchFilter, WriteMethod};
 use serde_json::{json, Value};
 
-use common::updated_after_newest;
+use common::{search_ids, updated_after_newest};
 
 fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 10, 31).unwrap()
@@ -251,14 +251,7 @@ async fn incremental_search_and_a_tenant_without_the_field() {
         loan_ids: Some(vec![FIRST_ID + 1, FIRST_ID + 9, 5]),
         ..SearchFilter::default()
     };
-    let ids: Vec<i64> = client
-        .search_loans(0, 50, &only)
-        .await
-        .unwrap()
-        .loans
-        .iter()
-        .map(|l| l.id)
-        .collect();
+    let ids = search_ids(&client, 0, 50, &only).await;
     assert_eq!(ids, vec![FIRST_ID + 1, FIRST_ID + 9]);
     assert_eq!(
         client.find_loan_by_display_id("LN-100005").await.unwrap(),
@@ -571,26 +564,7 @@ async fn generated_loans_served_without_holding_them() {
         .update_loan(FIRST_ID + 2, WriteMethod::Patch, &custom)
         .await
         .unwrap();
-    let since = SearchFilter {
-        updated_since: Some((
-            "lastUpdated".into(),
-            page.loans
-                .iter()
-                .filter_map(|l| l.last_updated)
-                .max()
-                .unwrap()
-                + chrono::Duration::seconds(1),
-        )),
-        ..SearchFilter::default()
-    };
-    let changed: Vec<i64> = client
-        .search_loans(0, 50, &since)
-        .await
-        .unwrap()
-        .loans
-        .iter()
-        .map(|l| l.id)
-        .collect();
+    let changed = search_ids(&client, 0, 50, &updated_after_newest(&page)).await;
     assert_eq!(changed, vec![FIRST_ID + 1, FIRST_ID + 2]);
     assert_eq!(
         client.fetch_loan(FIRST_ID + 1, as_of()).await.unwrap()["title"],

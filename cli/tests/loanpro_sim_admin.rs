@@ -7,7 +7,7 @@ use metro2::loanpro::generate::FIRST_ID;
 use metro2::loanpro::{Client, ClientConfig, SearchFilter};
 use serde_json::{json, Value};
 
-use common::{sim_env, updated_after_newest, SimEnv};
+use common::{search_ids, sim_env, updated_after_newest, SimEnv};
 
 #[tokio::test]
 async fn touch_modify_faults_and_stats_over_http() {
@@ -55,14 +55,7 @@ async fn touch_modify_faults_and_stats_over_http() {
     assert!(loan["d"]["LoanSettings"].get("closedDate").is_none());
 
     let since = updated_after_newest(&before);
-    let changed: Vec<i64> = client
-        .search_loans(0, 10, &since)
-        .await
-        .unwrap()
-        .loans
-        .iter()
-        .map(|l| l.id)
-        .collect();
+    let changed = search_ids(&client, 0, 10, &since).await;
     assert_eq!(changed, vec![FIRST_ID, FIRST_ID + 2]);
 
     let r = http

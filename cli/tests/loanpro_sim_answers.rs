@@ -9,7 +9,7 @@ use metro2::loanpro::generate::{generate_loans, FIRST_ID};
 use metro2::loanpro::{SearchFilter, WriteMethod};
 use serde_json::{json, Value};
 
-use common::{sim_env, updated_after_newest, SimEnv};
+use common::{search_ids, sim_env, updated_after_newest, SimEnv};
 
 fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 10, 31).unwrap()
@@ -111,14 +111,7 @@ async fn kept_answers_follow_every_change() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let changed: Vec<i64> = client
-        .search_loans(0, 10, &since)
-        .await
-        .unwrap()
-        .loans
-        .iter()
-        .map(|l| l.id)
-        .collect();
+    let changed = search_ids(&client, 0, 10, &since).await;
     assert_eq!(changed, vec![FIRST_ID + 3]);
 
     // Paging a kept search.

@@ -44,6 +44,17 @@ pub async fn sim_env(n: usize, seed: u64, as_of: NaiveDate) -> SimEnv {
     }
 }
 
+/// The ids of one page of a search, in order.
+pub async fn search_ids(
+    client: &Client,
+    start: usize,
+    top: usize,
+    filter: &SearchFilter,
+) -> Vec<i64> {
+    let page = client.search_loans(start, top, filter).await.unwrap();
+    page.loans.iter().map(|l| l.id).collect()
+}
+
 /// A search for the loans updated after the newest update of `page`: empty until one changes.
 pub fn updated_after_newest(page: &LoanPage) -> SearchFilter {
     let newest = page
