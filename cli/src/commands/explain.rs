@@ -29,10 +29,7 @@ pub struct Args {
 /// Runs the command: exit 0 when re-mapping gives the stored record, 1 when it does not (the
 /// engine or the connection's settings changed since), 2 when there is nothing to explain.
 pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
-    let store = Store::open(&ctx.db).into_diagnostic()?;
-    let conn = store
-        .resolve_connection(args.connection.as_deref())
-        .into_diagnostic()?;
+    let (store, conn) = ctx.connection(args.connection.as_deref())?;
     let loan_id = match args.loan.parse::<i64>() {
         Ok(id) => id,
         Err(_) => store

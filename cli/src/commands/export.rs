@@ -2,11 +2,8 @@
 
 use std::process::ExitCode;
 
-use miette::IntoDiagnostic;
-
 use super::Context;
 use crate::export::{self, ExportRequest, Target};
-use crate::store::Store;
 
 /// Arguments of `metro2 export`.
 #[derive(Debug, clap::Args)]
@@ -67,10 +64,7 @@ pub fn newlines(n: super::convert::Newlines) -> metro2_engine::writer::Newlines 
 /// Runs the command: the file, the side report, one summary line; the held-back records are
 /// listed on standard error too.
 pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
-    let store = Store::open(&ctx.db).into_diagnostic()?;
-    let conn = store
-        .resolve_connection(args.connection.as_deref())
-        .into_diagnostic()?;
+    let (store, conn) = ctx.connection(args.connection.as_deref())?;
     let mut req = ExportRequest::new(args.period.clone());
     req.target = args.bureau.into();
     req.newlines = newlines(args.newlines);

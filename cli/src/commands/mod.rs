@@ -2,6 +2,10 @@
 
 use std::path::PathBuf;
 
+use miette::IntoDiagnostic;
+
+use crate::store::{Connection, Store};
+
 pub mod check;
 pub mod connect;
 pub mod connection;
@@ -26,10 +30,19 @@ pub mod writeback;
 
 /// What every command gets from the global options.
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // read by the store-backed commands
 pub struct Context {
     /// The SQLite database (`--db`, `METRO2_DB`).
     pub db: PathBuf,
+}
+
+impl Context {
+    /// Opens the store and finds the connection a command names (`--connection`; the only
+    /// one when absent).
+    pub fn connection(&self, name: Option<&str>) -> miette::Result<(Store, Connection)> {
+        let store = Store::open(&self.db).into_diagnostic()?;
+        let conn = store.resolve_connection(name).into_diagnostic()?;
+        Ok((store, conn))
+    }
 }
 
 /// The error a command gives before its issue has landed.

@@ -6,7 +6,6 @@ use miette::IntoDiagnostic;
 
 use super::Context;
 use crate::responses::{self, import, Format};
-use crate::store::Store;
 
 /// `metro2 responses` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -28,10 +27,7 @@ pub fn run(cmd: Command, ctx: &Context) -> miette::Result<ExitCode> {
         .map_err(|e| miette::miette!("cannot read {}: {e}", file.display()))?;
     let parsed = responses::parse(Format::detect(&file, &text), &text)
         .map_err(|e| miette::miette!("{}: {e}; nothing was imported", file.display()))?;
-    let store = Store::open(&ctx.db).into_diagnostic()?;
-    let conn = store
-        .resolve_connection(connection.as_deref())
-        .into_diagnostic()?;
+    let (store, conn) = ctx.connection(connection.as_deref())?;
     let summary =
         import::import(&store, &conn, parsed, &file.display().to_string()).into_diagnostic()?;
     for r in &summary.rejected {

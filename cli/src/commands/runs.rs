@@ -6,7 +6,7 @@ use miette::IntoDiagnostic;
 use serde_json::json;
 
 use super::Context;
-use crate::store::{Store, SyncRun};
+use crate::store::SyncRun;
 
 /// Arguments of `metro2 runs`.
 #[derive(Debug, clap::Args)]
@@ -36,10 +36,7 @@ pub enum Format {
 
 /// Runs the command.
 pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
-    let store = Store::open(&ctx.db).into_diagnostic()?;
-    let conn = store
-        .resolve_connection(args.connection.as_deref())
-        .into_diagnostic()?;
+    let (store, conn) = ctx.connection(args.connection.as_deref())?;
     let runs = store.runs(conn.id, args.limit).into_diagnostic()?;
     if matches!(args.format, Format::Table) {
         println!(

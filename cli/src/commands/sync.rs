@@ -7,7 +7,6 @@ use std::sync::Arc;
 use miette::IntoDiagnostic;
 
 use super::Context;
-use crate::store::Store;
 use crate::sync::{runner, Progress, SyncOptions};
 
 /// Arguments of `metro2 sync`.
@@ -33,10 +32,7 @@ pub struct Args {
 /// exit code is 130; a second signal quits at once, as a crash would (still resumable).
 pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     let as_of = runner::parse_as_of(args.as_of.as_deref()).map_err(|e| miette::miette!("{e}"))?;
-    let mut store = Store::open(&ctx.db).into_diagnostic()?;
-    let conn = store
-        .resolve_connection(args.connection.as_deref())
-        .into_diagnostic()?;
+    let (mut store, conn) = ctx.connection(args.connection.as_deref())?;
     let mut opts = SyncOptions::new(as_of);
     opts.force_full = args.full;
     opts.concurrency = args.concurrency;

@@ -6,7 +6,6 @@ use miette::IntoDiagnostic;
 
 use super::Context;
 use crate::loanpro::Client;
-use crate::store::Store;
 use crate::sync::runner;
 use crate::writeback::{self, WritebackError};
 
@@ -23,10 +22,7 @@ pub struct Args {
 
 /// Runs the command. Exit status 1 when writeback is off or a write failed or is uncertain.
 pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
-    let store = Store::open(&ctx.db).into_diagnostic()?;
-    let conn = store
-        .resolve_connection(args.connection.as_deref())
-        .into_diagnostic()?;
+    let (store, conn) = ctx.connection(args.connection.as_deref())?;
     let mut out = std::io::stdout().lock();
     if args.dry_run {
         let report =
