@@ -117,6 +117,25 @@ fn simulator(seed: u64, latency_ms: u64) -> (tokio::runtime::Runtime, SimHandle)
     (rt, sim)
 }
 
+/// Starts `metro2 sync` on `db` and returns it, still running, once it has committed at least
+/// `records` records.
+fn sync_until(db: &Path, records: i64) -> std::process::Child {
+    let mut child = metro2(db)
+        .args(["sync", "--as-of", "2026-10-31"])
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while count(db) < records {
+        assert!(Instant::now() < deadline, "the sync never committed a page");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sync ended before it was stopped"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child
+}
+
 #[test]
 fn a_sync_killed_mid_run_resumes_to_the_same_records() {
     // Latency stretches the run to a few seconds, so the kill lands in the middle.
@@ -130,19 +149,7 @@ fn a_sync_killed_mid_run_resumes_to_the_same_records() {
     let summary = sync(&clean);
     assert!(summary.contains(&format!("fetched {LOANS}")), "{summary}");
 
-    let mut child = metro2(&killed)
-        .args(["sync", "--as-of", "2026-10-31"])
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while count(&killed) < 60 {
-        assert!(Instant::now() < deadline, "the sync never committed a page");
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the sync ended before the kill"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut child = sync_until(&killed, 60);
     child.kill().unwrap(); // SIGKILL on Unix
     child.wait().unwrap();
     let at_kill = count(&killed);
@@ -195,17 +202,9 @@ fn sigterm_stops_a_sync_after_the_loans_in_flight_and_the_next_run_resumes() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("term.db");
     connect(&db, &sim.base_url);
-    let child = metro2(&db)
-        .args(["sync", "--as-of", "2026-10-31"])
-        .spawn()
-        .unwrap();
     // After the first page (100 loans) is committed, about 100 loans at 40 ms each, four at a
     // time, are still to come: a second at the least.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while count(&db) < 100 {
-        assert!(Instant::now() < deadline, "the sync never committed a page");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let child = sync_until(&db, 100);
     // SAFETY: `kill` with a child's pid and a valid signal number has no other effect.
     let sent = unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     assert_eq!(sent, 0);
