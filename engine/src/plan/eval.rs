@@ -72,7 +72,7 @@ impl Plan {
             }
         }
         let prog = self.compiled.get(self);
-        let mut f = Env::new(self, &prog, doc, param_values, traces.is_some());
+        let mut f = Env::new(self, prog, doc, param_values, traces.is_some());
         for (s, test) in self.skips.iter().zip(&prog.skips) {
             match test(&mut f) {
                 Ok(true) => {

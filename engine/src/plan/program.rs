@@ -1,7 +1,5 @@
 //! A plan's closures: what runs per document, compiled once per plan.
 
-use std::sync::Arc;
-
 use super::code::{Code, Compiler, Test};
 use super::{NodeId, Plan};
 
@@ -77,12 +75,12 @@ impl Program {
 /// A plan's program, compiled on its first evaluation. A clone of a plan starts without one
 /// (the copy may be changed before it runs, and compiles its own).
 #[derive(Default)]
-pub struct Compiled(std::sync::OnceLock<Arc<Program>>);
+pub struct Compiled(std::sync::OnceLock<Program>);
 
 impl Compiled {
     /// The program of `plan`, compiled now if it has not been.
-    pub(super) fn get(&self, plan: &Plan) -> Arc<Program> {
-        self.0.get_or_init(|| Arc::new(Program::new(plan))).clone()
+    pub(super) fn get(&self, plan: &Plan) -> &Program {
+        self.0.get_or_init(|| Program::new(plan))
     }
 }
 
