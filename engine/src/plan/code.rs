@@ -25,7 +25,6 @@ use super::{BinOp, Node, NodeId, Pattern, Plan};
 use crate::builtins::Builtin;
 use crate::layout::{Field, SegmentKind};
 use crate::value::{json_list, Value};
-use sonic_rs::JsonValueTrait;
 
 /// A node compiled to a closure giving its value.
 pub(super) type Code = Box<dyn for<'e, 'd> Fn(&mut Env<'e, 'd>) -> R<'d> + Send + Sync>;
@@ -381,11 +380,11 @@ impl<'p> Compiler<'p> {
             Node::Binary(op @ (BinOp::Eq | BinOp::Ne), a, b) => {
                 let ne = *op == BinOp::Ne;
                 // A comparison with a constant (`loanRole == "..."`, `active == 1`) keeps
-                // the constant in the closure.
+                // the constant in the closure and reads the other side in place.
                 match (self.node(*a), self.node(*b)) {
                     (_, Node::Const(c)) => {
                         let (x, c) = (self.operand(*a), c.clone());
-                        Box::new(move |env| Ok(equals_const(&x.eval(env)?, &c) != ne))
+                        Box::new(move |env| Ok(equals(&x.eval(env)?, &c) != ne))
                     }
                     (Node::Const(c), _) => {
                         let (c, x) = (c.clone(), self.code(*b));
@@ -441,18 +440,4 @@ fn index_value<'d>(env: &mut Env<'_, 'd>, id: NodeId, base: &Code, index: &Code)
             .unwrap_or(Value::Missing),
         other => return Err(Fail::at(id, format!("cannot index {}", other.kind()))),
     })
-}
-
-/// [`equals`] with a constant on the right, reading the common shapes (a JSON string against
-/// a text, a JSON integer against an int) without converting the JSON value first.
-#[inline]
-fn equals_const(v: &Value<'_>, c: &Value<'static>) -> bool {
-    match (v, c) {
-        (Value::Json(j), Value::Text(t)) if j.is_str() => j.as_str() == Some(&**t),
-        (Value::Json(j), Value::Int(n)) if j.is_number() => match crate::json::number_i64(j) {
-            Some(m) => m == *n,
-            None => equals(v, c),
-        },
-        _ => equals(v, c),
-    }
 }
