@@ -66,13 +66,6 @@ pub fn node(d: &Doc) -> Node<'_> {
     }
 }
 
-/// `key` of an object node (the first of duplicate keys); `None` when absent or when the node
-/// is not an object.
-#[inline]
-pub fn get<'a>(d: &'a Doc, key: &str) -> Option<&'a Doc> {
-    d.get(key)
-}
-
 /// The text of a number node as written in the document (`None` for other kinds).
 pub fn number_text(d: &Doc) -> Option<Cow<'_, str>> {
     // A parsed document holds every number as its text: ask for that first (one tag decode).

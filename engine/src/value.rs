@@ -412,7 +412,7 @@ impl<'d> Value<'d> {
     /// object. `__deferred` objects are an error (not expanded by the connector).
     pub fn get(&self, key: &str) -> Result<Value<'d>, ValueError> {
         match self {
-            Value::Json(j) => match json::get(j, key) {
+            Value::Json(j) => match JsonValueTrait::get(*j, key) {
                 // A deferred object holds only `__deferred`, so a key found is a real one: one
                 // lookup (and one look at the node's kind) on the common path.
                 Some(v) => Ok(Value::Json(v)),
@@ -526,7 +526,7 @@ impl<'d> Iterator for ListIter<'_, 'd> {
 pub fn json_list(j: &Doc) -> Result<&[Doc], ValueError> {
     match json::node(j) {
         Node::Array(a) => Ok(a),
-        Node::Object(o) => match json::get(j, "results").and_then(|r| r.as_array()) {
+        Node::Object(o) => match o.get(&"results").and_then(|r| r.as_array()) {
             Some(a) => Ok(a),
             _ if o.contains_key(&"__deferred") => Err(deferred_list()),
             _ => Err(ValueError::new("expected a list, got an object")),
