@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::calls::{absent_argument, builtin_failed, per_element};
 use super::code::{Code, Compiler, Test};
-use super::env::{fail, Env, R};
+use super::env::{fail, Env, Fail, R};
 use super::{Node, NodeId, Plan};
 use crate::builtins::{Builtin, Fold};
 use crate::json::Doc;
@@ -84,13 +84,7 @@ impl Compiler<'_> {
                     if let Value::Json(j) = &items {
                         if !j.is_null() {
                             let elements = json_list(j).map_err(fail(*source_node))?;
-                            let mut kept = Vec::with_capacity(elements.len());
-                            for e in elements {
-                                env.locals[*filter_var] = Value::Json(e);
-                                if cond(env)? {
-                                    kept.push(e);
-                                }
-                            }
+                            let kept = kept_elements(env, elements, cond, *filter_var)?;
                             let each = each.as_ref();
                             return fold_each(env, id, builtin, fold, kept.into_iter(), each, var);
                         }
@@ -154,13 +148,10 @@ fn filter_items<'d>(
         // JSON lists are walked in place; only the kept elements are collected.
         Value::Json(j) => {
             let elements = json_list(j).map_err(fail(list_node))?;
-            kept.reserve(elements.len());
-            for e in elements {
-                env.locals[var] = Value::Json(e);
-                if cond(env)? {
-                    kept.push(Value::Json(e));
-                }
-            }
+            kept = kept_elements(env, elements, cond, var)?
+                .into_iter()
+                .map(Value::Json)
+                .collect();
         }
         other => {
             for item in other.iter_list().map_err(fail(list_node))? {
@@ -172,6 +163,23 @@ fn filter_items<'d>(
         }
     }
     Ok(Value::List(Arc::new(kept)))
+}
+
+/// The JSON elements for which `cond` holds, each bound to element variable `var` in turn.
+fn kept_elements<'d>(
+    env: &mut Env<'_, 'd>,
+    elements: &'d [Doc],
+    cond: &Test,
+    var: usize,
+) -> Result<Vec<&'d Doc>, Box<Fail>> {
+    let mut kept = Vec::with_capacity(elements.len());
+    for e in elements {
+        env.locals[var] = Value::Json(e);
+        if cond(env)? {
+            kept.push(e);
+        }
+    }
+    Ok(kept)
 }
 
 /// Folds JSON elements, or a per-element argument's results over them (see
