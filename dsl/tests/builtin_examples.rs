@@ -35,6 +35,11 @@ fn constant_expressions_fold_exactly() {
     assert_eq!(v("if 2 > 1 then \"a\" else \"b\""), v("\"a\""));
     assert_eq!(v("none ?? 5"), v("5"));
     assert_eq!(v("\"x\" in [\"a\", \"x\"]"), v("true"));
+    // Text sets and text constants compare texts directly; other values keep `==`'s reading.
+    assert_eq!(v("\"13 \" in [\"13\", \"61\"]"), v("false"));
+    assert_eq!(v("none in [\"13\", \"61\"]"), v("false"));
+    assert_eq!(v("\"13\" != \"13\""), v("false"));
+    assert_eq!(v("none == \"\""), v("false"));
     assert_eq!(v("not true or false"), v("false"));
     assert_eq!(v("false implies 1 > 2"), v("true"));
     assert_eq!(

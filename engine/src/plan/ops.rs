@@ -61,6 +61,28 @@ pub fn equals(a: &Value<'_>, b: &Value<'_>) -> bool {
     }
 }
 
+/// A value's text when it is one (a text value or a JSON string), read in place.
+#[inline]
+pub fn text_of<'a>(v: &'a Value<'_>) -> Option<&'a str> {
+    match v {
+        Value::Text(s) => Some(s),
+        Value::Json(j) => sonic_rs::JsonValueTrait::as_str(*j),
+        _ => None,
+    }
+}
+
+/// The texts of a list of constants, when every one is a text: `x in ["13", "61", ...]` then
+/// compares a text `x` with each directly ([`equals`] of two texts is their string equality).
+pub fn all_texts(values: &[Value<'_>]) -> Option<Box<[Box<str>]>> {
+    values
+        .iter()
+        .map(|v| match v {
+            Value::Text(s) => Some(Box::from(&**s)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Orders two values of comparable kinds: `Ok(None)` when one is absent; an error when the
 /// kinds cannot be compared.
 pub fn compare(a: &Value<'_>, b: &Value<'_>) -> Result<Option<Ordering>, ValueError> {
@@ -244,6 +266,31 @@ mod tests {
             binary(BinOp::Add, Value::Null, Value::Int(1)).unwrap(),
             Value::Null
         );
+    }
+
+    proptest::proptest! {
+        /// The plan compares a text with text constants directly (`in [...]`, `== "..."`):
+        /// whenever a value has a text, that equality is exactly what `equals` gives.
+        #[test]
+        fn a_text_equals_a_text_constant_exactly_as_equals_says(
+            a in "[0-9a-zA-Z .\\-]{0,6}",
+            b in "[0-9a-zA-Z .\\-]{0,6}",
+            shape in 0usize..4,
+        ) {
+            let doc = from_serde(&match shape {
+                0 => json!(a.clone()),
+                1 => json!(a.parse::<i64>().unwrap_or(7)),
+                2 => json!(null),
+                _ => json!(a.is_empty()),
+            });
+            let constant = Value::text(b.as_str());
+            for v in [Value::Json(&doc), Value::text(a.as_str()), Value::Int(a.len() as i64)] {
+                if let Some(t) = text_of(&v) {
+                    proptest::prop_assert_eq!(t == b, equals(&v, &constant));
+                }
+            }
+            proptest::prop_assert_eq!(all_texts(std::slice::from_ref(&constant)).map(|t| t.len()), Some(1));
+        }
     }
 
     #[test]
