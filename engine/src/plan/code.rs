@@ -392,15 +392,15 @@ impl<'p> Compiler<'p> {
                 // A comparison with a constant (`loanRole == "..."`, `active == 1`) keeps
                 // the constant in the closure and reads the other side in place.
                 match (self.node(*a), self.node(*b)) {
-                    (_, Node::Const(Value::Text(c))) => {
+                    (_, Node::Const(c @ Value::Text(text))) => {
                         // A text against a text constant (`loanRole == "..."`, `override ==
                         // "DA"`): string equality, as `equals` gives for two texts.
-                        let (x, c) = (self.operand(*a), Value::Text(c.clone()));
+                        let (x, c, text) = (self.operand(*a), c.clone(), text.clone());
                         Box::new(move |env| {
                             let v = x.eval(env)?;
-                            let eq = match (text_of(&v), &c) {
-                                (Some(t), Value::Text(ct)) => t == &**ct,
-                                _ => equals(&v, &c),
+                            let eq = match text_of(&v) {
+                                Some(t) => t == &*text,
+                                None => equals(&v, &c),
                             };
                             Ok(eq != ne)
                         })
