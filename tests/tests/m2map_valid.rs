@@ -72,15 +72,17 @@ fn record_json(outcome: &Outcome) -> serde_json::Value {
     serde_json::json!({"status": "ok", "segments": segs, "findings": findings})
 }
 
+/// A valid fixture, compiled under its name in the fixtures folder (`valid/NAME.m2map`).
+fn compile_fixture(path: &Path) -> m2map::Compiled {
+    let source = std::fs::read_to_string(path).unwrap();
+    let name = format!("valid/{}", path.file_name().unwrap().to_string_lossy());
+    m2map::compile(&source, &name).unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
+}
+
 #[test]
 fn valid_mappings_over_the_documents() {
     insta::glob!("../../fixtures/m2map/valid", "*.m2map", |path| {
-        let source = std::fs::read_to_string(path).unwrap();
-        let name = format!("valid/{}", path.file_name().unwrap().to_string_lossy());
-        let compiled = match m2map::compile(&source, &name) {
-            Ok(c) => c,
-            Err(d) => panic!("{}", d.render_plain(100)),
-        };
+        let compiled = compile_fixture(path);
         assert!(
             compiled.warnings.is_empty(),
             "{}",
@@ -110,9 +112,7 @@ fn explain_branches() {
     // The branches explain mode records (if/else, match arms, table entries, `??` defaults,
     // replayed for cached lets), per document: only fields that took a branch, one per line.
     insta::glob!("../../fixtures/m2map/valid", "*.m2map", |path| {
-        let source = std::fs::read_to_string(path).unwrap();
-        let name = format!("valid/{}", path.file_name().unwrap().to_string_lossy());
-        let compiled = m2map::compile(&source, &name).unwrap();
+        let compiled = compile_fixture(path);
         let p = params(&compiled.plan);
         let mut out = String::new();
         for (doc_name, doc) in docs() {
@@ -136,9 +136,7 @@ fn explain_branches() {
 #[test]
 fn plan_listing() {
     insta::glob!("../../fixtures/m2map/valid", "*.m2map", |path| {
-        let source = std::fs::read_to_string(path).unwrap();
-        let name = format!("valid/{}", path.file_name().unwrap().to_string_lossy());
-        let compiled = m2map::compile(&source, &name).unwrap();
+        let compiled = compile_fixture(path);
         let listing = compiled.plan.to_string();
         // The `_note` let nothing uses is gone from the plan.
         assert!(!listing.contains("dropped by the compiler"));
