@@ -64,6 +64,8 @@ impl Plan {
                 message,
             })
         };
+        // A failure inside an expression, at the line of the node that failed.
+        let failed = |what: String, e: Box<Fail>| err(Some(what), self.line_of(e.node), e.message);
         let mut param_values = Vec::with_capacity(self.params.len());
         for p in &self.params {
             match params.get(&p.name) {
@@ -82,7 +84,7 @@ impl Plan {
                     }
                 }
                 Ok(false) => {}
-                Err(e) => return err(Some("skip".into()), self.line_of(e.node), e.message),
+                Err(e) => return failed("skip".into(), e),
             }
         }
         let mut base: Option<Segment> = None;
@@ -92,13 +94,7 @@ impl Plan {
                 match when(&mut f) {
                     Ok(true) => {}
                     Ok(false) => continue,
-                    Err(e) => {
-                        return err(
-                            Some(format!("{} (when)", sp.kind)),
-                            self.line_of(e.node),
-                            e.message,
-                        )
-                    }
+                    Err(e) => return failed(format!("{} (when)", sp.kind), e),
                 }
             }
             match sp.each {
@@ -118,13 +114,7 @@ impl Plan {
                     let items =
                         match listed.and_then(|v| v.as_list().map_err(|e| Fail::at(list, e.0))) {
                             Ok(items) => items,
-                            Err(e) => {
-                                return err(
-                                    Some(format!("{} (for each)", sp.kind)),
-                                    self.line_of(e.node),
-                                    e.message,
-                                )
-                            }
+                            Err(e) => return failed(format!("{} (for each)", sp.kind), e),
                         };
                     for item in items {
                         f.locals[var as usize] = item;
@@ -177,13 +167,7 @@ impl Plan {
                         message: r.message.clone(),
                         line: r.line,
                     }),
-                    Err(e) => {
-                        return err(
-                            Some(format!("rule {}", r.id)),
-                            self.line_of(e.node),
-                            e.message,
-                        )
-                    }
+                    Err(e) => return failed(format!("rule {}", r.id), e),
                 }
             }
         }
