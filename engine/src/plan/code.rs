@@ -19,7 +19,7 @@ use super::calls::{absent_argument, builtin_failed, call};
 use super::env::{fail, Env, Fail, R};
 use super::eval::decode_field;
 use super::fold::{filter, folded};
-use super::ops::{all_texts, binary, compare, equals, matches_pattern, text_of, truthy};
+use super::ops::{binary, compare, equals, matches_pattern, truthy};
 use super::table::lookup;
 use super::{BinOp, Node, NodeId, Pattern, Plan};
 use crate::builtins::Builtin;
@@ -372,39 +372,16 @@ impl<'p> Compiler<'p> {
             Node::InSet(x, set) => {
                 let x = self.operand(*x);
                 let set = set.clone();
-                match all_texts(&set) {
-                    // Statuses and codes: a text against text constants, compared directly.
-                    Some(texts) => Box::new(move |env| {
-                        let v = x.eval(env)?;
-                        Ok(match text_of(&v) {
-                            Some(t) => texts.iter().any(|c| **c == *t),
-                            None => set.iter().any(|s| equals(&v, s)),
-                        })
-                    }),
-                    None => Box::new(move |env| {
-                        let v = x.eval(env)?;
-                        Ok(set.iter().any(|s| equals(&v, s)))
-                    }),
-                }
+                Box::new(move |env| {
+                    let v = x.eval(env)?;
+                    Ok(set.iter().any(|s| equals(&v, s)))
+                })
             }
             Node::Binary(op @ (BinOp::Eq | BinOp::Ne), a, b) => {
                 let ne = *op == BinOp::Ne;
                 // A comparison with a constant (`loanRole == "..."`, `active == 1`) keeps
                 // the constant in the closure and reads the other side in place.
                 match (self.node(*a), self.node(*b)) {
-                    (_, Node::Const(c @ Value::Text(text))) => {
-                        // A text against a text constant (`loanRole == "..."`, `override ==
-                        // "DA"`): string equality, as `equals` gives for two texts.
-                        let (x, c, text) = (self.operand(*a), c.clone(), text.clone());
-                        Box::new(move |env| {
-                            let v = x.eval(env)?;
-                            let eq = match text_of(&v) {
-                                Some(t) => t == &*text,
-                                None => equals(&v, &c),
-                            };
-                            Ok(eq != ne)
-                        })
-                    }
                     (_, Node::Const(c)) => {
                         let (x, c) = (self.operand(*a), c.clone());
                         Box::new(move |env| Ok(equals(&x.eval(env)?, &c) != ne))
