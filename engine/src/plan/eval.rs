@@ -99,8 +99,8 @@ impl Plan {
             }
             match sp.each {
                 None => {
-                    let label = sp.kind.name().to_string();
-                    match segment(&mut f, sp, &code.writes, &label, traces.as_deref_mut()) {
+                    let label = SegmentLabel(sp.kind, None);
+                    match segment(&mut f, sp, &code.writes, label, traces.as_deref_mut()) {
                         Ok(seg) if sp.kind == SegmentKind::Base => base = Some(seg),
                         Ok(seg) => appended.push(seg),
                         Err((field, line, message)) => return err(Some(field), line, message),
@@ -119,8 +119,8 @@ impl Plan {
                     for item in items {
                         f.locals[var as usize] = item;
                         let n = appended.iter().filter(|s| s.kind() == sp.kind).count();
-                        let label = format!("{}[{n}]", sp.kind);
-                        match segment(&mut f, sp, &code.writes, &label, traces.as_deref_mut()) {
+                        let label = SegmentLabel(sp.kind, Some(n));
+                        match segment(&mut f, sp, &code.writes, label, traces.as_deref_mut()) {
                             Ok(seg) => appended.push(seg),
                             Err((field, line, message)) => return err(Some(field), line, message),
                         }
@@ -198,12 +198,26 @@ pub(crate) fn document_id(doc: &Doc) -> Option<String> {
     }
 }
 
+/// How messages and traces name a produced segment: `base`, or `j1[0]` for the first of a
+/// repeated kind. Written out only when a message or a trace needs it, not per document.
+#[derive(Clone, Copy)]
+struct SegmentLabel(SegmentKind, Option<usize>);
+
+impl std::fmt::Display for SegmentLabel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.1 {
+            None => f.write_str(self.0.name()),
+            Some(n) => write!(f, "{}[{n}]", self.0),
+        }
+    }
+}
+
 /// Writes one segment: its template, then each computed field at its offset.
 fn segment(
     env: &mut Env<'_, '_>,
     sp: &SegmentPlan,
     writes: &[super::code::Code],
-    label: &str,
+    label: SegmentLabel,
     mut traces: Option<&mut Vec<FieldTrace>>,
 ) -> Result<Segment, (String, u32, String)> {
     let mut seg = Segment::from_bytes(sp.kind, sp.template.clone())
