@@ -141,7 +141,9 @@ fn read_input(path: &std::path::Path) -> std::io::Result<String> {
 
 /// The loan documents of one input: a loan, an array of loans, an OData envelope
 /// (`{"d":{"results":[...]}}` or `{"d":{...}}`), or NDJSON (one loan per line). A line of
-/// NDJSON that is not JSON is an error for that line only.
+/// NDJSON that is not JSON is an error for that line only. Text whose first line is not JSON
+/// on its own (a pretty-printed document with a syntax error) is one error, at the line and
+/// column where the document breaks, not one error per line.
 pub fn documents(text: &str) -> Vec<Result<serde_json::Value, String>> {
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(v) => unwrap_envelope(v).into_iter().map(Ok).collect(),
@@ -151,7 +153,9 @@ pub fn documents(text: &str) -> Vec<Result<serde_json::Value, String>> {
                 .enumerate()
                 .filter(|(_, l)| !l.trim().is_empty())
                 .collect();
-            if lines.len() <= 1 {
+            let ndjson = lines.len() > 1
+                && serde_json::from_str::<serde::de::IgnoredAny>(lines[0].1).is_ok();
+            if !ndjson {
                 return vec![Err(format!("not JSON: {whole}"))];
             }
             lines
@@ -448,6 +452,15 @@ mod tests {
         let nd = documents("{\"id\":1}\n\n{\"id\":2}\nnot json\n");
         assert_eq!(nd.len(), 3);
         assert!(nd[2].as_ref().unwrap_err().starts_with("line 4"));
+    }
+
+    #[test]
+    fn a_broken_pretty_printed_document_is_one_error_at_its_place() {
+        let broken = "{\n  \"id\": 1,\n  \"displayId\": \"LN-1\"\n  \"deleted\": 0\n}\n";
+        let docs = documents(broken);
+        assert_eq!(docs.len(), 1, "{docs:?}");
+        let message = docs[0].as_ref().unwrap_err();
+        assert!(message.contains("line 4 column 3"), "{message}");
     }
 
     #[test]
