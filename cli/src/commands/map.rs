@@ -406,23 +406,34 @@ pub fn explain_doc(
         }
         Outcome::Error(e) => s.push_str(&format!("  error: {e}\n")),
         Outcome::Mapped { findings, .. } => {
+            // Columns as wide as this document's widest key and value, so every line reads
+            // as a row of one table (a 30-character account number included).
+            let texts: Vec<String> = ex
+                .fields
+                .iter()
+                .map(|f| format!("{:?}", mask(f.key, &f.text, reveal)))
+                .collect();
+            let key_width = ex.fields.iter().map(|f| f.key.len()).max().unwrap_or(0);
+            let text_width = texts.iter().map(|t| t.chars().count()).max().unwrap_or(0);
             let mut current = String::new();
-            for f in &ex.fields {
+            for (f, text) in ex.fields.iter().zip(&texts) {
                 if f.segment != current {
                     current = f.segment.clone();
                     s.push_str(&format!("  {current}\n"));
                 }
-                let text = mask(f.key, &f.text, reveal);
                 s.push_str(&format!(
-                    "    {:<34} {:<28} line {:>3}  {}{}\n",
+                    "    {:<key_width$}  {:<text_width$}  line {:>3}  {}{}\n",
                     f.key,
-                    format!("{text:?}"),
+                    text,
                     f.line,
                     f.source,
                     if f.constant { "  (constant)" } else { "" }
                 ));
                 for b in &f.branches {
-                    s.push_str(&format!("    {:<34} {:<28}           ↳ {b}\n", "", ""));
+                    s.push_str(&format!(
+                        "    {:<key_width$}  {:<text_width$}            ↳ {b}\n",
+                        "", ""
+                    ));
                 }
             }
             for f in findings {
@@ -461,6 +472,42 @@ mod tests {
         assert_eq!(docs.len(), 1, "{docs:?}");
         let message = docs[0].as_ref().unwrap_err();
         assert!(message.contains("line 4 column 3"), "{message}");
+    }
+
+    #[test]
+    fn explain_columns_line_up_whatever_the_widths() {
+        use metro2_engine::plan::{Explained, FieldTrace, Outcome};
+        use metro2_engine::record::DataRecord;
+        use metro2_engine::{Segment, SegmentKind};
+        let trace = |key: &'static str, text: &str, branches: Vec<String>| FieldTrace {
+            segment: "base".into(),
+            key,
+            text: text.into(),
+            line: 7,
+            source: "x".into(),
+            branches,
+            constant: false,
+        };
+        let ex = Explained {
+            outcome: Outcome::Mapped {
+                record: DataRecord::new(Segment::blank(SegmentKind::Base)),
+                findings: Vec::new(),
+            },
+            fields: vec![
+                trace("state", "TX", vec!["line 3: if → then".into()]),
+                trace("consumer_account_number", &"A".repeat(30), Vec::new()),
+            ],
+        };
+        let out = explain_doc(&serde_json::json!(1), &ex, false);
+        let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("    ")).collect();
+        let at = |l: &str, what: &str| l.find(what).unwrap_or_else(|| panic!("{what} in {l}"));
+        assert_eq!(at(lines[0], "line   7"), at(lines[2], "line   7"), "{out}");
+        assert_eq!(at(lines[0], "\"TX\""), at(lines[2], "\"AAA"), "{out}");
+        assert_eq!(
+            at(lines[1], "↳"),
+            at(lines[0], "line   7") + "line   7  ".len(),
+            "{out}"
+        );
     }
 
     #[test]
