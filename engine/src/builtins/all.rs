@@ -32,4 +32,5 @@ const FOLD: Fold = Fold {
         *acc = Value::Bool(yes);
         Ok(!yes)
     },
+    sum: false,
 };

@@ -36,4 +36,5 @@ const FOLD: Fold = Fold {
         *acc = Value::Bool(yes);
         Ok(yes)
     },
+    sum: false,
 };

@@ -28,4 +28,5 @@ const FOLD: Fold = Fold {
         }
         Ok(false)
     },
+    sum: false,
 };

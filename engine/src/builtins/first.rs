@@ -25,4 +25,5 @@ const FOLD: Fold = Fold {
         *acc = v.clone();
         Ok(true)
     },
+    sum: false,
 };

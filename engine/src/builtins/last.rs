@@ -33,4 +33,5 @@ const FOLD: Fold = Fold {
         *acc = v.clone();
         Ok(false)
     },
+    sum: false,
 };

@@ -74,11 +74,13 @@ mod lower;
 mod max;
 mod min;
 mod money;
+pub(crate) use money::money_of;
 mod month_end;
 mod month_start;
 mod round_half_up;
 mod starts_with;
 mod sum;
+pub(crate) use sum::add_to_sum;
 mod text;
 mod timeline_amount_past_due;
 mod timeline_apd_at;
@@ -420,6 +422,11 @@ pub struct Fold {
     /// Folds one result into the running value; `Ok(true)` once the answer is decided (the
     /// results after it are not read).
     pub step: for<'d> fn(&mut Value<'d>, &Value<'d>) -> Result<bool, ValueError>,
+    /// Whether the fold is `sum`'s: an exact decimal total of the results, absent ones
+    /// skipped, each added with [`add_to_sum`]. The plan then keeps the total as a decimal
+    /// and adds `money(...)` results without making values of them (the step stays the rule
+    /// for everything else, and `fold_equivalence` checks the two agree).
+    pub sum: bool,
 }
 
 impl Fold {

@@ -15,6 +15,10 @@ pub fn builtin() -> Builtin {
 }
 
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
-    let d = args[0].as_decimal()?;
-    Ok(Value::Decimal(d.trunc_with_scale(2)))
+    money_of(&args[0]).map(Value::Decimal)
+}
+
+/// The amount of a value that is not absent, in whole cents (what `money` gives).
+pub(crate) fn money_of(v: &Value<'_>) -> Result<Decimal, ValueError> {
+    Ok(v.as_decimal()?.trunc_with_scale(2))
 }

@@ -35,9 +35,15 @@ const FOLD: Fold = Fold {
         let Value::Decimal(total) = acc else {
             return Err(ValueError::new("the sum is not a number"));
         };
-        *total = total
-            .checked_add(v.as_decimal()?)
-            .ok_or_else(|| ValueError::new("the sum overflows"))?;
+        *total = add_to_sum(*total, v.as_decimal()?)?;
         Ok(false)
     },
+    sum: true,
 };
+
+/// `total + amount`, exactly; an error when the sum overflows.
+pub(crate) fn add_to_sum(total: Decimal, amount: Decimal) -> Result<Decimal, ValueError> {
+    total
+        .checked_add(amount)
+        .ok_or_else(|| ValueError::new("the sum overflows"))
+}

@@ -35,7 +35,7 @@ pub(super) type Test =
 
 /// An argument read in place when it is a key of the document, of an element or of a cached
 /// slot (most arguments are), so the call reads it without a closure call of its own.
-enum Operand {
+pub(super) enum Operand {
     /// `.key` of the document.
     Root(Box<str>, NodeId),
     /// `.key` of an element variable.
@@ -48,7 +48,7 @@ enum Operand {
 
 impl Operand {
     #[inline]
-    fn eval<'d>(&self, env: &mut Env<'_, 'd>) -> R<'d> {
+    pub(super) fn eval<'d>(&self, env: &mut Env<'_, 'd>) -> R<'d> {
         match self {
             Operand::Root(key, id) => Value::Json(env.doc).get(key).map_err(fail(*id)),
             Operand::Local(v, key, id) => env.locals[*v].get(key).map_err(fail(*id)),
@@ -303,7 +303,7 @@ impl<'p> Compiler<'p> {
     }
 
     /// A node as an operand: in place when it is a key read [`Compiler::keyed`] takes.
-    fn operand(&mut self, id: NodeId) -> Operand {
+    pub(super) fn operand(&mut self, id: NodeId) -> Operand {
         if let Node::Get { base, key } = self.node(id) {
             if let Some(op) = self.keyed(id, *base, key) {
                 return op;

@@ -4,12 +4,13 @@
 use std::sync::Arc;
 
 use super::calls::{absent_argument, builtin_failed, per_element};
-use super::code::{Code, Compiler, Test};
+use super::code::{Code, Compiler, Operand, Test};
 use super::env::{fail, Env, Fail, R};
 use super::{Node, NodeId, Plan};
-use crate::builtins::{Builtin, Fold};
+use crate::builtins::{add_to_sum, money_of, Builtin, Fold};
 use crate::json::Doc;
 use crate::value::{json_list, Value};
+use rust_decimal::Decimal;
 use sonic_rs::JsonValueTrait;
 
 /// A call the plan folds: its fold, its list and its per-element argument.
@@ -75,6 +76,10 @@ impl Compiler<'_> {
             _ => None,
         };
         let source = self.code(filter.as_ref().map_or(list, |f| f.0));
+        let summed = match (fold.sum, each) {
+            (true, Some(e)) => Some(self.summed(e)),
+            _ => None,
+        };
         let each = each.map(|e| self.code(e));
         let var = var as usize;
         Box::new(move |env| {
@@ -85,6 +90,9 @@ impl Compiler<'_> {
                         if !j.is_null() {
                             let elements = json_list(j).map_err(fail(*source_node))?;
                             let kept = kept_elements(env, elements, cond, *filter_var)?;
+                            if let Some(summed) = &summed {
+                                return sum_each(env, id, builtin, kept.into_iter(), summed, var);
+                            }
                             let each = each.as_ref();
                             return fold_each(env, id, builtin, fold, kept.into_iter(), each, var);
                         }
@@ -102,6 +110,9 @@ impl Compiler<'_> {
                 (Value::Json(j), Some(each)) => {
                     // As a per-element argument reads it.
                     let elements = json_list(j).map_err(fail(list))?;
+                    if let Some(summed) = &summed {
+                        return sum_each(env, id, builtin, elements.iter(), summed, var);
+                    }
                     fold_each(env, id, builtin, fold, elements.iter(), Some(each), var)
                 }
                 (Value::Json(j), None) => {
@@ -118,6 +129,104 @@ impl Compiler<'_> {
                     .map_err(builtin_failed(id, builtin)),
             }
         })
+    }
+}
+
+/// The per-element argument of a `sum` folded over a document's list.
+pub(super) enum Summed {
+    /// `money(arg)`: the amount read as `money` reads it, kept a decimal.
+    Money {
+        /// The argument, read in place.
+        arg: Operand,
+        /// The argument's node (its failure's place).
+        arg_node: NodeId,
+        /// The call's node (money's failure's place).
+        call: NodeId,
+        /// `money`.
+        builtin: &'static Builtin,
+    },
+    /// Any other argument: its value, added as `sum`'s step adds one.
+    Value(Code),
+}
+
+impl Compiler<'_> {
+    /// How a `sum` folds its per-element argument `each`: `money(x)` (what summing LoanPro
+    /// amounts is) without making a value of each amount; anything else as a value.
+    fn summed(&mut self, each: NodeId) -> Summed {
+        if let Node::Call { builtin, args, .. } = self.node(each) {
+            let builtin: &'static Builtin = builtin;
+            if builtin.name == "money" && args.len() == 1 && !builtin.params[0].optional {
+                let arg_node = args[0];
+                return Summed::Money {
+                    arg: self.operand(arg_node),
+                    arg_node,
+                    call: each,
+                    builtin,
+                };
+            }
+        }
+        Summed::Value(self.code(each))
+    }
+}
+
+/// [`fold_each`] for `sum` (a fold whose `sum` is set): the running total is a decimal, and
+/// `money(...)` results are added as they are read. Failures come as `fold_each` gives them:
+/// an element's own failure at once, the sum's (a value that is not a number, an overflow)
+/// after the last element.
+fn sum_each<'d>(
+    env: &mut Env<'_, 'd>,
+    id: NodeId,
+    builtin: &'static Builtin,
+    elements: impl Iterator<Item = &'d Doc>,
+    each: &Summed,
+    var: usize,
+) -> R<'d> {
+    let mut total = Decimal::ZERO;
+    let mut failed = None;
+    for e in elements {
+        env.locals[var] = Value::Json(e);
+        let amount = match each {
+            Summed::Money {
+                arg,
+                arg_node,
+                call,
+                builtin: money,
+            } => {
+                let v = arg.eval(env)?;
+                match absent_argument(money, 0, *arg_node, &v) {
+                    // `money(none)` is none, which the sum skips; a missing argument fails.
+                    Some(early) => {
+                        early?;
+                        None
+                    }
+                    None => Some(money_of(&v).map_err(builtin_failed(*call, money))?),
+                }
+            }
+            Summed::Value(code) => {
+                let v = code(env)?;
+                if v.is_absent() || failed.is_some() {
+                    None
+                } else {
+                    match v.as_decimal() {
+                        Ok(d) => Some(d),
+                        Err(e) => {
+                            failed = Some(e);
+                            None
+                        }
+                    }
+                }
+            }
+        };
+        if let (Some(amount), None) = (amount, &failed) {
+            match add_to_sum(total, amount) {
+                Ok(t) => total = t,
+                Err(e) => failed = Some(e),
+            }
+        }
+    }
+    match failed {
+        Some(e) => Err(builtin_failed(id, builtin)(e)),
+        None => Ok(Value::Decimal(total)),
     }
 }
 
