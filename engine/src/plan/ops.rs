@@ -57,6 +57,30 @@ pub fn equals(a: &Value<'_>, b: &Value<'_>) -> bool {
     scalars_equal(a, b)
 }
 
+/// [`equals`] of a document node and a constant: the usual pairs (a JSON string and a text,
+/// a JSON integer and an int: `loanRole == "..."`, `active == 1`) read the node once;
+/// anything else takes [`equals`].
+pub fn node_equals(x: &crate::json::Doc, c: &Value<'_>) -> bool {
+    use sonic_rs::JsonValueTrait;
+    match c {
+        Value::Text(t) => {
+            if let Some(s) = x.as_str() {
+                return s == &**t;
+            }
+        }
+        Value::Int(n) => {
+            if let Some(i) = x
+                .as_raw_number()
+                .and_then(|r| r.as_str().parse::<i64>().ok())
+            {
+                return i == *n;
+            }
+        }
+        _ => {}
+    }
+    equals(&Value::Json(x), c)
+}
+
 /// [`equals`] read through each side's scalar view: the general rule, which for two texts is
 /// their string equality.
 fn scalars_equal(a: &Value<'_>, b: &Value<'_>) -> bool {
@@ -267,7 +291,32 @@ mod tests {
         );
     }
 
+    use proptest::strategy::Strategy;
+
     proptest::proptest! {
+        #[test]
+        fn a_node_compares_with_a_constant_as_the_general_rule_says(
+            text in "-?[0-9]{1,3}(\\.[0-9]{0,2})?|[a-z ]{0,3}|1e0|01|true|null",
+            constant in proptest::prop_oneof![
+                (-3i64..3).prop_map(Value::Int),
+                "[a-z0-9 ]{0,2}".prop_map(Value::text),
+                proptest::strategy::Just(Value::Null),
+                proptest::strategy::Just(Value::Bool(true)),
+            ],
+            as_json in proptest::bool::ANY,
+        ) {
+            // As JSON when it parses (`01` and `1.` do not), else as a string.
+            let string = format!("{text:?}");
+            let doc = match crate::json::parse(&text) {
+                Ok(d) if as_json => d,
+                _ => crate::json::parse(&string).unwrap(),
+            };
+            proptest::prop_assert_eq!(
+                node_equals(&doc, &constant),
+                scalars_equal(&Value::Json(&doc), &constant)
+            );
+        }
+
         /// `equals` compares two texts as strings before anything else: whenever a value has a
         /// text, that is exactly what the general rule (`scalars_equal`) gives.
         #[test]
