@@ -13,6 +13,7 @@
 //! slot calls it through the program, so a path is still read once per document however
 //! often it is used. Explain mode runs the same closures with a trace switched on.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::calls::{absent_argument, builtin_failed, call};
@@ -20,6 +21,7 @@ use super::env::{fail, Env, Fail, R};
 use super::eval::decode_field;
 use super::fold::{filter, folded};
 use super::ops::{binary, compare, equals, matches_pattern, node_equals, truthy};
+use super::scan::{keys_by_base, scanned, Base, Group, GroupBase};
 use super::table::lookup;
 use super::{BinOp, Node, NodeId, Pattern, Plan};
 use crate::builtins::Builtin;
@@ -42,6 +44,9 @@ pub(super) enum Operand {
     Local(usize, Box<str>, NodeId),
     /// `.key` of a cached slot.
     Slot(usize, Box<str>, NodeId),
+    /// `.key` of an object whose keys the plan reads in one scan (`scan.rs`): the group and
+    /// the key's index in it, and the plain read for when the scan cannot give the key.
+    Grouped(Arc<Group>, usize, Box<Operand>),
     /// Anything else.
     Code(Code),
 }
@@ -53,6 +58,17 @@ impl Operand {
             Operand::Root(key, id) => Value::Json(env.doc).get(key).map_err(fail(*id)),
             Operand::Local(v, key, id) => env.locals[*v].get(key).map_err(fail(*id)),
             Operand::Slot(s, key, id) => env.slot(*s)?.get(key).map_err(fail(*id)),
+            Operand::Grouped(group, i, plain) => {
+                if env.trace.is_none() {
+                    if let Some(v) = &env.slots[group.first + i] {
+                        return Ok(v.clone());
+                    }
+                    if let Some(v) = scanned(env, group, *i)? {
+                        return Ok(v);
+                    }
+                }
+                plain.eval(env)
+            }
             Operand::Code(code) => code(env),
         }
     }
@@ -66,7 +82,11 @@ pub(super) struct Compiler<'p> {
     slots: Vec<Option<Code>>,
     /// The plan's slot numbers (which count slots the compiler later inlined) to dense ones,
     /// so a document's state holds only the slots that are read.
-    dense: std::collections::HashMap<u32, usize>,
+    dense: HashMap<u32, usize>,
+    /// The keys read of each object the plan reads several keys of (`scan.rs`).
+    keys: HashMap<Base, Vec<Box<str>>>,
+    /// The groups compiled so far.
+    groups: HashMap<Base, Arc<Group>>,
 }
 
 impl<'p> Compiler<'p> {
@@ -75,7 +95,9 @@ impl<'p> Compiler<'p> {
         Compiler {
             plan,
             slots: Vec::new(),
-            dense: std::collections::HashMap::new(),
+            dense: HashMap::new(),
+            keys: keys_by_base(plan),
+            groups: HashMap::new(),
         }
     }
 
@@ -293,13 +315,43 @@ impl<'p> Compiler<'p> {
     /// `base.key` as an in-place operand, when `base` is the document, an element variable or
     /// a cached slot.
     fn keyed(&mut self, id: NodeId, base: NodeId, key: &str) -> Option<Operand> {
-        let key: Box<str> = key.into();
-        Some(match self.node(base) {
-            Node::Root => Operand::Root(key, id),
-            Node::Local(v) => Operand::Local(*v as usize, key, id),
-            Node::Cached { slot, expr } => Operand::Slot(self.slot(*slot, *expr), key, id),
+        let boxed: Box<str> = key.into();
+        let (plain, group) = match self.node(base) {
+            Node::Root => (Operand::Root(boxed, id), Base::Root),
+            Node::Local(v) => return Some(Operand::Local(*v as usize, boxed, id)),
+            Node::Cached { slot, expr } => (
+                Operand::Slot(self.slot(*slot, *expr), boxed, id),
+                Base::Slot(*slot),
+            ),
             _ => return None,
+        };
+        Some(match self.group(group, base, key) {
+            Some((group, index)) => Operand::Grouped(group, index, Box::new(plain)),
+            None => plain,
         })
+    }
+
+    /// The group that reads `key` of `base` (node `node`) with the object's other keys, and
+    /// the key's index in it; `None` when the plan reads no other key of that object.
+    fn group(&mut self, base: Base, node: NodeId, key: &str) -> Option<(Arc<Group>, usize)> {
+        let index = self.keys.get(&base)?.iter().position(|k| &**k == key)?;
+        if let Some(g) = self.groups.get(&base) {
+            return Some((g.clone(), index));
+        }
+        let object = match (base, self.node(node)) {
+            (Base::Slot(slot), Node::Cached { expr, .. }) => {
+                GroupBase::Slot(self.slot(slot, *expr))
+            }
+            _ => GroupBase::Root,
+        };
+        let keys: Box<[Box<str>]> = self.keys[&base].clone().into();
+        let first = self.slots.len();
+        self.slots.extend(keys.iter().map(|_| None));
+        let done = self.slots.len();
+        self.slots.push(None);
+        let group = Arc::new(Group::new(object, keys, first, done));
+        self.groups.insert(base, group.clone());
+        Some((group, index))
     }
 
     /// A node as an operand: in place when it is a key read [`Compiler::keyed`] takes.

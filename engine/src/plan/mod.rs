@@ -23,6 +23,7 @@ mod fold;
 mod ops;
 mod outcome;
 mod program;
+mod scan;
 mod table;
 
 use std::collections::HashMap;
