@@ -5,6 +5,9 @@
 //! reading the filtered list through a `let` used twice (a cached list of values, which the
 //! fold does not take).
 
+mod common;
+
+use common::summary;
 use metro2_engine::json;
 use metro2_engine::plan::{Outcome, Params, Plan};
 use proptest::prelude::*;
@@ -61,13 +64,18 @@ fn plan(list: &str) -> Plan {
         .plan
 }
 
-/// What an outcome says, comparable between the two plans.
-fn summary(o: &Outcome) -> String {
-    match o {
-        Outcome::Mapped { record, .. } => String::from_utf8_lossy(record.base.as_bytes()).into(),
-        Outcome::Skipped { reason, .. } => format!("skipped: {reason}"),
-        Outcome::Error(e) => format!("{:?} line {}: {}", e.field, e.line, e.message),
+/// What the folded and the plain plan give for a document whose `Payments` is `list`.
+fn both(folded: &Plan, plain: &Plan, list: Option<Json>) -> (String, String) {
+    let mut doc = json!({"id": 7});
+    if let Some(l) = list {
+        doc["Payments"] = l;
     }
+    let doc = json::from_serde(&doc);
+    let params = Params::new();
+    (
+        summary(&folded.eval(&doc, &params)),
+        summary(&plain.eval(&doc, &params)),
+    )
 }
 
 fn scalar() -> impl Strategy<Value = Option<Json>> {
@@ -121,16 +129,7 @@ proptest! {
 
     #[test]
     fn folding_gives_what_the_plain_call_gives(list in payments()) {
-        let folded = plan("Payments where active == 1");
-        let plain = plan("kept");
-        let mut doc = json!({"id": 7});
-        if let Some(l) = list {
-            doc["Payments"] = l;
-        }
-        let doc = json::from_serde(&doc);
-        let params = Params::new();
-        let a = summary(&folded.eval(&doc, &params));
-        let b = summary(&plain.eval(&doc, &params));
+        let (a, b) = both(&plan("Payments where active == 1"), &plan("kept"), list);
         prop_assert_eq!(a, b);
     }
 }
@@ -190,16 +189,11 @@ proptest! {
         which in 0..ALONE.len(),
     ) {
         let field = ALONE[which];
-        let folded = alone("Payments where active == 1", field);
-        let plain = alone("kept", field);
-        let mut doc = json!({"id": 7});
-        if let Some(l) = list {
-            doc["Payments"] = l;
-        }
-        let doc = json::from_serde(&doc);
-        let params = Params::new();
-        let a = summary(&folded.eval(&doc, &params));
-        let b = summary(&plain.eval(&doc, &params));
+        let (a, b) = both(
+            &alone("Payments where active == 1", field),
+            &alone("kept", field),
+            list,
+        );
         prop_assert_eq!(a, b, "{}", field);
     }
 }

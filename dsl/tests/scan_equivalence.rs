@@ -4,8 +4,11 @@
 //! `__deferred` stub, null, text, a list), that the two give the same record or the same
 //! failure, at the same field and line.
 
+mod common;
+
+use common::summary;
 use metro2_engine::json;
-use metro2_engine::plan::{Outcome, Params, Plan};
+use metro2_engine::plan::{Params, Plan};
 use proptest::prelude::*;
 use serde_json::{json, Value as Json};
 
@@ -51,15 +54,6 @@ fn plan() -> Plan {
     m2map::compile(MAPPING, "scan.m2map")
         .unwrap_or_else(|d| panic!("{d}"))
         .plan
-}
-
-/// What an outcome says, comparable between the two readings.
-fn summary(o: &Outcome) -> String {
-    match o {
-        Outcome::Mapped { record, .. } => String::from_utf8_lossy(record.base.as_bytes()).into(),
-        Outcome::Skipped { reason, .. } => format!("skipped: {reason}"),
-        Outcome::Error(e) => format!("{:?} line {}: {}", e.field, e.line, e.message),
-    }
 }
 
 fn scalar() -> impl Strategy<Value = Json> {
