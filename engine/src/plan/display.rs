@@ -45,6 +45,24 @@ impl fmt::Display for Plan {
                 writeln!(f, "  ${slot} {name:<28} = {}", self.expr(expr))?;
             }
         }
+        let mut objects: Vec<_> = super::scan::keys_by_base(self).into_iter().collect();
+        if !objects.is_empty() {
+            objects.sort_by_key(|(base, _)| match base {
+                super::scan::Base::Root => None,
+                super::scan::Base::Slot(s) => Some(*s),
+            });
+            writeln!(
+                f,
+                "\nobjects read in one pass (the keys read of each are found in one scan, on first use)"
+            )?;
+            for (base, keys) in objects {
+                let name = match base {
+                    super::scan::Base::Root => "the document".to_string(),
+                    super::scan::Base::Slot(s) => format!("${s}"),
+                };
+                writeln!(f, "  {name}: {}", keys.join(", "))?;
+            }
+        }
         if !self.tables.is_empty() {
             writeln!(f, "\ntables (hash lookups)")?;
             for (i, t) in self.tables.iter().enumerate() {
