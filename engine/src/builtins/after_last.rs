@@ -21,9 +21,13 @@ pub fn builtin() -> Builtin {
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
     let s = args[0].as_text()?;
     let sep = args[1].as_text()?;
-    let r = match s.rfind(sep) {
+    Ok(Value::text(after_last_of(s, sep)))
+}
+
+/// The part of `s` after the last `sep` (all of `s` when there is none, or `sep` is empty).
+pub(crate) fn after_last_of<'a>(s: &'a str, sep: &str) -> &'a str {
+    match s.rfind(sep) {
         Some(i) if !sep.is_empty() => &s[i + sep.len()..],
         _ => s,
-    };
-    Ok(Value::text(r))
+    }
 }

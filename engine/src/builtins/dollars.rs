@@ -19,11 +19,14 @@ pub fn builtin() -> Builtin {
 }
 
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
-    let d = args[0].as_decimal()?.trunc();
+    dollars_of(args[0].as_decimal()?).map(Value::Int)
+}
+
+/// An amount in whole dollars: cents dropped, a negative amount 0.
+pub(crate) fn dollars_of(amount: Decimal) -> Result<i64, ValueError> {
+    let d = amount.trunc();
     if d.is_sign_negative() {
-        return Ok(Value::Int(0));
+        return Ok(0);
     }
-    i64::try_from(d)
-        .map(Value::Int)
-        .map_err(|_| ValueError::new(format!("{d} dollars is too large")))
+    i64::try_from(d).map_err(|_| ValueError::new(format!("{d} dollars is too large")))
 }

@@ -39,8 +39,10 @@ use crate::value::{Value, ValueError};
 mod add_days;
 mod add_months;
 mod after_last;
+pub(crate) use after_last::after_last_of;
 mod all;
 mod alnum;
+pub(crate) use alnum::alnum_into;
 mod any;
 mod clean_account_number;
 mod clean_address;
@@ -64,7 +66,9 @@ mod count;
 mod date;
 mod days_between;
 mod digits;
+pub(crate) use digits::digits_into;
 mod dollars;
+pub(crate) use dollars::dollars_of;
 mod ends_with;
 mod first;
 mod int;
@@ -103,6 +107,7 @@ mod timeline_run_start;
 mod timeline_terms_duration;
 mod trim;
 mod upper;
+pub(crate) use upper::upper_into;
 
 /// Every built-in, as the constructor its file exports. Keep it sorted by file name.
 pub const ALL: &[fn() -> Builtin] = &[

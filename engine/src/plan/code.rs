@@ -112,7 +112,7 @@ impl<'p> Compiler<'p> {
     }
 
     /// Makes sure the closure of a cached node's slot exists.
-    fn slot(&mut self, slot: u32, expr: NodeId) -> usize {
+    pub(super) fn slot(&mut self, slot: u32, expr: NodeId) -> usize {
         if let Some(s) = self.dense.get(&slot) {
             return *s;
         }

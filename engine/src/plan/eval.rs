@@ -100,7 +100,7 @@ impl Plan {
             match sp.each {
                 None => {
                     let label = SegmentLabel(sp.kind, None);
-                    match segment(&mut f, sp, &code.writes, label, traces.as_deref_mut()) {
+                    match segment(&mut f, sp, code, label, traces.as_deref_mut()) {
                         Ok(seg) if sp.kind == SegmentKind::Base => base = Some(seg),
                         Ok(seg) => appended.push(seg),
                         Err((field, line, message)) => return err(Some(field), line, message),
@@ -120,7 +120,7 @@ impl Plan {
                         f.locals[var as usize] = item;
                         let n = appended.iter().filter(|s| s.kind() == sp.kind).count();
                         let label = SegmentLabel(sp.kind, Some(n));
-                        match segment(&mut f, sp, &code.writes, label, traces.as_deref_mut()) {
+                        match segment(&mut f, sp, code, label, traces.as_deref_mut()) {
                             Ok(seg) => appended.push(seg),
                             Err((field, line, message)) => return err(Some(field), line, message),
                         }
@@ -216,13 +216,22 @@ impl std::fmt::Display for SegmentLabel {
 fn segment(
     env: &mut Env<'_, '_>,
     sp: &SegmentPlan,
-    writes: &[super::code::Code],
+    code: &super::program::SegmentCode,
     label: SegmentLabel,
     mut traces: Option<&mut Vec<FieldTrace>>,
 ) -> Result<Segment, (String, u32, String)> {
     let mut seg = Segment::from_bytes(sp.kind, sp.template.clone())
         .unwrap_or_else(|| Segment::blank(sp.kind));
-    for (w, code) in sp.writes.iter().zip(writes) {
+    for ((w, code), typed) in sp.writes.iter().zip(&code.writes).zip(&code.typed) {
+        // The typed writer first (not in explain mode, whose traces the general path
+        // records); when it does not apply, the general path writes the field.
+        if env.trace.is_none() {
+            if let Some(typed) = typed {
+                if typed(env, &mut seg.as_bytes_mut()[w.field.range()]) {
+                    continue;
+                }
+            }
+        }
         if let Some(t) = env.trace.as_mut() {
             t.clear();
         }

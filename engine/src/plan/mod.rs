@@ -25,6 +25,7 @@ mod outcome;
 mod program;
 mod scan;
 mod table;
+mod typed;
 
 use std::collections::HashMap;
 

@@ -1,6 +1,7 @@
 //! A plan's closures: what runs per document, compiled once per plan.
 
 use super::code::{Code, Compiler, Test};
+use super::typed::Writer;
 use super::{NodeId, Plan};
 
 /// The closures of a whole plan: what runs per document.
@@ -23,6 +24,8 @@ pub(super) struct SegmentCode {
     pub(super) each: Option<Code>,
     /// Per field write, its value.
     pub(super) writes: Vec<Code>,
+    /// Per field write, its typed writer when its expression has one (`typed.rs`).
+    pub(super) typed: Vec<Option<Writer>>,
 }
 
 impl Program {
@@ -47,6 +50,11 @@ impl Program {
                 when: sp.when.map(|w| c.test(w)),
                 each: sp.each.map(|(list, _)| c.code(list)),
                 writes: sp.writes.iter().map(|w| c.code(w.expr)).collect(),
+                typed: sp
+                    .writes
+                    .iter()
+                    .map(|w| c.writer(w.field, w.expr))
+                    .collect(),
             })
             .collect();
         let rules = plan.rules.iter().map(|r| c.test(r.cond)).collect();
