@@ -75,6 +75,34 @@ fn the_shapes_map_the_unchanged_loan() {
 }
 
 #[test]
+fn duplicate_keys_read_the_first_both_ways() {
+    // JSON text can repeat a key (serde_json's maps cannot): every reader takes the first.
+    let text = loan()
+        .to_string()
+        .replace(
+            r#""amount":"207.00","active":1"#,
+            r#""active":0,"active":1,"amount":"207.00","amount":"1.00""#,
+        )
+        .replace(
+            r#""amount":"207.14","active":1"#,
+            r#""amount":"207.14","amount":"5.00","active":1"#,
+        )
+        .replace(r#""loanTerm":"19""#, r#""loanTerm":"19","loanTerm":"77""#);
+    assert!(text.contains(r#""active":0,"active":1"#), "{text}");
+    assert!(text.contains(r#""amount":"5.00""#), "{text}");
+    let doc = json::parse(&text).expect("JSON");
+    for plan in [
+        compile("dsl/benches/bench.m2map"),
+        m2map::compile(SHAPES, "shapes.m2map")
+            .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
+            .plan,
+    ] {
+        let (typed, general) = both(&plan, &doc);
+        assert_eq!(typed, general);
+    }
+}
+
+#[test]
 fn the_preset_maps_every_fixture_the_same_both_ways() {
     let plan = compile("presets/loanpro.m2map");
     let dir = format!("{}/../fixtures/loanpro", env!("CARGO_MANIFEST_DIR"));

@@ -333,7 +333,12 @@ impl<'p> Compiler<'p> {
 
     /// The group that reads `key` of `base` (node `node`) with the object's other keys, and
     /// the key's index in it; `None` when the plan reads no other key of that object.
-    fn group(&mut self, base: Base, node: NodeId, key: &str) -> Option<(Arc<Group>, usize)> {
+    pub(super) fn group(
+        &mut self,
+        base: Base,
+        node: NodeId,
+        key: &str,
+    ) -> Option<(Arc<Group>, usize)> {
         let index = self.keys.get(&base)?.iter().position(|k| &**k == key)?;
         if let Some(g) = self.groups.get(&base) {
             return Some((g.clone(), index));

@@ -25,12 +25,13 @@
 use std::cell::RefCell;
 
 use rust_decimal::Decimal;
-use sonic_rs::JsonValueTrait;
+use sonic_rs::{JsonContainerTrait, JsonValueTrait};
 
 use super::code::Compiler;
 use super::env::Env;
 use super::eval::write_field;
 use super::ops::{matches_pattern, node_equals};
+use super::scan::{scanned, Base};
 use super::{BinOp, Node, NodeId, TableDefault};
 use crate::builtins::{
     add_to_sum, after_last_of, alnum_into, digits_into, dollars_of, money_of, upper_into,
@@ -263,12 +264,38 @@ impl Compiler<'_> {
                 })
             }
             Node::Get { base, key } => {
+                let object = match self.node(*base) {
+                    Node::Root => Some(Base::Root),
+                    Node::Cached { slot, .. } => Some(Base::Slot(*slot)),
+                    _ => None,
+                };
+                let grouped = object.and_then(|b| self.group(b, *base, key));
                 let key = key.clone();
                 let base = self.json(*base)?;
-                json(move |env| match base(env)? {
-                    Some(x) => key_of(x, &key),
-                    None => Some(None),
-                })
+                match grouped {
+                    // Read through the object's scan (`scan.rs`), as the general path does.
+                    Some((group, i)) => json(move |env| {
+                        let Some(x) = base(env)? else {
+                            return Some(None);
+                        };
+                        let v = match &env.slots[group.first + i] {
+                            Some(v) => v.clone(),
+                            None => match scanned(env, &group, i).ok()? {
+                                Some(v) => v,
+                                None => return key_of(x, &key),
+                            },
+                        };
+                        match v {
+                            Value::Json(v) => Some(Some(v)),
+                            Value::Missing => Some(None),
+                            _ => None,
+                        }
+                    }),
+                    None => json(move |env| match base(env)? {
+                        Some(x) => key_of(x, &key),
+                        None => Some(None),
+                    }),
+                }
             }
             Node::Cached { slot, expr } => {
                 let (slot, expr) = (*slot, *expr);
@@ -397,10 +424,23 @@ impl Compiler<'_> {
                 Some(dec(move |env| {
                     let mut total = Decimal::ZERO;
                     for e in json_list(items(env)??).ok()? {
-                        if !node_equals(e.get(&*key)?, &c) {
+                        // One pass over the row's keys for both (the first of duplicates).
+                        let (mut tested, mut amount_node) = (None, None);
+                        for (k, v) in e.as_object()?.iter() {
+                            if tested.is_none() && k == &*key {
+                                tested = Some(v);
+                            }
+                            if amount_node.is_none() && k == &*amount {
+                                amount_node = Some(v);
+                            }
+                            if tested.is_some() && amount_node.is_some() {
+                                break;
+                            }
+                        }
+                        if !node_equals(tested?, &c) {
                             continue;
                         }
-                        let a = e.get(&*amount)?;
+                        let a = amount_node?;
                         if a.is_null() {
                             continue;
                         }
