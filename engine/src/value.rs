@@ -300,18 +300,8 @@ impl<'d> Value<'d> {
                 i64::try_from(*d).map_err(|_| ValueError::new(format!("{d} is too large")))
             }
             // One look at the node's kind.
-            Value::Json(j) => match json::node(j) {
-                Node::Number(n) => match json::number_i64(n) {
-                    Some(i) => Ok(i),
-                    None => {
-                        Value::Decimal(parse_decimal(&json::number_text(n).unwrap_or_default())?)
-                            .as_int()
-                    }
-                },
-                Node::Bool(b) => Ok(i64::from(b)),
-                Node::String(s) => int_of_text(s),
-                _ => Err(self.expected("a whole number", self)),
-            },
+            Value::Json(j) => int_of_node(&json::node(j))
+                .unwrap_or_else(|| Err(self.expected("a whole number", self))),
             Value::Text(t) => int_of_text(t),
             Value::Decimal(d) => Err(ValueError::new(format!(
                 "{d} is not a whole number (dollars(...) turns money into whole dollars)"
@@ -327,14 +317,8 @@ impl<'d> Value<'d> {
             Value::Decimal(d) => Ok(*d),
             Value::Int(n) => Ok(Decimal::from(*n)),
             // One look at the node's kind (money is read this way many times a document).
-            Value::Json(j) => match json::node(j) {
-                Node::String(s) => parse_decimal(s.trim()),
-                Node::Number(n) => match n.as_raw_number() {
-                    Some(raw) => parse_decimal(raw.as_str()),
-                    None => parse_decimal(&json::number_text(n).unwrap_or_default()),
-                },
-                _ => Err(self.expected("a decimal number", self)),
-            },
+            Value::Json(j) => decimal_of_node(&json::node(j))
+                .unwrap_or_else(|| Err(self.expected("a decimal number", self))),
             Value::Text(t) => parse_decimal(t.trim()),
             other => Err(self.expected("a decimal number", other)),
         }
@@ -347,11 +331,9 @@ impl<'d> Value<'d> {
             Value::Date(d) => Ok(Some(*d)),
             Value::Null => Ok(None),
             // One look at the node's kind.
-            Value::Json(j) => match json::node(j) {
-                Node::Null => Ok(None),
-                Node::String(s) => date_of_text(s),
-                _ => Err(self.expected("a date", self)),
-            },
+            Value::Json(j) => {
+                date_of_node(&json::node(j)).unwrap_or_else(|| Err(self.expected("a date", self)))
+            }
             Value::Text(t) => date_of_text(t),
             other => Err(self.expected("a date", other)),
         }
@@ -562,6 +544,44 @@ fn int_of_text(s: &str) -> Result<i64, ValueError> {
             Err(_) => Err(ValueError::new(format!("{s:?} is not a whole number"))),
         },
     }
+}
+
+/// [`Value::as_decimal`] of a JSON node already decoded (a typed path decodes each node
+/// once); `None` for a kind that is not read as a decimal (the caller words the error).
+pub(crate) fn decimal_of_node(n: &Node<'_>) -> Option<Result<Decimal, ValueError>> {
+    Some(match n {
+        Node::String(s) => parse_decimal(s.trim()),
+        Node::Number(n) => match n.as_raw_number() {
+            Some(raw) => parse_decimal(raw.as_str()),
+            None => parse_decimal(&json::number_text(n).unwrap_or_default()),
+        },
+        _ => return None,
+    })
+}
+
+/// [`Value::as_int`] of a JSON node already decoded; `None` for a kind that is not read as a
+/// whole number.
+pub(crate) fn int_of_node(n: &Node<'_>) -> Option<Result<i64, ValueError>> {
+    Some(match n {
+        Node::Number(n) => match json::number_i64(n) {
+            Some(i) => Ok(i),
+            None => parse_decimal(&json::number_text(n).unwrap_or_default())
+                .and_then(|d| Value::Decimal(d).as_int()),
+        },
+        Node::Bool(b) => Ok(i64::from(*b)),
+        Node::String(s) => int_of_text(s),
+        _ => return None,
+    })
+}
+
+/// [`Value::as_date`] of a JSON node already decoded; `None` for a kind that is not read as
+/// a date.
+pub(crate) fn date_of_node(n: &Node<'_>) -> Option<Result<Option<NaiveDate>, ValueError>> {
+    Some(match n {
+        Node::Null => Ok(None),
+        Node::String(s) => date_of_text(s),
+        _ => return None,
+    })
 }
 
 /// Parses decimal text exactly (`"386.66"`, `"-12"`, `"1e3"` is refused).

@@ -33,13 +33,11 @@ use super::eval::write_field;
 use super::ops::{matches_pattern, node_equals};
 use super::scan::{scanned, Base};
 use super::{BinOp, Node, NodeId, TableDefault};
-use crate::builtins::{
-    add_to_sum, after_last_of, alnum_into, digits_into, dollars_of, money_of, upper_into,
-};
+use crate::builtins::{add_to_sum, after_last_of, alnum_into, digits_into, dollars_of, upper_into};
 use crate::field::{encode, FieldValue};
 use crate::json::{self, Doc};
 use crate::layout::{Field, FieldType};
-use crate::value::{json_list, Value};
+use crate::value::{date_of_node, decimal_of_node, int_of_node, json_list, Value};
 
 /// A node of the document: `Some(Some(node))`, `Some(None)` when the path is absent, `None`
 /// when the typed reading does not apply.
@@ -92,6 +90,13 @@ where
 thread_local! {
     /// The text a writer builds before encoding it (one buffer per thread, reused).
     static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// `money(x)` of a document node that is not null, as the built-in reads it (`money_of`); `None` for null
+/// (the general path's `money(none)`) or where that is an error.
+fn money_of_node(x: &Doc) -> Option<Decimal> {
+    let d = decimal_of_node(&json::node(x))?.ok()?;
+    Some(d.trunc_with_scale(2))
 }
 
 /// `.key` of node `x`, as `Value::get` reads it; `None` where that is an error.
@@ -215,13 +220,14 @@ impl Compiler<'_> {
             let j = self.json(*a)?;
             return Some(writer(move |env, out| {
                 let Some(Some(x)) = j(env) else { return false };
-                if x.is_null() {
+                let node = json::node(x);
+                if matches!(node, json::Node::Null) {
                     return false;
                 }
-                match Value::Json(x).as_date() {
-                    Ok(Some(d)) => write_field(field, &Value::Date(d), out).is_ok(),
-                    Ok(None) => write_field(field, &Value::Null, out).is_ok(),
-                    Err(_) => false,
+                match date_of_node(&node) {
+                    Some(Ok(Some(d))) => write_field(field, &Value::Date(d), out).is_ok(),
+                    Some(Ok(None)) => write_field(field, &Value::Null, out).is_ok(),
+                    _ => false,
                 }
             }));
         }
@@ -392,13 +398,7 @@ impl Compiler<'_> {
         match call(self, id) {
             Some(("money", [a])) => {
                 let j = self.json(*a)?;
-                Some(dec(move |env| {
-                    let x = j(env)??;
-                    if x.is_null() {
-                        return None;
-                    }
-                    money_of(&Value::Json(x)).ok()
-                }))
+                Some(dec(move |env| money_of_node(j(env)??)))
             }
             Some(("sum", [list, each])) => {
                 let Node::Where { list, cond, var } = self.node(*list) else {
@@ -444,7 +444,7 @@ impl Compiler<'_> {
                         if a.is_null() {
                             continue;
                         }
-                        total = add_to_sum(total, money_of(&Value::Json(a)).ok()?).ok()?;
+                        total = add_to_sum(total, money_of_node(a)?).ok()?;
                     }
                     Some(total)
                 }))
@@ -454,20 +454,14 @@ impl Compiler<'_> {
                     if let Node::Const(c) = self.node(*b) {
                         let c = c.as_decimal().ok()?;
                         let j = self.json(*a)?;
-                        return Some(dec(move |env| match j(env)? {
-                            Some(x) if !x.is_null() => Value::Json(x).as_decimal().ok(),
-                            _ => Some(c),
+                        return Some(dec(move |env| match j(env)?.map(json::node) {
+                            None | Some(json::Node::Null) => Some(c),
+                            Some(n) => decimal_of_node(&n)?.ok(),
                         }));
                     }
                 }
                 let j = self.json(id)?;
-                Some(dec(move |env| {
-                    let x = j(env)??;
-                    if x.is_null() {
-                        return None;
-                    }
-                    Value::Json(x).as_decimal().ok()
-                }))
+                Some(dec(move |env| decimal_of_node(&json::node(j(env)??))?.ok()))
             }
         }
     }
@@ -484,20 +478,14 @@ impl Compiler<'_> {
                     if let Node::Const(k) = self.node(*k) {
                         let k = k.as_int().ok()?;
                         let j = self.json(*x)?;
-                        return Some(int(move |env| match j(env)? {
-                            Some(x) if !x.is_null() => Value::Json(x).as_int().ok(),
-                            _ => Some(k),
+                        return Some(int(move |env| match j(env)?.map(json::node) {
+                            None | Some(json::Node::Null) => Some(k),
+                            Some(n) => int_of_node(&n)?.ok(),
                         }));
                     }
                 }
                 let j = self.json(*a)?;
-                Some(int(move |env| {
-                    let x = j(env)??;
-                    if x.is_null() {
-                        return None;
-                    }
-                    Value::Json(x).as_int().ok()
-                }))
+                Some(int(move |env| int_of_node(&json::node(j(env)??))?.ok()))
             }
             _ => None,
         }
