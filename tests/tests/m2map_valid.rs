@@ -189,3 +189,29 @@ fn the_valid_fixtures_are_formatted() {
         );
     }
 }
+
+#[test]
+fn a_bound_plan_maps_as_the_plan_and_a_missing_parameter_is_an_error_record() {
+    let compiled = compile_fixture(&root().join("valid/features.m2map"));
+    let p = params(&compiled.plan);
+    let bound = compiled.plan.bind(&p).expect("every parameter is given");
+    for (name, doc) in docs() {
+        assert_eq!(
+            record_json(&bound.eval(&doc)),
+            record_json(&compiled.plan.eval(&doc, &p)),
+            "{name}"
+        );
+    }
+    let first = &compiled.plan.params[0].name;
+    let missing = compiled.plan.bind(&Params::new()).err();
+    assert_eq!(
+        missing.as_deref(),
+        Some(format!("the parameter `{first}` was not given").as_str())
+    );
+    let (_, doc) = &docs()[0];
+    let Outcome::Error(e) = compiled.plan.eval(doc, &Params::new()) else {
+        panic!("mapped without its parameters")
+    };
+    assert_eq!(e.message, format!("the parameter `{first}` was not given"));
+    assert_eq!((e.field, e.line), (None, 0));
+}

@@ -40,7 +40,7 @@ pub(super) struct Env<'e, 'd> {
     /// The document being mapped.
     pub(super) doc: &'d Doc,
     /// The parameters' values, in the plan's order.
-    pub(super) params: Vec<Value<'d>>,
+    pub(super) params: &'e [Value<'static>],
     /// Cached values, each computed on first use.
     pub(super) slots: Vec<Option<Value<'d>>>,
     /// The element variables' current elements.
@@ -62,7 +62,7 @@ impl<'e, 'd> Env<'e, 'd> {
         plan: &'e Plan,
         prog: &'e Program,
         doc: &'d Doc,
-        params: Vec<Value<'d>>,
+        params: &'e [Value<'static>],
         explain: bool,
     ) -> Env<'e, 'd> {
         Env {

@@ -39,22 +39,83 @@ pub struct Explained {
     pub fields: Vec<FieldTrace>,
 }
 
+/// A plan with its parameters' values looked up once ([`Plan::bind`]), for mapping many
+/// documents with the same values: each document then starts without a lookup by name.
+pub struct Bound<'p> {
+    plan: &'p Plan,
+    values: Vec<Value<'static>>,
+}
+
+impl Bound<'_> {
+    /// [`Plan::eval`] with the bound values.
+    pub fn eval(&self, doc: &Doc) -> Outcome {
+        self.plan.run(doc, &self.values, None)
+    }
+
+    /// [`Plan::explain`] with the bound values.
+    pub fn explain(&self, doc: &Doc) -> Explained {
+        let mut fields = Vec::new();
+        let outcome = self.plan.run(doc, &self.values, Some(&mut fields));
+        Explained { outcome, fields }
+    }
+}
+
 impl Plan {
+    /// The plan with `params`' values, in the order its parameters are declared; the message
+    /// names the first parameter `params` does not give.
+    pub fn bind(&self, params: &Params) -> Result<Bound<'_>, String> {
+        let values = self
+            .params
+            .iter()
+            .map(|p| {
+                params
+                    .get(&p.name)
+                    .cloned()
+                    .ok_or_else(|| format!("the parameter `{}` was not given", p.name))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Bound { plan: self, values })
+    }
+
     /// Maps one document. Never panics on any input: every failure is an
-    /// [`Outcome::Error`] naming the document's id, the field and the `.m2map` line.
+    /// [`Outcome::Error`] naming the document's id, the field and the `.m2map` line. (For many
+    /// documents with the same parameters, [`Plan::bind`] looks them up once.)
     pub fn eval(&self, doc: &Doc, params: &Params) -> Outcome {
-        self.run(doc, params, None)
+        match self.bind(params) {
+            Ok(bound) => bound.eval(doc),
+            Err(message) => self.unbound(doc, message),
+        }
     }
 
     /// Maps one document and records how each field got its value: the line, the expression
     /// and the branches taken (including those taken inside the lets it uses).
     pub fn explain(&self, doc: &Doc, params: &Params) -> Explained {
-        let mut fields = Vec::new();
-        let outcome = self.run(doc, params, Some(&mut fields));
-        Explained { outcome, fields }
+        match self.bind(params) {
+            Ok(bound) => bound.explain(doc),
+            Err(message) => Explained {
+                outcome: self.unbound(doc, message),
+                fields: Vec::new(),
+            },
+        }
     }
 
-    fn run(&self, doc: &Doc, params: &Params, mut traces: Option<&mut Vec<FieldTrace>>) -> Outcome {
+    /// The error record of a document mapped without a parameter's value.
+    fn unbound(&self, doc: &Doc, message: String) -> Outcome {
+        Outcome::Error(MapError {
+            document_id: document_id(doc),
+            field: None,
+            file: self.source_name.clone(),
+            line: 0,
+            message,
+        })
+    }
+
+    fn run(
+        &self,
+        doc: &Doc,
+        params: &[Value<'static>],
+        mut traces: Option<&mut Vec<FieldTrace>>,
+    ) -> Outcome {
         let err = |field: Option<String>, line: u32, message: String| {
             Outcome::Error(MapError {
                 document_id: document_id(doc),
@@ -66,15 +127,8 @@ impl Plan {
         };
         // A failure inside an expression, at the line of the node that failed.
         let failed = |what: String, e: Box<Fail>| err(Some(what), self.line_of(e.node), e.message);
-        let mut param_values = Vec::with_capacity(self.params.len());
-        for p in &self.params {
-            match params.get(&p.name) {
-                Some(v) => param_values.push(v.clone()),
-                None => return err(None, 0, format!("the parameter `{}` was not given", p.name)),
-            }
-        }
         let prog = self.compiled.get(self);
-        let mut f = Env::new(self, prog, doc, param_values, traces.is_some());
+        let mut f = Env::new(self, prog, doc, params, traces.is_some());
         for (s, test) in self.skips.iter().zip(&prog.skips) {
             match test(&mut f) {
                 Ok(true) => {
@@ -183,7 +237,7 @@ impl Plan {
     pub fn eval_constant(&self, id: NodeId) -> Result<Value<'static>, String> {
         let (prog, code) = Program::single(self, id);
         let params = vec![Value::Missing; self.params.len()];
-        let mut f = Env::new(self, &prog, &NO_DOCUMENT, params, false);
+        let mut f = Env::new(self, &prog, &NO_DOCUMENT, &params, false);
         code(&mut f).map_err(|e| e.message)
     }
 }

@@ -35,7 +35,7 @@ use crate::builtins::{Builtin, Type};
 use crate::layout::{Field, SegmentKind};
 use crate::value::Value;
 
-pub use eval::{Explained, FieldTrace};
+pub use eval::{Bound, Explained, FieldTrace};
 pub use outcome::{Finding, MapError, Outcome, RuleSeverity};
 pub use program::Compiled;
 
