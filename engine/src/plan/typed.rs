@@ -13,11 +13,11 @@
 //! the value the general path would put there), so a field's bytes and failures are the
 //! general path's by construction wherever the writer does not apply. Where it does apply it
 //! calls the same conversions the built-ins call (`Value::as_decimal`, `money_of`,
-//! `dollars_of`, `upper_into`, ...), and `dsl/tests/typed_equivalence.rs` compares the two
+//! `dollars_of`, `upper_into`, ...), and `cli/tests/typed_equivalence.rs` compares the two
 //! paths (explain mode always takes the general one) over the fixtures and generated loans.
 //!
 //! Shapes: document paths (`.key`, cached slots, `first`/`last` of a list, `first(list where
-//! it.key == constant)`, `??` between nodes); text (`after_last`, and `upper`, `alnum`,
+//! it.key == constant)`, `??` between nodes, or with a constant default); text (`after_last`, and `upper`, `alnum`,
 //! `digits` written through a scratch buffer); `money`, `dollars`, `int`, `date`; `sum(list
 //! where it.key == constant, money(it.key))`; a table indexed by a text; a `match` of a
 //! whole number with constant arms; a parameter.
