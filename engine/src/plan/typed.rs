@@ -99,6 +99,21 @@ fn money_of_node(x: &Doc) -> Option<Decimal> {
     Some(d.trunc_with_scale(2))
 }
 
+/// The object a key is read of: straight from its slot when it is a cached object already
+/// read (most reads), else through its closure.
+#[inline(always)]
+fn object_of<'d>(
+    env: &mut Env<'_, 'd>,
+    cached: Option<usize>,
+    compute: &Json,
+) -> Option<Option<&'d Doc>> {
+    match cached.map(|s| &env.slots[s]) {
+        Some(Some(Value::Json(x))) => Some(Some(*x)),
+        Some(Some(Value::Missing)) => Some(None),
+        _ => compute(env),
+    }
+}
+
 /// `.key` of node `x`, as `Value::get` reads it; `None` where that is an error.
 fn key_of<'d>(x: &'d Doc, key: &str) -> Option<Option<&'d Doc>> {
     match x.get(key) {
@@ -277,11 +292,16 @@ impl Compiler<'_> {
                 };
                 let grouped = object.and_then(|b| self.group(b, *base, key));
                 let key = key.clone();
+                // A cached object already read is taken from its slot without a call.
+                let cached = match self.node(*base) {
+                    Node::Cached { slot, expr } => Some(self.slot(*slot, *expr)),
+                    _ => None,
+                };
                 let base = self.json(*base)?;
                 match grouped {
                     // Read through the object's scan (`scan.rs`), as the general path does.
                     Some((group, i)) => json(move |env| {
-                        let Some(x) = base(env)? else {
+                        let Some(x) = object_of(env, cached, &base)? else {
                             return Some(None);
                         };
                         let v = match &env.slots[group.first + i] {
@@ -297,7 +317,7 @@ impl Compiler<'_> {
                             _ => None,
                         }
                     }),
-                    None => json(move |env| match base(env)? {
+                    None => json(move |env| match object_of(env, cached, &base)? {
                         Some(x) => key_of(x, &key),
                         None => Some(None),
                     }),
