@@ -55,11 +55,7 @@ pub enum Node<'d> {
 /// The kind of a node, with what it holds.
 #[inline]
 pub fn node(d: &Doc) -> Node<'_> {
-    // Every sonic-rs accessor decodes the node in full, its kind included: most nodes a
-    // mapping reads are LoanPro's strings, which one decode gives; the rest take two.
-    if let Some(s) = d.as_str() {
-        return Node::String(s);
-    }
+    // Every sonic-rs accessor decodes the node's tag again: decode it once, then read.
     match d.get_type() {
         JsonType::String => d.as_str().map_or(Node::Null, Node::String),
         JsonType::Object => d.as_object().map_or(Node::Null, Node::Object),

@@ -92,10 +92,20 @@ thread_local! {
     static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
+/// A node's kind, asking for a string first: every sonic-rs accessor decodes the node in full,
+/// and the values a typed path converts are mostly LoanPro's strings (one decode instead of
+/// two). Not in `json::node` itself: the preset's general path reads more numbers and lost 3%.
+fn text_first(x: &Doc) -> json::Node<'_> {
+    match x.as_str() {
+        Some(s) => json::Node::String(s),
+        None => json::node(x),
+    }
+}
+
 /// `money(x)` of a document node that is not null, as the built-in reads it (`money_of`); `None` for null
 /// (the general path's `money(none)`) or where that is an error.
 fn money_of_node(x: &Doc) -> Option<Decimal> {
-    let d = decimal_of_node(&json::node(x))?.ok()?;
+    let d = decimal_of_node(&text_first(x))?.ok()?;
     Some(d.trunc_with_scale(2))
 }
 
@@ -235,7 +245,7 @@ impl Compiler<'_> {
             let j = self.json(*a)?;
             return Some(writer(move |env, out| {
                 let Some(Some(x)) = j(env) else { return false };
-                let node = json::node(x);
+                let node = text_first(x);
                 if matches!(node, json::Node::Null) {
                     return false;
                 }
@@ -474,14 +484,14 @@ impl Compiler<'_> {
                     if let Node::Const(c) = self.node(*b) {
                         let c = c.as_decimal().ok()?;
                         let j = self.json(*a)?;
-                        return Some(dec(move |env| match j(env)?.map(json::node) {
+                        return Some(dec(move |env| match j(env)?.map(text_first) {
                             None | Some(json::Node::Null) => Some(c),
                             Some(n) => decimal_of_node(&n)?.ok(),
                         }));
                     }
                 }
                 let j = self.json(id)?;
-                Some(dec(move |env| decimal_of_node(&json::node(j(env)??))?.ok()))
+                Some(dec(move |env| decimal_of_node(&text_first(j(env)??))?.ok()))
             }
         }
     }
@@ -498,14 +508,14 @@ impl Compiler<'_> {
                     if let Node::Const(k) = self.node(*k) {
                         let k = k.as_int().ok()?;
                         let j = self.json(*x)?;
-                        return Some(int(move |env| match j(env)?.map(json::node) {
+                        return Some(int(move |env| match j(env)?.map(text_first) {
                             None | Some(json::Node::Null) => Some(k),
                             Some(n) => int_of_node(&n)?.ok(),
                         }));
                     }
                 }
                 let j = self.json(*a)?;
-                Some(int(move |env| int_of_node(&json::node(j(env)??))?.ok()))
+                Some(int(move |env| int_of_node(&text_first(j(env)??))?.ok()))
             }
             _ => None,
         }
