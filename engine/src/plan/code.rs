@@ -21,7 +21,7 @@ use super::env::{fail, Env, Fail, R};
 use super::eval::decode_field;
 use super::fold::{filter, folded};
 use super::ops::{binary, compare, equals, matches_pattern, node_equals, truthy};
-use super::scan::{keys_by_base, scanned, Base, Group, GroupBase};
+use super::scan::{grouped, keys_by_base, Base, Group, GroupBase};
 use super::table::lookup;
 use super::{BinOp, Node, NodeId, Pattern, Plan};
 use crate::builtins::Builtin;
@@ -60,10 +60,7 @@ impl Operand {
             Operand::Slot(s, key, id) => env.slot(*s)?.get(key).map_err(fail(*id)),
             Operand::Grouped(group, i, plain) => {
                 if env.trace.is_none() {
-                    if let Some(v) = &env.slots[group.first + i] {
-                        return Ok(v.clone());
-                    }
-                    if let Some(v) = scanned(env, group, *i)? {
+                    if let Some(v) = grouped(env, group, *i)? {
                         return Ok(v);
                     }
                 }

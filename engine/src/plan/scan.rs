@@ -103,11 +103,25 @@ pub(super) enum GroupBase {
     Slot(usize),
 }
 
+/// The value of key `index` of `group`: its slot when already filled (the common read), else
+/// through [`scanned`]; `None` when the key must be read with `Value::get`.
+#[inline]
+pub(super) fn grouped<'d>(
+    env: &mut Env<'_, 'd>,
+    group: &Group,
+    index: usize,
+) -> Result<Option<Value<'d>>, Box<Fail>> {
+    match &env.slots[group.first + index] {
+        Some(v) => Ok(Some(v.clone())),
+        None => scanned(env, group, index),
+    }
+}
+
 /// The value of key `index` of `group`, scanning the group's object first when no key of it
 /// has been read yet; `None` when the key must be read with `Value::get` (see the module's
 /// documentation).
 #[inline(never)]
-pub(super) fn scanned<'d>(
+fn scanned<'d>(
     env: &mut Env<'_, 'd>,
     group: &Group,
     index: usize,

@@ -31,7 +31,7 @@ use super::code::Compiler;
 use super::env::Env;
 use super::eval::write_field;
 use super::ops::{matches_pattern, node_equals};
-use super::scan::{scanned, Base};
+use super::scan::{grouped, Base};
 use super::{BinOp, Node, NodeId, TableDefault};
 use crate::builtins::{add_to_sum, after_last_of, alnum_into, digits_into, dollars_of, upper_into};
 use crate::field::{encode, FieldValue};
@@ -99,6 +99,15 @@ fn text_first(x: &Doc) -> json::Node<'_> {
     match x.as_str() {
         Some(s) => json::Node::String(s),
         None => json::node(x),
+    }
+}
+
+/// The text a [`Text`] closure gave, or the expression's constant default where that applies;
+/// `None` when the typed reading does not apply.
+fn or_default<'a>(text: Option<Option<&'a str>>, default: &'a Option<Box<str>>) -> Option<&'a str> {
+    match text? {
+        Some(s) => Some(s),
+        None => Some(default.as_deref().unwrap_or_default()),
     }
 }
 
@@ -170,10 +179,8 @@ impl Compiler<'_> {
                 let (table, key) = (*table as usize, *key);
                 let (k, default) = self.text(key)?;
                 return Some(writer(move |env, out| {
-                    let s = match k(env) {
-                        Some(Some(s)) => s,
-                        Some(None) => default.as_deref().unwrap_or_default(),
-                        None => return false,
+                    let Some(s) = or_default(k(env), &default) else {
+                        return false;
                     };
                     let t = &env.plan.tables[table];
                     let v = match t.text.get(s) {
@@ -226,10 +233,8 @@ impl Compiler<'_> {
             };
             let (s, default) = self.text(*a)?;
             return Some(writer(move |env, out| {
-                let s = match s(env) {
-                    Some(Some(s)) => s,
-                    Some(None) => default.as_deref().unwrap_or_default(),
-                    None => return false,
+                let Some(s) = or_default(s(env), &default) else {
+                    return false;
                 };
                 SCRATCH.with(|cell| match cell.try_borrow_mut() {
                     Ok(mut buf) => {
@@ -268,10 +273,8 @@ impl Compiler<'_> {
             }
             let (s, default) = self.text(id)?;
             return Some(writer(move |env, out| {
-                let s = match s(env) {
-                    Some(Some(s)) => s,
-                    Some(None) => default.as_deref().unwrap_or_default(),
-                    None => return false,
+                let Some(s) = or_default(s(env), &default) else {
+                    return false;
                 };
                 encode(field, &FieldValue::Text(s), out).is_ok()
             }));
@@ -300,7 +303,7 @@ impl Compiler<'_> {
                     Node::Cached { slot, .. } => Some(Base::Slot(*slot)),
                     _ => None,
                 };
-                let grouped = object.and_then(|b| self.group(b, *base, key));
+                let group = object.and_then(|b| self.group(b, *base, key));
                 let key = key.clone();
                 // A cached object already read is taken from its slot without a call.
                 let cached = match self.node(*base) {
@@ -308,18 +311,14 @@ impl Compiler<'_> {
                     _ => None,
                 };
                 let base = self.json(*base)?;
-                match grouped {
+                match group {
                     // Read through the object's scan (`scan.rs`), as the general path does.
                     Some((group, i)) => json(move |env| {
                         let Some(x) = object_of(env, cached, &base)? else {
                             return Some(None);
                         };
-                        let v = match &env.slots[group.first + i] {
-                            Some(v) => v.clone(),
-                            None => match scanned(env, &group, i).ok()? {
-                                Some(v) => v,
-                                None => return key_of(x, &key),
-                            },
+                        let Some(v) = grouped(env, &group, i).ok()? else {
+                            return key_of(x, &key);
                         };
                         match v {
                             Value::Json(v) => Some(Some(v)),
