@@ -18,13 +18,21 @@ pub fn builtin() -> Builtin {
 
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
     let customer = &args[0];
-    let mail = customer.get("MailAddress")?;
+    // Both addresses in one pass over the customer's keys. Should that fail, each is read on
+    // its own, so the result and any failure are what reading them in turn gives.
+    let (mail, primary) = match customer.get_many(["MailAddress", "PrimaryAddress"]) {
+        Ok([mail, primary]) => (mail, Some(primary)),
+        Err(_) => (customer.get("MailAddress")?, None),
+    };
     let first_line = mail.get("address1")?;
     let line = scalar_text(&first_line)?.unwrap_or_default();
-    if !crate::clean::address(&line, usize::MAX).is_empty() {
+    if !crate::clean::text::address_is_blank(&line) {
         return Ok(mail);
     }
-    customer.get("PrimaryAddress")
+    match primary {
+        Some(p) => Ok(p),
+        None => customer.get("PrimaryAddress"),
+    }
 }
 
 #[cfg(test)]

@@ -17,10 +17,31 @@ pub enum TextKind {
 /// Cleans `text` as §1 says for its kind, then cuts it to `width` characters (names and
 /// addresses are the only values cut rather than refused).
 pub fn clean_text(text: &str, kind: TextKind, width: usize) -> String {
+    // Folding keeps ASCII as it is, and nearly every LoanPro name and address is ASCII: those
+    // skip the folded copy.
+    if text.is_ascii() {
+        return keep(text, kind, width);
+    }
     let mut folded = String::with_capacity(text.len());
     for c in text.chars() {
         fold_char_into(c, &mut folded);
     }
+    keep(&folded, kind, width)
+}
+
+/// Whether an address line is empty after [`address`]'s clean-up, without building it.
+pub fn address_is_blank(text: &str) -> bool {
+    if text.is_ascii() {
+        // Kept are letters (upper-cased), digits and hyphens; everything else becomes a space,
+        // and spaces alone trim to nothing.
+        return !text.bytes().any(|b| b.is_ascii_alphanumeric() || b == b'-');
+    }
+    address(text, usize::MAX).is_empty()
+}
+
+/// The second step of [`clean_text`], on folded text: the characters §1 keeps, runs of spaces
+/// as one, cut to `width`.
+fn keep(folded: &str, kind: TextKind, width: usize) -> String {
     let mut out = String::with_capacity(folded.len());
     let mut pending_space = false;
     for c in folded.chars() {
@@ -89,6 +110,53 @@ mod tests {
         // Þ is spelled out; the eth ð is not on §1's list (Đ is a different letter), so it is
         // an other character and dropped.
         assert_eq!(surname("Þórðarson", 25), "THORARSON");
+    }
+
+    #[test]
+    fn a_blank_address_is_what_cleans_to_nothing() {
+        for line in [
+            "",
+            " ",
+            " #. ",
+            "1 Main St",
+            "-",
+            "é",
+            " ß ",
+            "·",
+            "\u{301}",
+            "Apt #",
+            "#/&",
+            "\u{2014}",
+            "Ünter",
+            "  .  -  ",
+        ] {
+            assert_eq!(
+                address_is_blank(line),
+                address(line, 32).is_empty(),
+                "{line:?}"
+            );
+        }
+    }
+
+    /// The folding of each character, done for every text: what `clean_text` did before ASCII
+    /// skipped it.
+    fn folded_first(text: &str, kind: TextKind, width: usize) -> String {
+        let mut folded = String::new();
+        text.chars().for_each(|c| fold_char_into(c, &mut folded));
+        keep(&folded, kind, width)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_ascii_shortcut_and_the_blank_test_agree_with_the_clean_up(
+            text in "[ -~]{0,12}|[ a-zA-Z0-9.#éßØ\u{301}\u{2014}-]{0,12}|\\PC{0,8}",
+            width in 0usize..40,
+        ) {
+            for kind in [TextKind::Surname, TextKind::GivenName, TextKind::Address] {
+                proptest::prop_assert_eq!(clean_text(&text, kind, width), folded_first(&text, kind, width));
+            }
+            proptest::prop_assert_eq!(address_is_blank(&text), address(&text, usize::MAX).is_empty());
+        }
     }
 
     #[test]
