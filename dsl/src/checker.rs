@@ -226,8 +226,11 @@ struct Checker<'s> {
     lets_done: usize,
     let_types: Vec<Type>,
     table_types: Vec<Type>,
-    /// Element scopes, innermost last: (name alias, variable, element type).
-    scopes: Vec<(Option<String>, u32, Type)>,
+    /// Element scopes, innermost last: (name alias, variable, element type, whether bare names
+    /// inside are the element's keys). They are in `where` filters and per-element arguments;
+    /// a segment's `for each co` names its element, and bare names in its body stay the
+    /// document's (`LoanSettings` in a J1 is the loan's, `co.X` the co-borrower's).
+    scopes: Vec<(Option<String>, u32, Type, bool)>,
     in_rule: bool,
     in_let: bool,
 }
@@ -730,7 +733,7 @@ impl<'s> Checker<'s> {
             }
             let v = self.new_var();
             self.scopes
-                .push((Some(var.name.clone()), v, h.ty.element()));
+                .push((Some(var.name.clone()), v, h.ty.element(), false));
             pushed += 1;
             (h, v)
         });
@@ -991,13 +994,13 @@ impl<'s> Checker<'s> {
     }
 
     fn name(&mut self, n: &str, span: Span) -> HExpr {
-        for (alias, var, ty) in self.scopes.iter().rev() {
+        for (alias, var, ty, _) in self.scopes.iter().rev() {
             if alias.as_deref() == Some(n) || (n == "it" && alias.is_none()) {
                 return Self::h(HKind::Local(*var), ty.clone(), span);
             }
         }
         if n == "it" {
-            if let Some((_, var, ty)) = self.scopes.last() {
+            if let Some((_, var, ty, _)) = self.scopes.last() {
                 return Self::h(HKind::Local(*var), ty.clone(), span);
             }
         }
@@ -1045,7 +1048,7 @@ impl<'s> Checker<'s> {
             }
         }
         // Inside `where` and per-element arguments, other bare names are the element's fields.
-        if let Some((_, var, ty)) = self.scopes.last() {
+        if let Some((_, var, ty, true)) = self.scopes.last() {
             if is_dynamic(ty) {
                 let base = Self::h(HKind::Local(*var), ty.clone(), span);
                 return Self::h(HKind::Get(Box::new(base), n.to_string()), Type::Json, span);
@@ -1396,7 +1399,7 @@ impl<'s> Checker<'s> {
                 if var == 0 {
                     var = self.new_var();
                 }
-                self.scopes.push((None, var, elem));
+                self.scopes.push((None, var, elem, true));
                 let h = self.expr(a);
                 self.scopes.pop();
                 arg_spans.push(a.span);
@@ -1467,9 +1470,9 @@ impl<'s> Checker<'s> {
         }
         let var = self.new_var();
         let elem = hl.ty.element();
-        self.scopes.push((None, var, elem.clone()));
+        self.scopes.push((None, var, elem.clone(), true));
         if let Some(a) = alias {
-            self.scopes.push((Some(a), var, elem.clone()));
+            self.scopes.push((Some(a), var, elem.clone(), true));
         }
         let hc = self.condition(cond, "`where`");
         self.scopes.pop();

@@ -1,0 +1,72 @@
+//! What a bare name means where: the element's key inside `where` filters and per-element
+//! arguments, the document's key in a `for each` segment's body (its element has a name).
+
+use metro2_engine::json;
+use metro2_engine::plan::{Outcome, Params};
+use serde_json::json;
+
+/// A base segment of constants plus a J1 per customer whose fields read bare names.
+const MAPPING: &str = r#"m2map 1
+segment base {
+  processing_indicator = 1
+  time_stamp = 2026-10-31
+  correction_indicator = 0
+  identification_number = "FURN"
+  consumer_account_number = "A1"
+  portfolio_type = "I"
+  account_type = "00"
+  date_opened = 2020-01-01
+  credit_limit = 0
+  highest_credit = 0
+  terms_duration = 0
+  terms_frequency = "M"
+  scheduled_monthly_payment_amount = 0
+  actual_payment_amount = 0
+  account_status = "11"
+  payment_history_profile = "BBBBBBBBBBBBBBBBBBBBBBBB"
+  current_balance = 0
+  amount_past_due = 0
+  date_of_account_information = 2026-10-31
+  interest_type_indicator = "F"
+  surname = "S"
+  first_name = "F"
+  social_security_number = 123456789
+  date_of_birth = 1980-01-01
+  ecoa_code = "1"
+  country_code = "US"
+  first_line_of_address = "1 MAIN ST"
+  city = "AUSTIN"
+  state = "TX"
+  postal_code = "78701"
+}
+segment j1 for each co in Customers where loanRole == "secondary" {
+  surname = text(LoanSettings.code)
+  first_name = text(co.LoanSettings.code ?? "NONE")
+  middle_name = text(first(co.Phones where kind == "home").number ?? "NOPHONE")
+  ecoa_code = "2"
+}
+"#;
+
+#[test]
+fn bare_names_in_a_for_each_body_are_the_documents() {
+    let plan = m2map::compile(MAPPING, "scopes.m2map")
+        .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
+        .plan;
+    let doc = json::from_serde(&json!({
+        "LoanSettings": {"code": "LOAN"},
+        "Customers": [
+            {"loanRole": "primary", "LoanSettings": {"code": "PRIMARY"}},
+            {"loanRole": "secondary", "LoanSettings": {"code": "COBORROWER"},
+             "Phones": [{"kind": "work", "number": "1"}, {"kind": "home", "number": "2"}]}
+        ]
+    }));
+    let Outcome::Mapped { record, .. } = plan.eval(&doc, &Params::new()) else {
+        panic!("mapped");
+    };
+    let j1 = String::from_utf8_lossy(record.j1[0].as_bytes()).into_owned();
+    // The loan's LoanSettings, not the co-borrower's key of the same name.
+    assert_eq!(j1[3..28].trim_end(), "LOAN");
+    // `co.` reads the element; a `where` inside the body reads its own element's keys.
+    assert_eq!(j1[28..48].trim_end(), "COBORROWER");
+    assert_eq!(j1[48..68].trim_end(), "2");
+}
