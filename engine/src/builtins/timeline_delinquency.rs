@@ -1,5 +1,5 @@
 //! `delinquency(setup, payments)`: the loan's timeline (derivations.md §2–§3).
-use sonic_rs::JsonValueTrait;
+use sonic_rs::{JsonContainerTrait, JsonValueTrait};
 
 use super::clean_read::{read_date, read_day, read_money, scalar_text, timeline_type, TIMELINE};
 use super::prelude::*;
@@ -114,9 +114,8 @@ fn read_row(row: &Value<'_>) -> Result<Option<(Day, Cents)>, ValueError> {
 /// row [`read_row`] would refuse.
 fn plain_row<'d>(row: &Value<'d>) -> Option<PaymentRow<'d>> {
     let Value::Json(j) = row else { return None };
-    let Node::Object(o) = json::node(j) else {
-        return None;
-    };
+    let j: &'d Doc = j;
+    let o = j.as_object()?;
     // A payment has a dozen keys; the scan stops once the five are found. Not
     // `Value::get_many`: matching the keys as constants here is what makes this reader pay
     // (with get_many the preset ran 8% slower end to end, 56,000 against 61,000 loans/s).
