@@ -588,14 +588,20 @@ impl Compiler<'_> {
                 let id = self.push(Node::Table { table: *t, key: k }, line, deps);
                 self.fold_if_const(id, &[k])
             }
-            HKind::SegField(kind, f) => self.push(
-                Node::SegField {
-                    kind: *kind,
-                    field: f,
-                },
-                line,
-                Vec::new(),
-            ),
+            HKind::SegField(kind, f) => {
+                let id = self.push(
+                    Node::SegField {
+                        kind: *kind,
+                        field: f,
+                    },
+                    line,
+                    Vec::new(),
+                );
+                // Only rules read segments, once the record is written, so a field read by
+                // several rules is decoded once (the preset's rules read account_status nine
+                // times).
+                self.cached(id, format!("field {kind}.{}", f.key), line)
+            }
         }
     }
 
