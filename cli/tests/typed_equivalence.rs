@@ -75,6 +75,22 @@ fn the_shapes_map_the_unchanged_loan() {
 }
 
 #[test]
+fn the_clean_up_shapes_map_the_unchanged_loan() {
+    let plan = m2map::compile(CLEAN_SHAPES, "clean.m2map")
+        .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
+        .plan;
+    let doc = json::from_serde(&loan());
+    let outcome = plan.eval(&doc, &params());
+    assert!(
+        matches!(outcome, Outcome::Mapped { .. }),
+        "{}",
+        summary(&outcome)
+    );
+    let (typed, general) = both(&plan, &doc);
+    assert_eq!(typed, general);
+}
+
+#[test]
 fn duplicate_keys_read_the_first_both_ways() {
     // JSON text can repeat a key (serde_json's maps cannot): every reader takes the first.
     let text = loan()
@@ -276,8 +292,64 @@ segment base {
 }
 "#;
 
+/// The clean-up writers (derivations.md §1, §8) on the places `PLACES` changes, with and
+/// without defaults.
+const CLEAN_SHAPES: &str = r#"m2map 1
+segment base {
+  processing_indicator = 1
+  time_stamp = 2026-10-31
+  correction_indicator = 0
+  identification_number = state(LoanSettings.creditBureau ?? "geo.state.TX")
+  consumer_account_number = account_number(displayId)
+  portfolio_type = "I"
+  account_type = "01"
+  middle_name = given_name(first(Customers where loanRole == "loan.customerRole.primary").lastName ?? "Mary Ann", 20)
+  date_opened = 2020-01-01
+  credit_limit = 0
+  highest_credit = 0
+  terms_duration = 0
+  terms_frequency = "M"
+  scheduled_monthly_payment_amount = 0
+  actual_payment_amount = 0
+  account_status = "11"
+  payment_history_profile = "BBBBBBBBBBBBBBBBBBBBBBBB"
+  current_balance = 0
+  amount_past_due = 0
+  date_of_account_information = 2026-10-31
+  interest_type_indicator = "F"
+  surname = surname(last(Customers).lastName, 25)
+  first_name = given_name(LoanSetup.paymentFrequency ?? "", 3)
+  generation_code = generation(first(Customers).loanRole ?? "customer.generationCode.jr")
+  social_security_number = int(ssn(last(Customers).ssn ?? ""))
+  telephone_number = int(phone(LoanSetup.loanTerm ?? "(512) 555-0100"))
+  date_of_birth = 1980-01-01
+  ecoa_code = "1"
+  country_code = country(LoanSetup.paymentFrequency ?? "company.country.usa")
+  first_line_of_address = address(last(Customers).PrimaryAddress.address1 ?? "", 32)
+  second_line_of_address = address(LoanSettings.creditBureau, 5)
+  city = address(last(Customers).PrimaryAddress.state, 20)
+  state = state(last(Customers).PrimaryAddress.state ?? "")
+  postal_code = zip(last(Customers).PrimaryAddress.zipcode ?? "")
+}
+"#;
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(600))]
+
+    #[test]
+    fn each_clean_up_writer_gives_what_the_general_path_gives(
+        changes in prop::collection::vec((0..PLACES.len(), variant()), 0..4),
+    ) {
+        let plan = m2map::compile(CLEAN_SHAPES, "clean.m2map")
+            .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
+            .plan;
+        let mut doc = loan();
+        for (place, value) in changes {
+            set(&mut doc, PLACES[place], value);
+        }
+        let (typed, general) = both(&plan, &json::from_serde(&doc));
+        prop_assert_eq!(typed, general, "{}", doc);
+    }
 
     #[test]
     fn each_typed_shape_gives_what_the_general_path_gives(

@@ -34,6 +34,8 @@ use super::ops::{matches_pattern, node_equals};
 use super::scan::{grouped, Base};
 use super::{BinOp, Node, NodeId, TableDefault};
 use crate::builtins::{add_to_sum, after_last_of, alnum_into, digits_into, dollars_of, upper_into};
+use crate::clean::codes;
+use crate::clean::text::{clean_text, TextKind};
 use crate::field::{encode, FieldValue};
 use crate::json::{self, Doc};
 use crate::layout::{Field, FieldType};
@@ -247,6 +249,9 @@ impl Compiler<'_> {
                 })
             }));
         }
+        if let Some(w) = self.clean_writer(field, id) {
+            return Some(w);
+        }
         if let Some(("date", [a])) = call(self, id) {
             let j = self.json(*a)?;
             return Some(writer(move |env, out| {
@@ -285,6 +290,92 @@ impl Compiler<'_> {
             Some(Some(x)) => write_field(field, &Value::Json(x), out).is_ok(),
             _ => false,
         }))
+    }
+
+    /// The clean-up built-ins of derivations.md §1 and §8 on a text of the document: names and
+    /// addresses cut to a constant width, the codes, and `int(ssn(...))`, `int(phone(...))`.
+    /// Each calls the function the built-in calls, on the same text.
+    fn clean_writer(&mut self, field: &'static Field, id: NodeId) -> Option<Writer> {
+        if matches!(field.ty, FieldType::Date | FieldType::Timestamp) {
+            return None;
+        }
+        let (name, args) = call(self, id)?;
+        match (name, args) {
+            ("surname" | "given_name" | "address", [a, w]) => {
+                // `width_arg`'s reading: a positive whole number.
+                let Node::Const(Value::Int(w)) = self.node(*w) else {
+                    return None;
+                };
+                let width = usize::try_from(*w).ok().filter(|w| *w > 0)?;
+                let kind = match name {
+                    "surname" => TextKind::Surname,
+                    "given_name" => TextKind::GivenName,
+                    _ => TextKind::Address,
+                };
+                let (s, default) = self.text(*a)?;
+                Some(writer(move |env, out| {
+                    let Some(s) = or_default(s(env), &default) else {
+                        return false;
+                    };
+                    let cleaned = clean_text(s, kind, width);
+                    encode(field, &FieldValue::Text(&cleaned), out).is_ok()
+                }))
+            }
+            ("state" | "zip" | "account_number", [a]) => {
+                let clean: fn(&str) -> String = match name {
+                    "state" => codes::state,
+                    "zip" => codes::zip,
+                    _ => codes::account_number,
+                };
+                let (s, default) = self.text(*a)?;
+                Some(writer(move |env, out| {
+                    let Some(s) = or_default(s(env), &default) else {
+                        return false;
+                    };
+                    encode(field, &FieldValue::Text(&clean(s)), out).is_ok()
+                }))
+            }
+            ("generation" | "country", [a]) => {
+                let clean: fn(&str) -> &'static str = match name {
+                    "generation" => codes::generation_code,
+                    _ => codes::country,
+                };
+                let (s, default) = self.text(*a)?;
+                Some(writer(move |env, out| {
+                    let Some(s) = or_default(s(env), &default) else {
+                        return false;
+                    };
+                    encode(field, &FieldValue::Text(clean(s)), out).is_ok()
+                }))
+            }
+            ("int", [inner]) => {
+                let (name, [a]) = call(self, *inner)? else {
+                    return None;
+                };
+                let digits: fn(&str) -> Option<String> = match name {
+                    "ssn" => |s| codes::ssn(s).map(str::to_string),
+                    "phone" => codes::phone,
+                    _ => return None,
+                };
+                let (s, default) = self.text(*a)?;
+                Some(writer(move |env, out| {
+                    let Some(s) = or_default(s(env), &default) else {
+                        return false;
+                    };
+                    // The built-in's text, read by `int` as the general path reads it; none
+                    // (not an SSN, not a phone number) is the field's empty fill.
+                    let v = match digits(s) {
+                        Some(d) => match Value::text(d).as_int() {
+                            Ok(n) => Value::Int(n),
+                            Err(_) => return false,
+                        },
+                        None => Value::Null,
+                    };
+                    write_field(field, &v, out).is_ok()
+                }))
+            }
+            _ => None,
+        }
     }
 
     /// A node of the document.
