@@ -135,37 +135,19 @@ pub fn compile_expr(checked: &Checked, source: &str, h: &HExpr) -> (Plan, NodeId
 }
 
 impl Compiler<'_> {
-    /// A cached node read from one place, once per document, gains nothing from its slot:
-    /// it is computed in place instead. Nodes read inside a loop (a `where`, a per-element
-    /// argument, a repeated segment) keep their slot, since the loop would recompute them.
+    /// A cached node evaluated once per document gains nothing from its slot: it is computed
+    /// in place instead. Nodes evaluated more than once keep it: read from several places, or
+    /// from one place that is itself evaluated more than once (a table lookup in a `let` and
+    /// again in a rule, both around the same call), or inside a loop (a `where`, a per-element
+    /// argument, a repeated segment), which would recompute them.
     fn uncache_single_uses(&mut self) {
         let n = self.plan.nodes.len();
-        let mut uses = vec![0u32; n];
+        // How often a document evaluates each node (2 stands for "more than once"), and
+        // whether it runs once per element of a loop.
+        let mut evals = vec![0u32; n];
         let mut in_loop = vec![false; n];
-        for (i, node) in self.plan.nodes.iter().enumerate() {
-            // A node that reads an element variable runs once per element, and so do all its
-            // children; otherwise only a `where` condition and a per-element argument do (the
-            // list itself is computed once).
-            let all_looped = !self.deps[i].is_empty();
-            let looped_children: Vec<(NodeId, bool)> = match node {
-                Node::Where { list, cond, .. } => vec![(*list, all_looped), (*cond, true)],
-                Node::Call { builtin, args, .. } => args
-                    .iter()
-                    .zip(builtin.params.iter())
-                    .map(|(a, p)| (*a, all_looped || p.per_element))
-                    .collect(),
-                _ => children(node)
-                    .into_iter()
-                    .map(|c| (c, all_looped))
-                    .collect(),
-            };
-            for (c, looped) in looped_children {
-                uses[c as usize] += 1;
-                in_loop[c as usize] |= looped;
-            }
-        }
         let mut top = |id: NodeId, looped: bool| {
-            uses[id as usize] += 1;
+            evals[id as usize] = (evals[id as usize] + 1).min(2);
             in_loop[id as usize] |= looped;
         };
         for s in &self.plan.skips {
@@ -185,11 +167,42 @@ impl Compiler<'_> {
                 top(w.expr, s.each.is_some());
             }
         }
-        for i in 0..n {
+        // A node is pushed after the nodes it reads, so going down the ids meets every
+        // parent before its children, with its own count complete.
+        for i in (0..n).rev() {
+            if evals[i] == 0 && !in_loop[i] {
+                continue;
+            }
             if let Node::Cached { expr, .. } = self.plan.nodes[i] {
-                if uses[i] == 1 && !in_loop[i] {
-                    self.plan.nodes[i] = self.plan.nodes[expr as usize].clone();
+                if evals[i] > 1 || in_loop[i] {
+                    // Kept: its expression runs once per document, wherever it is read.
+                    let e = expr as usize;
+                    evals[e] = (evals[e] + 1).min(2);
+                    continue;
                 }
+                self.plan.nodes[i] = self.plan.nodes[expr as usize].clone();
+            }
+            // A node that reads an element variable runs once per element, and so do all its
+            // children; otherwise only a `where` condition and a per-element argument do (the
+            // list itself is computed once).
+            let all_looped = !self.deps[i].is_empty() || in_loop[i];
+            let node = &self.plan.nodes[i];
+            let looped_children: Vec<(NodeId, bool)> = match node {
+                Node::Where { list, cond, .. } => vec![(*list, all_looped), (*cond, true)],
+                Node::Call { builtin, args, .. } => args
+                    .iter()
+                    .zip(builtin.params.iter())
+                    .map(|(a, p)| (*a, all_looped || p.per_element))
+                    .collect(),
+                _ => children(node)
+                    .into_iter()
+                    .map(|c| (c, all_looped))
+                    .collect(),
+            };
+            for (c, looped) in looped_children {
+                let c = c as usize;
+                evals[c] = (evals[c] + evals[i]).min(2);
+                in_loop[c] |= looped;
             }
         }
     }
