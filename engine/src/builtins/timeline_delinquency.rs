@@ -143,8 +143,15 @@ fn plain_row<'d>(row: &Value<'d>) -> Option<PaymentRow<'d>> {
         return None;
     }
     let [status, active, date, reverse_date, amount] = fields;
-    let [status, date, reverse_date, amount] =
-        [status, date, reverse_date, amount].map(|f| f.map(field_node));
+    let [status, date, amount] = [status, date, amount].map(|f| f.map(field_node));
+    // Nearly every payment's reverseDate is null: ask that first (a tag read).
+    let reverse_date = reverse_date.map(|d| {
+        if d.is_null() {
+            Node::Null
+        } else {
+            field_node(d)
+        }
+    });
     Some(PaymentRow {
         status: match status {
             None | Some(Node::Null) => None,
