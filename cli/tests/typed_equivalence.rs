@@ -60,34 +60,18 @@ fn both(plan: &Plan, doc: &json::Doc) -> (String, String) {
 
 #[test]
 fn the_shapes_map_the_unchanged_loan() {
-    let plan = m2map::compile(SHAPES, "shapes.m2map")
-        .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
-        .plan;
-    let doc = json::from_serde(&loan());
-    let outcome = plan.eval(&doc, &params());
-    assert!(
-        matches!(outcome, Outcome::Mapped { .. }),
-        "{}",
-        summary(&outcome)
-    );
-    let (typed, general) = both(&plan, &doc);
-    assert_eq!(typed, general);
-}
-
-#[test]
-fn the_clean_up_shapes_map_the_unchanged_loan() {
-    let plan = m2map::compile(CLEAN_SHAPES, "clean.m2map")
-        .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
-        .plan;
-    let doc = json::from_serde(&loan());
-    let outcome = plan.eval(&doc, &params());
-    assert!(
-        matches!(outcome, Outcome::Mapped { .. }),
-        "{}",
-        summary(&outcome)
-    );
-    let (typed, general) = both(&plan, &doc);
-    assert_eq!(typed, general);
+    for mapping in [SHAPES, CLEAN_SHAPES] {
+        let plan = compile_text(mapping);
+        let doc = json::from_serde(&loan());
+        let outcome = plan.eval(&doc, &params());
+        assert!(
+            matches!(outcome, Outcome::Mapped { .. }),
+            "{}",
+            summary(&outcome)
+        );
+        let (typed, general) = both(&plan, &doc);
+        assert_eq!(typed, general);
+    }
 }
 
 #[test]
@@ -109,9 +93,8 @@ fn duplicate_keys_read_the_first_both_ways() {
     let doc = json::parse(&text).expect("JSON");
     for plan in [
         compile("dsl/benches/bench.m2map"),
-        m2map::compile(SHAPES, "shapes.m2map")
-            .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
-            .plan,
+        compile_text(SHAPES),
+        compile_text(CLEAN_SHAPES),
     ] {
         let (typed, general) = both(&plan, &doc);
         assert_eq!(typed, general);
@@ -333,6 +316,22 @@ segment base {
 }
 "#;
 
+/// The loan with `changes` made, mapped both ways by `plan`; the changed loan for messages.
+fn changed_both_ways(plan: &Plan, changes: Vec<(usize, Option<Json>)>) -> (String, String, Json) {
+    let mut doc = loan();
+    for (place, value) in changes {
+        set(&mut doc, PLACES[place], value);
+    }
+    let (typed, general) = both(plan, &json::from_serde(&doc));
+    (typed, general, doc)
+}
+
+fn compile_text(mapping: &str) -> Plan {
+    m2map::compile(mapping, "shapes.m2map")
+        .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
+        .plan
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(600))]
 
@@ -340,14 +339,7 @@ proptest! {
     fn each_clean_up_writer_gives_what_the_general_path_gives(
         changes in prop::collection::vec((0..PLACES.len(), variant()), 0..4),
     ) {
-        let plan = m2map::compile(CLEAN_SHAPES, "clean.m2map")
-            .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
-            .plan;
-        let mut doc = loan();
-        for (place, value) in changes {
-            set(&mut doc, PLACES[place], value);
-        }
-        let (typed, general) = both(&plan, &json::from_serde(&doc));
+        let (typed, general, doc) = changed_both_ways(&compile_text(CLEAN_SHAPES), changes);
         prop_assert_eq!(typed, general, "{}", doc);
     }
 
@@ -355,14 +347,7 @@ proptest! {
     fn each_typed_shape_gives_what_the_general_path_gives(
         changes in prop::collection::vec((0..PLACES.len(), variant()), 0..4),
     ) {
-        let plan = m2map::compile(SHAPES, "shapes.m2map")
-            .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
-            .plan;
-        let mut doc = loan();
-        for (place, value) in changes {
-            set(&mut doc, PLACES[place], value);
-        }
-        let (typed, general) = both(&plan, &json::from_serde(&doc));
+        let (typed, general, doc) = changed_both_ways(&compile_text(SHAPES), changes);
         prop_assert_eq!(typed, general, "{}", doc);
     }
 
@@ -371,11 +356,7 @@ proptest! {
         changes in prop::collection::vec((0..PLACES.len(), variant()), 1..4),
     ) {
         let plan = compile("dsl/benches/bench.m2map");
-        let mut doc = loan();
-        for (place, value) in changes {
-            set(&mut doc, PLACES[place], value);
-        }
-        let (typed, general) = both(&plan, &json::from_serde(&doc));
+        let (typed, general, doc) = changed_both_ways(&plan, changes);
         prop_assert_eq!(typed, general, "{}", doc);
     }
 }

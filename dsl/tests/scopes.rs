@@ -5,51 +5,26 @@ use metro2_engine::json;
 use metro2_engine::plan::{Outcome, Params};
 use serde_json::json;
 
+mod common;
+
 /// A base segment of constants plus a J1 per customer whose fields read bare names.
-const MAPPING: &str = r#"m2map 1
-segment base {
-  processing_indicator = 1
-  time_stamp = 2026-10-31
-  correction_indicator = 0
-  identification_number = "FURN"
-  consumer_account_number = "A1"
-  portfolio_type = "I"
-  account_type = "00"
-  date_opened = 2020-01-01
-  credit_limit = 0
-  highest_credit = 0
-  terms_duration = 0
-  terms_frequency = "M"
-  scheduled_monthly_payment_amount = 0
-  actual_payment_amount = 0
-  account_status = "11"
-  payment_history_profile = "BBBBBBBBBBBBBBBBBBBBBBBB"
-  current_balance = 0
-  amount_past_due = 0
-  date_of_account_information = 2026-10-31
-  interest_type_indicator = "F"
-  surname = "S"
-  first_name = "F"
-  social_security_number = 123456789
-  date_of_birth = 1980-01-01
-  ecoa_code = "1"
-  country_code = "US"
-  first_line_of_address = "1 MAIN ST"
-  city = "AUSTIN"
-  state = "TX"
-  postal_code = "78701"
-}
-segment j1 for each co in Customers where loanRole == "secondary" {
+fn mapping() -> String {
+    format!(
+        "m2map 1\n{}{}",
+        common::base_segment(&[]),
+        r#"segment j1 for each co in Customers where loanRole == "secondary" {
   surname = text(LoanSettings.code)
   first_name = text(co.LoanSettings.code ?? "NONE")
   middle_name = text(first(co.Phones where kind == "home").number ?? "NOPHONE")
   ecoa_code = "2"
 }
-"#;
+"#
+    )
+}
 
 #[test]
 fn bare_names_in_a_for_each_body_are_the_documents() {
-    let plan = m2map::compile(MAPPING, "scopes.m2map")
+    let plan = m2map::compile(&mapping(), "scopes.m2map")
         .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
         .plan;
     let doc = json::from_serde(&json!({

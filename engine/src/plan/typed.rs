@@ -22,6 +22,7 @@
 //! where it.key == constant, money(it.key))`; a table indexed by a text; a `match` of a
 //! whole number with constant arms; a parameter.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use rust_decimal::Decimal;
@@ -321,11 +322,13 @@ impl Compiler<'_> {
                     encode(field, &FieldValue::Text(&cleaned), out).is_ok()
                 }))
             }
-            ("state" | "zip" | "account_number", [a]) => {
-                let clean: fn(&str) -> String = match name {
-                    "state" => codes::state,
-                    "zip" => codes::zip,
-                    _ => codes::account_number,
+            ("state" | "zip" | "account_number" | "generation" | "country", [a]) => {
+                let clean: fn(&str) -> Cow<'static, str> = match name {
+                    "state" => |s| Cow::Owned(codes::state(s)),
+                    "zip" => |s| Cow::Owned(codes::zip(s)),
+                    "account_number" => |s| Cow::Owned(codes::account_number(s)),
+                    "generation" => |s| Cow::Borrowed(codes::generation_code(s)),
+                    _ => |s| Cow::Borrowed(codes::country(s)),
                 };
                 let (s, default) = self.text(*a)?;
                 Some(writer(move |env, out| {
@@ -333,19 +336,6 @@ impl Compiler<'_> {
                         return false;
                     };
                     encode(field, &FieldValue::Text(&clean(s)), out).is_ok()
-                }))
-            }
-            ("generation" | "country", [a]) => {
-                let clean: fn(&str) -> &'static str = match name {
-                    "generation" => codes::generation_code,
-                    _ => codes::country,
-                };
-                let (s, default) = self.text(*a)?;
-                Some(writer(move |env, out| {
-                    let Some(s) = or_default(s(env), &default) else {
-                        return false;
-                    };
-                    encode(field, &FieldValue::Text(clean(s)), out).is_ok()
                 }))
             }
             ("int", [inner]) => {
