@@ -20,7 +20,7 @@ use super::calls::{absent_argument, builtin_failed, call};
 use super::env::{fail, Env, Fail, R};
 use super::eval::decode_field;
 use super::fold::{filter, folded};
-use super::ops::{binary, compare, equals, matches_pattern, node_equals, truthy};
+use super::ops::{binary, compare, equals, equals_constant, matches_pattern, truthy};
 use super::scan::{grouped, keys_by_base, Base, Group, GroupBase};
 use super::table::lookup;
 use super::{BinOp, Node, NodeId, Pattern, Plan};
@@ -436,32 +436,9 @@ impl<'p> Compiler<'p> {
                 // A comparison with a constant (`loanRole == "..."`, `active == 1`) keeps
                 // the constant in the closure and reads the other side in place.
                 match (self.node(*a), self.node(*b)) {
-                    (Node::Get { base, key }, Node::Const(c))
-                        if matches!(self.node(*base), Node::Local(_) | Node::Root) =>
-                    {
-                        // `it.loanRole == "..."`, `active == 1`: the key is looked up and
-                        // compared in place; anything unusual takes the general path.
-                        let local = match self.node(*base) {
-                            Node::Local(v) => Some(*v as usize),
-                            _ => None,
-                        };
-                        let (key, c, plain) = (key.clone(), c.clone(), self.operand(*a));
-                        Box::new(move |env| {
-                            let object = match local {
-                                Some(v) => &env.locals[v],
-                                None => &Value::Json(env.doc),
-                            };
-                            if let Value::Json(j) = object {
-                                if let Some(x) = sonic_rs::JsonValueTrait::get(*j, &*key) {
-                                    return Ok(node_equals(x, &c) != ne);
-                                }
-                            }
-                            Ok(equals(&plain.eval(env)?, &c) != ne)
-                        })
-                    }
                     (_, Node::Const(c)) => {
                         let (x, c) = (self.operand(*a), c.clone());
-                        Box::new(move |env| Ok(equals(&x.eval(env)?, &c) != ne))
+                        Box::new(move |env| Ok(equals_constant(&x.eval(env)?, &c) != ne))
                     }
                     (Node::Const(c), _) => {
                         let (c, x) = (c.clone(), self.code(*b));

@@ -81,6 +81,15 @@ pub fn node_equals(x: &crate::json::Doc, c: &Value<'_>) -> bool {
     equals(&Value::Json(x), c)
 }
 
+/// [`equals`] of a value and a constant: a document node through [`node_equals`].
+#[inline]
+pub fn equals_constant(v: &Value<'_>, c: &Value<'_>) -> bool {
+    match v {
+        Value::Json(x) => node_equals(x, c),
+        v => equals(v, c),
+    }
+}
+
 /// [`equals`] read through each side's scalar view: the general rule, which for two texts is
 /// their string equality.
 fn scalars_equal(a: &Value<'_>, b: &Value<'_>) -> bool {
