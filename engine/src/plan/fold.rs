@@ -77,7 +77,7 @@ impl Compiler<'_> {
         };
         let source = self.code(filter.as_ref().map_or(list, |f| f.0));
         let summed = match (fold.sum, each) {
-            (true, Some(e)) => Some(self.summed(e)),
+            (true, Some(e)) => self.summed(e),
             _ => None,
         };
         let each = each.map(|e| self.code(e));
@@ -132,47 +132,43 @@ impl Compiler<'_> {
     }
 }
 
-/// The per-element argument of a `sum` folded over a document's list.
-pub(super) enum Summed {
-    /// `money(arg)`: the amount read as `money` reads it, kept a decimal.
-    Money {
-        /// The argument, read in place.
-        arg: Operand,
-        /// The argument's node (its failure's place).
-        arg_node: NodeId,
-        /// The call's node (money's failure's place).
-        call: NodeId,
-        /// `money`.
-        builtin: &'static Builtin,
-    },
-    /// Any other argument: its value, added as `sum`'s step adds one.
-    Value(Code),
+/// `money(arg)` as the per-element argument of a `sum` folded over a document's list (what
+/// summing LoanPro amounts is): each amount is read as `money` reads it and added as a decimal,
+/// without making a value of it. Any other argument folds through `sum`'s step.
+pub(super) struct Summed {
+    /// The argument, read in place.
+    arg: Operand,
+    /// The argument's node (its failure's place).
+    arg_node: NodeId,
+    /// The call's node (money's failure's place).
+    call: NodeId,
+    /// `money`.
+    money: &'static Builtin,
 }
 
 impl Compiler<'_> {
-    /// How a `sum` folds its per-element argument `each`: `money(x)` (what summing LoanPro
-    /// amounts is) without making a value of each amount; anything else as a value.
-    fn summed(&mut self, each: NodeId) -> Summed {
-        if let Node::Call { builtin, args, .. } = self.node(each) {
-            let builtin: &'static Builtin = builtin;
-            if builtin.name == "money" && args.len() == 1 && !builtin.params[0].optional {
-                let arg_node = args[0];
-                return Summed::Money {
-                    arg: self.operand(arg_node),
-                    arg_node,
-                    call: each,
-                    builtin,
-                };
-            }
+    /// The [`Summed`] form of a `sum`'s per-element argument `each`, when it is `money(x)`.
+    fn summed(&mut self, each: NodeId) -> Option<Summed> {
+        let Node::Call { builtin, args, .. } = self.node(each) else {
+            return None;
+        };
+        let money: &'static Builtin = builtin;
+        if money.name != "money" || args.len() != 1 || money.params[0].optional {
+            return None;
         }
-        Summed::Value(self.code(each))
+        let arg_node = args[0];
+        Some(Summed {
+            arg: self.operand(arg_node),
+            arg_node,
+            call: each,
+            money,
+        })
     }
 }
 
-/// [`fold_each`] for `sum` (a fold whose `sum` is set): the running total is a decimal, and
-/// `money(...)` results are added as they are read. Failures come as `fold_each` gives them:
-/// an element's own failure at once, the sum's (a value that is not a number, an overflow)
-/// after the last element.
+/// [`fold_each`] for `sum` over `money(...)`: the running total is a decimal, and each amount
+/// is added as it is read. Failures come as `fold_each` gives them: an element's own failure
+/// at once, the sum's (an overflow) after the last element.
 fn sum_each<'d>(
     env: &mut Env<'_, 'd>,
     id: NodeId,
@@ -185,39 +181,14 @@ fn sum_each<'d>(
     let mut failed = None;
     for e in elements {
         env.locals[var] = Value::Json(e);
-        let amount = match each {
-            Summed::Money {
-                arg,
-                arg_node,
-                call,
-                builtin: money,
-            } => {
-                let v = arg.eval(env)?;
-                match absent_argument(money, 0, *arg_node, &v) {
-                    // `money(none)` is none, which the sum skips; a missing argument fails.
-                    Some(early) => {
-                        early?;
-                        None
-                    }
-                    None => Some(money_of(&v).map_err(builtin_failed(*call, money))?),
-                }
-            }
-            Summed::Value(code) => {
-                let v = code(env)?;
-                if v.is_absent() || failed.is_some() {
-                    None
-                } else {
-                    match v.as_decimal() {
-                        Ok(d) => Some(d),
-                        Err(e) => {
-                            failed = Some(e);
-                            None
-                        }
-                    }
-                }
-            }
-        };
-        if let (Some(amount), None) = (amount, &failed) {
+        let v = each.arg.eval(env)?;
+        // `money(none)` is none, which the sum skips; a missing argument fails.
+        if let Some(early) = absent_argument(each.money, 0, each.arg_node, &v) {
+            early?;
+            continue;
+        }
+        let amount = money_of(&v).map_err(builtin_failed(each.call, each.money))?;
+        if failed.is_none() {
             match add_to_sum(total, amount) {
                 Ok(t) => total = t,
                 Err(e) => failed = Some(e),
