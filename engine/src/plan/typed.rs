@@ -40,7 +40,7 @@ use crate::clean::text::{clean_text, TextKind};
 use crate::field::{encode, FieldValue};
 use crate::json::{self, Doc};
 use crate::layout::{Field, FieldType};
-use crate::value::{date_of_node, decimal_of_node, int_of_node, json_list, Value};
+use crate::value::{date_of_node, decimal_of_node, int_of_node, json_list, Value, ValueError};
 
 /// A node of the document: `Some(Some(node))`, `Some(None)` when the path is absent, `None`
 /// when the typed reading does not apply.
@@ -48,10 +48,15 @@ type Json = Box<dyn for<'e, 'd> Fn(&mut Env<'e, 'd>) -> Option<Option<&'d Doc>> 
 /// A text borrowed from the document: `Some(Some(text))`, or `Some(None)` when the
 /// expression's constant default applies (`x ?? "..."`, given beside the closure).
 type Text = Box<dyn for<'e, 'd> Fn(&mut Env<'e, 'd>) -> Option<Option<&'d str>> + Send + Sync>;
+/// A value of a plain type (an exact decimal, a whole number).
+type Typed<T> = Box<dyn for<'e, 'd> Fn(&mut Env<'e, 'd>) -> Option<T> + Send + Sync>;
 /// An exact decimal.
-type Dec = Box<dyn for<'e, 'd> Fn(&mut Env<'e, 'd>) -> Option<Decimal> + Send + Sync>;
+type Dec = Typed<Decimal>;
 /// A whole number.
-type Int = Box<dyn for<'e, 'd> Fn(&mut Env<'e, 'd>) -> Option<i64> + Send + Sync>;
+type Int = Typed<i64>;
+/// How a typed path reads a decoded node as a `T` (`decimal_of_node`, `int_of_node`): `None`
+/// for a kind that is not read so.
+type ReadNode<T> = fn(&json::Node<'_>) -> Option<Result<T, ValueError>>;
 /// Writes a field's bytes; `false` when it did not (the field takes the general path).
 pub(super) type Writer = Box<dyn for<'e, 'd> Fn(&mut Env<'e, 'd>, &mut [u8]) -> bool + Send + Sync>;
 
@@ -69,16 +74,9 @@ where
     Box::new(f)
 }
 
-fn dec<F>(f: F) -> Dec
+fn typed<T, F>(f: F) -> Typed<T>
 where
-    F: for<'e, 'd> Fn(&mut Env<'e, 'd>) -> Option<Decimal> + Send + Sync + 'static,
-{
-    Box::new(f)
-}
-
-fn int<F>(f: F) -> Int
-where
-    F: for<'e, 'd> Fn(&mut Env<'e, 'd>) -> Option<i64> + Send + Sync + 'static,
+    F: for<'e, 'd> Fn(&mut Env<'e, 'd>) -> Option<T> + Send + Sync + 'static,
 {
     Box::new(f)
 }
@@ -226,32 +224,12 @@ impl Compiler<'_> {
             }
             _ => {}
         }
-        if let Some((name @ ("upper" | "alnum" | "digits"), [a])) = call(self, id) {
-            if date_field {
-                return None;
+        // Texts are never written typed into a date field (the general path reads a text
+        // there as a date).
+        if !date_field {
+            if let Some(w) = self.text_writer(field, id) {
+                return Some(w);
             }
-            let build: fn(&str, &mut String) = match name {
-                "upper" => upper_into,
-                "alnum" => alnum_into,
-                _ => digits_into,
-            };
-            let (s, default) = self.text(*a)?;
-            return Some(writer(move |env, out| {
-                let Some(s) = or_default(s(env), &default) else {
-                    return false;
-                };
-                SCRATCH.with(|cell| match cell.try_borrow_mut() {
-                    Ok(mut buf) => {
-                        buf.clear();
-                        build(s, &mut buf);
-                        encode(field, &FieldValue::Text(&buf), out).is_ok()
-                    }
-                    Err(_) => false,
-                })
-            }));
-        }
-        if let Some(w) = self.clean_writer(field, id) {
-            return Some(w);
         }
         if let Some(("date", [a])) = call(self, id) {
             let j = self.json(*a)?;
@@ -274,18 +252,6 @@ impl Compiler<'_> {
                 None => false,
             }));
         }
-        if let Some(("after_last", _)) = call(self, id) {
-            if date_field {
-                return None;
-            }
-            let (s, default) = self.text(id)?;
-            return Some(writer(move |env, out| {
-                let Some(s) = or_default(s(env), &default) else {
-                    return false;
-                };
-                encode(field, &FieldValue::Text(s), out).is_ok()
-            }));
-        }
         let j = self.json(id)?;
         Some(writer(move |env, out| match j(env) {
             Some(Some(x)) => write_field(field, &Value::Json(x), out).is_ok(),
@@ -293,15 +259,43 @@ impl Compiler<'_> {
         }))
     }
 
-    /// The clean-up built-ins of derivations.md §1 and §8 on a text of the document: names and
-    /// addresses cut to a constant width, the codes, and `int(ssn(...))`, `int(phone(...))`.
-    /// Each calls the function the built-in calls, on the same text.
-    fn clean_writer(&mut self, field: &'static Field, id: NodeId) -> Option<Writer> {
-        if matches!(field.ty, FieldType::Date | FieldType::Timestamp) {
-            return None;
-        }
+    /// The text built-ins on a text of the document, for a field that is not a date:
+    /// `upper`, `alnum`, `digits`, `after_last`, and the clean-ups of derivations.md §1 and §8
+    /// (names and addresses cut to a constant width, the codes, `int(ssn(...))`,
+    /// `int(phone(...))`). Each calls the function its built-in calls, on the same text.
+    fn text_writer(&mut self, field: &'static Field, id: NodeId) -> Option<Writer> {
         let (name, args) = call(self, id)?;
         match (name, args) {
+            ("upper" | "alnum" | "digits", [a]) => {
+                let build: fn(&str, &mut String) = match name {
+                    "upper" => upper_into,
+                    "alnum" => alnum_into,
+                    _ => digits_into,
+                };
+                let (s, default) = self.text(*a)?;
+                Some(writer(move |env, out| {
+                    let Some(s) = or_default(s(env), &default) else {
+                        return false;
+                    };
+                    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+                        Ok(mut buf) => {
+                            buf.clear();
+                            build(s, &mut buf);
+                            encode(field, &FieldValue::Text(&buf), out).is_ok()
+                        }
+                        Err(_) => false,
+                    })
+                }))
+            }
+            ("after_last", _) => {
+                let (s, default) = self.text(id)?;
+                Some(writer(move |env, out| {
+                    let Some(s) = or_default(s(env), &default) else {
+                        return false;
+                    };
+                    encode(field, &FieldValue::Text(s), out).is_ok()
+                }))
+            }
             ("surname" | "given_name" | "address", [a, w]) => {
                 // `width_arg`'s reading: a positive whole number.
                 let Node::Const(Value::Int(w)) = self.node(*w) else {
@@ -510,12 +504,35 @@ impl Compiler<'_> {
         Some((text(move |env| Some(Some(j(env)??.as_str()?))), None))
     }
 
+    /// A node of the document read as a `T` by `read` (as the built-in reads it), or
+    /// `x ?? k` with a constant `k` (read by `constant`), which is `k` when `x` is absent or
+    /// null.
+    fn node_as<T: Copy + Send + Sync + 'static>(
+        &mut self,
+        id: NodeId,
+        read: ReadNode<T>,
+        constant: fn(&Value<'static>) -> Result<T, ValueError>,
+    ) -> Option<Typed<T>> {
+        if let Node::Coalesce(a, b) = self.node(id) {
+            if let Node::Const(k) = self.node(*b) {
+                let k = constant(k).ok()?;
+                let j = self.json(*a)?;
+                return Some(typed(move |env| match j(env)?.map(text_first) {
+                    None | Some(json::Node::Null) => Some(k),
+                    Some(n) => read(&n)?.ok(),
+                }));
+            }
+        }
+        let j = self.json(id)?;
+        Some(typed(move |env| read(&text_first(j(env)??))?.ok()))
+    }
+
     /// An exact decimal.
     fn dec(&mut self, id: NodeId) -> Option<Dec> {
         match call(self, id) {
             Some(("money", [a])) => {
                 let j = self.json(*a)?;
-                Some(dec(move |env| money_of_node(j(env)??)))
+                Some(typed(move |env| money_of_node(j(env)??)))
             }
             Some(("sum", [list, each])) => {
                 let Node::Where { list, cond, var } = self.node(*list) else {
@@ -538,7 +555,7 @@ impl Compiler<'_> {
                 }
                 let amount = amount.clone();
                 let items = self.json(list)?;
-                Some(dec(move |env| {
+                Some(typed(move |env| {
                     let mut total = Decimal::ZERO;
                     for e in json_list(items(env)??).ok()? {
                         // One pass over the row's keys for both (the first of duplicates).
@@ -566,20 +583,7 @@ impl Compiler<'_> {
                     Some(total)
                 }))
             }
-            _ => {
-                if let Node::Coalesce(a, b) = self.node(id) {
-                    if let Node::Const(c) = self.node(*b) {
-                        let c = c.as_decimal().ok()?;
-                        let j = self.json(*a)?;
-                        return Some(dec(move |env| match j(env)?.map(text_first) {
-                            None | Some(json::Node::Null) => Some(c),
-                            Some(n) => decimal_of_node(&n)?.ok(),
-                        }));
-                    }
-                }
-                let j = self.json(id)?;
-                Some(dec(move |env| decimal_of_node(&text_first(j(env)??))?.ok()))
-            }
+            _ => self.node_as(id, decimal_of_node, Value::as_decimal),
         }
     }
 
@@ -588,22 +592,9 @@ impl Compiler<'_> {
         match call(self, id)? {
             ("dollars", [a]) => {
                 let d = self.dec(*a)?;
-                Some(int(move |env| dollars_of(d(env)?).ok()))
+                Some(typed(move |env| dollars_of(d(env)?).ok()))
             }
-            ("int", [a]) => {
-                if let Node::Coalesce(x, k) = self.node(*a) {
-                    if let Node::Const(k) = self.node(*k) {
-                        let k = k.as_int().ok()?;
-                        let j = self.json(*x)?;
-                        return Some(int(move |env| match j(env)?.map(text_first) {
-                            None | Some(json::Node::Null) => Some(k),
-                            Some(n) => int_of_node(&n)?.ok(),
-                        }));
-                    }
-                }
-                let j = self.json(*a)?;
-                Some(int(move |env| int_of_node(&text_first(j(env)??))?.ok()))
-            }
+            ("int", [a]) => self.node_as(*a, int_of_node, Value::as_int),
             _ => None,
         }
     }
