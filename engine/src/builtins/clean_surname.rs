@@ -1,6 +1,7 @@
 //! `surname(text, width)`.
 use super::clean_read::{scalar_text, width_arg};
 use super::prelude::*;
+use crate::clean::text::{clean_text_into, TextKind};
 
 /// The built-in.
 pub fn builtin() -> Builtin {
@@ -22,5 +23,8 @@ pub fn builtin() -> Builtin {
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
     let width = width_arg(&args[1])?;
     let text = scalar_text(&args[0])?.unwrap_or_default();
-    Ok(Value::text(crate::clean::surname(&text, width)))
+    // Cleaned into the shared scratch buffer: one allocation, the value's own.
+    Ok(Value::text_with(|buf| {
+        clean_text_into(&text, TextKind::Surname, width, buf)
+    }))
 }

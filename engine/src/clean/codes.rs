@@ -4,11 +4,22 @@
 /// 0–9 removed (`"LN-000123"` → `LN000123`). Letters are not folded: an accented letter is not
 /// A–Z and is removed like any other character.
 pub fn account_number(display_id: &str) -> String {
-    display_id
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_uppercase())
-        .collect()
+    let mut out = String::with_capacity(display_id.len());
+    out.extend(
+        display_id
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_uppercase()),
+    );
+    out
+}
+
+/// The ASCII digits of `text`, in one allocation (a filtered `collect` grows its string
+/// several times; these run per consumer).
+fn ascii_digits(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    out.extend(text.chars().filter(char::is_ascii_digit));
+    out
 }
 
 /// The part of a LoanPro enumeration value after its prefix (`"geo.state.CA"` with
@@ -29,7 +40,7 @@ pub fn state(text: &str) -> String {
 
 /// `postal_code`: the ZIP's digits when there are 5 or 9 of them, blank otherwise.
 pub fn zip(text: &str) -> String {
-    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let digits = ascii_digits(text);
     if matches!(digits.len(), 5 | 9) {
         digits
     } else {
@@ -49,7 +60,7 @@ pub fn country(text: &str) -> &'static str {
 /// `telephone_number`: the phone's digits when there are 10, or 11 beginning with the country
 /// code 1 (dropped); `None` (zeros) otherwise.
 pub fn phone(text: &str) -> Option<String> {
-    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let digits = ascii_digits(text);
     match digits.len() {
         10 => Some(digits),
         11 if digits.starts_with('1') => Some(digits[1..].to_string()),

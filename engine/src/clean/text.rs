@@ -17,16 +17,23 @@ pub enum TextKind {
 /// Cleans `text` as §1 says for its kind, then cuts it to `width` characters (names and
 /// addresses are the only values cut rather than refused).
 pub fn clean_text(text: &str, kind: TextKind, width: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    clean_text_into(text, kind, width, &mut out);
+    out
+}
+
+/// [`clean_text`] appended to `out`, for a caller that reuses one buffer.
+pub fn clean_text_into(text: &str, kind: TextKind, width: usize, out: &mut String) {
     // Folding keeps ASCII as it is, and nearly every LoanPro name and address is ASCII: those
     // skip the folded copy.
     if text.is_ascii() {
-        return keep(text, kind, width);
+        return keep(text, kind, width, out);
     }
     let mut folded = String::with_capacity(text.len());
     for c in text.chars() {
         fold_char_into(c, &mut folded);
     }
-    keep(&folded, kind, width)
+    keep(&folded, kind, width, out)
 }
 
 /// Whether an address line is empty after [`address`]'s clean-up, without building it.
@@ -40,9 +47,9 @@ pub fn address_is_blank(text: &str) -> bool {
 }
 
 /// The second step of [`clean_text`], on folded text: the characters §1 keeps, runs of spaces
-/// as one, cut to `width`.
-fn keep(folded: &str, kind: TextKind, width: usize) -> String {
-    let mut out = String::with_capacity(folded.len());
+/// as one, cut to `width`, appended to `out`.
+fn keep(folded: &str, kind: TextKind, width: usize, out: &mut String) {
+    let start = out.len();
     let mut pending_space = false;
     for c in folded.chars() {
         let c = c.to_ascii_uppercase();
@@ -55,7 +62,7 @@ fn keep(folded: &str, kind: TextKind, width: usize) -> String {
         match keep {
             Some(c) => {
                 // A run of spaces becomes one; leading spaces vanish (trim).
-                if pending_space && !out.is_empty() {
+                if pending_space && out.len() > start {
                     out.push(if kind == TextKind::GivenName {
                         '-'
                     } else {
@@ -69,10 +76,10 @@ fn keep(folded: &str, kind: TextKind, width: usize) -> String {
         }
     }
     // Trailing spaces were never written: a pending space only lands before a kept character.
-    if out.len() > width {
-        out.truncate(width);
+    // Every kept character is ASCII, so bytes are characters.
+    if out.len() - start > width {
+        out.truncate(start + width);
     }
-    out
 }
 
 /// A surname cut to `width`.
@@ -143,7 +150,9 @@ mod tests {
     fn folded_first(text: &str, kind: TextKind, width: usize) -> String {
         let mut folded = String::new();
         text.chars().for_each(|c| fold_char_into(c, &mut folded));
-        keep(&folded, kind, width)
+        let mut out = String::new();
+        keep(&folded, kind, width, &mut out);
+        out
     }
 
     proptest::proptest! {
@@ -156,6 +165,21 @@ mod tests {
                 proptest::prop_assert_eq!(clean_text(&text, kind, width), folded_first(&text, kind, width));
             }
             proptest::prop_assert_eq!(address_is_blank(&text), address(&text, usize::MAX).is_empty());
+        }
+
+        /// A reused buffer gets exactly the text on its own after what it held: the leading
+        /// trim, the width and the space runs count from where the text starts.
+        #[test]
+        fn cleaning_into_a_buffer_appends_the_same_text(
+            held in "[ A-Z-]{0,6}",
+            text in "[ a-zA-Z0-9.#é-]{0,16}|\\PC{0,8}",
+            width in 0usize..20,
+        ) {
+            for kind in [TextKind::Surname, TextKind::GivenName, TextKind::Address] {
+                let mut buf = held.clone();
+                clean_text_into(&text, kind, width, &mut buf);
+                proptest::prop_assert_eq!(buf, format!("{held}{}", clean_text(&text, kind, width)));
+            }
         }
     }
 

@@ -95,7 +95,8 @@ pub(super) fn per_element<'d>(
             // is evaluated once instead of per month. Explain mode evaluates every element for
             // its branch notes.
             let memo = env.trace.is_none();
-            let mut seen: Vec<(Value<'d>, usize)> = Vec::new();
+            out.reserve(other.list_len().unwrap_or(0));
+            let mut seen: Vec<(Value<'d>, usize)> = Vec::with_capacity(4);
             for item in other.iter_list().map_err(fail(first))? {
                 if memo {
                     if let Some((_, i)) = seen.iter().find(|(v, _)| same_scalar(v, &item)) {

@@ -36,7 +36,7 @@ use super::scan::{grouped, Base};
 use super::{BinOp, Node, NodeId, TableDefault};
 use crate::builtins::{add_to_sum, after_last_of, alnum_into, digits_into, dollars_of, upper_into};
 use crate::clean::codes;
-use crate::clean::text::{clean_text, TextKind};
+use crate::clean::text::{clean_text_into, TextKind};
 use crate::field::{encode, FieldValue};
 use crate::json::{self, Doc};
 use crate::layout::{Field, FieldType};
@@ -312,8 +312,14 @@ impl Compiler<'_> {
                     let Some(s) = or_default(s(env), &default) else {
                         return false;
                     };
-                    let cleaned = clean_text(s, kind, width);
-                    encode(field, &FieldValue::Text(&cleaned), out).is_ok()
+                    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+                        Ok(mut buf) => {
+                            buf.clear();
+                            clean_text_into(s, kind, width, &mut buf);
+                            encode(field, &FieldValue::Text(&buf), out).is_ok()
+                        }
+                        Err(_) => false,
+                    })
                 }))
             }
             ("state" | "zip" | "account_number" | "generation" | "country", [a]) => {
