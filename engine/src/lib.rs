@@ -15,6 +15,7 @@ pub mod layout;
 pub mod plan;
 pub mod reader;
 pub mod record;
+mod scratch;
 pub mod segment;
 pub mod timeline;
 pub mod trailer;

@@ -227,21 +227,9 @@ impl<'d> Value<'d> {
     /// `String` and then the value's shared text takes two and a copy (text built-ins run
     /// several times per document).
     pub fn text_with(write: impl FnOnce(&mut String)) -> Value<'d> {
-        thread_local! {
-            static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-        }
-        SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut buf) => {
-                buf.clear();
-                write(&mut buf);
-                Value::Text(Arc::from(buf.as_str()))
-            }
-            // Only if `write` itself builds a text this way.
-            Err(_) => {
-                let mut buf = String::new();
-                write(&mut buf);
-                Value::Text(Arc::from(buf))
-            }
+        crate::scratch::with_scratch(|buf| {
+            write(buf);
+            Value::Text(Arc::from(buf.as_str()))
         })
     }
 

@@ -1,5 +1,6 @@
 //! `alnum(text)`.
 use super::prelude::*;
+use crate::clean::codes::alnum_into;
 
 /// The built-in.
 pub fn builtin() -> Builtin {
@@ -17,13 +18,4 @@ pub fn builtin() -> Builtin {
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
     let s = args[0].as_text()?;
     Ok(Value::text_with(|buf| alnum_into(s, buf)))
-}
-
-/// The ASCII letters and digits of `s`, upper-cased, appended to `buf`.
-pub(crate) fn alnum_into(s: &str, buf: &mut String) {
-    buf.extend(
-        s.chars()
-            .filter(char::is_ascii_alphanumeric)
-            .map(|c| c.to_ascii_uppercase()),
-    )
 }

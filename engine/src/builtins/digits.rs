@@ -1,5 +1,6 @@
 //! `digits(text)`.
 use super::prelude::*;
+use crate::clean::codes::digits_into;
 
 /// The built-in.
 pub fn builtin() -> Builtin {
@@ -20,9 +21,4 @@ pub fn builtin() -> Builtin {
 fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
     let s = args[0].as_text()?;
     Ok(Value::text_with(|buf| digits_into(s, buf)))
-}
-
-/// The digits of `s`, in order, appended to `buf`.
-pub(crate) fn digits_into(s: &str, buf: &mut String) {
-    buf.extend(s.chars().filter(char::is_ascii_digit))
 }

@@ -5,20 +5,29 @@
 /// A–Z and is removed like any other character.
 pub fn account_number(display_id: &str) -> String {
     let mut out = String::with_capacity(display_id.len());
-    out.extend(
-        display_id
-            .chars()
+    alnum_into(display_id, &mut out);
+    out
+}
+
+/// The ASCII letters and digits of `s`, upper-cased, appended to `buf` (the `alnum` built-in).
+pub fn alnum_into(s: &str, buf: &mut String) {
+    buf.extend(
+        s.chars()
             .filter(char::is_ascii_alphanumeric)
             .map(|c| c.to_ascii_uppercase()),
-    );
-    out
+    )
+}
+
+/// The ASCII digits of `s`, appended to `buf` (the `digits` built-in).
+pub fn digits_into(s: &str, buf: &mut String) {
+    buf.extend(s.chars().filter(char::is_ascii_digit))
 }
 
 /// The ASCII digits of `text`, in one allocation (a filtered `collect` grows its string
 /// several times; these run per consumer).
 fn ascii_digits(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    out.extend(text.chars().filter(char::is_ascii_digit));
+    digits_into(text, &mut out);
     out
 }
 

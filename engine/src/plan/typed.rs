@@ -23,7 +23,6 @@
 //! whole number with constant arms; a parameter.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 
 use rust_decimal::Decimal;
 use sonic_rs::{JsonContainerTrait, JsonValueTrait};
@@ -34,12 +33,13 @@ use super::eval::write_field;
 use super::ops::{matches_pattern, node_equals};
 use super::scan::{grouped, Base};
 use super::{BinOp, Node, NodeId, TableDefault};
-use crate::builtins::{add_to_sum, after_last_of, alnum_into, digits_into, dollars_of, upper_into};
-use crate::clean::codes;
+use crate::builtins::{add_to_sum, after_last_of, dollars_of, upper_into};
+use crate::clean::codes::{self, alnum_into, digits_into};
 use crate::clean::text::{clean_text_into, TextKind};
 use crate::field::{encode, FieldValue};
 use crate::json::{self, Doc};
 use crate::layout::{Field, FieldType};
+use crate::scratch::with_scratch;
 use crate::value::{date_of_node, decimal_of_node, int_of_node, json_list, Value, ValueError};
 
 /// A node of the document: `Some(Some(node))`, `Some(None)` when the path is absent, `None`
@@ -88,9 +88,12 @@ where
     Box::new(f)
 }
 
-thread_local! {
-    /// The text a writer builds before encoding it (one buffer per thread, reused).
-    static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
+/// Encodes into `out` the text `build` writes, built in the thread's scratch buffer.
+fn encode_built(field: &Field, out: &mut [u8], build: impl FnOnce(&mut String)) -> bool {
+    with_scratch(|buf| {
+        build(buf);
+        encode(field, &FieldValue::Text(buf), out).is_ok()
+    })
 }
 
 /// A node's kind, asking for a string first: every sonic-rs accessor decodes the node in full,
@@ -266,10 +269,11 @@ impl Compiler<'_> {
     fn text_writer(&mut self, field: &'static Field, id: NodeId) -> Option<Writer> {
         let (name, args) = call(self, id)?;
         match (name, args) {
-            ("upper" | "alnum" | "digits", [a]) => {
+            ("upper" | "alnum" | "account_number" | "digits", [a]) => {
                 let build: fn(&str, &mut String) = match name {
                     "upper" => upper_into,
-                    "alnum" => alnum_into,
+                    // `account_number` is `alnum` (derivations.md §1).
+                    "alnum" | "account_number" => alnum_into,
                     _ => digits_into,
                 };
                 let (s, default) = self.text(*a)?;
@@ -277,14 +281,7 @@ impl Compiler<'_> {
                     let Some(s) = or_default(s(env), &default) else {
                         return false;
                     };
-                    SCRATCH.with(|cell| match cell.try_borrow_mut() {
-                        Ok(mut buf) => {
-                            buf.clear();
-                            build(s, &mut buf);
-                            encode(field, &FieldValue::Text(&buf), out).is_ok()
-                        }
-                        Err(_) => false,
-                    })
+                    encode_built(field, out, |buf| build(s, buf))
                 }))
             }
             ("after_last", _) => {
@@ -312,21 +309,13 @@ impl Compiler<'_> {
                     let Some(s) = or_default(s(env), &default) else {
                         return false;
                     };
-                    SCRATCH.with(|cell| match cell.try_borrow_mut() {
-                        Ok(mut buf) => {
-                            buf.clear();
-                            clean_text_into(s, kind, width, &mut buf);
-                            encode(field, &FieldValue::Text(&buf), out).is_ok()
-                        }
-                        Err(_) => false,
-                    })
+                    encode_built(field, out, |buf| clean_text_into(s, kind, width, buf))
                 }))
             }
-            ("state" | "zip" | "account_number" | "generation" | "country", [a]) => {
+            ("state" | "zip" | "generation" | "country", [a]) => {
                 let clean: fn(&str) -> Cow<'static, str> = match name {
                     "state" => |s| Cow::Owned(codes::state(s)),
                     "zip" => |s| Cow::Owned(codes::zip(s)),
-                    "account_number" => |s| Cow::Owned(codes::account_number(s)),
                     "generation" => |s| Cow::Borrowed(codes::generation_code(s)),
                     _ => |s| Cow::Borrowed(codes::country(s)),
                 };
