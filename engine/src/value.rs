@@ -523,7 +523,7 @@ fn date_of_text(s: &str) -> Result<Option<NaiveDate>, ValueError> {
 }
 
 /// A whole number written as text (`"36"`, or `"36.00"`).
-fn int_of_text(s: &str) -> Result<i64, ValueError> {
+pub(crate) fn int_of_text(s: &str) -> Result<i64, ValueError> {
     let s = s.trim();
     match s.parse::<i64>() {
         Ok(n) => Ok(n),

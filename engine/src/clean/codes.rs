@@ -69,10 +69,13 @@ pub fn country(text: &str) -> &'static str {
 /// `telephone_number`: the phone's digits when there are 10, or 11 beginning with the country
 /// code 1 (dropped); `None` (zeros) otherwise.
 pub fn phone(text: &str) -> Option<String> {
-    let digits = ascii_digits(text);
+    let mut digits = ascii_digits(text);
     match digits.len() {
         10 => Some(digits),
-        11 if digits.starts_with('1') => Some(digits[1..].to_string()),
+        11 if digits.starts_with('1') => {
+            digits.remove(0);
+            Some(digits)
+        }
         _ => None,
     }
 }

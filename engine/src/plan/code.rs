@@ -428,21 +428,23 @@ impl<'p> Compiler<'p> {
                 let set = set.clone();
                 Box::new(move |env| {
                     let v = x.eval(env)?;
-                    Ok(set.iter().any(|s| equals(&v, s)))
+                    Ok(set.iter().any(|s| equals_constant(&v, s)))
                 })
             }
             Node::Binary(op @ (BinOp::Eq | BinOp::Ne), a, b) => {
                 let ne = *op == BinOp::Ne;
-                // A comparison with a constant (`loanRole == "..."`, `active == 1`) keeps
-                // the constant in the closure and reads the other side in place.
+                // A comparison with a constant, on either side (`loanRole == "..."`,
+                // `1 == active`), keeps the constant in the closure and reads the other side
+                // in place (equality is symmetric).
                 match (self.node(*a), self.node(*b)) {
-                    (_, Node::Const(c)) => {
-                        let (x, c) = (self.operand(*a), c.clone());
+                    (_, Node::Const(c)) | (Node::Const(c), _) => {
+                        let other = if matches!(self.node(*b), Node::Const(_)) {
+                            *a
+                        } else {
+                            *b
+                        };
+                        let (x, c) = (self.operand(other), c.clone());
                         Box::new(move |env| Ok(equals_constant(&x.eval(env)?, &c) != ne))
-                    }
-                    (Node::Const(c), _) => {
-                        let (c, x) = (c.clone(), self.code(*b));
-                        Box::new(move |env| Ok(equals(&c, &x(env)?) != ne))
                     }
                     _ => {
                         let (a, b) = (self.code(*a), self.code(*b));

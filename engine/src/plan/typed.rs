@@ -40,7 +40,9 @@ use crate::field::{encode, FieldValue};
 use crate::json::{self, Doc};
 use crate::layout::{Field, FieldType};
 use crate::scratch::with_scratch;
-use crate::value::{date_of_node, decimal_of_node, int_of_node, json_list, Value, ValueError};
+use crate::value::{
+    date_of_node, decimal_of_node, int_of_node, int_of_text, json_list, Value, ValueError,
+};
 
 /// A node of the document: `Some(Some(node))`, `Some(None)` when the path is absent, `None`
 /// when the typed reading does not apply.
@@ -276,23 +278,13 @@ impl Compiler<'_> {
                     "alnum" | "account_number" => alnum_into,
                     _ => digits_into,
                 };
-                let (s, default) = self.text(*a)?;
-                Some(writer(move |env, out| {
-                    let Some(s) = or_default(s(env), &default) else {
-                        return false;
-                    };
+                self.text_field(*a, move |s, out| {
                     encode_built(field, out, |buf| build(s, buf))
-                }))
+                })
             }
-            ("after_last", _) => {
-                let (s, default) = self.text(id)?;
-                Some(writer(move |env, out| {
-                    let Some(s) = or_default(s(env), &default) else {
-                        return false;
-                    };
-                    encode(field, &FieldValue::Text(s), out).is_ok()
-                }))
-            }
+            ("after_last", _) => self.text_field(id, move |s, out| {
+                encode(field, &FieldValue::Text(s), out).is_ok()
+            }),
             ("surname" | "given_name" | "address", [a, w]) => {
                 // `width_arg`'s reading: a positive whole number.
                 let Node::Const(Value::Int(w)) = self.node(*w) else {
@@ -304,13 +296,9 @@ impl Compiler<'_> {
                     "given_name" => TextKind::GivenName,
                     _ => TextKind::Address,
                 };
-                let (s, default) = self.text(*a)?;
-                Some(writer(move |env, out| {
-                    let Some(s) = or_default(s(env), &default) else {
-                        return false;
-                    };
+                self.text_field(*a, move |s, out| {
                     encode_built(field, out, |buf| clean_text_into(s, kind, width, buf))
-                }))
+                })
             }
             ("state" | "zip" | "generation" | "country", [a]) => {
                 let clean: fn(&str) -> Cow<'static, str> = match name {
@@ -319,42 +307,47 @@ impl Compiler<'_> {
                     "generation" => |s| Cow::Borrowed(codes::generation_code(s)),
                     _ => |s| Cow::Borrowed(codes::country(s)),
                 };
-                let (s, default) = self.text(*a)?;
-                Some(writer(move |env, out| {
-                    let Some(s) = or_default(s(env), &default) else {
-                        return false;
-                    };
+                self.text_field(*a, move |s, out| {
                     encode(field, &FieldValue::Text(&clean(s)), out).is_ok()
-                }))
+                })
             }
             ("int", [inner]) => {
                 let (name, [a]) = call(self, *inner)? else {
                     return None;
                 };
-                let digits: fn(&str) -> Option<String> = match name {
-                    "ssn" => |s| codes::ssn(s).map(str::to_string),
-                    "phone" => codes::phone,
+                let digits: fn(&str) -> Option<Cow<'_, str>> = match name {
+                    "ssn" => |s| codes::ssn(s).map(Cow::Borrowed),
+                    "phone" => |s| codes::phone(s).map(Cow::Owned),
                     _ => return None,
                 };
-                let (s, default) = self.text(*a)?;
-                Some(writer(move |env, out| {
-                    let Some(s) = or_default(s(env), &default) else {
-                        return false;
-                    };
-                    // The built-in's text, read by `int` as the general path reads it; none
-                    // (not an SSN, not a phone number) is the field's empty fill.
-                    let v = match digits(s) {
-                        Some(d) => match Value::text(d).as_int() {
-                            Ok(n) => Value::Int(n),
-                            Err(_) => return false,
-                        },
+                self.text_field(*a, move |s, out| {
+                    // The built-in's text read by `int` as the general path reads a text
+                    // (without making a value of it); none (not an SSN, not a phone number)
+                    // is the field's empty fill.
+                    let v = match digits(s).as_deref().map(int_of_text) {
+                        Some(Ok(n)) => Value::Int(n),
+                        Some(Err(_)) => return false,
                         None => Value::Null,
                     };
                     write_field(field, &v, out).is_ok()
-                }))
+                })
             }
             _ => None,
         }
+    }
+
+    /// A writer of the text `a` reads (a text of the document, or its constant default)
+    /// through `write`; the general path writes the field when there is no such text.
+    fn text_field(
+        &mut self,
+        a: NodeId,
+        write: impl Fn(&str, &mut [u8]) -> bool + Send + Sync + 'static,
+    ) -> Option<Writer> {
+        let (s, default) = self.text(a)?;
+        Some(writer(move |env, out| match or_default(s(env), &default) {
+            Some(s) => write(s, out),
+            None => false,
+        }))
     }
 
     /// A node of the document.
