@@ -5,6 +5,8 @@
 //! loans, and for the mapping bench's file over loans whose fields are changed at random into
 //! every shape LoanPro sends and some it should not.
 
+use std::sync::LazyLock;
+
 use chrono::NaiveDate;
 use metro2_engine::json;
 use metro2_engine::plan::{Outcome, Params, Plan};
@@ -19,10 +21,20 @@ fn as_of() -> NaiveDate {
 fn compile(path: &str) -> Plan {
     let source = std::fs::read_to_string(format!("{}/../{path}", env!("CARGO_MANIFEST_DIR")))
         .expect("the mapping is readable");
-    m2map::compile(&source, path)
+    compile_text(&source, path)
+}
+
+fn compile_text(mapping: &str, name: &str) -> Plan {
+    m2map::compile(mapping, name)
         .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
         .plan
 }
+
+// Each mapping the property tests map with, compiled (and read) once for all their cases.
+static SHAPES_PLAN: LazyLock<Plan> = LazyLock::new(|| compile_text(SHAPES, "shapes.m2map"));
+static CLEAN_SHAPES_PLAN: LazyLock<Plan> =
+    LazyLock::new(|| compile_text(CLEAN_SHAPES, "clean_shapes.m2map"));
+static BENCH_PLAN: LazyLock<Plan> = LazyLock::new(|| compile("dsl/benches/bench.m2map"));
 
 fn params() -> Params {
     Params::new()
@@ -60,8 +72,7 @@ fn both(plan: &Plan, doc: &json::Doc) -> (String, String) {
 
 #[test]
 fn the_shapes_map_the_unchanged_loan() {
-    for mapping in [SHAPES, CLEAN_SHAPES] {
-        let plan = compile_text(mapping);
+    for plan in [&*SHAPES_PLAN, &*CLEAN_SHAPES_PLAN] {
         let doc = json::from_serde(&loan());
         let outcome = plan.eval(&doc, &params());
         assert!(
@@ -69,7 +80,7 @@ fn the_shapes_map_the_unchanged_loan() {
             "{}",
             summary(&outcome)
         );
-        let (typed, general) = both(&plan, &doc);
+        let (typed, general) = both(plan, &doc);
         assert_eq!(typed, general);
     }
 }
@@ -91,12 +102,8 @@ fn duplicate_keys_read_the_first_both_ways() {
     assert!(text.contains(r#""active":0,"active":1"#), "{text}");
     assert!(text.contains(r#""amount":"5.00""#), "{text}");
     let doc = json::parse(&text).expect("JSON");
-    for plan in [
-        compile("dsl/benches/bench.m2map"),
-        compile_text(SHAPES),
-        compile_text(CLEAN_SHAPES),
-    ] {
-        let (typed, general) = both(&plan, &doc);
+    for plan in [&*BENCH_PLAN, &*SHAPES_PLAN, &*CLEAN_SHAPES_PLAN] {
+        let (typed, general) = both(plan, &doc);
         assert_eq!(typed, general);
     }
 }
@@ -326,12 +333,6 @@ fn changed_both_ways(plan: &Plan, changes: Vec<(usize, Option<Json>)>) -> (Strin
     (typed, general, doc)
 }
 
-fn compile_text(mapping: &str) -> Plan {
-    m2map::compile(mapping, "shapes.m2map")
-        .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
-        .plan
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(600))]
 
@@ -339,7 +340,7 @@ proptest! {
     fn each_clean_up_writer_gives_what_the_general_path_gives(
         changes in prop::collection::vec((0..PLACES.len(), variant()), 0..4),
     ) {
-        let (typed, general, doc) = changed_both_ways(&compile_text(CLEAN_SHAPES), changes);
+        let (typed, general, doc) = changed_both_ways(&CLEAN_SHAPES_PLAN, changes);
         prop_assert_eq!(typed, general, "{}", doc);
     }
 
@@ -347,7 +348,7 @@ proptest! {
     fn each_typed_shape_gives_what_the_general_path_gives(
         changes in prop::collection::vec((0..PLACES.len(), variant()), 0..4),
     ) {
-        let (typed, general, doc) = changed_both_ways(&compile_text(SHAPES), changes);
+        let (typed, general, doc) = changed_both_ways(&SHAPES_PLAN, changes);
         prop_assert_eq!(typed, general, "{}", doc);
     }
 
@@ -355,8 +356,7 @@ proptest! {
     fn the_bench_mapping_maps_changed_loans_the_same_both_ways(
         changes in prop::collection::vec((0..PLACES.len(), variant()), 1..4),
     ) {
-        let plan = compile("dsl/benches/bench.m2map");
-        let (typed, general, doc) = changed_both_ways(&plan, changes);
+        let (typed, general, doc) = changed_both_ways(&BENCH_PLAN, changes);
         prop_assert_eq!(typed, general, "{}", doc);
     }
 }

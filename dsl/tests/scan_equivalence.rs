@@ -14,44 +14,23 @@ use serde_json::{json, Value as Json};
 
 /// Reads four keys of the document and four of `LoanSetup` (a cached slot), in an order that
 /// is not the documents' order, with and without defaults.
-const MAPPING: &str = r#"m2map 1
-let setup = LoanSetup
-segment base {
-  processing_indicator = 1
-  time_stamp = 2026-10-31
-  correction_indicator = 0
-  identification_number = text(title ?? "NB")
-  consumer_account_number = text(displayId ?? "NA")
-  portfolio_type = "I"
-  account_type = text(setup.y ?? "0")
-  date_opened = 2020-01-01
-  credit_limit = 0
-  highest_credit = int(setup.x ?? 0)
-  terms_duration = int(setup.w ?? 0)
-  terms_frequency = "M"
-  scheduled_monthly_payment_amount = int(setup.x ?? 0)
-  actual_payment_amount = int(setupId)
-  account_status = "11"
-  payment_history_profile = "BBBBBBBBBBBBBBBBBBBBBBBB"
-  current_balance = int(setup.z)
-  amount_past_due = 0
-  date_of_account_information = 2026-10-31
-  interest_type_indicator = "F"
-  surname = text(archived ?? "ND")
-  first_name = "F"
-  social_security_number = 123456789
-  date_of_birth = 1980-01-01
-  ecoa_code = "1"
-  country_code = "US"
-  first_line_of_address = "1 MAIN ST"
-  city = "AUSTIN"
-  state = "TX"
-  postal_code = "78701"
+fn mapping() -> String {
+    let fields = common::base_segment(&[
+        ("identification_number", "text(title ?? \"NB\")"),
+        ("consumer_account_number", "text(displayId ?? \"NA\")"),
+        ("account_type", "text(setup.y ?? \"0\")"),
+        ("highest_credit", "int(setup.x ?? 0)"),
+        ("terms_duration", "int(setup.w ?? 0)"),
+        ("scheduled_monthly_payment_amount", "int(setup.x ?? 0)"),
+        ("actual_payment_amount", "int(setupId)"),
+        ("current_balance", "int(setup.z)"),
+        ("surname", "text(archived ?? \"ND\")"),
+    ]);
+    format!("m2map 1\nlet setup = LoanSetup\n{fields}")
 }
-"#;
 
 fn plan() -> Plan {
-    m2map::compile(MAPPING, "scan.m2map")
+    m2map::compile(&mapping(), "scan.m2map")
         .unwrap_or_else(|d| panic!("{d}"))
         .plan
 }
