@@ -21,6 +21,11 @@
 //! `/proc/thread-self/schedstat`), each pass's and the best: on a shared machine that is the
 //! per-core figure, which the wall clock understates.
 //!
+//! The CPU-time pass also prints `end_to_end_by_hand`: the same loans through the preset written
+//! out by hand in Rust (`preset/by_hand.rs`), which calls the same engine code as the preset's
+//! built-ins; it must give the plan's bytes and rule results on every loan before it is timed.
+//! It is the ceiling of any compilation of the preset over this document type.
+//!
 //! `cargo bench -p metro2 --bench preset -- --warm-up-time 1 --measurement-time 3`
 
 use std::collections::BTreeMap;
@@ -32,6 +37,9 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use metro2_engine::plan::{Bound, Outcome, Params, Plan};
 use metro2_engine::validate::{validate_record, RecordContext};
 use metro2_engine::value::Value;
+
+#[path = "preset/by_hand.rs"]
+mod by_hand;
 
 fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 10, 31).expect("a date")
@@ -49,6 +57,7 @@ fn plan() -> Plan {
 }
 
 /// Maps and validates one loan; returns the number of validator errors (0 for skips).
+#[inline(never)]
 fn map_one(plan: &Bound<'_>, ctx: &RecordContext, text: &str) -> (u8, usize) {
     let doc = metro2_engine::json::parse(text).expect("generated JSON parses");
     match plan.eval(&doc) {
@@ -61,6 +70,53 @@ fn map_one(plan: &Bound<'_>, ctx: &RecordContext, text: &str) -> (u8, usize) {
         }
         Outcome::Skipped { .. } => (1, 0),
         Outcome::Error(_) => (2, 0),
+    }
+}
+
+/// [`map_one`] through the hand-written preset.
+#[inline(never)]
+fn map_by_hand(hand: &by_hand::ByHand, ctx: &RecordContext, text: &str) -> (u8, usize) {
+    let doc = metro2_engine::json::parse(text).expect("generated JSON parses");
+    match hand.map(&doc, as_of(), "FURN12345") {
+        by_hand::Hand::Mapped(record, _) => {
+            let errors = validate_record(&record, ctx)
+                .iter()
+                .filter(|f| f.is_error())
+                .count();
+            (0, errors)
+        }
+        by_hand::Hand::Skipped => (1, 0),
+        by_hand::Hand::Error => (2, 0),
+    }
+}
+
+/// Whether the hand-written preset gives the plan's outcome: the same kind, and for a record the
+/// same bytes in every segment and the same rules broken.
+fn agree(plan: &Bound<'_>, hand: &by_hand::ByHand, text: &str) -> Result<(), String> {
+    let doc = metro2_engine::json::parse(text).expect("generated JSON parses");
+    match (plan.eval(&doc), hand.map(&doc, as_of(), "FURN12345")) {
+        (Outcome::Mapped { record, findings }, by_hand::Hand::Mapped(mine, broken)) => {
+            let bytes = |r: &metro2_engine::DataRecord| {
+                r.segments()
+                    .flat_map(|s| s.as_bytes().to_vec())
+                    .collect::<Vec<u8>>()
+            };
+            if bytes(&record) != bytes(&mine) {
+                return Err(format!(
+                    "wrote\n{}\nthe plan\n{}",
+                    String::from_utf8_lossy(&bytes(&mine)),
+                    String::from_utf8_lossy(&bytes(&record))
+                ));
+            }
+            let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
+            if rules != broken {
+                return Err(format!("broke {broken:?}, the plan {rules:?}"));
+            }
+            Ok(())
+        }
+        (Outcome::Skipped { .. }, by_hand::Hand::Skipped)
+        | (Outcome::Error(_), by_hand::Hand::Error) => Ok(()),
+        (p, _) => Err(format!("disagrees with the plan's {}", p.status())),
     }
 }
 
@@ -146,6 +202,11 @@ fn bench(c: &mut Criterion) {
         invalid += usize::from(errors > 0);
     }
     eprintln!("outcomes: {kinds:?}; records with validator errors: {invalid}");
+    let hand = by_hand::ByHand::new();
+    for (i, t) in texts.iter().enumerate() {
+        agree(&plan, &hand, t).unwrap_or_else(|e| panic!("loan {i}: by hand {e}"));
+    }
+    eprintln!("by hand: the plan's bytes and rule results on all {n} loans");
     cpu_pass("parse_serde_json", n, passes, || {
         for t in &texts {
             black_box(serde_json::from_str::<serde_json::Value>(t).expect("parses"));
@@ -174,6 +235,12 @@ fn bench(c: &mut Criterion) {
     cpu_pass("end_to_end", n, passes, || {
         for t in &texts {
             black_box(map_one(&plan, &ctx, t));
+        }
+    });
+
+    cpu_pass("end_to_end_by_hand", n, passes, || {
+        for t in &texts {
+            black_box(map_by_hand(&hand, &ctx, t));
         }
     });
 

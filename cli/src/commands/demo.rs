@@ -137,7 +137,7 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
     println!("{}", exported.summary_line());
     let stats = sim.total_requests();
     println!(
-        "requests to the simulator: {stats} ({:.2} per loan)",
+        "the simulator answered {stats} requests ({:.2} per loan)",
         stats as f64 / report.counts.fetched.max(1) as f64
     );
     println!("database: {}", db.display());

@@ -1,0 +1,631 @@
+//! `presets/loanpro.m2map` written out by hand in Rust, for the bench only: the ceiling of any
+//! compilation of the preset. It reads the same `sonic_rs::Value` document and calls the same
+//! engine code the preset's built-ins call (the timeline, the clean-ups of §1 and §8, the field
+//! encoder), so what it saves against the plan is exactly the interpreter's cost: dynamic
+//! values, slots, closures. The bench checks it gives the plan's bytes and rule results on every
+//! generated loan before timing it.
+//!
+//! It reads the shapes the generator writes and LoanPro sends; where the plan would fail a loan
+//! (a bad date, a missing balance) it returns [`Hand::Error`] without a message.
+
+use chrono::{Datelike, NaiveDate};
+use metro2_engine::clean::codes;
+use metro2_engine::clean::date::loanpro_day;
+use metro2_engine::clean::money::{parse_money, Cents};
+use metro2_engine::clean::text::{address, address_is_blank, given_name, surname};
+use metro2_engine::field::encode;
+use metro2_engine::json::Doc;
+use metro2_engine::layout::{Field, SegmentKind};
+use metro2_engine::timeline::days::{date_of, day_of, Day};
+use metro2_engine::timeline::{bucket, profile_text, LoanTerms, LoanTimeline};
+use metro2_engine::{DataRecord, FieldValue, Segment};
+use sonic_rs::{JsonContainerTrait, JsonValueTrait};
+
+/// What the hand-written mapping made of a loan.
+// Returned by value once a loan and matched at once, as the plan's `Outcome` is: boxing the
+// record would add an allocation the plan does not make.
+#[allow(clippy::large_enum_variant)]
+pub enum Hand {
+    /// The record and the ids of the rules that did not hold.
+    Mapped(DataRecord, Vec<&'static str>),
+    /// A skip of §4.
+    Skipped,
+    /// A loan the plan fails.
+    Error,
+}
+
+/// The segments' fields, looked up once.
+pub struct ByHand {
+    base: Vec<&'static Field>,
+    j1: Vec<&'static Field>,
+    j2: Vec<&'static Field>,
+}
+
+const BASE: &[&str] = &[
+    "processing_indicator",
+    "time_stamp",
+    "correction_indicator",
+    "identification_number",
+    "consumer_account_number",
+    "portfolio_type",
+    "account_type",
+    "date_opened",
+    "credit_limit",
+    "highest_credit",
+    "terms_duration",
+    "terms_frequency",
+    "scheduled_monthly_payment_amount",
+    "actual_payment_amount",
+    "account_status",
+    "payment_rating",
+    "payment_history_profile",
+    "current_balance",
+    "amount_past_due",
+    "original_charge_off_amount",
+    "date_of_account_information",
+    "date_of_first_delinquency",
+    "date_closed",
+    "date_of_last_payment",
+    "interest_type_indicator",
+    "surname",
+    "first_name",
+    "middle_name",
+    "generation_code",
+    "social_security_number",
+    "date_of_birth",
+    "telephone_number",
+    "ecoa_code",
+    "country_code",
+    "first_line_of_address",
+    "second_line_of_address",
+    "city",
+    "state",
+    "postal_code",
+];
+
+/// The J1 fields, in the order [`ByHand::person`] writes them; J2 adds the address.
+const PERSON: &[&str] = &[
+    "surname",
+    "first_name",
+    "middle_name",
+    "generation_code",
+    "social_security_number",
+    "date_of_birth",
+    "telephone_number",
+    "ecoa_code",
+];
+
+const ADDRESS: &[&str] = &[
+    "country_code",
+    "first_line_of_address",
+    "second_line_of_address",
+    "city",
+    "state",
+    "postal_code",
+];
+
+fn fields(kind: SegmentKind, keys: &[&str]) -> Vec<&'static Field> {
+    keys.iter()
+        .map(|k| kind.layout().field(k).expect("a layout key"))
+        .collect()
+}
+
+/// An object's keys read in one pass (sonic-rs finds a key by decoding every key before it, so
+/// each `get` on the node would scan again).
+struct Keys<'d>(Vec<(&'d str, &'d Doc)>);
+
+impl<'d> Keys<'d> {
+    fn of(j: Option<&'d Doc>) -> Keys<'d> {
+        Keys(
+            j.and_then(|j| j.as_object())
+                .map(|o| o.iter().collect())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// The first value of `key`, as `get` reads duplicate keys.
+    fn get(&self, key: &str) -> Option<&'d Doc> {
+        self.0.iter().find(|(k, _)| *k == key).map(|p| p.1)
+    }
+
+    /// The text of `key`, `""` when absent.
+    fn text(&self, key: &str) -> &'d str {
+        text(self.get(key)).unwrap_or("")
+    }
+}
+
+/// A `{"results": [...]}` list.
+fn list(j: Option<&Doc>) -> &[Doc] {
+    j.and_then(|j| j.get("results"))
+        .and_then(|r| r.as_array())
+        .map_or(&[], |a| &a[..])
+}
+
+/// A text field (LoanPro sends text fields as strings).
+fn text(j: Option<&Doc>) -> Option<&str> {
+    j?.as_str()
+}
+
+fn role(c: &Doc) -> Option<&str> {
+    text(c.get("loanRole"))
+}
+
+/// LoanPro's flag: 1 as a number or a text, or `true`.
+fn is_one(j: Option<&Doc>) -> bool {
+    j.is_some_and(|j| {
+        j.as_bool() == Some(true)
+            || j.as_str() == Some("1")
+            || j.as_raw_number().is_some_and(|n| n.as_str() == "1")
+    })
+}
+
+/// An amount of §1, from a string or a number as written; `Ok(None)` for null, missing and `""`.
+fn money(j: Option<&Doc>) -> Result<Option<Cents>, ()> {
+    let Some(j) = j else { return Ok(None) };
+    if let Some(t) = j.as_str() {
+        return if t.is_empty() {
+            Ok(None)
+        } else {
+            parse_money(t).map(Some).map_err(drop)
+        };
+    }
+    match j.as_raw_number() {
+        Some(n) => parse_money(n.as_str()).map(Some).map_err(drop),
+        None if j.is_null() => Ok(None),
+        None => Err(()),
+    }
+}
+
+/// A date of §1 as a day number; `Ok(None)` for every "no date" form.
+fn day(j: Option<&Doc>) -> Result<Option<Day>, ()> {
+    match j {
+        None => Ok(None),
+        Some(j) if j.is_null() => Ok(None),
+        Some(j) => loanpro_day(j.as_str().ok_or(())?).map_err(drop),
+    }
+}
+
+fn after_last(s: &str) -> &str {
+    s.rsplit_once('.').map_or(s, |x| x.1)
+}
+
+/// The counted payments of §3.
+fn payments(rows: &[Doc]) -> Result<Vec<(Day, Cents)>, ()> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let o = row.as_object().ok_or(())?;
+        let (mut active, mut date, mut reversed, mut status, mut amount) =
+            (None, None, None, None, None);
+        for (k, v) in o.iter() {
+            match k {
+                "active" => active = Some(v),
+                "date" => date = Some(v),
+                "reverseDate" => reversed = Some(v),
+                "status" => status = Some(v),
+                "amount" => amount = Some(v),
+                _ => {}
+            }
+        }
+        let (date, reversed) = (day(date)?, day(reversed)?);
+        let amount = money(amount)?.unwrap_or(Cents::ZERO);
+        let counts = is_one(active)
+            && reversed.is_none()
+            && !text(status).is_some_and(|s| s.ends_with(".reversed"))
+            && amount.is_positive();
+        if let (true, Some(d)) = (counts, date) {
+            out.push((d, amount));
+        }
+    }
+    Ok(out)
+}
+
+/// The customer's MailAddress when its first line is not blank, else its PrimaryAddress (§8).
+fn consumer_address<'d>(c: &Keys<'d>) -> Keys<'d> {
+    let mail = Keys::of(c.get("MailAddress"));
+    if address_is_blank(mail.text("address1")) {
+        Keys::of(c.get("PrimaryAddress"))
+    } else {
+        mail
+    }
+}
+
+fn date_value(d: Option<Day>) -> FieldValue<'static> {
+    d.map_or(FieldValue::Empty, |d| FieldValue::Date(date_of(d)))
+}
+
+impl ByHand {
+    /// Looks the fields up.
+    pub fn new() -> ByHand {
+        ByHand {
+            base: fields(SegmentKind::Base, BASE),
+            j1: fields(SegmentKind::J1, PERSON),
+            j2: fields(SegmentKind::J2, &[PERSON, ADDRESS].concat()),
+        }
+    }
+
+    /// The J1/J2 fields of a co-borrower (§8).
+    fn person(
+        put: &mut impl FnMut(usize, FieldValue<'_>),
+        c: &Keys<'_>,
+        co_buyer_ecoa: Option<&str>,
+    ) -> Result<(), ()> {
+        let s = |k: &str| c.text(k);
+        put(0, FieldValue::Text(&surname(s("lastName"), 25)));
+        put(1, FieldValue::Text(&given_name(s("firstName"), 20)));
+        put(2, FieldValue::Text(&given_name(s("middleName"), 20)));
+        put(
+            3,
+            FieldValue::Text(codes::generation_code(s("generationCode"))),
+        );
+        put(4, int_or_empty(codes::ssn(s("ssn"))));
+        put(5, date_value(day(c.get("birthDate"))?));
+        put(6, phone(c));
+        let ecoa = co_buyer_ecoa.and_then(codes::ecoa_code).unwrap_or("2");
+        put(7, FieldValue::Text(ecoa));
+        Ok(())
+    }
+
+    /// Maps one loan as `presets/loanpro.m2map` does.
+    pub fn map(&self, doc: &Doc, as_of: NaiveDate, furnisher: &str) -> Hand {
+        self.try_map(doc, as_of, furnisher).unwrap_or(Hand::Error)
+    }
+
+    fn try_map(&self, doc: &Doc, as_of: NaiveDate, furnisher: &str) -> Result<Hand, ()> {
+        let as_of_day = day_of(as_of);
+        let month_first = day_of(as_of.with_day(1).expect("day 1"));
+        let loan = Keys::of(Some(doc));
+        let setup = Keys::of(loan.get("LoanSetup"));
+        let settings = Keys::of(loan.get("LoanSettings"));
+        let opened = day(setup.get("contractDate"))?;
+        let closed = day(settings.get("closedDate"))?;
+
+        // §4: the override, the newest status row, the balance, the rule.
+        let credit_status = after_last(text(settings.get("creditStatus")).unwrap_or(""));
+        let over = match credit_status {
+            "61" | "62" | "63" | "64" | "65" | "93" | "95" | "96" | "97" | "DA" | "DF" => {
+                credit_status
+            }
+            _ => "",
+        };
+        let is_delete = over == "DA" || over == "DF";
+        let mut row: Option<(Day, &Doc)> = None;
+        for r in list(loan.get("StatusArchive")) {
+            if let Some(d) = day(r.get("date"))?.filter(|d| *d <= as_of_day) {
+                if row.is_none_or(|(b, _)| d >= b) {
+                    row = Some((d, r));
+                }
+            }
+        }
+        let row_date = row.map(|r| r.0);
+        let row = Keys::of(row.map(|r| r.1));
+        let row_balance = match money(row.get("payoff"))? {
+            Some(b) => Some(b),
+            None => money(row.get("principalBalance"))?,
+        };
+        let paid_off = closed.is_some_and(|c| c <= as_of_day) && row_balance == Some(Cents::ZERO);
+
+        // The skips of §4.
+        if is_one(loan.get("deleted")) || opened.is_some_and(|o| o > as_of_day) {
+            return Ok(Hand::Skipped);
+        }
+        if !is_delete && paid_off && closed.is_some_and(|c| c < month_first) {
+            return Ok(Hand::Skipped);
+        }
+
+        // §2-§3: the timeline.
+        let frequency = text(setup.get("paymentFrequency")).ok_or(())?;
+        let term_field = setup.get("loanTerm");
+        let term = match (text(term_field), term_field.and_then(|j| j.as_raw_number())) {
+            (Some(""), _) | (None, None) => 0,
+            (Some(t), _) => t.parse().map_err(drop)?,
+            (None, Some(n)) => n.as_str().parse().map_err(drop)?,
+        };
+        let terms = LoanTerms {
+            frequency,
+            first_due: day(setup.get("firstPaymentDate"))?.map(date_of),
+            contract: opened.map(date_of),
+            term,
+            payment: money(setup.get("payment"))?.unwrap_or(Cents::ZERO),
+        };
+        let counted = payments(list(loan.get("Payments")))?;
+        let lt = LoanTimeline::new(&terms, counted).map_err(drop)?;
+        let t = &lt.timeline;
+
+        let balance = match row_balance {
+            Some(b) if row_date.is_some_and(|d| d >= month_first) => b,
+            _ if is_delete => Cents::ZERO,
+            _ => return Err(()),
+        };
+        let decided_by = if is_delete {
+            2
+        } else if paid_off {
+            4
+        } else if !over.is_empty() {
+            5
+        } else {
+            6
+        };
+        let status = match decided_by {
+            4 => match over {
+                "61" | "62" | "63" | "64" | "65" => over,
+                "97" => "64",
+                "93" => "62",
+                "95" => "61",
+                "96" => "63",
+                _ => "13",
+            },
+            6 => ["11", "71", "78", "80", "82", "83", "84"][usize::from(bucket(t.dpd(as_of_day)))],
+            _ => over,
+        };
+        let end_day = if decided_by == 4 {
+            closed.ok_or(())?
+        } else {
+            as_of_day
+        };
+        let off_schedule = matches!(
+            status,
+            "13" | "61" | "62" | "63" | "64" | "65" | "93" | "95" | "96" | "97" | "DA" | "DF"
+        );
+        let rated = (decided_by == 4 && matches!(status, "13" | "65"))
+            || (decided_by == 5 && matches!(status, "65" | "95"));
+        let dofd = if decided_by == 4 && status == "13" {
+            t.dofd_paid(end_day)
+        } else if decided_by == 4 || decided_by == 5 {
+            t.dofd_led_to(end_day)
+        } else {
+            t.dofd_open(as_of_day)
+        };
+
+        // §8: the consumers.
+        let customers = list(loan.get("Customers"));
+        let primary = customers
+            .iter()
+            .find(|c| role(c) == Some("loan.customerRole.primary"))
+            .or(customers.first())
+            .ok_or(())?;
+        let has_secondary = customers
+            .iter()
+            .any(|c| role(c) == Some("loan.customerRole.secondary"));
+        let primary_keys = Keys::of(Some(primary));
+        let home = consumer_address(&primary_keys);
+        let home_text = |k: &str| home.text(k);
+        let home_line = address(home_text("address1"), 32);
+        let home_zip = codes::zip(home_text("zipcode"));
+
+        let mut base = Segment::blank(SegmentKind::Base);
+        let out = base.as_bytes_mut();
+        let mut failed = false;
+        let mut put = |i: usize, v: FieldValue<'_>| {
+            let f = self.base[i];
+            failed |= encode(f, &v, &mut out[f.range()]).is_err();
+        };
+        put(0, FieldValue::Int(1));
+        put(1, FieldValue::Date(as_of));
+        put(2, FieldValue::Int(0));
+        put(3, FieldValue::Text(furnisher));
+        put(
+            4,
+            FieldValue::Text(&codes::account_number(
+                text(loan.get("displayId")).ok_or(())?,
+            )),
+        );
+        let reporting = settings.text("reportingType");
+        put(
+            5,
+            FieldValue::Text(if !reporting.is_empty() {
+                after_last(reporting)
+            } else if setup.text("loanClass") == "loan.class.mortgage" {
+                "M"
+            } else if setup.text("loanType") == "loan.type.creditLimit" {
+                "C"
+            } else {
+                "I"
+            }),
+        );
+        let bureau = settings.text("creditBureau");
+        put(
+            6,
+            FieldValue::Text(if !bureau.is_empty() {
+                after_last(bureau)
+            } else {
+                match setup.text("loanClass") {
+                    "loan.class.carLoan" => "00",
+                    "loan.class.mortgage" => "26",
+                    _ => "01",
+                }
+            }),
+        );
+        put(7, date_value(opened));
+        put(8, FieldValue::Int(0));
+        put(
+            9,
+            FieldValue::Int(money(setup.get("loanAmount"))?.ok_or(())?.dollars()),
+        );
+        let months = t.schedule().frequency().terms_months(t.schedule().len());
+        if months > 999 {
+            return Err(());
+        }
+        put(10, FieldValue::Text(&format!("{months:03}")));
+        put(11, FieldValue::Text(t.schedule().frequency().terms_code()));
+        let scheduled = if off_schedule {
+            0
+        } else {
+            t.scheduled_monthly_dollars()
+        };
+        put(12, FieldValue::Int(scheduled));
+        put(
+            13,
+            FieldValue::Int(t.paid_between(month_first, end_day).dollars()),
+        );
+        put(14, FieldValue::Text(status));
+        let rating = rated.then(|| t.payment_rating(end_day));
+        let rating_char = rating.map(|r| [b'0' + r]);
+        put(
+            15,
+            rating_char.as_ref().map_or(FieldValue::Empty, |c| {
+                FieldValue::Text(std::str::from_utf8(c).expect("a digit"))
+            }),
+        );
+        let profile = profile_text(&lt.history(as_of));
+        put(16, FieldValue::Text(&profile));
+        let current_balance = balance.dollars();
+        put(17, FieldValue::Int(current_balance));
+        let past_due = if decided_by == 4 {
+            0
+        } else {
+            t.amount_past_due_dollars(as_of_day)
+        };
+        put(18, FieldValue::Int(past_due));
+        let charge_off = if matches!(status, "97" | "64") {
+            money(row.get("netChargeOff"))?
+                .unwrap_or(Cents::ZERO)
+                .dollars()
+        } else {
+            0
+        };
+        put(19, FieldValue::Int(charge_off));
+        put(20, FieldValue::Date(date_of(end_day)));
+        put(21, date_value(dofd));
+        put(22, date_value((decided_by == 4).then_some(end_day)));
+        put(23, date_value(t.last_payment(end_day)));
+        put(24, FieldValue::Text("F"));
+        let p = |k: &str| primary_keys.text(k);
+        put(25, FieldValue::Text(&surname(p("lastName"), 25)));
+        put(26, FieldValue::Text(&given_name(p("firstName"), 20)));
+        put(27, FieldValue::Text(&given_name(p("middleName"), 20)));
+        put(
+            28,
+            FieldValue::Text(codes::generation_code(p("generationCode"))),
+        );
+        put(29, int_or_empty(codes::ssn(p("ssn"))));
+        put(30, date_value(day(primary_keys.get("birthDate"))?));
+        put(31, phone(&primary_keys));
+        let ecoa = text(settings.get("ECOACode"))
+            .and_then(codes::ecoa_code)
+            .unwrap_or(if has_secondary { "2" } else { "1" });
+        put(32, FieldValue::Text(ecoa));
+        put(33, FieldValue::Text(codes::country(home_text("country"))));
+        put(34, FieldValue::Text(&home_line));
+        put(35, FieldValue::Text(&address(home_text("address2"), 32)));
+        put(36, FieldValue::Text(&address(home_text("city"), 20)));
+        put(37, FieldValue::Text(&codes::state(home_text("state"))));
+        put(38, FieldValue::Text(&home_zip));
+        if failed {
+            return Err(());
+        }
+        let mut record = DataRecord::new(base);
+
+        // J1/J2: the co-borrowers, in list order.
+        let co_buyer = text(settings.get("coBuyerECOACode"));
+        for c in customers {
+            if role(c) != Some("loan.customerRole.secondary")
+                || std::ptr::eq(c, primary)
+                || c == primary
+            {
+                continue;
+            }
+            let c = Keys::of(Some(c));
+            let a = consumer_address(&c);
+            let a_text = |k: &str| a.text(k);
+            let line = address(a_text("address1"), 32);
+            let zip = codes::zip(a_text("zipcode"));
+            let same = line == home_line && zip == home_zip;
+            let (kind, fs) = if same {
+                (SegmentKind::J1, &self.j1)
+            } else {
+                (SegmentKind::J2, &self.j2)
+            };
+            let mut seg = Segment::blank(kind);
+            let out = seg.as_bytes_mut();
+            let mut put = |i: usize, v: FieldValue<'_>| {
+                let f = fs[i];
+                failed |= encode(f, &v, &mut out[f.range()]).is_err();
+            };
+            Self::person(&mut put, &c, co_buyer)?;
+            if !same {
+                put(8, FieldValue::Text(codes::country(a_text("country"))));
+                put(9, FieldValue::Text(&line));
+                put(10, FieldValue::Text(&address(a_text("address2"), 32)));
+                put(11, FieldValue::Text(&address(a_text("city"), 20)));
+                put(12, FieldValue::Text(&codes::state(a_text("state"))));
+                put(13, FieldValue::Text(&zip));
+            }
+            if failed {
+                return Err(());
+            }
+            record.push(seg);
+        }
+        record.set_rdw();
+
+        // The preset's rules, on the values written.
+        let mut broken = Vec::new();
+        let late = matches!(
+            status,
+            "71" | "78" | "80" | "82" | "83" | "84" | "93" | "97"
+        );
+        let clear = matches!(status, "11" | "13" | "61" | "62" | "63" | "64" | "65");
+        if (late && past_due <= 0) || (clear && past_due != 0) {
+            broken.push("LP-STATUS-APD");
+        }
+        let derogatory = matches!(
+            status,
+            "61" | "62"
+                | "63"
+                | "64"
+                | "65"
+                | "71"
+                | "78"
+                | "80"
+                | "82"
+                | "83"
+                | "84"
+                | "93"
+                | "95"
+                | "96"
+                | "97"
+        );
+        if derogatory && dofd.is_none() {
+            broken.push("LP-DOFD-REQUIRED");
+        }
+        if status == "13" && rating.is_some_and(|r| r >= 1) != dofd.is_some() {
+            broken.push("LP-DOFD-RATING");
+        }
+        if status == "11" && dofd.is_some() {
+            broken.push("LP-DOFD-CURRENT");
+        }
+        if dofd.is_some_and(|d| d > end_day) {
+            broken.push("LP-DOFD-PAST");
+        }
+        let digits = profile.trim_end_matches('B');
+        if !digits.bytes().all(|b| (b'0'..=b'6').contains(&b)) {
+            broken.push("LP-HISTORY");
+        }
+        if matches!(status, "13" | "61" | "62" | "63" | "64" | "65") && current_balance != 0 {
+            broken.push("LP-PAID-BALANCE");
+        }
+        if (ecoa == "1" && has_secondary) || (ecoa == "2" && !has_secondary) {
+            broken.push("LP-ECOA-CUSTOMERS");
+        }
+        Ok(Hand::Mapped(record, broken))
+    }
+}
+
+fn int_or_empty(digits: Option<&str>) -> FieldValue<'static> {
+    digits
+        .and_then(|d| d.parse().ok())
+        .map_or(FieldValue::Empty, FieldValue::Int)
+}
+
+/// The first phone whose isPrimary is 1, else the first phone, when 10 digits or 1 + 10 (§8).
+fn phone(c: &Keys<'_>) -> FieldValue<'static> {
+    let phones = list(c.get("Phones"));
+    let chosen = phones
+        .iter()
+        .find(|p| is_one(p.get("isPrimary")))
+        .or(phones.first());
+    let number = chosen.and_then(|p| text(p.get("phone"))).unwrap_or("");
+    match codes::phone(number) {
+        Some(d) => int_or_empty(Some(&d)),
+        None => FieldValue::Empty,
+    }
+}
