@@ -90,36 +90,6 @@ fn map_by_hand(hand: &by_hand::ByHand, ctx: &RecordContext, text: &str) -> (u8, 
     }
 }
 
-/// Whether the hand-written preset gives the plan's outcome: the same kind, and for a record the
-/// same bytes in every segment and the same rules broken.
-fn agree(plan: &Bound<'_>, hand: &by_hand::ByHand, text: &str) -> Result<(), String> {
-    let doc = metro2_engine::json::parse(text).expect("generated JSON parses");
-    match (plan.eval(&doc), hand.map(&doc, as_of(), "FURN12345")) {
-        (Outcome::Mapped { record, findings }, by_hand::Hand::Mapped(mine, broken)) => {
-            let bytes = |r: &metro2_engine::DataRecord| {
-                r.segments()
-                    .flat_map(|s| s.as_bytes().to_vec())
-                    .collect::<Vec<u8>>()
-            };
-            if bytes(&record) != bytes(&mine) {
-                return Err(format!(
-                    "wrote\n{}\nthe plan\n{}",
-                    String::from_utf8_lossy(&bytes(&mine)),
-                    String::from_utf8_lossy(&bytes(&record))
-                ));
-            }
-            let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
-            if rules != broken {
-                return Err(format!("broke {broken:?}, the plan {rules:?}"));
-            }
-            Ok(())
-        }
-        (Outcome::Skipped { .. }, by_hand::Hand::Skipped)
-        | (Outcome::Error(_), by_hand::Hand::Error) => Ok(()),
-        (p, _) => Err(format!("disagrees with the plan's {}", p.status())),
-    }
-}
-
 /// Nanoseconds this thread has run on a CPU (Linux), when the kernel says.
 fn thread_cpu_ns() -> Option<u64> {
     std::fs::read_to_string("/proc/thread-self/schedstat")
@@ -204,7 +174,8 @@ fn bench(c: &mut Criterion) {
     eprintln!("outcomes: {kinds:?}; records with validator errors: {invalid}");
     let hand = by_hand::ByHand::new();
     for (i, t) in texts.iter().enumerate() {
-        agree(&plan, &hand, t).unwrap_or_else(|e| panic!("loan {i}: by hand {e}"));
+        by_hand::agree(&plan, &hand, t, as_of(), "FURN12345")
+            .unwrap_or_else(|e| panic!("loan {i}: by hand {e}"));
     }
     eprintln!("by hand: the plan's bytes and rule results on all {n} loans");
     cpu_pass("parse_serde_json", n, passes, || {

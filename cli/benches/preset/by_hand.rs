@@ -5,8 +5,12 @@
 //! values, slots, closures. The bench checks it gives the plan's bytes and rule results on every
 //! generated loan before timing it.
 //!
-//! It reads the shapes the generator writes and LoanPro sends; where the plan would fail a loan
-//! (a bad date, a missing balance) it returns [`Hand::Error`] without a message.
+//! It reads the shapes LoanPro sends (money, flags, the term, SSNs, ZIP codes and phone numbers
+//! as strings or numbers; the other text fields as strings); where the plan would fail a loan (a
+//! bad date, a missing balance) it returns [`Hand::Error`] without a message.
+//! `cli/tests/preset_by_hand.rs` checks it against the plan over every fixture.
+
+use std::borrow::Cow;
 
 use chrono::{Datelike, NaiveDate};
 use metro2_engine::clean::codes;
@@ -16,6 +20,7 @@ use metro2_engine::clean::text::{address, address_is_blank, given_name, surname}
 use metro2_engine::field::encode;
 use metro2_engine::json::Doc;
 use metro2_engine::layout::{Field, SegmentKind};
+use metro2_engine::plan::{Bound, Outcome};
 use metro2_engine::timeline::days::{date_of, day_of, Day};
 use metro2_engine::timeline::{bucket, profile_text, LoanTerms, LoanTimeline};
 use metro2_engine::{DataRecord, FieldValue, Segment};
@@ -131,6 +136,20 @@ impl<'d> Keys<'d> {
     /// The text of `key`, `""` when absent.
     fn text(&self, key: &str) -> &'d str {
         text(self.get(key)).unwrap_or("")
+    }
+
+    /// The text of `key` that LoanPro may send as a number (an SSN, a ZIP code), `""` when absent.
+    fn digits(&self, key: &str) -> Cow<'d, str> {
+        scalar(self.get(key)).unwrap_or(Cow::Borrowed(""))
+    }
+}
+
+/// A string, or a number's text as written.
+fn scalar(j: Option<&Doc>) -> Option<Cow<'_, str>> {
+    let j = j?;
+    match j.as_str() {
+        Some(s) => Some(Cow::Borrowed(s)),
+        None => j.as_raw_number().map(|n| Cow::Owned(n.as_str().to_owned())),
     }
 }
 
@@ -257,7 +276,7 @@ impl ByHand {
             3,
             FieldValue::Text(codes::generation_code(s("generationCode"))),
         );
-        put(4, int_or_empty(codes::ssn(s("ssn"))));
+        put(4, int_or_empty(codes::ssn(&c.digits("ssn"))));
         put(5, date_value(day(c.get("birthDate"))?));
         put(6, phone(c));
         let ecoa = co_buyer_ecoa.and_then(codes::ecoa_code).unwrap_or("2");
@@ -390,7 +409,7 @@ impl ByHand {
         let home = consumer_address(&primary_keys);
         let home_text = |k: &str| home.text(k);
         let home_line = address(home_text("address1"), 32);
-        let home_zip = codes::zip(home_text("zipcode"));
+        let home_zip = codes::zip(&home.digits("zipcode"));
 
         let mut base = Segment::blank(SegmentKind::Base);
         let out = base.as_bytes_mut();
@@ -497,7 +516,7 @@ impl ByHand {
             28,
             FieldValue::Text(codes::generation_code(p("generationCode"))),
         );
-        put(29, int_or_empty(codes::ssn(p("ssn"))));
+        put(29, int_or_empty(codes::ssn(&primary_keys.digits("ssn"))));
         put(30, date_value(day(primary_keys.get("birthDate"))?));
         put(31, phone(&primary_keys));
         let ecoa = text(settings.get("ECOACode"))
@@ -528,7 +547,7 @@ impl ByHand {
             let a = consumer_address(&c);
             let a_text = |k: &str| a.text(k);
             let line = address(a_text("address1"), 32);
-            let zip = codes::zip(a_text("zipcode"));
+            let zip = codes::zip(&a.digits("zipcode"));
             let same = line == home_line && zip == home_zip;
             let (kind, fs) = if same {
                 (SegmentKind::J1, &self.j1)
@@ -610,6 +629,42 @@ impl ByHand {
     }
 }
 
+/// Whether the hand-written preset gives the plan's outcome on a loan's JSON text: the same kind
+/// (record, skip, failure), and for a record the same bytes in every segment and the same rules
+/// broken. `plan` must be the preset bound with the same `as_of` and `furnisher_id`.
+pub fn agree(
+    plan: &Bound<'_>,
+    hand: &ByHand,
+    text: &str,
+    as_of: NaiveDate,
+    furnisher: &str,
+) -> Result<(), String> {
+    let doc = metro2_engine::json::parse(text).map_err(|e| format!("does not parse: {e}"))?;
+    match (plan.eval(&doc), hand.map(&doc, as_of, furnisher)) {
+        (Outcome::Mapped { record, findings }, Hand::Mapped(mine, broken)) => {
+            let bytes = |r: &DataRecord| {
+                r.segments()
+                    .flat_map(|s| s.as_bytes().to_vec())
+                    .collect::<Vec<u8>>()
+            };
+            if bytes(&record) != bytes(&mine) {
+                return Err(format!(
+                    "wrote\n{}\nthe plan\n{}",
+                    String::from_utf8_lossy(&bytes(&mine)),
+                    String::from_utf8_lossy(&bytes(&record))
+                ));
+            }
+            let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
+            if rules != broken {
+                return Err(format!("broke {broken:?}, the plan {rules:?}"));
+            }
+            Ok(())
+        }
+        (Outcome::Skipped { .. }, Hand::Skipped) | (Outcome::Error(_), Hand::Error) => Ok(()),
+        (p, _) => Err(format!("disagrees with the plan's {}", p.status())),
+    }
+}
+
 fn int_or_empty(digits: Option<&str>) -> FieldValue<'static> {
     digits
         .and_then(|d| d.parse().ok())
@@ -623,8 +678,10 @@ fn phone(c: &Keys<'_>) -> FieldValue<'static> {
         .iter()
         .find(|p| is_one(p.get("isPrimary")))
         .or(phones.first());
-    let number = chosen.and_then(|p| text(p.get("phone"))).unwrap_or("");
-    match codes::phone(number) {
+    let number = chosen
+        .and_then(|p| scalar(p.get("phone")))
+        .unwrap_or_default();
+    match codes::phone(&number) {
         Some(d) => int_or_empty(Some(&d)),
         None => FieldValue::Empty,
     }

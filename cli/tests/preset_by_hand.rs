@@ -1,0 +1,88 @@
+//! The preset written out by hand in Rust (`cli/benches/preset/by_hand.rs`, the bench's ceiling
+//! of any compilation of the preset) must give the compiled preset's outcome on every fixture
+//! of `fixtures/loanpro/` (the failing ones under `errors/` too) and on generated loans, so the
+//! bench never times a mapping that does something else. The two share the timeline and the
+//! clean-ups of `engine`; what this compares is the preset's wiring: which rule of §4 decides,
+//! which row, customer and address each field reads, the skips, J1/J2 and the rules.
+
+#[path = "../benches/preset/by_hand.rs"]
+mod by_hand;
+
+use chrono::NaiveDate;
+use metro2_engine::plan::{Params, Plan};
+use metro2_engine::value::Value;
+
+const FURNISHER: &str = "FURN12345";
+
+fn preset() -> Plan {
+    let source = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../presets/loanpro.m2map"
+    ))
+    .expect("the preset is readable");
+    m2map::compile(&source, "presets/loanpro.m2map")
+        .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
+        .plan
+}
+
+fn params(as_of: NaiveDate) -> Params {
+    Params::new()
+        .with("as_of", Value::Date(as_of))
+        .with("furnisher_id", Value::text(FURNISHER))
+}
+
+/// The JSON files of a fixture folder, by name.
+fn fixtures(dir: &str) -> Vec<(String, String)> {
+    let dir = format!("{}/../fixtures/loanpro/{dir}", env!("CARGO_MANIFEST_DIR"));
+    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| {
+            let name = p
+                .file_name()
+                .expect("a name")
+                .to_string_lossy()
+                .into_owned();
+            (name, std::fs::read_to_string(&p).expect("readable"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn the_hand_written_preset_agrees_with_the_plan_on_every_fixture() {
+    let as_of = NaiveDate::from_ymd_opt(2026, 10, 31).expect("a date");
+    let plan = preset();
+    let bound = plan.bind(&params(as_of)).expect("the preset's parameters");
+    let hand = by_hand::ByHand::new();
+    let mut seen = 0;
+    for dir in ["", "errors"] {
+        for (name, text) in fixtures(dir) {
+            by_hand::agree(&bound, &hand, &text, as_of, FURNISHER).unwrap_or_else(|e| {
+                let path = std::path::Path::new(dir).join(&name);
+                panic!("fixtures/loanpro/{}: by hand {e}", path.display())
+            });
+            seen += 1;
+        }
+    }
+    assert!(seen >= 40, "only {seen} fixtures");
+}
+
+#[test]
+fn the_hand_written_preset_agrees_with_the_plan_on_generated_loans() {
+    for as_of in [(2026, 10, 31), (2026, 2, 28), (2025, 12, 15)] {
+        let as_of = NaiveDate::from_ymd_opt(as_of.0, as_of.1, as_of.2).expect("a date");
+        let plan = preset();
+        let bound = plan.bind(&params(as_of)).expect("the preset's parameters");
+        let hand = by_hand::ByHand::new();
+        for (i, loan) in metro2::loanpro::generate::generate_loans(300, 7, as_of)
+            .iter()
+            .enumerate()
+        {
+            by_hand::agree(&bound, &hand, &loan.to_string(), as_of, FURNISHER)
+                .unwrap_or_else(|e| panic!("as of {as_of}, loan {i}: by hand {e}"));
+        }
+    }
+}
