@@ -34,7 +34,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use metro2_engine::plan::{Bound, Outcome, Params, Plan};
+use metro2_engine::plan::{Bound, Outcome, Params};
 use metro2_engine::validate::{validate_record, RecordContext};
 use metro2_engine::value::Value;
 
@@ -43,17 +43,6 @@ mod by_hand;
 
 fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 10, 31).expect("a date")
-}
-
-fn plan() -> Plan {
-    let source = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../presets/loanpro.m2map"
-    ))
-    .expect("the preset is readable");
-    m2map::compile(&source, "presets/loanpro.m2map")
-        .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
-        .plan
 }
 
 /// Maps and validates one loan; returns the number of validator errors (0 for skips).
@@ -151,7 +140,7 @@ fn bench(c: &mut Criterion) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
-    let plan = plan();
+    let plan = by_hand::compiled_preset();
     let params = Params::new()
         .with("as_of", Value::Date(as_of()))
         .with("furnisher_id", Value::text("FURN12345"));

@@ -9,21 +9,10 @@
 mod by_hand;
 
 use chrono::NaiveDate;
-use metro2_engine::plan::{Params, Plan};
+use metro2_engine::plan::Params;
 use metro2_engine::value::Value;
 
 const FURNISHER: &str = "FURN12345";
-
-fn preset() -> Plan {
-    let source = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../presets/loanpro.m2map"
-    ))
-    .expect("the preset is readable");
-    m2map::compile(&source, "presets/loanpro.m2map")
-        .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
-        .plan
-}
 
 fn params(as_of: NaiveDate) -> Params {
     Params::new()
@@ -54,7 +43,7 @@ fn fixtures(dir: &str) -> Vec<(String, String)> {
 #[test]
 fn the_hand_written_preset_agrees_with_the_plan_on_every_fixture() {
     let as_of = NaiveDate::from_ymd_opt(2026, 10, 31).expect("a date");
-    let plan = preset();
+    let plan = by_hand::compiled_preset();
     let bound = plan.bind(&params(as_of)).expect("the preset's parameters");
     let hand = by_hand::ByHand::new();
     let mut seen = 0;
@@ -74,7 +63,7 @@ fn the_hand_written_preset_agrees_with_the_plan_on_every_fixture() {
 fn the_hand_written_preset_agrees_with_the_plan_on_generated_loans() {
     for as_of in [(2026, 10, 31), (2026, 2, 28), (2025, 12, 15)] {
         let as_of = NaiveDate::from_ymd_opt(as_of.0, as_of.1, as_of.2).expect("a date");
-        let plan = preset();
+        let plan = by_hand::compiled_preset();
         let bound = plan.bind(&params(as_of)).expect("the preset's parameters");
         let hand = by_hand::ByHand::new();
         for (i, loan) in metro2::loanpro::generate::generate_loans(300, 7, as_of)

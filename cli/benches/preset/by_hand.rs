@@ -46,7 +46,9 @@ pub struct ByHand {
     j2: Vec<&'static Field>,
 }
 
-const BASE: &[&str] = &[
+/// The base segment's fields other than the primary consumer's, in the order
+/// [`ByHand::try_map`] writes them; then [`PERSON`] and [`ADDRESS`] for the primary.
+const ACCOUNT: &[&str] = &[
     "processing_indicator",
     "time_stamp",
     "correction_indicator",
@@ -72,23 +74,10 @@ const BASE: &[&str] = &[
     "date_closed",
     "date_of_last_payment",
     "interest_type_indicator",
-    "surname",
-    "first_name",
-    "middle_name",
-    "generation_code",
-    "social_security_number",
-    "date_of_birth",
-    "telephone_number",
-    "ecoa_code",
-    "country_code",
-    "first_line_of_address",
-    "second_line_of_address",
-    "city",
-    "state",
-    "postal_code",
 ];
 
-/// The J1 fields, in the order [`ByHand::person`] writes them; J2 adds the address.
+/// A consumer's fields in the base segment, J1 and J2, in the order [`ByHand::person`] and the
+/// base segment write them.
 const PERSON: &[&str] = &[
     "surname",
     "first_name",
@@ -100,6 +89,7 @@ const PERSON: &[&str] = &[
     "ecoa_code",
 ];
 
+/// A consumer's address fields in the base segment and J2.
 const ADDRESS: &[&str] = &[
     "country_code",
     "first_line_of_address",
@@ -256,7 +246,7 @@ impl ByHand {
     /// Looks the fields up.
     pub fn new() -> ByHand {
         ByHand {
-            base: fields(SegmentKind::Base, BASE),
+            base: fields(SegmentKind::Base, &[ACCOUNT, PERSON, ADDRESS].concat()),
             j1: fields(SegmentKind::J1, PERSON),
             j2: fields(SegmentKind::J2, &[PERSON, ADDRESS].concat()),
         }
@@ -407,8 +397,7 @@ impl ByHand {
             .any(|c| role(c) == Some("loan.customerRole.secondary"));
         let primary_keys = Keys::of(Some(primary));
         let home = consumer_address(&primary_keys);
-        let home_text = |k: &str| home.text(k);
-        let home_line = address(home_text("address1"), 32);
+        let home_line = address(home.text("address1"), 32);
         let home_zip = codes::zip(&home.digits("zipcode"));
 
         let mut base = Segment::blank(SegmentKind::Base);
@@ -523,12 +512,7 @@ impl ByHand {
             .and_then(codes::ecoa_code)
             .unwrap_or(if has_secondary { "2" } else { "1" });
         put(32, FieldValue::Text(ecoa));
-        put(33, FieldValue::Text(codes::country(home_text("country"))));
-        put(34, FieldValue::Text(&home_line));
-        put(35, FieldValue::Text(&address(home_text("address2"), 32)));
-        put(36, FieldValue::Text(&address(home_text("city"), 20)));
-        put(37, FieldValue::Text(&codes::state(home_text("state"))));
-        put(38, FieldValue::Text(&home_zip));
+        write_address(&mut put, 33, &home, &home_line, &home_zip);
         if failed {
             return Err(());
         }
@@ -545,8 +529,7 @@ impl ByHand {
             }
             let c = Keys::of(Some(c));
             let a = consumer_address(&c);
-            let a_text = |k: &str| a.text(k);
-            let line = address(a_text("address1"), 32);
+            let line = address(a.text("address1"), 32);
             let zip = codes::zip(&a.digits("zipcode"));
             let same = line == home_line && zip == home_zip;
             let (kind, fs) = if same {
@@ -562,12 +545,7 @@ impl ByHand {
             };
             Self::person(&mut put, &c, co_buyer)?;
             if !same {
-                put(8, FieldValue::Text(codes::country(a_text("country"))));
-                put(9, FieldValue::Text(&line));
-                put(10, FieldValue::Text(&address(a_text("address2"), 32)));
-                put(11, FieldValue::Text(&address(a_text("city"), 20)));
-                put(12, FieldValue::Text(&codes::state(a_text("state"))));
-                put(13, FieldValue::Text(&zip));
+                write_address(&mut put, PERSON.len(), &a, &line, &zip);
             }
             if failed {
                 return Err(());
@@ -629,6 +607,18 @@ impl ByHand {
     }
 }
 
+/// The shipped preset compiled, the plan the hand-written one is compared with.
+pub fn compiled_preset() -> metro2_engine::plan::Plan {
+    let source = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../presets/loanpro.m2map"
+    ))
+    .expect("the preset is readable");
+    m2map::compile(&source, "presets/loanpro.m2map")
+        .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
+        .plan
+}
+
 /// Whether the hand-written preset gives the plan's outcome on a loan's JSON text: the same kind
 /// (record, skip, failure), and for a record the same bytes in every segment and the same rules
 /// broken. `plan` must be the preset bound with the same `as_of` and `furnisher_id`.
@@ -663,6 +653,23 @@ pub fn agree(
         (Outcome::Skipped { .. }, Hand::Skipped) | (Outcome::Error(_), Hand::Error) => Ok(()),
         (p, _) => Err(format!("disagrees with the plan's {}", p.status())),
     }
+}
+
+/// The [`ADDRESS`] fields from `at` on: the address object's, its first line and ZIP already
+/// cleaned (§1, §8).
+fn write_address(
+    put: &mut impl FnMut(usize, FieldValue<'_>),
+    at: usize,
+    a: &Keys<'_>,
+    line: &str,
+    zip: &str,
+) {
+    put(at, FieldValue::Text(codes::country(a.text("country"))));
+    put(at + 1, FieldValue::Text(line));
+    put(at + 2, FieldValue::Text(&address(a.text("address2"), 32)));
+    put(at + 3, FieldValue::Text(&address(a.text("city"), 20)));
+    put(at + 4, FieldValue::Text(&codes::state(a.text("state"))));
+    put(at + 5, FieldValue::Text(zip));
 }
 
 fn int_or_empty(digits: Option<&str>) -> FieldValue<'static> {
