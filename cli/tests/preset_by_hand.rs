@@ -61,11 +61,11 @@ fn the_hand_written_preset_agrees_with_the_plan_on_every_fixture() {
 
 #[test]
 fn the_hand_written_preset_agrees_with_the_plan_on_generated_loans() {
+    let plan = by_hand::compiled_preset();
+    let hand = by_hand::ByHand::new();
     for as_of in [(2026, 10, 31), (2026, 2, 28), (2025, 12, 15)] {
         let as_of = NaiveDate::from_ymd_opt(as_of.0, as_of.1, as_of.2).expect("a date");
-        let plan = by_hand::compiled_preset();
         let bound = plan.bind(&params(as_of)).expect("the preset's parameters");
-        let hand = by_hand::ByHand::new();
         for (i, loan) in metro2::loanpro::generate::generate_loans(300, 7, as_of)
             .iter()
             .enumerate()

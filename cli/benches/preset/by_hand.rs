@@ -22,7 +22,7 @@ use metro2_engine::json::Doc;
 use metro2_engine::layout::{Field, SegmentKind};
 use metro2_engine::plan::{Bound, Outcome};
 use metro2_engine::timeline::days::{date_of, day_of, Day};
-use metro2_engine::timeline::{bucket, profile_text, LoanTerms, LoanTimeline};
+use metro2_engine::timeline::{bucket, profile_text, LoanTerms, LoanTimeline, PaymentRow};
 use metro2_engine::{DataRecord, FieldValue, Segment};
 use sonic_rs::{JsonContainerTrait, JsonValueTrait};
 
@@ -99,6 +99,12 @@ const ADDRESS: &[&str] = &[
     "postal_code",
 ];
 
+/// The preset's `open_status` table: an open account's status by its dpd bucket (§4 rule 6).
+const OPEN_STATUS: [&str; 7] = ["11", "71", "78", "80", "82", "83", "84"];
+
+/// A payment rating's character by its bucket.
+const DIGITS: [&str; 7] = ["0", "1", "2", "3", "4", "5", "6"];
+
 fn fields(kind: SegmentKind, keys: &[&str]) -> Vec<&'static Field> {
     keys.iter()
         .map(|k| kind.layout().field(k).expect("a layout key"))
@@ -123,19 +129,15 @@ impl<'d> Keys<'d> {
         self.0.iter().find(|(k, _)| *k == key).map(|p| p.1)
     }
 
-    /// The text of `key`, `""` when absent.
-    fn text(&self, key: &str) -> &'d str {
-        text(self.get(key)).unwrap_or("")
-    }
-
-    /// The text of `key` that LoanPro may send as a number (an SSN, a ZIP code), `""` when absent.
-    fn digits(&self, key: &str) -> Cow<'d, str> {
-        scalar(self.get(key)).unwrap_or(Cow::Borrowed(""))
+    /// The [`text`] of `key`, `""` when absent.
+    fn text(&self, key: &str) -> Cow<'d, str> {
+        text(self.get(key)).unwrap_or_default()
     }
 }
 
-/// A string, or a number's text as written.
-fn scalar(j: Option<&Doc>) -> Option<Cow<'_, str>> {
+/// A scalar's text as the preset reads it: a string, or a number's text as written (LoanPro
+/// sometimes sends SSNs, ZIP codes, terms and money as numbers). `None` for null and missing.
+fn text(j: Option<&Doc>) -> Option<Cow<'_, str>> {
     let j = j?;
     match j.as_str() {
         Some(s) => Some(Cow::Borrowed(s)),
@@ -150,16 +152,13 @@ fn list(j: Option<&Doc>) -> &[Doc] {
         .map_or(&[], |a| &a[..])
 }
 
-/// A text field (LoanPro sends text fields as strings).
-fn text(j: Option<&Doc>) -> Option<&str> {
-    j?.as_str()
+/// Whether a customer's loanRole is `role`.
+fn has_role(c: &Doc, role: &str) -> bool {
+    text(c.get("loanRole")).as_deref() == Some(role)
 }
 
-fn role(c: &Doc) -> Option<&str> {
-    text(c.get("loanRole"))
-}
-
-/// LoanPro's flag: 1 as a number or a text, or `true`.
+/// LoanPro's flag: 1 as a number or a text, or `true`. (Not through [`text`]: a number's
+/// text would be copied for every payment's `active`.)
 fn is_one(j: Option<&Doc>) -> bool {
     j.is_some_and(|j| {
         j.as_bool() == Some(true)
@@ -168,20 +167,15 @@ fn is_one(j: Option<&Doc>) -> bool {
     })
 }
 
-/// An amount of §1, from a string or a number as written; `Ok(None)` for null, missing and `""`.
+/// An amount of §1, from its [`text`]; `Ok(None)` for null, missing and `""`.
 fn money(j: Option<&Doc>) -> Result<Option<Cents>, ()> {
-    let Some(j) = j else { return Ok(None) };
-    if let Some(t) = j.as_str() {
-        return if t.is_empty() {
-            Ok(None)
-        } else {
-            parse_money(t).map(Some).map_err(drop)
-        };
-    }
-    match j.as_raw_number() {
-        Some(n) => parse_money(n.as_str()).map(Some).map_err(drop),
-        None if j.is_null() => Ok(None),
-        None => Err(()),
+    match j {
+        None => Ok(None),
+        Some(j) if j.is_null() => Ok(None),
+        Some(j) => match text(Some(j)).ok_or(())? {
+            t if t.is_empty() => Ok(None),
+            t => parse_money(&t).map(Some).map_err(drop),
+        },
     }
 }
 
@@ -215,14 +209,15 @@ fn payments(rows: &[Doc]) -> Result<Vec<(Day, Cents)>, ()> {
                 _ => {}
             }
         }
-        let (date, reversed) = (day(date)?, day(reversed)?);
-        let amount = money(amount)?.unwrap_or(Cents::ZERO);
-        let counts = is_one(active)
-            && reversed.is_none()
-            && !text(status).is_some_and(|s| s.ends_with(".reversed"))
-            && amount.is_positive();
-        if let (true, Some(d)) = (counts, date) {
-            out.push((d, amount));
+        let row = PaymentRow {
+            active: is_one(active),
+            date: day(date)?,
+            reverse_date: day(reversed)?,
+            status: status.and_then(|s| s.as_str()),
+            amount: money(amount)?.unwrap_or(Cents::ZERO),
+        };
+        if row.counts() {
+            out.push((row.date.expect("a counted payment is dated"), row.amount));
         }
     }
     Ok(out)
@@ -231,7 +226,7 @@ fn payments(rows: &[Doc]) -> Result<Vec<(Day, Cents)>, ()> {
 /// The customer's MailAddress when its first line is not blank, else its PrimaryAddress (§8).
 fn consumer_address<'d>(c: &Keys<'d>) -> Keys<'d> {
     let mail = Keys::of(c.get("MailAddress"));
-    if address_is_blank(mail.text("address1")) {
+    if address_is_blank(&mail.text("address1")) {
         Keys::of(c.get("PrimaryAddress"))
     } else {
         mail
@@ -252,28 +247,6 @@ impl ByHand {
         }
     }
 
-    /// The J1/J2 fields of a co-borrower (§8).
-    fn person(
-        put: &mut impl FnMut(usize, FieldValue<'_>),
-        c: &Keys<'_>,
-        co_buyer_ecoa: Option<&str>,
-    ) -> Result<(), ()> {
-        let s = |k: &str| c.text(k);
-        put(0, FieldValue::Text(&surname(s("lastName"), 25)));
-        put(1, FieldValue::Text(&given_name(s("firstName"), 20)));
-        put(2, FieldValue::Text(&given_name(s("middleName"), 20)));
-        put(
-            3,
-            FieldValue::Text(codes::generation_code(s("generationCode"))),
-        );
-        put(4, int_or_empty(codes::ssn(&c.digits("ssn"))));
-        put(5, date_value(day(c.get("birthDate"))?));
-        put(6, phone(c));
-        let ecoa = co_buyer_ecoa.and_then(codes::ecoa_code).unwrap_or("2");
-        put(7, FieldValue::Text(ecoa));
-        Ok(())
-    }
-
     /// Maps one loan as `presets/loanpro.m2map` does.
     pub fn map(&self, doc: &Doc, as_of: NaiveDate, furnisher: &str) -> Hand {
         self.try_map(doc, as_of, furnisher).unwrap_or(Hand::Error)
@@ -289,10 +262,10 @@ impl ByHand {
         let closed = day(settings.get("closedDate"))?;
 
         // §4: the override, the newest status row, the balance, the rule.
-        let credit_status = after_last(text(settings.get("creditStatus")).unwrap_or(""));
-        let over = match credit_status {
-            "61" | "62" | "63" | "64" | "65" | "93" | "95" | "96" | "97" | "DA" | "DF" => {
-                credit_status
+        let credit_status = settings.text("creditStatus");
+        let over = match after_last(&credit_status) {
+            code @ ("61" | "62" | "63" | "64" | "65" | "93" | "95" | "96" | "97" | "DA" | "DF") => {
+                code
             }
             _ => "",
         };
@@ -323,14 +296,12 @@ impl ByHand {
 
         // §2-§3: the timeline.
         let frequency = text(setup.get("paymentFrequency")).ok_or(())?;
-        let term_field = setup.get("loanTerm");
-        let term = match (text(term_field), term_field.and_then(|j| j.as_raw_number())) {
-            (Some(""), _) | (None, None) => 0,
-            (Some(t), _) => t.parse().map_err(drop)?,
-            (None, Some(n)) => n.as_str().parse().map_err(drop)?,
+        let term = match setup.text("loanTerm").as_ref() {
+            "" => 0,
+            t => t.parse().map_err(drop)?,
         };
         let terms = LoanTerms {
-            frequency,
+            frequency: &frequency,
             first_due: day(setup.get("firstPaymentDate"))?.map(date_of),
             contract: opened.map(date_of),
             term,
@@ -363,7 +334,7 @@ impl ByHand {
                 "96" => "63",
                 _ => "13",
             },
-            6 => ["11", "71", "78", "80", "82", "83", "84"][usize::from(bucket(t.dpd(as_of_day)))],
+            6 => OPEN_STATUS[usize::from(bucket(t.dpd(as_of_day)))],
             _ => over,
         };
         let end_day = if decided_by == 4 {
@@ -389,16 +360,16 @@ impl ByHand {
         let customers = list(loan.get("Customers"));
         let primary = customers
             .iter()
-            .find(|c| role(c) == Some("loan.customerRole.primary"))
+            .find(|c| has_role(c, "loan.customerRole.primary"))
             .or(customers.first())
             .ok_or(())?;
         let has_secondary = customers
             .iter()
-            .any(|c| role(c) == Some("loan.customerRole.secondary"));
+            .any(|c| has_role(c, "loan.customerRole.secondary"));
         let primary_keys = Keys::of(Some(primary));
         let home = consumer_address(&primary_keys);
-        let home_line = address(home.text("address1"), 32);
-        let home_zip = codes::zip(&home.digits("zipcode"));
+        let home_line = address(&home.text("address1"), 32);
+        let home_zip = codes::zip(&home.text("zipcode"));
 
         let mut base = Segment::blank(SegmentKind::Base);
         let out = base.as_bytes_mut();
@@ -414,14 +385,14 @@ impl ByHand {
         put(
             4,
             FieldValue::Text(&codes::account_number(
-                text(loan.get("displayId")).ok_or(())?,
+                &text(loan.get("displayId")).ok_or(())?,
             )),
         );
         let reporting = settings.text("reportingType");
         put(
             5,
             FieldValue::Text(if !reporting.is_empty() {
-                after_last(reporting)
+                after_last(&reporting)
             } else if setup.text("loanClass") == "loan.class.mortgage" {
                 "M"
             } else if setup.text("loanType") == "loan.type.creditLimit" {
@@ -434,9 +405,9 @@ impl ByHand {
         put(
             6,
             FieldValue::Text(if !bureau.is_empty() {
-                after_last(bureau)
+                after_last(&bureau)
             } else {
-                match setup.text("loanClass") {
+                match setup.text("loanClass").as_ref() {
                     "loan.class.carLoan" => "00",
                     "loan.class.mortgage" => "26",
                     _ => "01",
@@ -467,11 +438,10 @@ impl ByHand {
         );
         put(14, FieldValue::Text(status));
         let rating = rated.then(|| t.payment_rating(end_day));
-        let rating_char = rating.map(|r| [b'0' + r]);
         put(
             15,
-            rating_char.as_ref().map_or(FieldValue::Empty, |c| {
-                FieldValue::Text(std::str::from_utf8(c).expect("a digit"))
+            rating.map_or(FieldValue::Empty, |r| {
+                FieldValue::Text(DIGITS[usize::from(r)])
             }),
         );
         let profile = profile_text(&lt.history(as_of));
@@ -497,31 +467,32 @@ impl ByHand {
         put(22, date_value((decided_by == 4).then_some(end_day)));
         put(23, date_value(t.last_payment(end_day)));
         put(24, FieldValue::Text("F"));
-        let p = |k: &str| primary_keys.text(k);
-        put(25, FieldValue::Text(&surname(p("lastName"), 25)));
-        put(26, FieldValue::Text(&given_name(p("firstName"), 20)));
-        put(27, FieldValue::Text(&given_name(p("middleName"), 20)));
-        put(
-            28,
-            FieldValue::Text(codes::generation_code(p("generationCode"))),
+        let ecoa = codes::ecoa_or_default(
+            codes::ecoa_code(&settings.text("ECOACode")),
+            true,
+            has_secondary,
         );
-        put(29, int_or_empty(codes::ssn(&primary_keys.digits("ssn"))));
-        put(30, date_value(day(primary_keys.get("birthDate"))?));
-        put(31, phone(&primary_keys));
-        let ecoa = text(settings.get("ECOACode"))
-            .and_then(codes::ecoa_code)
-            .unwrap_or(if has_secondary { "2" } else { "1" });
-        put(32, FieldValue::Text(ecoa));
-        write_address(&mut put, 33, &home, &home_line, &home_zip);
+        write_person(&mut put, ACCOUNT.len(), &primary_keys, &ecoa)?;
+        write_address(
+            &mut put,
+            ACCOUNT.len() + PERSON.len(),
+            &home,
+            &home_line,
+            &home_zip,
+        );
         if failed {
             return Err(());
         }
         let mut record = DataRecord::new(base);
 
         // J1/J2: the co-borrowers, in list order.
-        let co_buyer = text(settings.get("coBuyerECOACode"));
+        let co_buyer_ecoa = codes::ecoa_or_default(
+            codes::ecoa_code(&settings.text("coBuyerECOACode")),
+            false,
+            has_secondary,
+        );
         for c in customers {
-            if role(c) != Some("loan.customerRole.secondary")
+            if !has_role(c, "loan.customerRole.secondary")
                 || std::ptr::eq(c, primary)
                 || c == primary
             {
@@ -529,8 +500,8 @@ impl ByHand {
             }
             let c = Keys::of(Some(c));
             let a = consumer_address(&c);
-            let line = address(a.text("address1"), 32);
-            let zip = codes::zip(&a.digits("zipcode"));
+            let line = address(&a.text("address1"), 32);
+            let zip = codes::zip(&a.text("zipcode"));
             let same = line == home_line && zip == home_zip;
             let (kind, fs) = if same {
                 (SegmentKind::J1, &self.j1)
@@ -543,7 +514,7 @@ impl ByHand {
                 let f = fs[i];
                 failed |= encode(f, &v, &mut out[f.range()]).is_err();
             };
-            Self::person(&mut put, &c, co_buyer)?;
+            write_person(&mut put, 0, &c, &co_buyer_ecoa)?;
             if !same {
                 write_address(&mut put, PERSON.len(), &a, &line, &zip);
             }
@@ -554,7 +525,8 @@ impl ByHand {
         }
         record.set_rdw();
 
-        // The preset's rules, on the values written.
+        // The preset's rules, on the values written. LP-STATUS-DPD (an open account's status is
+        // `open_status` of its bucket) holds by construction here: the status is computed so.
         let mut broken = Vec::new();
         let late = matches!(
             status,
@@ -619,8 +591,8 @@ pub fn compiled_preset() -> metro2_engine::plan::Plan {
         .plan
 }
 
-/// Whether the hand-written preset gives the plan's outcome on a loan's JSON text: the same kind
-/// (record, skip, failure), and for a record the same bytes in every segment and the same rules
+/// The plan's outcome on a loan's JSON text, when the hand-written preset agrees with it: the
+/// same kind (record, skip, failure), and for a record the same segments and the same rules
 /// broken. `plan` must be the preset bound with the same `as_of` and `furnisher_id`.
 pub fn agree(
     plan: &Bound<'_>,
@@ -628,31 +600,60 @@ pub fn agree(
     text: &str,
     as_of: NaiveDate,
     furnisher: &str,
-) -> Result<(), String> {
+) -> Result<Outcome, String> {
     let doc = metro2_engine::json::parse(text).map_err(|e| format!("does not parse: {e}"))?;
-    match (plan.eval(&doc), hand.map(&doc, as_of, furnisher)) {
+    let outcome = plan.eval(&doc);
+    match (&outcome, hand.map(&doc, as_of, furnisher)) {
         (Outcome::Mapped { record, findings }, Hand::Mapped(mine, broken)) => {
-            let bytes = |r: &DataRecord| {
-                r.segments()
-                    .flat_map(|s| s.as_bytes().to_vec())
-                    .collect::<Vec<u8>>()
-            };
-            if bytes(&record) != bytes(&mine) {
+            if *record != mine {
+                let text = |r: &DataRecord| {
+                    r.segments()
+                        .map(|s| String::from_utf8_lossy(s.as_bytes()).into_owned())
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                };
                 return Err(format!(
                     "wrote\n{}\nthe plan\n{}",
-                    String::from_utf8_lossy(&bytes(&mine)),
-                    String::from_utf8_lossy(&bytes(&record))
+                    text(&mine),
+                    text(record)
                 ));
             }
             let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
             if rules != broken {
                 return Err(format!("broke {broken:?}, the plan {rules:?}"));
             }
-            Ok(())
         }
-        (Outcome::Skipped { .. }, Hand::Skipped) | (Outcome::Error(_), Hand::Error) => Ok(()),
-        (p, _) => Err(format!("disagrees with the plan's {}", p.status())),
+        (Outcome::Skipped { .. }, Hand::Skipped) | (Outcome::Error(_), Hand::Error) => {}
+        (p, _) => return Err(format!("disagrees with the plan's {}", p.status())),
     }
+    Ok(outcome)
+}
+
+/// The [`PERSON`] fields of a consumer from `at` on, with its ECOA code (§1, §8).
+fn write_person(
+    put: &mut impl FnMut(usize, FieldValue<'_>),
+    at: usize,
+    c: &Keys<'_>,
+    ecoa: &str,
+) -> Result<(), ()> {
+    put(at, FieldValue::Text(&surname(&c.text("lastName"), 25)));
+    put(
+        at + 1,
+        FieldValue::Text(&given_name(&c.text("firstName"), 20)),
+    );
+    put(
+        at + 2,
+        FieldValue::Text(&given_name(&c.text("middleName"), 20)),
+    );
+    put(
+        at + 3,
+        FieldValue::Text(codes::generation_code(&c.text("generationCode"))),
+    );
+    put(at + 4, int_or_empty(codes::ssn(&c.text("ssn"))));
+    put(at + 5, date_value(day(c.get("birthDate"))?));
+    put(at + 6, phone(c));
+    put(at + 7, FieldValue::Text(ecoa));
+    Ok(())
 }
 
 /// The [`ADDRESS`] fields from `at` on: the address object's, its first line and ZIP already
@@ -664,11 +665,11 @@ fn write_address(
     line: &str,
     zip: &str,
 ) {
-    put(at, FieldValue::Text(codes::country(a.text("country"))));
+    put(at, FieldValue::Text(codes::country(&a.text("country"))));
     put(at + 1, FieldValue::Text(line));
-    put(at + 2, FieldValue::Text(&address(a.text("address2"), 32)));
-    put(at + 3, FieldValue::Text(&address(a.text("city"), 20)));
-    put(at + 4, FieldValue::Text(&codes::state(a.text("state"))));
+    put(at + 2, FieldValue::Text(&address(&a.text("address2"), 32)));
+    put(at + 3, FieldValue::Text(&address(&a.text("city"), 20)));
+    put(at + 4, FieldValue::Text(&codes::state(&a.text("state"))));
     put(at + 5, FieldValue::Text(zip));
 }
 
@@ -686,7 +687,7 @@ fn phone(c: &Keys<'_>) -> FieldValue<'static> {
         .find(|p| is_one(p.get("isPrimary")))
         .or(phones.first());
     let number = chosen
-        .and_then(|p| scalar(p.get("phone")))
+        .and_then(|p| text(p.get("phone")))
         .unwrap_or_default();
     match codes::phone(&number) {
         Some(d) => int_or_empty(Some(&d)),
