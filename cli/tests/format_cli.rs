@@ -110,10 +110,54 @@ fn inspect_masks_ssns_unless_revealed() {
     assert!(out.contains("*****6789"));
     assert!(out.contains("record 2 BASE (byte offset 561)"));
     assert!(out.contains("11: current account"));
+    // Dates of birth are hidden entirely, raw and decoded.
+    assert!(
+        !out.contains("01011980") && !out.contains("1980-01-01"),
+        "{out}"
+    );
+    assert!(out.contains("|********|  **********"), "{out}");
     let o = metro2(&["inspect", &f, "--reveal", "--record", "2"]);
     let out = stdout(&o);
     assert!(out.contains("123456789"));
+    assert!(out.contains("|01011980|  1980-01-01"), "{out}");
     assert!(!out.contains("record 1 HEADER"));
+}
+
+#[test]
+fn inspect_masks_a_damaged_ssn_without_failing() {
+    // A byte that is not UTF-8 inside the SSN: shown as U+FFFD, masked by characters.
+    let mut bytes = std::fs::read(fixture("valid.dat")).unwrap();
+    let start = position(&bytes, b"123456789");
+    bytes[start + 6] = 0xFF;
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("damaged.dat");
+    std::fs::write(&f, &bytes).unwrap();
+    let o = metro2(&["inspect", f.to_str().unwrap(), "--record", "2"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(stdout(&o).contains("|*****6\u{fffd}89|"), "{}", stdout(&o));
+}
+
+fn position(bytes: &[u8], needle: &[u8]) -> usize {
+    bytes
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("the fixture holds the value")
+}
+
+#[test]
+fn inspect_of_a_file_without_records_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("empty.dat");
+    std::fs::write(&f, b"").unwrap();
+    let o = metro2(&["inspect", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("M2S-015"));
 }
 
 #[test]

@@ -10,6 +10,7 @@ pub mod clean;
 pub mod codes;
 pub mod document;
 pub mod field;
+pub mod identity;
 pub mod json;
 pub mod layout;
 pub mod plan;

@@ -1,13 +1,15 @@
 //! `metro2 inspect`: every field of every segment of a Metro 2 file with its key, positions,
 //! raw text and decoded value, for a person reading the file.
 //!
-//! Social security numbers are masked to their last four digits unless `--reveal`.
+//! Social security numbers are masked to their last four digits and dates of birth entirely
+//! unless `--reveal`.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use metro2_engine::codes;
 use metro2_engine::field::{parse_date, parse_timestamp};
+use metro2_engine::identity;
 use metro2_engine::layout::{Field, FieldType, SegmentKind};
 use metro2_engine::reader::{Item, Positions, Records};
 use metro2_engine::validate::Finding;
@@ -27,7 +29,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
-    /// Show social security numbers in full instead of their last four digits.
+    /// Show social security numbers and dates of birth in full (masked otherwise: an SSN to its
+    /// last four digits, a date of birth entirely).
     #[arg(long)]
     pub reveal: bool,
 }
@@ -81,11 +84,6 @@ struct View {
     findings: Vec<Finding>,
 }
 
-fn mask(raw: &str) -> String {
-    let keep = raw.len().saturating_sub(4);
-    format!("{}{}", "*".repeat(keep), &raw[keep..])
-}
-
 /// The value of a field as a person reads it.
 fn decode(kind: SegmentKind, f: &Field, raw: &str, reveal: bool) -> String {
     let trimmed = raw.trim_end();
@@ -102,10 +100,8 @@ fn decode(kind: SegmentKind, f: &Field, raw: &str, reveal: bool) -> String {
         FieldType::Numeric if f.key == "social_security_number" => {
             if raw.bytes().all(|b| b == b'0') {
                 "(none)".into()
-            } else if reveal {
-                raw.to_string()
             } else {
-                mask(raw)
+                identity::mask_field(f.key, raw, reveal)
             }
         }
         FieldType::Numeric => match raw.parse::<u64>() {
@@ -117,7 +113,7 @@ fn decode(kind: SegmentKind, f: &Field, raw: &str, reveal: bool) -> String {
             Err(_) => "(not a number)".into(),
         },
         FieldType::Date => match parse_date(raw.as_bytes()) {
-            Ok(Some(d)) => d.format("%Y-%m-%d").to_string(),
+            Ok(Some(d)) => identity::mask_field(f.key, &d.format("%Y-%m-%d").to_string(), reveal),
             Ok(None) => "(none)".into(),
             Err(_) => "(not a date)".into(),
         },
@@ -140,11 +136,7 @@ fn segment_view(seg: &Segment, start: usize, positions: &Positions, reveal: bool
         .map(|f| {
             let raw = String::from_utf8_lossy(seg.raw(f)).into_owned();
             let value = decode(kind, f, &raw, reveal);
-            let raw = if f.key == "social_security_number" && !reveal {
-                mask(&raw)
-            } else {
-                raw
-            };
+            let raw = identity::mask_field(f.key, &raw, reveal);
             FieldView {
                 key: f.key,
                 name: f.name,
@@ -220,6 +212,13 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
                 }
             }
         }
+    }
+    if view.records.is_empty() && args.record.is_none() {
+        // Nothing to show (an empty or binary file): the reasons are an error, not a listing.
+        for f in &view.findings {
+            eprintln!("{}", super::validate::line(&view.file, f));
+        }
+        miette::bail!("{}: no record could be read", args.file.display());
     }
     if let Some(n) = args.record {
         if view.records.is_empty() {

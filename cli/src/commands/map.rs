@@ -7,6 +7,7 @@
 use std::io::{BufWriter, Read, Write};
 use std::process::ExitCode;
 
+use metro2_engine::identity;
 use metro2_engine::plan::{Outcome, Params, Plan};
 use metro2_engine::{DataRecord, Segment, SegmentKind};
 use miette::{miette, IntoDiagnostic};
@@ -325,21 +326,6 @@ pub fn json_line(
     })
 }
 
-/// Masks what human-facing output must not show in full: SSNs to their last four digits and
-/// dates of birth entirely.
-fn mask(key: &str, text: &str, reveal: bool) -> String {
-    if reveal {
-        return text.to_string();
-    }
-    match key {
-        "social_security_number" if text.len() >= 4 => {
-            format!("{}{}", "*".repeat(text.len() - 4), &text[text.len() - 4..])
-        }
-        "date_of_birth" => "*".repeat(text.len()),
-        _ => text.to_string(),
-    }
-}
-
 fn yaml_doc(
     id: &serde_json::Value,
     display_id: &serde_json::Value,
@@ -362,7 +348,7 @@ fn yaml_doc(
                     s.push_str(&format!(
                         "      {}: {}\n",
                         f.key,
-                        q(&mask(f.key, &text, reveal))
+                        q(&identity::mask_field(f.key, &text, reveal))
                     ));
                 }
             }
@@ -411,7 +397,7 @@ pub fn explain_doc(
             let texts: Vec<String> = ex
                 .fields
                 .iter()
-                .map(|f| format!("{:?}", mask(f.key, &f.text, reveal)))
+                .map(|f| format!("{:?}", identity::mask_field(f.key, &f.text, reveal)))
                 .collect();
             let key_width = ex.fields.iter().map(|f| f.key.len()).max().unwrap_or(0);
             let text_width = texts.iter().map(|t| t.chars().count()).max().unwrap_or(0);
@@ -508,18 +494,5 @@ mod tests {
             at(lines[0], "line   7") + "line   7  ".len(),
             "{out}"
         );
-    }
-
-    #[test]
-    fn ssns_are_masked_unless_revealed() {
-        assert_eq!(
-            mask("social_security_number", "652186018", false),
-            "*****6018"
-        );
-        assert_eq!(
-            mask("social_security_number", "652186018", true),
-            "652186018"
-        );
-        assert_eq!(mask("date_of_birth", "09241997", false), "********");
     }
 }

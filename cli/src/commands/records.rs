@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use metro2_engine::identity;
 use miette::IntoDiagnostic;
 use serde_json::{json, Value};
 
@@ -37,10 +38,6 @@ pub enum Format {
     /// JSON lines.
     Json,
 }
-
-/// Field keys that hold a social security number or a date of birth, in any segment.
-const SSN_KEYS: &[&str] = &["social_security_number"];
-const DOB_KEYS: &[&str] = &["date_of_birth"];
 
 /// Runs the command.
 pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
@@ -126,7 +123,11 @@ fn write_records(
                         .unwrap_or_default()
                 };
                 let ssn = base("social_security_number");
-                let ssn = if args.reveal { ssn } else { mask_ssn(&ssn) };
+                let ssn = if args.reveal {
+                    ssn
+                } else {
+                    identity::mask_ssn(&ssn)
+                };
                 let balance = base("current_balance");
                 let balance = balance.trim_start_matches('0');
                 let findings = serde_json::from_str::<Value>(&r.findings)
@@ -207,32 +208,15 @@ pub fn mask_identities(v: &mut Value) {
     match v {
         Value::Object(map) => {
             for (k, val) in map.iter_mut() {
-                if let Value::String(s) = val {
-                    if SSN_KEYS.contains(&k.as_str()) {
-                        *s = mask_ssn(s);
-                    } else if DOB_KEYS.contains(&k.as_str()) {
-                        *s = "*".repeat(s.chars().count());
-                    }
-                } else {
-                    mask_identities(val);
+                match val {
+                    Value::String(s) => *s = identity::mask_field(k, s, false),
+                    _ => mask_identities(val),
                 }
             }
         }
         Value::Array(items) => items.iter_mut().for_each(mask_identities),
         _ => {}
     }
-}
-
-/// `123456789` → `*****6789`; blanks and zeros (no SSN) stay as they are.
-pub fn mask_ssn(ssn: &str) -> String {
-    if ssn.trim().is_empty() || ssn.chars().all(|c| c == '0') {
-        return ssn.to_string();
-    }
-    let n = ssn.chars().count();
-    ssn.chars()
-        .enumerate()
-        .map(|(i, c)| if i + 4 < n { '*' } else { c })
-        .collect()
 }
 
 #[cfg(test)]
@@ -248,6 +232,5 @@ mod tests {
         assert_eq!(v["base"]["date_of_birth"], "********");
         assert_eq!(v["base"]["surname"], "DOE");
         assert_eq!(v["j1"][0]["social_security_number"], "*****4321");
-        assert_eq!(mask_ssn("000000000"), "000000000");
     }
 }

@@ -289,7 +289,15 @@ fn segment(
         if let Some(t) = env.trace.as_mut() {
             t.clear();
         }
-        let at = |line: u32, message: String| (format!("{label}.{}", w.field.key), line, message);
+        // A message about an SSN or a date of birth may quote the value it could not read.
+        let at = |line: u32, message: String| {
+            let message = if crate::identity::is_identity(w.field.key) {
+                crate::identity::redact_quoted(&message)
+            } else {
+                message
+            };
+            (format!("{label}.{}", w.field.key), line, message)
+        };
         let v = code(env).map_err(|e| at(env.plan.line_of(e.node).max(w.line), e.message))?;
         write_field(w.field, &v, &mut seg.as_bytes_mut()[w.field.range()])
             .map_err(|m| at(w.line, m))?;

@@ -142,11 +142,6 @@ fn checks(kind: SegmentKind) -> &'static [Check] {
         .unwrap_or(&[])
 }
 
-/// Fields whose values never appear in a message.
-pub(crate) fn is_sensitive(key: &str) -> bool {
-    matches!(key, "social_security_number" | "date_of_birth")
-}
-
 /// What a date field holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum DateBytes {
@@ -309,7 +304,7 @@ pub(crate) fn check_segment(kind: SegmentKind, seg: &[u8], loc: Loc, out: &mut V
                     ),
                 ),
                 DateBytes::Invalid => {
-                    let shown = if is_sensitive(f.key) {
+                    let shown = if crate::identity::is_identity(f.key) {
                         String::new()
                     } else {
                         format!(" {:?}", String::from_utf8_lossy(v))
@@ -375,7 +370,7 @@ fn digits_problem(
         );
         return;
     }
-    let shown = if is_sensitive(f.key) {
+    let shown = if crate::identity::is_identity(f.key) {
         String::new()
     } else {
         format!(" {:?}", String::from_utf8_lossy(v))
