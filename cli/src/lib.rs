@@ -5,6 +5,7 @@
 pub mod commands;
 pub mod export;
 pub mod loanpro;
+pub mod private;
 pub mod responses;
 pub mod server;
 pub mod store;

@@ -278,6 +278,17 @@ async fn per_bureau_files_missing_settings_and_masked_show() {
     );
     let bytes = std::fs::read(&file).unwrap();
     assert!(bytes.windows(2).any(|w| w == b"\r\n"));
+    // A bureau file, its held-back report and the database list consumers: owner-only.
+    #[cfg(unix)]
+    for private in [
+        file.clone(),
+        file.with_extension("held-back.txt"),
+        db.clone(),
+    ] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&private).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", private.display());
+    }
     let header = read_file(&bytes).header.unwrap();
     assert_eq!(
         header.get("transunion_program_identifier").unwrap().trim(),

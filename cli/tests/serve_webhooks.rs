@@ -191,12 +191,14 @@ async fn signatures_sizes_bodies_and_repeats() {
         json!({"eventName": "Payment Posted", "context": {"loan-display-id": display}}).to_string();
     let body = body.as_bytes();
 
-    // Missing, wrong, wrong key, tampered body: 401.
-    let (s, _) = post(&server, "acme", body, &[]).await;
+    // Missing, wrong, wrong key, tampered body: 401, every time with the same body, so a
+    // stranger cannot tell an unknown connection (below) from a bad signature.
+    let (s, refused) = post(&server, "acme", body, &[]).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let wrong = signature::sign(b"not-the-secret", body);
     let (s, v) = post(&server, "acme", body, &[("X-LoanPro-Signature", &wrong)]).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(v, refused);
     assert!(!v.to_string().contains(SECRET));
     let (s, _) = post(
         &server,
@@ -206,7 +208,7 @@ async fn signatures_sizes_bodies_and_repeats() {
     )
     .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "a signature of another body");
-    let (s, _) = post(
+    let (s, v) = post(
         &server,
         "acme",
         body,
@@ -214,11 +216,12 @@ async fn signatures_sizes_bodies_and_repeats() {
     )
     .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(v, refused, "a malformed signature");
     // Wrong static token.
     let (s, _) = post(&server, "acme", body, &[("X-Hook-Token", "nope")]).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     // An unknown connection looks like a bad signature.
-    let (s, _) = post(
+    let (s, v) = post(
         &server,
         "other",
         body,
@@ -226,6 +229,7 @@ async fn signatures_sizes_bodies_and_repeats() {
     )
     .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(v, refused, "an unknown connection");
 
     // Good signature, with the sha256= prefix and a trace id: accepted and queued.
     let prefixed = format!("sha256={}", signed(body));

@@ -82,30 +82,40 @@ impl From<Cadence> for store::Cadence {
 }
 
 /// Where `--token-stdin` keeps a connection's token: beside the database, in a folder only its
-/// owner can enter.
+/// owner can enter. The file is named for the connection with every character other than
+/// ASCII letters, digits, `-` and `_` written as `%XX` bytes, so two names never share a file
+/// (`acme.x` and `acme_x` once did, and one connection then used the other's token).
 pub fn token_file(db: &Path, connection: &str) -> PathBuf {
     let dir = db
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let safe: String = connection
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    dir.join(".metro2-secrets").join(format!("{safe}.token"))
+    dir.join(".metro2-secrets")
+        .join(format!("{}.token", file_name(connection)))
+}
+
+/// `connection` as a file name: one-to-one, and never a path of its own (`/`, `..`).
+fn file_name(connection: &str) -> String {
+    let mut out = String::with_capacity(connection.len());
+    for b in connection.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Runs the command: verify, save, clone the preset, first sync.
 pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     let token = match &args.token_env {
-        Some(var) => std::env::var(var)
-            .map_err(|_| miette::miette!("the environment variable {var} is not set"))?,
+        Some(var) => {
+            SecretSource::env("--token-env", var).into_diagnostic()?;
+            std::env::var(var).map_err(|_| {
+                miette::miette!("the environment variable named by --token-env is not set")
+            })?
+        }
         None => {
             let mut line = String::new();
             std::io::stdin()
@@ -214,4 +224,30 @@ pub fn connect(
         return Err(e);
     }
     Ok(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_connection_name_has_a_token_file_of_its_own() {
+        let db = Path::new("/srv/metro2.db");
+        let names = ["acme", "acme.x", "acme_x", "acme%2Ex", "a/../b", "", "é"];
+        let files: std::collections::HashSet<PathBuf> =
+            names.iter().map(|n| token_file(db, n)).collect();
+        assert_eq!(files.len(), names.len(), "{files:?}");
+        assert_eq!(
+            token_file(db, "acme"),
+            Path::new("/srv/.metro2-secrets/acme.token")
+        );
+        assert_eq!(
+            token_file(db, "a/../b"),
+            Path::new("/srv/.metro2-secrets/a%2F%2E%2E%2Fb.token")
+        );
+        assert_eq!(
+            token_file(Path::new("metro2.db"), "acme.x"),
+            Path::new("./.metro2-secrets/acme%2Ex.token")
+        );
+    }
 }

@@ -150,8 +150,12 @@ pub fn update_from(a: &SetArgs, ctx: &Context) -> miette::Result<ConnectionUpdat
         }
     }
     let trimmed = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_string());
+    let webhook_token_source = match &a.webhook_token_env {
+        Some(var) => Some(SecretSource::env("--webhook-token-env", var).into_diagnostic()?),
+        None => None,
+    };
     let webhook_secret_source = if let Some(var) = &a.webhook_secret_env {
-        Some(SecretSource::Env(var.clone()))
+        Some(SecretSource::env("--webhook-secret-env", var).into_diagnostic()?)
     } else if a.webhook_secret_stdin {
         let mut line = String::new();
         std::io::stdin()
@@ -203,7 +207,7 @@ pub fn update_from(a: &SetArgs, ctx: &Context) -> miette::Result<ConnectionUpdat
         reporter_phone: trimmed(&a.reporter_phone),
         webhook_secret_source,
         webhook_token_header: trimmed(&a.webhook_token_header),
-        webhook_token_source: a.webhook_token_env.clone().map(SecretSource::Env),
+        webhook_token_source,
         updated_field: trimmed(&a.updated_field),
         ..ConnectionUpdate::default()
     };

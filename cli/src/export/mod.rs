@@ -262,7 +262,7 @@ pub fn export_period(
         if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
-        let out = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(io)?);
+        let out = std::io::BufWriter::new(crate::private::create(&tmp).map_err(io)?);
         let mut w = FileWriter::with_record_length(out, &header, &opts, longest).map_err(io)?;
         let mut written = 0u64;
         let mut failure: Option<std::io::Error> = None;
@@ -298,7 +298,7 @@ pub fn export_period(
 
     let report_file = report::report_path(&file);
     let text = report::render(&connection.name, &period, &file, &held_back);
-    std::fs::File::create(&report_file)
+    crate::private::create(&report_file)
         .and_then(|mut f| f.write_all(text.as_bytes()))
         .map_err(|source| ExportError::Io {
             path: report_file.clone(),

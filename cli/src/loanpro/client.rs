@@ -394,7 +394,7 @@ impl Client {
             return serde_json::from_slice(&bytes).map_err(|e| {
                 Failure::fatal(malformed(
                     endpoint,
-                    &format!("{e}; the body starts {:?}", snippet(&bytes)),
+                    &format!("{e}; {}", describe_body(&bytes)),
                 ))
             });
         }
@@ -460,6 +460,21 @@ fn error_message(body: &[u8]) -> String {
             .or_else(|| m.get("value").and_then(Value::as_str).map(str::to_owned))
     });
     message.unwrap_or_else(|| snippet(body))
+}
+
+/// What a successful answer that is not JSON held, for a message: the start of a body that is
+/// plainly not JSON (a proxy's HTML page, a text), which tells the operator what answered; never
+/// any of a body that starts as JSON, which may be a customer's record cut short (SSN, date of
+/// birth) and would reach the log and the run's stored failures.
+fn describe_body(body: &[u8]) -> String {
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    match first {
+        Some(b'{' | b'[') => format!(
+            "the body ({} bytes) is JSON cut short or damaged",
+            body.len()
+        ),
+        _ => format!("the body starts {:?}", snippet(body)),
+    }
 }
 
 /// The first 120 characters of a body, for messages.
@@ -531,6 +546,16 @@ pub(crate) fn as_usize(v: &Value) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_damaged_json_body_is_never_quoted() {
+        let cut = br#"{"d":{"results":[{"id":7,"ssn":"123456789","birthDate":"/Da"#;
+        let m = describe_body(cut);
+        assert!(!m.contains("123456789"), "{m}");
+        assert!(m.contains(&format!("{} bytes", cut.len())), "{m}");
+        let html = describe_body(b"<html><body>502 Bad Gateway</body></html>");
+        assert!(html.contains("502 Bad Gateway"), "{html}");
+    }
 
     #[test]
     fn links_stay_under_the_api_root() {

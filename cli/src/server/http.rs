@@ -3,8 +3,8 @@
 //! Order of checks, each with its answer: a body above 1 MiB gets `413` (before it is read in
 //! full); a missing or wrong signature or token `401`; a body that is not a JSON object `400`;
 //! a repeated delivery `202` without action; anything else `202` with the pull queued. An
-//! unknown connection also gets `401`, so the endpoint does not tell strangers which connection
-//! names exist.
+//! unknown connection also gets `401`, and every `401` has the same body (the reason is in the
+//! server's log), so the endpoint does not tell strangers which connection names exist.
 
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::Sender;
@@ -60,8 +60,13 @@ fn answer(status: StatusCode, body: serde_json::Value) -> Response {
     (status, Json(body)).into_response()
 }
 
-fn unauthorized(e: AuthError) -> Response {
-    answer(StatusCode::UNAUTHORIZED, json!({ "error": e.to_string() }))
+/// The one answer to every refused delivery, whatever the reason (logged on the server): a
+/// sender learns neither which connection names exist nor which have a secret configured.
+fn unauthorized() -> Response {
+    answer(
+        StatusCode::UNAUTHORIZED,
+        json!({ "error": "the delivery's signature or token was not accepted" }),
+    )
 }
 
 /// Checks the signature (or, when the sender sent none, the static token) of a delivery.
@@ -115,13 +120,14 @@ async fn webhook(
     let conn = match conn {
         Ok(c) => c,
         Err(e) => {
-            tracing::warn!(connection = %name, error = %e, "webhook for an unknown connection");
-            return unauthorized(AuthError::Mismatch);
+            // Debug-quoted: the name comes from the URL, and a raw one could forge log lines.
+            tracing::warn!(connection = ?name, error = %e, "webhook for an unknown connection");
+            return unauthorized();
         }
     };
     if let Err(e) = authenticate(&conn, &headers, &body) {
         tracing::warn!(connection = %conn.name, error = %e, "webhook refused");
-        return unauthorized(e);
+        return unauthorized();
     }
     let ev = match event::parse(&body) {
         Ok(ev) => ev,

@@ -49,6 +49,9 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (creating when absent) the database at `path` and migrates it.
     pub fn open(path: &Path) -> Result<Store> {
+        // The database holds loan documents with SSNs and dates of birth: owner-only. A path
+        // that cannot be prepared (a missing folder) is left for SQLite to report.
+        let _ = crate::private::prepare(path);
         let db = Db::open(path).map_err(|e| StoreError::Open {
             path: path.display().to_string(),
             source: e,

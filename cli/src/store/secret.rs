@@ -39,6 +39,24 @@ impl SecretSource {
         }
     }
 
+    /// A reference to the environment variable `name`, given with `flag`. The name must look
+    /// like one (letters, digits and `_`, not starting with a digit, at most 64 characters):
+    /// a token pasted where its variable's name belongs is refused, and never repeated in the
+    /// error, which would put it on the screen and in the shell's scrollback.
+    pub fn env(flag: &str, name: &str) -> Result<SecretSource, StoreError> {
+        let plausible = !name.is_empty()
+            && name.len() <= 64
+            && !name.as_bytes()[0].is_ascii_digit()
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if !plausible {
+            return Err(StoreError::Invalid(format!(
+                "{flag} takes the name of an environment variable (letters, digits and `_`), \
+                 not the secret itself; the value given is not repeated here"
+            )));
+        }
+        Ok(SecretSource::Env(name.to_string()))
+    }
+
     /// Reads the stored form.
     pub fn parse(text: &str) -> Result<SecretSource, StoreError> {
         if let Some(v) = text.strip_prefix("env:") {
@@ -89,21 +107,7 @@ impl SecretSource {
                     .map_err(io)?;
             }
         }
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(path).map_err(io)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            // `mode` applies only when the file is created; an existing file is tightened too.
-            f.set_permissions(std::fs::Permissions::from_mode(0o600))
-                .map_err(io)?;
-        }
+        let mut f = crate::private::create(path).map_err(io)?;
         use std::io::Write;
         writeln!(f, "{secret}").map_err(io)?;
         let abs = std::path::absolute(path).map_err(io)?;
@@ -131,6 +135,19 @@ mod tests {
             let mode = std::fs::metadata(p).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+        for bad in ["", "9VAR", "tok-en.with.dots", "a b", &"A".repeat(65)] {
+            let e = SecretSource::env("--token-env", bad)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("--token-env") && (bad.is_empty() || !e.contains(bad)),
+                "{e}"
+            );
+        }
+        assert_eq!(
+            SecretSource::env("--token-env", "LOANPRO_TOKEN").unwrap(),
+            SecretSource::Env("LOANPRO_TOKEN".into())
+        );
         let missing = SecretSource::Env("METRO2_TEST_SURELY_UNSET_VAR".into());
         assert!(missing
             .read()
