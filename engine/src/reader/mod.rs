@@ -922,15 +922,32 @@ impl SplitProblem {
                 0,
                 format!("the record is {len} bytes long; a base segment needs {FIXED}"),
             ),
-            SplitProblem::Unknown { pos } => (
-                &rules::UNKNOWN_SEGMENT,
-                pos,
-                format!(
-                    "expected an appended segment identifier (J1, J2, K1, K2, K3, K4, L1, N1) or blank padding at byte {} of the record, found {}",
-                    pos + 1,
-                    shown(&rec.bytes[pos..], 2)
-                ),
-            ),
+            SplitProblem::Unknown { pos } => {
+                let rest = &rec.bytes[pos..];
+                // Padding that starts blank is no padding when something follows the blanks:
+                // name that, not the blanks.
+                match rest.iter().position(|b| *b != b' ') {
+                    Some(q) if q > 0 => (
+                        &rules::UNKNOWN_SEGMENT,
+                        pos + q,
+                        format!(
+                            "expected an appended segment identifier (J1, J2, K1, K2, K3, K4, L1, N1) or blank padding to the end of the record at byte {} of the record; the blanks end at byte {} with {}",
+                            pos + 1,
+                            pos + q + 1,
+                            shown(&rest[q..], 2)
+                        ),
+                    ),
+                    _ => (
+                        &rules::UNKNOWN_SEGMENT,
+                        pos,
+                        format!(
+                            "expected an appended segment identifier (J1, J2, K1, K2, K3, K4, L1, N1) or blank padding at byte {} of the record, found {}",
+                            pos + 1,
+                            shown(rest, 2)
+                        ),
+                    ),
+                }
+            }
             SplitProblem::Truncated { kind, pos, have } => (
                 &rules::SEGMENT_TRUNCATED,
                 pos,
@@ -1535,6 +1552,18 @@ mod tests {
         assert_eq!(located(&r), [("M2S-005", 2, 427)]);
         assert_eq!(numbers(&r), [3]);
         assert!(r.trailer.is_some());
+    }
+
+    #[test]
+    fn padding_that_turns_into_something_else_is_named_by_what_it_turns_into() {
+        let mut body = rec("1", 426);
+        body.extend_from_slice(b"          ZZ");
+        let len = body.len();
+        body[..4].copy_from_slice(format!("{len:04}").as_bytes());
+        let r = read_file(&lines_file(&[body], b"\n"));
+        assert_eq!(located(&r), [("M2S-010", 2, 427 + 436)]);
+        let m = &r.findings[0].message;
+        assert!(m.contains("\"ZZ\"") && m.contains("byte 437"), "{m}");
     }
 
     #[test]
