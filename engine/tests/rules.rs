@@ -141,6 +141,15 @@ fn cases() -> Vec<(&'static rules::Rule, Make, Make)> {
             valid(),
         ),
         (
+            &rules::RDW_LINE_MISMATCH,
+            Box::new(|| {
+                let mut ls = lines(&file(&[record()]));
+                ls[1].extend_from_slice(b"EXTRA");
+                join(&ls)
+            }),
+            valid(),
+        ),
+        (
             &rules::BDW_UNREADABLE,
             Box::new(|| {
                 let mut f = variable();

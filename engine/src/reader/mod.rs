@@ -9,6 +9,14 @@
 //! cannot read becomes a structural [`Finding`] naming the record number (1-based, the header is
 //! record 1), the byte offset and what was expected.
 //!
+//! A file of one record per line (unblocked, and one of its first lines exactly as long as its
+//! RDW says) is framed by its lines instead: a line is a record, its RDW is checked against the
+//! line's length, and a line that disagrees is reported and reading goes on at the next line,
+//! so one damaged line neither swallows its neighbour nor shifts the numbers of the records
+//! after it. Files wrapped at a column and files without line breaks are framed by their RDWs
+//! alone; where an RDW leaves nothing to go on there, reading stops
+//! ([`Scanner::stopped_early`]) and nothing is claimed about the bytes left unread.
+//!
 //! Packed (366) files as moov-io writes them are read too ([`packed`]): detected by their
 //! binary descriptor words, converted record by record to the character format, with offsets
 //! still pointing at the packed bytes.
@@ -167,6 +175,12 @@ pub struct Scanner<'a> {
     done: bool,
     /// A packed record without a block descriptor word was reported; read it unblocked.
     unblocked_next: bool,
+    /// The file holds one record per line: each line is checked against its RDW.
+    lines: bool,
+    /// What a call found beyond the one item it returns (a record and a finding about it).
+    pending: Option<Scanned<'a>>,
+    /// Reading stopped before the end of the input, at something it could not get past.
+    abandoned: bool,
 }
 
 /// Bytes taken from the input, with the positions of skipped line breaks.
@@ -188,6 +202,70 @@ fn has_break(s: &[u8]) -> bool {
         }
     }
     chunks.remainder().iter().any(|b| is_break(*b))
+}
+
+/// Lines looked at to tell a file of one record per line from one wrapped at a column.
+const LOOKED_AT_LINES: usize = 64;
+
+/// The largest length a 4-digit descriptor word can give.
+const MAX_RDW: usize = 9999;
+
+/// Whether the input holds one record per line: one of its first lines is exactly as long as
+/// its RDW says. Looking past the first line keeps one damaged line at the start from hiding
+/// that; a file wrapped at a column (80, 100) or without line breaks never has such a line.
+fn line_framed(input: &[u8]) -> bool {
+    let mut from = 0;
+    for _ in 0..LOOKED_AT_LINES {
+        while input.get(from).is_some_and(|b| is_break(*b)) {
+            from += 1;
+        }
+        if from >= input.len() {
+            return false;
+        }
+        // A line longer than any RDW is no record; not looking further bounds the cost on a
+        // file without line breaks.
+        let window = &input[from..input.len().min(from + MAX_RDW + 1)];
+        let len = match window.iter().position(|b| is_break(*b)) {
+            Some(n) => n,
+            None if from + window.len() == input.len() && from > 0 => window.len(),
+            None => return false,
+        };
+        if len >= FIXED && input.get(from..from + 4).and_then(digits4) == Some(len) {
+            return true;
+        }
+        from += len;
+    }
+    false
+}
+
+/// What a record is, by the identifier after its RDW.
+fn kind_of(bytes: &[u8]) -> RecordKind {
+    if bytes.get(4..10) == Some(b"HEADER") {
+        RecordKind::Header
+    } else if bytes.get(4..11) == Some(b"TRAILER") {
+        RecordKind::Trailer
+    } else {
+        RecordKind::Data
+    }
+}
+
+/// Whether `bytes` (RDW included), read as one record, leave nothing unexplained: a header or
+/// trailer padded with blanks, or a data record that splits into whole segments.
+fn whole(bytes: &[u8]) -> bool {
+    if bytes.len() < FIXED {
+        return false;
+    }
+    match kind_of(bytes) {
+        RecordKind::Data => split_segments(bytes, |_, _| {}).is_ok(),
+        _ => bytes[FIXED..].iter().all(|b| *b == b' '),
+    }
+}
+
+/// Whether `rest` starts with a record that fits in it by its own RDW.
+fn starts_record(rest: &[u8]) -> bool {
+    rest.get(..4)
+        .and_then(digits4)
+        .is_some_and(|d| d >= FIXED && d <= rest.len())
 }
 
 fn digits4(b: &[u8]) -> Option<usize> {
@@ -223,12 +301,21 @@ impl<'a> Scanner<'a> {
             detected: false,
             done: false,
             unblocked_next: false,
+            lines: false,
+            pending: None,
+            abandoned: false,
         }
     }
 
     /// The file's shape as read so far (complete once the iterator is exhausted).
     pub fn shape(&self) -> Shape {
         self.shape
+    }
+
+    /// Whether reading stopped at something it could not get past, leaving the rest of the
+    /// input unread: what is missing from the records read (a trailer) may be in that rest.
+    pub fn stopped_early(&self) -> bool {
+        self.abandoned
     }
 
     fn skip_breaks(&mut self) {
@@ -308,6 +395,7 @@ impl<'a> Scanner<'a> {
             (Some(a), Some(b)) => a >= 8 && b == a - 4,
             _ => false,
         };
+        self.lines = !self.shape.blocked && line_framed(&self.input[self.pos..]);
     }
 
     fn problem(
@@ -331,6 +419,34 @@ impl<'a> Scanner<'a> {
         self.problem(rule, offset, message)
     }
 
+    /// Like [`Scanner::fatal`], for a stop before the end of the input.
+    fn abandon(
+        &mut self,
+        rule: &'static rules::Rule,
+        offset: usize,
+        message: String,
+    ) -> Scanned<'a> {
+        self.abandoned = true;
+        self.fatal(rule, offset, message)
+    }
+
+    /// A record read from `at`.
+    fn record(
+        &mut self,
+        at: usize,
+        bytes: Cow<'a, [u8]>,
+        breaks: Vec<(usize, usize)>,
+    ) -> Scanned<'a> {
+        self.shape.records += 1;
+        Scanned::Record(RawRecord {
+            number: self.number,
+            offset: at,
+            kind: kind_of(&bytes),
+            bytes,
+            breaks,
+        })
+    }
+
     /// Whether the bytes at the position look like a block descriptor word followed by its
     /// record's descriptor word (BDW = RDW + 4).
     fn looks_like_new_block(&self) -> bool {
@@ -345,6 +461,9 @@ impl<'a> Scanner<'a> {
     }
 
     fn next_item(&mut self) -> Option<Scanned<'a>> {
+        if let Some(item) = self.pending.take() {
+            return Some(item);
+        }
         if self.done {
             return None;
         }
@@ -424,7 +543,7 @@ impl<'a> Scanner<'a> {
                     }
                     _ => {
                         self.number = next_number;
-                        return Some(self.fatal(
+                        return Some(self.abandon(
                             &rules::BDW_UNREADABLE,
                             bdw_at,
                             format!(
@@ -439,13 +558,16 @@ impl<'a> Scanner<'a> {
         }
         self.number = next_number;
         let at = self.pos;
+        if self.lines {
+            return Some(self.next_line(at));
+        }
         let head = self.peek(at, 4);
         let Some(rdw) = digits4(&head) else {
             return Some(self.unreadable_rdw(at, &head));
         };
         if rdw < FIXED {
             if rdw < 4 {
-                return Some(self.fatal(
+                return Some(self.abandon(
                     &rules::RECORD_TOO_SHORT,
                     at,
                     format!("record {next_number}: the record descriptor word says {rdw} bytes, which cannot hold even itself"),
@@ -462,23 +584,7 @@ impl<'a> Scanner<'a> {
             });
         }
         match self.take(rdw) {
-            Ok((bytes, breaks)) => {
-                self.shape.records += 1;
-                let kind = if bytes.get(4..10) == Some(b"HEADER") {
-                    RecordKind::Header
-                } else if bytes.get(4..11) == Some(b"TRAILER") {
-                    RecordKind::Trailer
-                } else {
-                    RecordKind::Data
-                };
-                Some(Scanned::Record(RawRecord {
-                    number: next_number,
-                    offset: at,
-                    kind,
-                    bytes,
-                    breaks,
-                }))
-            }
+            Ok((bytes, breaks)) => Some(self.record(at, bytes, breaks)),
             Err(have) => Some(self.fatal(
                 &rules::RECORD_TRUNCATED,
                 at,
@@ -503,7 +609,7 @@ impl<'a> Scanner<'a> {
             if let Some(e) = self.block_end.take() {
                 if at != e {
                     self.number = next_number;
-                    return Some(self.fatal(
+                    return Some(self.abandon(
                         &rules::BLOCK_MISMATCH,
                         at,
                         format!(
@@ -542,14 +648,14 @@ impl<'a> Scanner<'a> {
         self.number = next_number;
         let at = self.pos;
         let Some(rdw) = packed::descriptor(&input[at..]) else {
-            return Some(self.fatal(
+            return Some(self.abandon(
                 &rules::RDW_UNREADABLE,
                 at,
                 format!("record {next_number}: expected a binary record descriptor word (2-byte length, then 2 zero bytes)"),
             ));
         };
         if rdw < packed::PACKED {
-            return Some(self.fatal(
+            return Some(self.abandon(
                 &rules::RECORD_TOO_SHORT,
                 at,
                 format!(
@@ -597,6 +703,118 @@ impl<'a> Scanner<'a> {
         self.problem(&rules::BLOCK_MISMATCH, at, msg)
     }
 
+    /// The next record of a file of one record per line, starting at `at`: the line is the
+    /// record's boundary and its RDW is checked against it. A disagreement is reported and
+    /// reading goes on at the next line, so record numbers stay those of the lines. When the
+    /// line holds a whole record by one of the two lengths (the RDW's or its own) the record
+    /// is read by that length, so one wrong length does not hide its fields.
+    fn next_line(&mut self, at: usize) -> Scanned<'a> {
+        let input = self.input;
+        let rdw = input.get(at..at + 4).and_then(digits4);
+        // The common case, as cheap as without line breaks: the RDW's length ends at a break.
+        if let Some(r) = rdw.filter(|r| *r >= FIXED) {
+            if let Some(slice) = input.get(at..at + r) {
+                if input.get(at + r).is_none_or(|b| is_break(*b)) && !has_break(slice) {
+                    self.pos = at + r;
+                    return self.record(at, Cow::Borrowed(slice), Vec::new());
+                }
+            }
+        }
+        let end = input[at..]
+            .iter()
+            .position(|b| is_break(*b))
+            .map_or(input.len(), |n| at + n);
+        let line = &input[at..end];
+        let Some(rdw) = rdw else {
+            return self.unreadable_rdw(at, &line[..line.len().min(4)]);
+        };
+        let (len, number) = (line.len(), self.number);
+        self.pos = end;
+        let extra = |s: &mut Self| {
+            let rest = &line[rdw..];
+            let what = if rest.iter().all(|b| *b == b' ') {
+                "all blanks".to_string()
+            } else {
+                shown(rest, 8)
+            };
+            s.problem(
+                &rules::RDW_LINE_MISMATCH,
+                at + rdw,
+                format!(
+                    "record {number}: its line runs {} bytes past the {rdw} its record descriptor word says, from byte {} of the record: {what}",
+                    rest.len(),
+                    rdw + 1,
+                ),
+            )
+        };
+        if rdw >= FIXED && rdw < len {
+            if starts_record(&line[rdw..]) {
+                // Records run together on one line: the next one starts after this one.
+                self.pos = at + rdw;
+                return self.record(at, Cow::Borrowed(&line[..rdw]), Vec::new());
+            }
+            if whole(&line[..rdw]) {
+                let finding = extra(self);
+                let rec = self.record(at, Cow::Borrowed(&line[..rdw]), Vec::new());
+                self.pending = Some(finding);
+                return rec;
+            }
+        }
+        if whole(line) {
+            let rule = if rdw < FIXED {
+                &rules::RECORD_TOO_SHORT
+            } else {
+                &rules::RDW_LINE_MISMATCH
+            };
+            let finding = self.problem(
+                rule,
+                at,
+                format!(
+                    "record {number}: the record descriptor word says {rdw} bytes, but the record's line holds a whole {len}-byte record; read as {len} bytes"
+                ),
+            );
+            self.pending = Some(self.record(at, Cow::Borrowed(line), Vec::new()));
+            return finding;
+        }
+        if rdw >= FIXED && rdw < len {
+            // A longer line whose bytes are a whole record by neither length: the RDW frames
+            // the record, and what is wrong inside it is the segments' to say.
+            let finding = extra(self);
+            let rec = self.record(at, Cow::Borrowed(&line[..rdw]), Vec::new());
+            self.pending = Some(finding);
+            return rec;
+        }
+        // A line skipped is still a physical record, which the trailer's block count counts.
+        self.shape.records += 1;
+        if rdw < FIXED {
+            let why = if rdw < 4 {
+                "which cannot hold even itself".to_string()
+            } else {
+                format!("a header, base segment or trailer needs at least {FIXED}")
+            };
+            return self.problem(
+                &rules::RECORD_TOO_SHORT,
+                at,
+                format!("record {number}: the record descriptor word says {rdw} bytes; {why}; skipped to the next line"),
+            );
+        }
+        // Only a line shorter than its RDW is left (an equal one took the first path).
+        if input[end..].iter().all(|b| is_break(*b)) {
+            return self.fatal(
+                &rules::RECORD_TRUNCATED,
+                at,
+                format!("record {number}: the record descriptor word says {rdw} bytes but the file ends after {len}"),
+            );
+        }
+        self.problem(
+            &rules::RDW_LINE_MISMATCH,
+            at,
+            format!(
+                "record {number} is {len} bytes long, but its record descriptor word says {rdw}: its line ends at byte offset {end}; skipped to the next line"
+            ),
+        )
+    }
+
     /// An RDW that is not 4 digits: if a later line starts a new record, resume there so one
     /// bad line does not hide the rest of the file; otherwise stop.
     fn unreadable_rdw(&mut self, at: usize, head: &[u8]) -> Scanned<'a> {
@@ -605,14 +823,16 @@ impl<'a> Scanner<'a> {
             self.number,
             shown(head, 4)
         );
-        match self.input[at..].iter().position(|b| *b == b'\n') {
-            Some(nl) if at + nl + 1 < self.input.len() => {
-                self.pos = at + nl + 1;
-                let skipped = self.input[at..self.pos]
-                    .iter()
-                    .filter(|b| !is_break(**b))
-                    .count();
-                self.logical += skipped;
+        let input = self.input;
+        let next_line = input[at..]
+            .iter()
+            .position(|b| is_break(*b))
+            .map(|n| at + n)
+            .filter(|&end| input[end..].iter().any(|b| !is_break(*b)));
+        match next_line {
+            Some(end) => {
+                self.pos = end;
+                self.logical += end - at;
                 self.block_end = None;
                 self.problem(
                     &rules::RDW_UNREADABLE,
@@ -620,7 +840,7 @@ impl<'a> Scanner<'a> {
                     format!("{msg}; skipped to the next line"),
                 )
             }
-            _ => self.fatal(&rules::RDW_UNREADABLE, at, msg),
+            None => self.abandon(&rules::RDW_UNREADABLE, at, msg),
         }
     }
 }
@@ -702,15 +922,32 @@ impl SplitProblem {
                 0,
                 format!("the record is {len} bytes long; a base segment needs {FIXED}"),
             ),
-            SplitProblem::Unknown { pos } => (
-                &rules::UNKNOWN_SEGMENT,
-                pos,
-                format!(
-                    "expected an appended segment identifier (J1, J2, K1, K2, K3, K4, L1, N1) or blank padding at byte {} of the record, found {}",
-                    pos + 1,
-                    shown(&rec.bytes[pos..], 2)
-                ),
-            ),
+            SplitProblem::Unknown { pos } => {
+                let rest = &rec.bytes[pos..];
+                // Padding that starts blank is no padding when something follows the blanks:
+                // name that, not the blanks.
+                match rest.iter().position(|b| *b != b' ') {
+                    Some(q) if q > 0 => (
+                        &rules::UNKNOWN_SEGMENT,
+                        pos + q,
+                        format!(
+                            "expected an appended segment identifier (J1, J2, K1, K2, K3, K4, L1, N1) or blank padding to the end of the record at byte {} of the record; the blanks end at byte {} with {}",
+                            pos + 1,
+                            pos + q + 1,
+                            shown(&rest[q..], 2)
+                        ),
+                    ),
+                    _ => (
+                        &rules::UNKNOWN_SEGMENT,
+                        pos,
+                        format!(
+                            "expected an appended segment identifier (J1, J2, K1, K2, K3, K4, L1, N1) or blank padding at byte {} of the record, found {}",
+                            pos + 1,
+                            shown(rest, 2)
+                        ),
+                    ),
+                }
+            }
             SplitProblem::Truncated { kind, pos, have } => (
                 &rules::SEGMENT_TRUNCATED,
                 pos,
@@ -898,8 +1135,10 @@ impl Iterator for Records<'_> {
             match self.scanner.next() {
                 None => {
                     self.finished = true;
-                    self.sequence
-                        .finish(self.scanner.input.len(), &mut findings);
+                    if !self.scanner.stopped_early() {
+                        self.sequence
+                            .finish(self.scanner.input.len(), &mut findings);
+                    }
                 }
                 Some(Scanned::Problem(f)) => findings.push(f),
                 Some(Scanned::Record(rec)) => {
@@ -1174,6 +1413,157 @@ mod tests {
             .message
             .contains("says 426 bytes but the file ends after 46"));
         assert_eq!(read_file(b"").findings[0].rule, "M2S-015");
+    }
+
+    /// Header, the given data lines, trailer, each followed by `nl`.
+    fn lines_file(data: &[Vec<u8>], nl: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let header = rec("HEADER", 426);
+        let trailer = rec("TRAILER", 426);
+        for line in std::iter::once(&header).chain(data).chain([&trailer]) {
+            out.extend_from_slice(line);
+            out.extend_from_slice(nl);
+        }
+        out
+    }
+
+    fn located(r: &ReadResult) -> Vec<(&'static str, usize, usize)> {
+        r.findings
+            .iter()
+            .map(|f| (f.rule, f.record, f.offset))
+            .collect()
+    }
+
+    fn numbers(r: &ReadResult) -> Vec<usize> {
+        r.records.iter().map(|x| x.number).collect()
+    }
+
+    #[test]
+    fn a_line_shorter_than_its_rdw_is_reported_and_the_next_line_read() {
+        for nl in [&b"\n"[..], b"\r\n", b"\r"] {
+            let mut short = rec("1", 426);
+            short.truncate(300);
+            let f = lines_file(&[short, rec("1", 426)], nl);
+            let r = read_file(&f);
+            let at = 426 + nl.len();
+            assert_eq!(located(&r), [("M2S-016", 2, at)], "{nl:?}");
+            let m = &r.findings[0].message;
+            assert!(
+                m.contains("record 2 is 300 bytes long") && m.contains("says 426"),
+                "{m}"
+            );
+            assert_eq!(numbers(&r), [3]);
+            assert_eq!(r.records[0].offset, at + 300 + nl.len());
+            assert!(r.trailer.is_some());
+            // The line is a physical record for the trailer's block count all the same.
+            assert_eq!(r.shape.records, 4);
+        }
+    }
+
+    #[test]
+    fn a_broken_first_line_does_not_hide_that_lines_frame_the_records() {
+        let mut f = rec("HEADER", 426);
+        f.truncate(300);
+        f.push(b'\n');
+        f.extend_from_slice(&lines_file(&[], b"\n")[427..]);
+        f.extend_from_slice(&rec("1", 426));
+        let r = read_file(&f);
+        let ids: Vec<_> = r.findings.iter().map(|f| (f.rule, f.record)).collect();
+        assert_eq!(ids, [("M2S-016", 1), ("M2S-001", 2), ("M2S-004", 3)]);
+    }
+
+    #[test]
+    fn bytes_past_the_rdw_are_reported_against_their_record() {
+        let mut long = rec("1", 426);
+        long.extend_from_slice(b"EXTRA");
+        let f = lines_file(&[long, rec("1", 426), rec("1", 426)], b"\n");
+        let r = read_file(&f);
+        assert_eq!(located(&r), [("M2S-016", 2, 427 + 426)]);
+        assert!(r.findings[0].message.contains("\"EXTRA\""));
+        // Numbers stay those of the lines: no phantom record for the extra bytes.
+        assert_eq!(numbers(&r), [2, 3, 4]);
+        assert_eq!(r.records[0].record.base.as_bytes().len(), 426);
+    }
+
+    #[test]
+    fn a_wrong_rdw_on_a_whole_line_reads_the_line() {
+        for (rdw, rule) in [
+            ("0600", "M2S-016"),
+            ("9999", "M2S-016"),
+            ("0300", "M2S-007"),
+            ("0000", "M2S-007"),
+        ] {
+            let mut bad = rec("1", 426);
+            bad[..4].copy_from_slice(rdw.as_bytes());
+            let f = lines_file(&[bad, rec("1", 426)], b"\n");
+            let r = read_file(&f);
+            assert_eq!(located(&r), [(rule, 2, 427)], "{rdw}");
+            assert!(r.findings[0].message.contains("whole 426-byte record"));
+            assert_eq!(numbers(&r), [2, 3], "{rdw}");
+            assert!(r.trailer.is_some());
+        }
+        // An RDW short of a line padded with blanks: the record is whole by the RDW.
+        let mut padded = rec("1", 626);
+        padded[..4].copy_from_slice(b"0600");
+        let r = read_file(&lines_file(&[padded], b"\n"));
+        assert_eq!(located(&r), [("M2S-016", 2, 427 + 600)]);
+        assert!(r.findings[0].message.contains("all blanks"));
+        assert_eq!(numbers(&r), [2]);
+    }
+
+    #[test]
+    fn a_zero_rdw_on_a_broken_line_skips_to_the_next_line() {
+        let mut bad = rec("1", 426);
+        bad.truncate(300);
+        bad[..4].copy_from_slice(b"0000");
+        let f = lines_file(&[bad, rec("1", 426)], b"\n");
+        let r = read_file(&f);
+        assert_eq!(located(&r), [("M2S-007", 2, 427)]);
+        assert!(r.findings[0].message.contains("skipped to the next line"));
+        assert_eq!(numbers(&r), [3]);
+        assert!(r.trailer.is_some());
+    }
+
+    #[test]
+    fn without_line_breaks_a_zero_rdw_stops_without_guessing_at_the_rest() {
+        let mut f = file(b"");
+        f[426..430].copy_from_slice(b"0000");
+        let r = read_file(&f);
+        // No trailer claim: the trailer may well be in the bytes left unread.
+        assert_eq!(located(&r), [("M2S-007", 2, 426)]);
+        assert!(Scanner::new(&f).count() <= 2);
+    }
+
+    #[test]
+    fn records_run_together_on_a_line_are_read_in_turn() {
+        let mut two = rec("1", 426);
+        two.extend_from_slice(&rec("1", 426));
+        let r = read_file(&lines_file(&[two, rec("1", 426)], b"\n"));
+        assert!(r.findings.is_empty(), "{:?}", r.findings);
+        assert_eq!(numbers(&r), [2, 3, 4]);
+        assert_eq!(r.records[1].offset, 427 + 426);
+    }
+
+    #[test]
+    fn an_unreadable_rdw_skips_to_the_next_line_whatever_the_line_break() {
+        let mut bad = rec("1", 426);
+        bad[..4].copy_from_slice(b"04X6");
+        let r = read_file(&lines_file(&[bad, rec("1", 426)], b"\r"));
+        assert_eq!(located(&r), [("M2S-005", 2, 427)]);
+        assert_eq!(numbers(&r), [3]);
+        assert!(r.trailer.is_some());
+    }
+
+    #[test]
+    fn padding_that_turns_into_something_else_is_named_by_what_it_turns_into() {
+        let mut body = rec("1", 426);
+        body.extend_from_slice(b"          ZZ");
+        let len = body.len();
+        body[..4].copy_from_slice(format!("{len:04}").as_bytes());
+        let r = read_file(&lines_file(&[body], b"\n"));
+        assert_eq!(located(&r), [("M2S-010", 2, 427 + 436)]);
+        let m = &r.findings[0].message;
+        assert!(m.contains("\"ZZ\"") && m.contains("byte 437"), "{m}");
     }
 
     #[test]

@@ -234,7 +234,9 @@ pub fn validate_file(bytes: &[u8]) -> Vec<Finding> {
             }
         }
     }
-    sequence.finish(bytes.len(), &mut out);
+    if !scanner.stopped_early() {
+        sequence.finish(bytes.len(), &mut out);
+    }
     if let Some((t, loc)) = trailer {
         let shape = scanner.shape();
         let from = out.len();

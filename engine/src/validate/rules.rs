@@ -57,6 +57,8 @@ rules! {
     PADDING_NOT_BLANK = "M2S-014", Error, "a header or trailer padded with something other than blanks";
     /// No record at all.
     EMPTY_FILE = "M2S-015", Error, "the file holds no record";
+    /// In a file with line breaks, a record's line is longer or shorter than its RDW says.
+    RDW_LINE_MISMATCH = "M2S-016", Error, "a record descriptor word disagrees with the length of its record's line";
 
     /// A numeric field with something other than digits.
     NOT_DIGITS = "M2F-001", Error, "a numeric field holds something other than digits";
