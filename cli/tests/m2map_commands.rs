@@ -242,3 +242,86 @@ fn map_into_a_closed_pipe_stops_without_a_panic() {
         out.status
     );
 }
+
+#[test]
+fn check_reports_the_readable_files_when_one_is_unreadable() {
+    let good = "fixtures/m2map/valid/features.m2map";
+    let bad = "fixtures/m2map/invalid/m2m011_field_type.m2map";
+    let missing = "fixtures/m2map/no_such_file.m2map";
+    let (status, stdout, _) = metro2(&["check", "--format", "json", bad, missing, good]);
+    assert_eq!(status, 2, "an unreadable file exits 2, as `validate` does");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let items = v.as_array().unwrap();
+    assert!(items
+        .iter()
+        .any(|d| d["code"] == "M2M011" && d["file"] == bad));
+    let unreadable: Vec<_> = items.iter().filter(|d| d["file"] == missing).collect();
+    assert_eq!(unreadable.len(), 1, "{stdout}");
+    assert_eq!(unreadable[0]["severity"], "error");
+    assert!(unreadable[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("cannot read the file"));
+    let (status, stdout, stderr) = metro2(&["check", missing, bad]);
+    assert_eq!(status, 2);
+    assert!(stdout.contains("M2M011"), "{stdout}");
+    assert!(stdout.contains("2 files checked: 2 errors"), "{stdout}");
+    assert!(stderr.contains(missing), "{stderr}");
+}
+
+#[test]
+fn dictionary_lists_the_builtins_the_unknown_function_help_points_to() {
+    let (status, stdout, stderr) = metro2(&["dictionary", "--builtins"]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(
+        stdout.contains("| `add_months(date: date, months: int) -> date` |"),
+        "{stdout}"
+    );
+    let (status, stdout, _) = metro2(&["dictionary", "--builtins", "--format", "json"]);
+    assert_eq!(status, 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(v.as_array().unwrap().iter().any(|b| b["name"] == "dollars"));
+    // The help of an unknown function with no close name points here.
+    let path = std::env::temp_dir().join(format!("m2map-fn-{}.m2map", std::process::id()));
+    std::fs::write(&path, "m2map 1\nlet x = zzqqxx(1)\n").unwrap();
+    let (_, stdout, _) = metro2(&["check", &path.to_string_lossy()]);
+    std::fs::remove_file(&path).unwrap();
+    assert!(stdout.contains("M2M006"), "{stdout}");
+    assert!(
+        stdout.contains("`metro2 dictionary --builtins` lists the built-in functions"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn deep_files_are_a_diagnostic_in_every_command_not_a_crash() {
+    let dir = std::env::temp_dir().join(format!("m2map-deep-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        format!("let x = 1{}", " + 1".repeat(10_000)),
+        format!("let x = {}1{}", "(".repeat(5_000), ")".repeat(5_000)),
+        format!("let x = {}1", "- ".repeat(20_000)),
+        format!("let x = {}true", "not ".repeat(100_000)),
+        format!("let x = {}1", "if true then 1 else ".repeat(20_000)),
+        format!("let x = {}", "(".repeat(50_000)),
+    ];
+    for (i, body) in cases.iter().enumerate() {
+        let path = dir.join(format!("deep{i}.m2map"));
+        std::fs::write(&path, format!("m2map 1\nparam as_of: date\n{body}\n")).unwrap();
+        let p = path.to_string_lossy().into_owned();
+        for args in [
+            vec!["check", p.as_str()],
+            vec!["fmt", "--check", p.as_str()],
+            vec!["plan", p.as_str()],
+            vec!["dictionary", p.as_str()],
+        ] {
+            let (status, stdout, stderr) = metro2(&args);
+            assert_eq!(status, 1, "{args:?}: {stderr}");
+            let all = format!("{stdout}{stderr}");
+            assert!(all.contains("M2M032"), "{args:?}: {all}");
+            assert!(all.contains(&format!("{p}:3:")), "{args:?}: {all}");
+            assert!(!all.contains("M2M002"), "{args:?}: {all}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -79,6 +79,7 @@ codes! {
     BadLiteral = "M2M029", Error, "invalid literal";
     UnknownProperty = "M2M030", Error, "unknown property";
     SegmentRead = "M2M031", Error, "segment fields read outside a rule";
+    TooDeep = "M2M032", Error, "expression nested too deeply";
 }
 
 impl fmt::Display for Code {
@@ -225,7 +226,10 @@ impl Diagnostics {
     }
 
     fn render(&self, handler: miette::GraphicalReportHandler) -> String {
-        let named = miette::NamedSource::new(&self.file_name, self.source.clone());
+        let named = CharColumns(miette::NamedSource::new(
+            &self.file_name,
+            self.source.clone(),
+        ));
         let mut out = String::new();
         for d in &self.items {
             let report = Report {
@@ -274,9 +278,45 @@ impl Diagnostics {
     }
 }
 
+/// The file for miette, with the column of the snippet's header counted in characters, as the
+/// headline and the JSON count it: miette counts bytes, which puts the header of a line with
+/// accented letters further right than the place an analyst counts to.
+struct CharColumns(miette::NamedSource<String>);
+
+impl miette::SourceCode for CharColumns {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let contents = self
+            .0
+            .read_span(span, context_lines_before, context_lines_after)?;
+        let source = self.0.inner();
+        let Some(before) = source.get(..span.offset()) else {
+            return Ok(contents);
+        };
+        // With context lines miette gives no column (0); only the span's own line has one.
+        if context_lines_before > 0 || contents.column() == 0 {
+            return Ok(contents);
+        }
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count();
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            contents.name().unwrap_or_default().to_string(),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            column,
+            contents.line_count(),
+        )))
+    }
+}
+
 struct Report<'a> {
     d: &'a Diagnostic,
-    source: &'a miette::NamedSource<String>,
+    source: &'a CharColumns,
     line_col: (u32, u32),
     file: &'a str,
 }

@@ -55,10 +55,23 @@ type RunOutput = (Option<(Plan, Vec<FieldDoc>, Vec<String>)>, Diagnostics);
 
 fn run(source: &str, file_name: &str) -> RunOutput {
     let (file, mut diags) = parser::parse(source);
+    if diags.iter().any(|d| d.code == Code::TooDeep) {
+        // The tree was cut short where it got too deep: checking what is left would only
+        // report the missing parts.
+        let mut all = Diagnostics::new(file_name, source);
+        all.items = diags;
+        return (None, all);
+    }
     let (checked, more) = checker::check(source, &file);
     diags.extend(more);
     let (plan, more) = compiler::compile(&checked, source, file_name);
-    diags.extend(more);
+    // The compiler's constant checks meet values the checker already rejected (text into a
+    // numeric field): one mistake is one error.
+    let fresh: Vec<Diagnostic> = more
+        .into_iter()
+        .filter(|d| !diags.iter().any(|c| c.code == d.code && c.span == d.span))
+        .collect();
+    diags.extend(fresh);
     let mut all = Diagnostics::new(file_name, source);
     all.items = diags;
     all.sort();
@@ -91,6 +104,9 @@ pub fn compile(source: &str, file_name: &str) -> Result<Compiled, Diagnostics> {
 pub fn eval_expr(source: &str) -> Result<Value<'static>, String> {
     let wrapped = format!("m2map 1\nlet _x = {source}\n");
     let (file, mut diags) = parser::parse(&wrapped);
+    if let Some(d) = diags.iter().find(|d| d.code == Code::TooDeep) {
+        return Err(format!("{}: {}", d.code, d.message));
+    }
     let (checked, more) = checker::check(&wrapped, &file);
     diags.extend(more);
     if let Some(d) = diags

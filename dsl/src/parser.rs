@@ -13,13 +13,39 @@ use crate::span::Span;
 #[grammar = "../../grammar/m2map.pest"]
 struct Grammar;
 
+/// How deeply expressions may nest: brackets, `if`s, `match`es, prefix operators, `.name`
+/// and `[index]` postfixes and every operator of a chain (`1 + 1 + 1` is two levels) each
+/// count one level. Real mappings stay far below it; every pass over the tree recurses once
+/// per level, and this many levels fit in a 2 MB thread stack even in a debug build.
+pub const MAX_DEPTH: usize = 128;
+
+/// The diagnostic for a file nested deeper than [`MAX_DEPTH`], at byte `at`.
+fn too_deep(at: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::TooDeep,
+        Span::new(at, at + 1),
+        format!("the expression nests more than {MAX_DEPTH} levels deep"),
+        "too deep from here on",
+    )
+    .help("split it into `let`s, or use `match` or a table instead of long chains")
+}
+
 /// Parses a whole file. Always returns a tree (broken statements become
-/// [`ItemKind::Error`] or are left out) and the syntax diagnostics.
+/// [`ItemKind::Error`] or are left out) and the syntax diagnostics. A file nested deeper than
+/// [`MAX_DEPTH`] gives an empty tree and that one diagnostic ([`Code::TooDeep`]).
 pub fn parse(source: &str) -> (File, Vec<Diagnostic>) {
     pest::set_error_detail(true);
+    if let Some(at) = first_too_deep(source) {
+        let empty = File {
+            version: None,
+            items: Vec::new(),
+        };
+        return (empty, vec![too_deep(at)]);
+    }
     let mut p = Walker {
         source,
         diags: Vec::new(),
+        too_deep: false,
     };
     let file = match Grammar::parse(Rule::file, source) {
         Ok(mut pairs) => match pairs.next() {
@@ -43,9 +69,13 @@ pub fn parse(source: &str) -> (File, Vec<Diagnostic>) {
 
 /// Parses one expression on its own (built-in examples, tooling).
 pub fn parse_expr(source: &str) -> Result<Expr, Vec<Diagnostic>> {
+    if let Some(at) = first_too_deep(source) {
+        return Err(vec![too_deep(at)]);
+    }
     let mut p = Walker {
         source,
         diags: Vec::new(),
+        too_deep: false,
     };
     match Grammar::parse(Rule::expr_strict, source) {
         Ok(mut pairs) => {
@@ -61,40 +91,56 @@ pub fn parse_expr(source: &str) -> Result<Expr, Vec<Diagnostic>> {
     }
 }
 
-fn friendly(rule: &Rule) -> String {
-    match rule {
-        Rule::expr | Rule::expr_strict => "an expression",
-        Rule::ident | Rule::name => "a name",
-        Rule::string | Rule::string_inner => "a text in double quotes",
-        Rule::integer => "a whole number",
-        Rule::decimal => "a decimal number",
-        Rule::date => "a date (YYYY-MM-DD)",
-        Rule::type_name => "a type",
-        Rule::assignment => "a field assignment `field = value`",
-        Rule::table_arm => "a table arm `key => value`",
-        Rule::match_arm => "a match arm `pattern => value`",
-        Rule::pattern | Rule::literal_pattern => "a pattern",
-        Rule::rule_id => "a rule id",
-        Rule::severity => "`error` or `warning`",
-        Rule::param_def => "`param`",
-        Rule::let_def => "`let`",
-        Rule::table_def => "`table`",
-        Rule::skip_def => "`skip`",
-        Rule::segment_def => "`segment`",
-        Rule::rule_def => "`rule`",
-        Rule::EOI => "the end of the statement",
-        Rule::doc_comment => "a doc comment",
-        Rule::call_args => "`(`",
-        Rule::member => "`.`",
-        Rule::index => "`[`",
-        Rule::for_each => "`for each`",
-        Rule::when_clause => "`when`",
-        Rule::error_value => "`error \"...\"`",
-        Rule::wildcard => "`_`",
-        r if format!("{r:?}").starts_with("op_") => "an operator",
-        other => return format!("{other:?}"),
-    }
-    .to_string()
+/// A rule's name for a reader, or `None` for the grammar's internals (recovery rules and the
+/// like), which mean nothing to someone writing a mapping.
+fn friendly(rule: &Rule) -> Option<String> {
+    Some(
+        match rule {
+            Rule::expr | Rule::expr_strict => "an expression",
+            Rule::ident | Rule::name => "a name",
+            Rule::string | Rule::string_inner => "a text in double quotes",
+            Rule::integer => "a whole number",
+            Rule::decimal => "a decimal number",
+            Rule::date => "a date (YYYY-MM-DD)",
+            Rule::type_name => "a type",
+            Rule::assignment => "a field assignment `field = value`",
+            Rule::table_arm => "a table arm `key => value`",
+            Rule::match_arm => "a match arm `pattern => value`",
+            Rule::pattern | Rule::literal_pattern => "a pattern",
+            Rule::rule_id => "a rule id",
+            Rule::severity => "`error` or `warning`",
+            Rule::param_def => "`param`",
+            Rule::let_def => "`let`",
+            Rule::table_def => "`table`",
+            Rule::skip_def => "`skip`",
+            Rule::segment_def => "`segment`",
+            Rule::rule_def => "`rule`",
+            Rule::EOI => "the end of the statement",
+            Rule::doc_comment => "a doc comment",
+            Rule::call_args => "`(`",
+            Rule::member => "`.`",
+            Rule::index => "`[`",
+            Rule::for_each => "`for each`",
+            Rule::when_clause => "`when`",
+            Rule::error_value => "`error \"...\"`",
+            Rule::wildcard => "`_`",
+            Rule::version => "`m2map 1`",
+            Rule::paren => "`(`",
+            Rule::call => "a function call",
+            Rule::list => "`[`",
+            Rule::if_expr => "`if`",
+            Rule::match_expr => "`match`",
+            Rule::none_lit => "`none`",
+            Rule::true_lit => "`true`",
+            Rule::false_lit => "`false`",
+            Rule::range_pattern => "a pattern",
+            Rule::range_incl => "`..=`",
+            Rule::range_excl => "`..`",
+            r if format!("{r:?}").starts_with("op_") => "an operator",
+            _ => return None,
+        }
+        .to_string(),
+    )
 }
 
 /// Turns a pest error into a diagnostic; `base` is the offset of the parsed text in the file.
@@ -124,7 +170,9 @@ fn syntax_error(e: &pest::error::Error<Rule>, base: usize, text: &str) -> Diagno
                 }
                 continue;
             }
-            let f = friendly(r);
+            let Some(f) = friendly(r) else {
+                continue;
+            };
             if !expected.contains(&f) {
                 expected.push(f);
             }
@@ -222,6 +270,8 @@ fn syntax_error(e: &pest::error::Error<Rule>, base: usize, text: &str) -> Diagno
 struct Walker<'s> {
     source: &'s str,
     diags: Vec<Diagnostic>,
+    /// Whether [`MAX_DEPTH`] was passed (reported once: one place is enough to fix).
+    too_deep: bool,
 }
 
 impl Walker<'_> {
@@ -599,52 +649,101 @@ impl Walker<'_> {
         }
     }
 
-    fn args(&mut self, p: Pair<'_, Rule>) -> Vec<Expr> {
-        p.into_inner().map(|e| self.expr(e)).collect()
+    fn args(&mut self, p: Pair<'_, Rule>) -> (Vec<Expr>, usize) {
+        let mut depth = 0;
+        let args = p
+            .into_inner()
+            .map(|e| {
+                let (e, d) = self.deep_expr(e);
+                depth = depth.max(d);
+                e
+            })
+            .collect();
+        (args, depth)
+    }
+
+    /// An expression where the caller does not need its depth.
+    fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        self.deep_expr(pair).0
+    }
+
+    /// A node `depth` levels deep, or a stand-in when that is past [`MAX_DEPTH`]: every pass
+    /// after this one (checker, compiler, formatter, the plan's evaluation and display, even
+    /// dropping the tree) recurses once per level, so a deeper tree is never built. `at` is
+    /// the place to report.
+    fn limit(&mut self, e: Expr, depth: usize, at: Span) -> (Expr, usize) {
+        if depth <= MAX_DEPTH {
+            return (e, depth);
+        }
+        if !self.too_deep {
+            self.too_deep = true;
+            self.diags.push(too_deep(at.start));
+        }
+        let span = e.span;
+        (
+            Expr {
+                kind: ExprKind::Lit(Lit::None),
+                span,
+            },
+            1,
+        )
     }
 
     /// An `expr` pair: units (prefixes, a primary, postfixes) separated by infix operators,
     /// folded by precedence climbing. Prefixes apply to the whole unit, postfixes included
-    /// (`not x.flag` is `not (x.flag)`).
-    fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        let mut units: Vec<Expr> = Vec::new();
+    /// (`not x.flag` is `not (x.flag)`). Returns the expression and its depth: a chain of
+    /// operators nests one level per operator even without brackets.
+    fn deep_expr(&mut self, pair: Pair<'_, Rule>) -> (Expr, usize) {
+        let mut units: Vec<(Expr, usize)> = Vec::new();
         let mut ops: Vec<(BinaryOp, Span)> = Vec::new();
         let mut prefixes: Vec<(UnaryOp, Span)> = Vec::new();
         let mut unit_prefixes: Vec<(UnaryOp, Span)> = Vec::new();
-        let mut current: Option<Expr> = None;
+        let mut current: Option<(Expr, usize)> = None;
         for p in pair.into_inner() {
             let span = Span::from(p.as_span());
             match p.as_rule() {
                 Rule::op_not => prefixes.push((UnaryOp::Not, span)),
                 Rule::op_neg => prefixes.push((UnaryOp::Neg, span)),
                 Rule::member => {
-                    let base = current.take().expect("member follows a primary");
+                    let (base, depth) = current.take().expect("member follows a primary");
                     let mut i = p.into_inner();
                     let name = ident(i.next().expect("member name"));
                     let full = base.span.to(span);
-                    current = Some(match i.next() {
-                        Some(args) => Expr {
-                            kind: ExprKind::Method(Box::new(base), name, self.args(args)),
-                            span: full,
-                        },
-                        None => Expr {
-                            kind: ExprKind::Member(Box::new(base), name),
-                            span: full,
-                        },
-                    });
+                    let (e, depth) = match i.next() {
+                        Some(args) => {
+                            let (args, d) = self.args(args);
+                            (
+                                Expr {
+                                    kind: ExprKind::Method(Box::new(base), name, args),
+                                    span: full,
+                                },
+                                depth.max(d) + 1,
+                            )
+                        }
+                        None => (
+                            Expr {
+                                kind: ExprKind::Member(Box::new(base), name),
+                                span: full,
+                            },
+                            depth + 1,
+                        ),
+                    };
+                    current = Some(self.limit(e, depth, span));
                 }
                 Rule::index => {
-                    let base = current.take().expect("index follows a primary");
-                    let idx = self.expr(p.into_inner().next().expect("index expr"));
+                    let (base, depth) = current.take().expect("index follows a primary");
+                    let (idx, d) = self.deep_expr(p.into_inner().next().expect("index expr"));
                     let full = base.span.to(span);
-                    current = Some(Expr {
+                    let e = Expr {
                         kind: ExprKind::Index(Box::new(base), Box::new(idx)),
                         span: full,
-                    });
+                    };
+                    current = Some(self.limit(e, depth.max(d) + 1, span));
                 }
                 r if infix_op(r).is_some() => {
                     if let Some(e) = current.take() {
-                        units.push(apply_prefixes(e, std::mem::take(&mut unit_prefixes)));
+                        let u = self.apply_prefixes(e, std::mem::take(&mut unit_prefixes));
+                        units.push(u);
                     }
                     ops.push((infix_op(r).expect("checked"), span));
                 }
@@ -655,60 +754,254 @@ impl Walker<'_> {
             }
         }
         if let Some(e) = current.take() {
-            units.push(apply_prefixes(e, unit_prefixes));
+            let u = self.apply_prefixes(e, unit_prefixes);
+            units.push(u);
         }
-        climb(units, ops)
+        self.climb(units, ops)
     }
 
-    fn primary(&mut self, p: Pair<'_, Rule>) -> Expr {
-        let span = Span::from(p.as_span());
-        let kind = match p.as_rule() {
-            Rule::paren => {
-                ExprKind::Paren(Box::new(self.expr(p.into_inner().next().expect("paren"))))
+    fn apply_prefixes(
+        &mut self,
+        (mut e, depth): (Expr, usize),
+        prefixes: Vec<(UnaryOp, Span)>,
+    ) -> (Expr, usize) {
+        if let Some(&(_, first)) = prefixes.first() {
+            if depth + prefixes.len() > MAX_DEPTH {
+                return self.limit(e, depth + prefixes.len(), first);
             }
+        }
+        let depth = depth + prefixes.len();
+        for (op, span) in prefixes.into_iter().rev() {
+            let full = span.to(e.span);
+            e = Expr {
+                kind: ExprKind::Unary(op, Box::new(e)),
+                span: full,
+            };
+        }
+        (e, depth)
+    }
+
+    /// Folds units and operators by precedence; every operator is left-associative.
+    fn climb(&mut self, units: Vec<(Expr, usize)>, ops: Vec<(BinaryOp, Span)>) -> (Expr, usize) {
+        let mut units = units.into_iter();
+        let mut ops = ops.into_iter().peekable();
+        let first = units.next().expect("an expression has a unit");
+        self.climb_from(first, 0, &mut units, &mut ops)
+    }
+
+    fn climb_from(
+        &mut self,
+        mut lhs: (Expr, usize),
+        min: u8,
+        units: &mut impl Iterator<Item = (Expr, usize)>,
+        ops: &mut std::iter::Peekable<impl Iterator<Item = (BinaryOp, Span)>>,
+    ) -> (Expr, usize) {
+        while let Some(&(op, op_span)) = ops.peek() {
+            if op.precedence() < min {
+                break;
+            }
+            ops.next();
+            let Some(mut rhs) = units.next() else {
+                break;
+            };
+            while let Some(&(next, _)) = ops.peek() {
+                if next.precedence() > op.precedence() {
+                    rhs = self.climb_from(rhs, next.precedence(), units, ops);
+                } else {
+                    break;
+                }
+            }
+            let span = lhs.0.span.to(rhs.0.span);
+            let depth = lhs.1.max(rhs.1) + 1;
+            let e = Expr {
+                kind: ExprKind::Binary(op, Box::new(lhs.0), Box::new(rhs.0)),
+                span,
+            };
+            lhs = self.limit(e, depth, op_span);
+        }
+        lhs
+    }
+
+    fn primary(&mut self, p: Pair<'_, Rule>) -> (Expr, usize) {
+        let span = Span::from(p.as_span());
+        let mut depth = 0;
+        let mut sub = |w: &mut Self, p: Pair<'_, Rule>| {
+            let (e, d) = w.deep_expr(p);
+            depth = depth.max(d);
+            Box::new(e)
+        };
+        let kind = match p.as_rule() {
+            Rule::paren => ExprKind::Paren(sub(self, p.into_inner().next().expect("paren"))),
             Rule::call => {
                 let mut i = p.into_inner();
                 let name = ident(i.next().expect("call name"));
-                let args = self.args(i.next().expect("call args"));
+                let (args, d) = self.args(i.next().expect("call args"));
+                depth = d;
                 ExprKind::Call(name, args)
             }
             Rule::name => ExprKind::Name(p.as_str().to_string()),
-            Rule::list => ExprKind::List(p.into_inner().map(|e| self.expr(e)).collect()),
+            Rule::list => {
+                let (items, d) = self.args(p);
+                depth = d;
+                ExprKind::List(items)
+            }
             Rule::if_expr => {
                 let mut i = p.into_inner();
-                let c = self.expr(i.next().expect("if cond"));
-                let t = self.expr(i.next().expect("then"));
-                let e = self.expr(i.next().expect("else"));
-                ExprKind::If(Box::new(c), Box::new(t), Box::new(e))
+                let c = sub(self, i.next().expect("if cond"));
+                let t = sub(self, i.next().expect("then"));
+                let e = sub(self, i.next().expect("else"));
+                ExprKind::If(c, t, e)
             }
             Rule::match_expr => {
                 let mut i = p.into_inner();
-                let scrut = self.expr(i.next().expect("scrutinee"));
-                let arms = i.map(|a| self.match_arm(a)).collect();
-                ExprKind::Match(Box::new(scrut), arms)
+                let scrut = sub(self, i.next().expect("scrutinee"));
+                let mut arms = Vec::new();
+                for a in i {
+                    let (arm, d) = self.match_arm(a);
+                    depth = depth.max(d);
+                    arms.push(arm);
+                }
+                ExprKind::Match(scrut, arms)
             }
             _ => ExprKind::Lit(self.literal(p)),
         };
-        Expr { kind, span }
+        let e = Expr { kind, span };
+        self.limit(e, depth + 1, span)
     }
 
-    fn match_arm(&mut self, p: Pair<'_, Rule>) -> MatchArm {
+    fn match_arm(&mut self, p: Pair<'_, Rule>) -> (MatchArm, usize) {
         let span = self.code_span(&p);
         let mut patterns = Vec::new();
         let mut value = None;
         for i in p.into_inner() {
             match i.as_rule() {
                 Rule::pattern => patterns.push(self.pattern(i)),
-                Rule::expr => value = Some(self.expr(i)),
+                Rule::expr => value = Some(self.deep_expr(i)),
                 _ => {}
             }
         }
-        MatchArm {
-            patterns,
-            value: value.expect("arm value"),
-            span,
+        let (value, depth) = value.expect("arm value");
+        (
+            MatchArm {
+                patterns,
+                value,
+                span,
+            },
+            depth,
+        )
+    }
+}
+
+/// Where `source` first nests deeper than [`MAX_DEPTH`] in the ways the grammar recurses on
+/// (brackets, `if`, a parameter's `list<...>` type), found before pest runs: pest's recursive
+/// descent has no depth limit of its own and would overflow the stack first. A lexical count
+/// cannot know where an `else` branch ends, so it closes `if`s only where a branch surely
+/// ends (a closing bracket, `,`, `=>`, `=`, the enclosing `if`'s `then`/`else`, a new item);
+/// that may count a few levels too many, never too few.
+fn first_too_deep(source: &str) -> Option<usize> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Open {
+        Bracket,
+        Angle,
+        IfCond,
+        IfThen,
+        IfElse,
+    }
+    /// Closes everything back to the innermost open bracket.
+    fn close_ifs(stack: &mut Vec<Open>) {
+        while stack.last().is_some_and(|o| *o != Open::Bracket) {
+            stack.pop();
         }
     }
+    let b = source.as_bytes();
+    let mut stack: Vec<Open> = Vec::new();
+    let mut in_param = false;
+    let mut line_start = true;
+    let mut i = 0;
+    while i < b.len() {
+        let at = i;
+        let c = b[i];
+        i += 1;
+        match c {
+            b'\n' => {
+                line_start = true;
+                continue;
+            }
+            b' ' | b'\t' | b'\r' => continue,
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' => {
+                while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                if i < b.len() && b[i] == b'"' {
+                    i += 1;
+                }
+            }
+            b'(' | b'[' | b'{' => stack.push(Open::Bracket),
+            b')' | b']' | b'}' => {
+                close_ifs(&mut stack);
+                stack.pop();
+            }
+            b'<' if in_param => stack.push(Open::Angle),
+            b'>' if in_param && stack.last() == Some(&Open::Angle) => {
+                stack.pop();
+            }
+            b',' => close_ifs(&mut stack),
+            b'=' => {
+                let prev = if at > 0 { b[at - 1] } else { b' ' };
+                match b.get(i) {
+                    Some(b'=') => i += 1,
+                    Some(b'>') => {
+                        i += 1;
+                        close_ifs(&mut stack);
+                    }
+                    _ if matches!(prev, b'!' | b'<' | b'>' | b'.') => {}
+                    // An assignment or a `let`: a new expression starts.
+                    _ => close_ifs(&mut stack),
+                }
+            }
+            c if c.is_ascii_alphanumeric() || c == b'_' => {
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1;
+                }
+                let word = &source[at..i];
+                match word {
+                    "param" | "let" | "table" | "segment" | "skip" | "rule" if line_start => {
+                        // A new item: pest gives up on the previous one here, whatever it left open.
+                        stack.clear();
+                        in_param = word == "param";
+                    }
+                    "if" => stack.push(Open::IfCond),
+                    "then" | "else" => {
+                        // An inner `if`'s else branch ends at the outer `if`'s keyword.
+                        while stack.last() == Some(&Open::IfElse) {
+                            stack.pop();
+                        }
+                        let (from, to) = if word == "then" {
+                            (Open::IfCond, Open::IfThen)
+                        } else {
+                            (Open::IfThen, Open::IfElse)
+                        };
+                        if let Some(top) = stack.last_mut().filter(|t| **t == from) {
+                            *top = to;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+        line_start = false;
+        if stack.len() > MAX_DEPTH {
+            return Some(at);
+        }
+    }
+    None
 }
 
 fn ident(p: Pair<'_, Rule>) -> Ident {
@@ -744,55 +1037,6 @@ fn infix_op(r: Rule) -> Option<BinaryOp> {
         Rule::op_div => BinaryOp::Div,
         _ => return None,
     })
-}
-
-fn apply_prefixes(mut e: Expr, prefixes: Vec<(UnaryOp, Span)>) -> Expr {
-    for (op, span) in prefixes.into_iter().rev() {
-        let full = span.to(e.span);
-        e = Expr {
-            kind: ExprKind::Unary(op, Box::new(e)),
-            span: full,
-        };
-    }
-    e
-}
-
-/// Folds units and operators by precedence; every operator is left-associative.
-fn climb(units: Vec<Expr>, ops: Vec<(BinaryOp, Span)>) -> Expr {
-    let mut units = units.into_iter();
-    let mut ops = ops.into_iter().peekable();
-    let first = units.next().expect("an expression has a unit");
-    climb_from(first, 0, &mut units, &mut ops)
-}
-
-fn climb_from(
-    mut lhs: Expr,
-    min: u8,
-    units: &mut impl Iterator<Item = Expr>,
-    ops: &mut std::iter::Peekable<impl Iterator<Item = (BinaryOp, Span)>>,
-) -> Expr {
-    while let Some(&(op, _)) = ops.peek() {
-        if op.precedence() < min {
-            break;
-        }
-        ops.next();
-        let Some(mut rhs) = units.next() else {
-            break;
-        };
-        while let Some(&(next, _)) = ops.peek() {
-            if next.precedence() > op.precedence() {
-                rhs = climb_from(rhs, next.precedence(), units, ops);
-            } else {
-                break;
-            }
-        }
-        let span = lhs.span.to(rhs.span);
-        lhs = Expr {
-            kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-            span,
-        };
-    }
-    lhs
 }
 
 /// The end of the code in `source[start..end]`: after its last character that is neither

@@ -151,10 +151,13 @@ fn the_formatter_is_idempotent_on_every_fixture() {
             let path = entry.unwrap().path();
             let source = std::fs::read_to_string(&path).unwrap();
             let Ok(once) = m2map::format(&source) else {
-                // Files that do not parse (a syntax error, a literal that is not a value) are
-                // refused rather than rewritten.
+                // Files that do not parse (a syntax error, a literal that is not a value, nesting
+                // too deep to walk) are refused rather than rewritten.
                 let p = path.to_string_lossy();
-                assert!(p.contains("m2m001") || p.contains("m2m029"), "{path:?}");
+                assert!(
+                    p.contains("m2m001") || p.contains("m2m029") || p.contains("m2m032"),
+                    "{path:?}"
+                );
                 continue;
             };
             let twice = m2map::format(&once).unwrap();

@@ -3,8 +3,6 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use miette::miette;
-
 use super::Context;
 
 /// Arguments of `metro2 check`.
@@ -39,15 +37,41 @@ pub fn render(d: &m2map::Diagnostics) -> String {
     }
 }
 
-/// Runs the command. Exit code 1 when any file has an error (warnings alone pass).
+/// Runs the command. Exit code 1 when any file has an error (warnings alone pass), 2 when a
+/// file could not be read (as `metro2 validate`); the files that could be read are reported
+/// either way, and each unreadable one counts as an error.
 pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
     let mut errors = 0;
     let mut warnings = 0;
+    let mut unreadable = 0;
     let mut json = Vec::new();
     for path in &args.files {
         let name = path.display().to_string();
-        let source =
-            std::fs::read_to_string(path).map_err(|e| miette!("cannot read {name}: {e}"))?;
+        let source = match std::fs::read_to_string(path) {
+            Ok(s) => s,
+            Err(e) => {
+                unreadable += 1;
+                errors += 1;
+                let message = format!("cannot read the file: {e}");
+                match args.format {
+                    Format::Human => eprintln!("{name}: {message}"),
+                    // The shape of a diagnostic, without a code or a place: there is no text.
+                    Format::Json => json.push(serde_json::json!({
+                        "file": name,
+                        "code": null,
+                        "severity": "error",
+                        "message": message,
+                        "line": 0,
+                        "column": 0,
+                        "end_line": 0,
+                        "end_column": 0,
+                        "label": "",
+                        "help": null,
+                    })),
+                }
+                continue;
+            }
+        };
         let diags = m2map::check(&source, &name);
         errors += diags.error_count();
         warnings += diags.warning_count();
@@ -78,7 +102,9 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
         ),
         Format::Json => println!("{}", serde_json::Value::Array(json)),
     }
-    Ok(if errors > 0 {
+    Ok(if unreadable > 0 {
+        ExitCode::from(2)
+    } else if errors > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -4,6 +4,9 @@
 //!
 //! Every field of every segment the file produces is listed, in layout order, including the
 //! fields it leaves to the layout's fill, so that nothing a record carries is left unexplained.
+//!
+//! `metro2 dictionary --builtins` lists the built-in functions a mapping can call instead, from
+//! the engine's registry (the help of M2M006, unknown function, points there).
 
 use std::process::ExitCode;
 
@@ -16,7 +19,12 @@ use super::Context;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The mapping file.
-    pub file: std::path::PathBuf,
+    #[arg(required_unless_present = "builtins")]
+    pub file: Option<std::path::PathBuf>,
+    /// List the built-in functions instead (signature and description), the names a mapping
+    /// can call.
+    #[arg(long, conflicts_with = "file")]
+    pub builtins: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: Format,
@@ -238,10 +246,74 @@ fn cell(s: &str) -> String {
         .replace('|', "\\|")
 }
 
+/// One built-in function, as `metro2 dictionary --builtins` lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BuiltinEntry {
+    /// Its name (`timeline.dpd_at` names a property of a timeline value: `t.dpd_at(d)`).
+    pub name: &'static str,
+    /// `add_months(date: date, months: int) -> date`.
+    pub signature: String,
+    /// What it does.
+    pub doc: &'static str,
+    /// Calls and their results (`("add_months(2026-01-31, 1)", "2026-02-28")`).
+    pub examples: Vec<(&'static str, &'static str)>,
+}
+
+/// Every built-in function, sorted by name, from the engine's registry.
+pub fn builtins() -> Vec<BuiltinEntry> {
+    metro2_engine::builtins::registry()
+        .all()
+        .map(|b| BuiltinEntry {
+            name: b.name,
+            signature: b.signature(),
+            doc: b.doc,
+            examples: b.examples.to_vec(),
+        })
+        .collect()
+}
+
+/// Renders the built-ins as a Markdown table.
+pub fn builtins_markdown(entries: &[BuiltinEntry]) -> String {
+    let mut out = String::from(
+        "# Built-in functions\n\n\
+         `timeline.x` is a property of a timeline value: `t.x(...)` with \
+         `let t = delinquency(...)`.\n\n\
+         | Signature | Description | Example |\n|---|---|---|\n",
+    );
+    for b in entries {
+        let example = b
+            .examples
+            .first()
+            .map_or_else(String::new, |(call, result)| {
+                format!("`{}` → `{}`", cell(call), cell(result))
+            });
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            cell(&b.signature),
+            cell(b.doc),
+            example
+        ));
+    }
+    out
+}
+
 /// Runs the command.
 pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
-    let name = args.file.display().to_string();
-    let source = std::fs::read_to_string(&args.file)
+    let Some(file) = args.file else {
+        let entries = builtins();
+        let text = match args.format {
+            Format::Markdown => builtins_markdown(&entries),
+            Format::Json => {
+                let mut s = serde_json::to_string_pretty(&entries).into_diagnostic()?;
+                s.push('\n');
+                s
+            }
+        };
+        print!("{text}");
+        return Ok(ExitCode::SUCCESS);
+    };
+    let name = file.display().to_string();
+    let source = std::fs::read_to_string(&file)
         .map_err(|e| miette!("cannot read the mapping file {name}: {e}"))?;
     let compiled = match m2map::compile(&source, &name) {
         Ok(c) => c,
@@ -327,6 +399,28 @@ mod tests {
         assert_eq!(
             json["segments"][0]["fields"][0]["field"],
             "record_descriptor_word"
+        );
+    }
+
+    #[test]
+    fn builtins_are_listed_with_signature_and_description() {
+        let entries = builtins();
+        let add = entries.iter().find(|b| b.name == "add_months").unwrap();
+        assert!(
+            add.signature.starts_with("add_months("),
+            "{}",
+            add.signature
+        );
+        assert!(!add.doc.is_empty());
+        assert!(entries.iter().all(|b| !b.doc.is_empty()));
+        let md = builtins_markdown(&entries);
+        assert!(
+            md.contains(&format!("| `{}` |", cell(&add.signature))),
+            "{md}"
+        );
+        assert_eq!(
+            md.lines().filter(|l| l.starts_with("| `")).count(),
+            entries.len()
         );
     }
 

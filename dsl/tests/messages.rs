@@ -1,0 +1,91 @@
+//! What diagnostics say and where they point: a byte order mark is not text, the snippet's
+//! header and the headline count columns alike, one mistake is one error, and syntax errors
+//! name only what a reader can write.
+
+use m2map::Code;
+
+mod common;
+
+fn minimal() -> String {
+    format!("m2map 1\n{}", common::base_segment(&[]))
+}
+
+#[test]
+fn a_leading_byte_order_mark_is_skipped() {
+    let plain = minimal();
+    let with_bom = format!("\u{feff}{plain}");
+    let diags = m2map::check(&with_bom, "bom.m2map");
+    assert!(diags.is_empty(), "{}", diags.render_plain(100));
+    assert!(m2map::compile(&with_bom, "bom.m2map").is_ok());
+    assert_eq!(
+        m2map::format(&with_bom).unwrap(),
+        m2map::format(&plain).unwrap()
+    );
+    // Only at the start: elsewhere it is text the grammar does not know.
+    let inside = plain.replacen("segment", "\u{feff}segment", 1);
+    assert!(m2map::check(&inside, "bom.m2map").has_errors());
+}
+
+#[test]
+fn the_snippet_header_counts_columns_in_characters_like_the_headline() {
+    let source = "m2map 1\nparam as_of: date\nlet a = \"ééééé\" + bogus_fn(1)\n";
+    let diags = m2map::check(source, "col.m2map");
+    let d = diags
+        .items
+        .iter()
+        .find(|d| d.code == Code::UnknownFunction)
+        .unwrap();
+    assert_eq!(diags.line_col(d), (3, 19));
+    let text = diags.render_plain(100);
+    assert!(text.contains("(col.m2map:3:19)"), "{text}");
+    assert!(text.contains("╭─[col.m2map:3:19]"), "{text}");
+    assert!(!text.contains(":3:24"), "{text}");
+    let json = diags.to_json();
+    let j = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["code"] == "M2M006")
+        .unwrap();
+    assert_eq!(
+        (j["line"].as_u64(), j["column"].as_u64()),
+        (Some(3), Some(19))
+    );
+}
+
+#[test]
+fn one_type_mistake_is_one_error() {
+    let source = format!(
+        "m2map 1\n{}",
+        common::base_segment(&[("processing_indicator", "\"abc\"")])
+    );
+    let diags = m2map::check(&source, "typeerr.m2map");
+    let codes: Vec<Code> = diags.items.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::FieldType], "{}", diags.render_plain(100));
+}
+
+#[test]
+fn syntax_errors_name_no_grammar_internals() {
+    let cases = [
+        format!("{}segment base {{\n", minimal()),
+        format!("{}segment j1 {{\n  surname = (\n", minimal()),
+        format!("{}table t {{\n  \"a\" =>\n", minimal()),
+        format!("{}let x = \nlet y = 1 +\n", minimal()),
+        "m2map 1\n@@@\n".to_string(),
+    ];
+    for source in cases {
+        let diags = m2map::check(&source, "bad.m2map");
+        assert!(
+            diags.items.iter().any(|d| d.code == Code::Syntax),
+            "{source}"
+        );
+        for d in &diags.items {
+            for text in [&d.message, &d.label] {
+                assert!(
+                    !text.contains("bad_") && !text.contains("_strict") && !text.contains("EOI"),
+                    "{text}"
+                );
+            }
+        }
+    }
+}
