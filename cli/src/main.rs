@@ -37,6 +37,11 @@ enum Command {
     /// Print the optimised evaluation plan of a mapping file.
     Plan(commands::plan::Args),
     /// Map LoanPro loan documents to Metro 2 segments with a mapping file.
+    ///
+    /// Each document ends `ok`, `invalid` (mapped, but one of the mapping's error rules or the
+    /// validator found an error: held back from `--format metro2` output, with the findings on
+    /// standard error), `skipped` or `error` (it could not be mapped). Exits 1 when a document
+    /// could not be mapped, 0 otherwise.
     Map(commands::map::Args),
     /// Print the data dictionary of a mapping file.
     Dictionary(commands::dictionary::Args),

@@ -75,7 +75,11 @@ fn map_writes_one_json_line_per_document() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(lines.len(), 3);
-    assert_eq!(lines[0]["status"], "ok");
+    // Mapped, but the language-features mapping reports status 84 without a date of first
+    // delinquency: the validator's error makes the record invalid, as the sync would store it.
+    assert_eq!(lines[0]["status"], "invalid");
+    assert_eq!(lines[0]["findings"][0]["rule"], "M2X-008");
+    assert_eq!(lines[0]["findings"][0]["source"], "validator");
     assert_eq!(lines[0]["id"], 90024);
     assert_eq!(lines[0]["display_id"], "LN-090024");
     assert_eq!(lines[0]["segments"]["base"]["highest_credit"], "000024216");
@@ -324,4 +328,79 @@ fn deep_files_are_a_diagnostic_in_every_command_not_a_crash() {
         }
     }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_invalid_record_is_reported_as_such_and_held_back_from_fixed_width_output() {
+    let preset = [
+        "map",
+        "--map",
+        "presets/loanpro.m2map",
+        "--as-of",
+        "2026-10-31",
+        "--param",
+        "furnisher_id=FURN12345",
+        "fixtures/loanpro/invalid_override_97_on_current_loan.json",
+        "fixtures/loanpro/current.json",
+    ];
+    let (status, stdout, stderr) = metro2(&preset);
+    assert_eq!(
+        status, 0,
+        "invalid records are data, not a failure: {stderr}"
+    );
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["status"], "invalid");
+    let rules: Vec<&str> = lines[0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"LP-STATUS-APD"), "{rules:?}");
+    assert_eq!(lines[1]["status"], "ok");
+
+    let mut fixed = preset.to_vec();
+    fixed.extend(["--format", "metro2"]);
+    let (status, stdout, stderr) = metro2(&fixed);
+    assert_eq!(status, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 1, "only the valid record: {stdout}");
+    assert!(
+        stderr.contains("held back (invalid): LP-STATUS-APD mapping (line "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_reporting_date_needs_four_year_digits_and_parameters_are_given_once() {
+    let run = |as_of: &str, extra: &[&str]| {
+        let mut args = vec![
+            "map",
+            "--map",
+            "presets/loanpro.m2map",
+            "--as-of",
+            as_of,
+            "--param",
+            "furnisher_id=FURN12345",
+        ];
+        args.extend_from_slice(extra);
+        args.push("fixtures/loanpro/current.json");
+        metro2(&args)
+    };
+    for bad in ["26-10-31", "0026-10-31", "-2026-10-31", "2026-10-31x"] {
+        let (status, stdout, stderr) = run(bad, &[]);
+        assert_ne!(status, 0, "{bad}");
+        assert!(
+            stdout.is_empty() && stderr.contains("--as-of"),
+            "{bad}: {stderr}"
+        );
+    }
+    let (status, _, stderr) = run("2026-10-31", &["--param", "furnisher_id=OTHER"]);
+    assert_ne!(status, 0);
+    assert!(stderr.contains("given twice"), "{stderr}");
+    let (status, _, stderr) = run("2026-10-31", &["--param", "as_of=2020-01-01"]);
+    assert_ne!(status, 0);
+    assert!(stderr.contains("--as-of"), "{stderr}");
 }

@@ -516,9 +516,9 @@ fn date_of_text(s: &str) -> Result<Option<NaiveDate>, ValueError> {
     } else if s.starts_with("/Date(") {
         parse_loanpro_date(s)
     } else {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        crate::clean::date::iso_date(s)
             .map(Some)
-            .map_err(|_| ValueError::new(format!("{s:?} is not a date")))
+            .ok_or_else(|| ValueError::new(format!("{s:?} is not a date")))
     }
 }
 

@@ -72,7 +72,10 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
         .explain(&document.document)
         .map_err(|e| miette!("{e}"))?;
     let id = serde_json::Value::from(loan_id);
-    print!("{}", super::map::explain_doc(&id, &explained, args.reveal));
+    print!(
+        "{}",
+        super::map::explain_doc(&id, &explained, as_of, args.reveal)
+    );
     let remapped = match &explained.outcome {
         Outcome::Mapped { record, .. } => Some(segments_text(record)),
         _ => None,

@@ -67,6 +67,8 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
     }
     let plan = compiled.plan;
     let params = build_params(&plan, &args.as_of, &args.params)?;
+    let as_of =
+        crate::sync::runner::reporting_date("--as-of", &args.as_of).map_err(|e| miette!("{e}"))?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut failed = false;
@@ -89,7 +91,7 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
                     continue;
                 }
             };
-            failed |= write_document(&mut out, &plan, &doc, &params, &args)?;
+            failed |= write_document(&mut out, &plan, &doc, &params, as_of, &args)?;
         }
     }
     out.flush().into_diagnostic()?;
@@ -104,20 +106,29 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
 /// mapping declares.
 pub fn build_params(plan: &Plan, as_of: &str, extra: &[String]) -> miette::Result<Params> {
     let mut params = Params::new();
+    crate::sync::runner::reporting_date("--as-of", as_of).map_err(|e| miette!("{e}"))?;
     if plan.params.iter().any(|p| p.name == "as_of") {
         params.set(
             "as_of",
             plan.param_from_text("as_of", as_of)
                 .map_err(|e| miette!("--as-of: {e}"))?,
         );
-    } else {
-        chrono::NaiveDate::parse_from_str(as_of, "%Y-%m-%d")
-            .map_err(|_| miette!("--as-of {as_of:?} is not a date (YYYY-MM-DD)"))?;
     }
+    let mut given = std::collections::HashSet::new();
     for kv in extra {
         let (k, v) = kv
             .split_once('=')
             .ok_or_else(|| miette!("--param {kv:?}: expected KEY=VALUE"))?;
+        // A second value for a key would silently win over the first, and `as_of` over
+        // `--as-of`: both are mistakes worth a word rather than a quietly different report.
+        if k == "as_of" {
+            return Err(miette!(
+                "give the reporting date with --as-of, not --param as_of"
+            ));
+        }
+        if !given.insert(k.to_string()) {
+            return Err(miette!("--param {k} is given twice"));
+        }
         params.set(k, plan.param_from_text(k, v).map_err(|e| miette!("{e}"))?);
     }
     let missing = plan.missing_params(&params);
@@ -198,6 +209,7 @@ fn write_document(
     plan: &Plan,
     doc: &serde_json::Value,
     params: &Params,
+    as_of: chrono::NaiveDate,
     args: &Args,
 ) -> miette::Result<bool> {
     let id = doc.get("id").cloned().unwrap_or(serde_json::Value::Null);
@@ -211,18 +223,34 @@ fn write_document(
     match args.format {
         Format::Json => {
             let outcome = plan.eval(doc, params);
-            let line = json_line(id, display_id, &outcome);
+            let line = json_line(id, display_id, &outcome, as_of);
             writeln!(out, "{line}").into_diagnostic()?;
             Ok(matches!(outcome, Outcome::Error(_)))
         }
         Format::Metro2 => {
             let outcome = plan.eval(doc, params);
             match &outcome {
-                Outcome::Mapped { record, .. } => {
-                    for s in record.segments() {
-                        out.write_all(s.as_bytes()).into_diagnostic()?;
+                Outcome::Mapped { record, findings } => {
+                    // An invalid record is held back, as the export holds it back from the
+                    // bureau file: the fixed-width output is what a bureau would be sent.
+                    let (invalid, all) = checked(record, findings, as_of);
+                    if invalid {
+                        for f in all.iter().filter(|f| f["severity"] == "error") {
+                            eprintln!(
+                                "{}: held back (invalid): {} {} ({}): {}",
+                                show_id(&id),
+                                f["rule"].as_str().unwrap_or_default(),
+                                f["source"].as_str().unwrap_or_default(),
+                                finding_place(f),
+                                f["message"].as_str().unwrap_or_default()
+                            );
+                        }
+                    } else {
+                        for s in record.segments() {
+                            out.write_all(s.as_bytes()).into_diagnostic()?;
+                        }
+                        out.write_all(b"\n").into_diagnostic()?;
                     }
-                    out.write_all(b"\n").into_diagnostic()?;
                 }
                 Outcome::Skipped { reason, .. } => {
                     eprintln!("{}: skipped: {reason}", show_id(&id))
@@ -233,13 +261,18 @@ fn write_document(
         }
         Format::Yaml => {
             let outcome = plan.eval(doc, params);
-            write!(out, "{}", yaml_doc(&id, &display_id, &outcome, args.reveal))
-                .into_diagnostic()?;
+            write!(
+                out,
+                "{}",
+                yaml_doc(&id, &display_id, &outcome, as_of, args.reveal)
+            )
+            .into_diagnostic()?;
             Ok(matches!(outcome, Outcome::Error(_)))
         }
         Format::Explain => {
             let explained = plan.explain(doc, params);
-            write!(out, "{}", explain_doc(&id, &explained, args.reveal)).into_diagnostic()?;
+            write!(out, "{}", explain_doc(&id, &explained, as_of, args.reveal))
+                .into_diagnostic()?;
             Ok(matches!(explained.outcome, Outcome::Error(_)))
         }
     }
@@ -285,18 +318,70 @@ pub fn record_json(record: &DataRecord) -> serde_json::Value {
     serde_json::Value::Object(m)
 }
 
-/// The JSON line of one document (the shape issue 3 fixes).
+/// A mapped record as the bureaus would judge it: the mapping's rule findings and the
+/// validator's, as JSON objects marked with their `source`, and whether any is an error (the
+/// record is then `invalid`: held back from the bureau file, as the sync stores it).
+pub fn checked(
+    record: &DataRecord,
+    findings: &[metro2_engine::plan::Finding],
+    as_of: chrono::NaiveDate,
+) -> (bool, Vec<serde_json::Value>) {
+    use metro2_engine::validate::{validate_record, RecordContext};
+    let validated = validate_record(
+        record,
+        &RecordContext {
+            activity_date: Some(as_of),
+            ..RecordContext::default()
+        },
+    );
+    let invalid = findings
+        .iter()
+        .any(|f| f.severity == metro2_engine::plan::RuleSeverity::Error)
+        || validated.iter().any(|f| f.is_error());
+    let mut all: Vec<serde_json::Value> = findings
+        .iter()
+        .map(|f| {
+            serde_json::json!({"source": "mapping", "rule": f.rule, "severity": f.severity,
+                               "message": f.message, "line": f.line})
+        })
+        .collect();
+    all.extend(validated.iter().map(|f| {
+        serde_json::json!({"source": "validator", "rule": f.rule, "severity": f.severity,
+                           "segment": f.segment, "field": f.field, "offset": f.offset,
+                           "message": f.message})
+    }));
+    (invalid, all)
+}
+
+/// `ok`, `invalid` (mapped, but a rule or the validator found an error), `skipped` or `error`.
+pub fn status(outcome: &Outcome, as_of: chrono::NaiveDate) -> &'static str {
+    match outcome {
+        Outcome::Mapped { record, findings } if checked(record, findings, as_of).0 => "invalid",
+        other => other.status(),
+    }
+}
+
+/// The JSON line of one document (the shape issue 3 fixes), its record checked as the sync
+/// checks it.
 pub fn json_line(
     id: serde_json::Value,
     display_id: serde_json::Value,
     outcome: &Outcome,
+    as_of: chrono::NaiveDate,
 ) -> serde_json::Value {
+    let mut status = outcome.status();
     let (reason, segments, findings) = match outcome {
-        Outcome::Mapped { record, findings } => (
-            serde_json::Value::Null,
-            record_json(record),
-            serde_json::to_value(findings).unwrap_or_default(),
-        ),
+        Outcome::Mapped { record, findings } => {
+            let (invalid, all) = checked(record, findings, as_of);
+            if invalid {
+                status = "invalid";
+            }
+            (
+                serde_json::Value::Null,
+                record_json(record),
+                serde_json::Value::Array(all),
+            )
+        }
         Outcome::Skipped { reason, .. } => (
             serde_json::Value::String(reason.clone()),
             serde_json::json!({}),
@@ -319,7 +404,7 @@ pub fn json_line(
     serde_json::json!({
         "id": id,
         "display_id": display_id,
-        "status": outcome.status(),
+        "status": status,
         "reason": reason,
         "segments": segments,
         "findings": findings,
@@ -330,12 +415,13 @@ fn yaml_doc(
     id: &serde_json::Value,
     display_id: &serde_json::Value,
     outcome: &Outcome,
+    as_of: chrono::NaiveDate,
     reveal: bool,
 ) -> String {
     let q = |s: &str| serde_json::Value::String(s.to_string()).to_string();
     let mut s = format!(
         "---\nid: {id}\ndisplay_id: {display_id}\nstatus: {}\n",
-        outcome.status()
+        status(outcome, as_of)
     );
     match outcome {
         Outcome::Mapped { record, findings } => {
@@ -352,15 +438,18 @@ fn yaml_doc(
                     ));
                 }
             }
-            if !findings.is_empty() {
+            let (_, all) = checked(record, findings, as_of);
+            if !all.is_empty() {
                 s.push_str("findings:\n");
-                for f in findings {
+                for f in &all {
+                    let text = |k: &str| f[k].as_str().unwrap_or_default().to_string();
                     s.push_str(&format!(
-                        "  - rule: {}\n    severity: {:?}\n    message: {}\n    line: {}\n",
-                        f.rule,
-                        f.severity,
-                        q(&f.message),
-                        f.line
+                        "  - source: {}\n    rule: {}\n    severity: {}\n    {}\n    message: {}\n",
+                        text("source"),
+                        text("rule"),
+                        text("severity"),
+                        finding_place(f).replacen(' ', ": ", 1),
+                        q(&text("message")),
                     ));
                 }
             }
@@ -378,20 +467,32 @@ fn yaml_doc(
     s
 }
 
+/// Where a finding of [`checked`] points: `line N` of the mapping for a rule, `field
+/// SEGMENT.KEY` (or the segment alone) for the validator.
+fn finding_place(f: &serde_json::Value) -> String {
+    match (&f["line"], f["segment"].as_str(), f["field"].as_str()) {
+        (serde_json::Value::Number(n), _, _) => format!("line {n}"),
+        (_, Some(seg), Some(field)) => format!("field {seg}.{field}"),
+        (_, Some(seg), None) => format!("segment {seg}"),
+        _ => "record".to_string(),
+    }
+}
+
 /// The `explain` rendering of one document: each field's text, `.m2map` line, expression and
 /// branches; SSNs and dates of birth masked unless `reveal`.
 pub fn explain_doc(
     id: &serde_json::Value,
     ex: &metro2_engine::plan::Explained,
+    as_of: chrono::NaiveDate,
     reveal: bool,
 ) -> String {
-    let mut s = format!("document {}: {}\n", show_id(id), ex.outcome.status());
+    let mut s = format!("document {}: {}\n", show_id(id), status(&ex.outcome, as_of));
     match &ex.outcome {
         Outcome::Skipped { reason, line } => {
             s.push_str(&format!("  skipped at line {line}: {reason}\n"))
         }
         Outcome::Error(e) => s.push_str(&format!("  error: {e}\n")),
-        Outcome::Mapped { findings, .. } => {
+        Outcome::Mapped { record, findings } => {
             // Columns as wide as this document's widest key and value, so every line reads
             // as a row of one table (a 30-character account number included).
             let texts: Vec<String> = ex
@@ -422,10 +523,14 @@ pub fn explain_doc(
                     ));
                 }
             }
-            for f in findings {
+            for f in &checked(record, findings, as_of).1 {
+                let text = |k: &str| f[k].as_str().unwrap_or_default().to_string();
                 s.push_str(&format!(
-                    "  finding {} {:?} (line {}): {}\n",
-                    f.rule, f.severity, f.line, f.message
+                    "  finding {} {} ({}): {}\n",
+                    text("rule"),
+                    text("severity"),
+                    finding_place(f),
+                    text("message")
                 ));
             }
         }
@@ -484,7 +589,8 @@ mod tests {
                 trace("consumer_account_number", &"A".repeat(30), Vec::new()),
             ],
         };
-        let out = explain_doc(&serde_json::json!(1), &ex, false);
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+        let out = explain_doc(&serde_json::json!(1), &ex, as_of, false);
         let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("    ")).collect();
         let at = |l: &str, what: &str| l.find(what).unwrap_or_else(|| panic!("{what} in {l}"));
         assert_eq!(at(lines[0], "line   7"), at(lines[2], "line   7"), "{out}");

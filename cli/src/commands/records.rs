@@ -42,7 +42,7 @@ pub enum Format {
 /// Runs the command.
 pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     if let Some(p) = &args.period {
-        if chrono::NaiveDate::parse_from_str(&format!("{p}-01"), "%Y-%m-%d").is_err() {
+        if crate::responses::model::parse_period(p).is_none() {
             miette::bail!("--period {p:?} is not a month YYYY-MM");
         }
     }

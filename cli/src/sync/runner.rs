@@ -90,7 +90,19 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 pub fn parse_as_of(text: Option<&str>) -> Result<chrono::NaiveDate, String> {
     match text {
         None => Ok(chrono::Utc::now().date_naive()),
-        Some(t) => chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
-            .map_err(|_| format!("--as-of {t:?} is not a date YYYY-MM-DD")),
+        Some(t) => reporting_date("--as-of", t),
+    }
+}
+
+/// A reporting date a person typed after `flag`: `YYYY-MM-DD`, four year digits, and a year
+/// from 1970 on (an earlier one is a typo that would quietly skip every loan as not yet opened).
+pub fn reporting_date(flag: &str, text: &str) -> Result<chrono::NaiveDate, String> {
+    use chrono::Datelike;
+    match metro2_engine::clean::date::iso_date(text.trim()) {
+        Some(d) if d.year() >= 1970 => Ok(d),
+        Some(_) => Err(format!(
+            "{flag} {text:?} is before 1970: not a reporting date"
+        )),
+        None => Err(format!("{flag} {text:?} is not a date YYYY-MM-DD")),
     }
 }

@@ -21,6 +21,24 @@ pub enum DateError {
     TooLate(String),
 }
 
+/// A calendar date written `YYYY-MM-DD` with a four-digit year from 0001, and nothing else.
+/// chrono's `%Y` alone takes any number of year digits, so `26-10-31` would be the year 26 and
+/// every loan would read as opened after it; a person who types a reporting date means a
+/// Metro 2 date, which has four.
+pub fn iso_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped || &text[..4] == "0000" {
+        return None;
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
 /// Reads a LoanPro date text: `"/Date(N)/"` is the UTC calendar date of N seconds after
 /// 1970-01-01T00:00:00Z (negative N are dates before 1970). `Ok(None)` for the "no date"
 /// texts: `""`, `/Date(0)/` and any N at or before −62135596800. `null` and a missing field are
@@ -73,6 +91,30 @@ pub fn loanpro_date_opt(text: Option<&str>) -> Result<Option<NaiveDate>, DateErr
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn iso_dates_have_four_year_digits() {
+        assert_eq!(
+            iso_date("2026-10-31"),
+            NaiveDate::from_ymd_opt(2026, 10, 31)
+        );
+        for bad in [
+            "26-10-31",
+            "0026-10-31x",
+            "-2026-10-31",
+            "0000-01-01",
+            "2026-1-31",
+            "2026-02-30",
+            "2026/10/31",
+            " 2026-10-31",
+        ] {
+            assert_eq!(iso_date(bad), None, "{bad}");
+        }
+        assert!(
+            iso_date("0026-10-31").is_some(),
+            "four digits, however early"
+        );
+    }
+
     use super::*;
 
     fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
