@@ -106,7 +106,7 @@ fn inspect_masks_ssns_unless_revealed() {
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
     assert!(!out.contains("123456789"), "full SSN shown");
-    assert!(!out.contains("987654321"), "full J1 SSN shown");
+    assert!(!out.contains("587654321"), "full J1 SSN shown");
     assert!(out.contains("*****6789"));
     assert!(out.contains("record 2 BASE (byte offset 561)"));
     assert!(out.contains("11: current account"));
@@ -188,6 +188,47 @@ fn convert(input: &str, to: &str, extra: &[&str], out: &Path) -> Output {
     let mut args = vec!["convert", input, "--to", to, "-o", out.to_str().unwrap()];
     args.extend_from_slice(extra);
     metro2(&args)
+}
+
+#[test]
+fn convert_to_metro2_refuses_unknown_keys_and_checks_what_it_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("file.json");
+    let o = convert(&fixture("valid.dat"), "json", &[], &json);
+    assert_eq!(o.status.code(), Some(0));
+    let text = std::fs::read_to_string(&json).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+
+    // `J1` for `j1`: refused at its place, not written without its co-borrowers.
+    let mut renamed = doc.clone();
+    let j1 = renamed["records"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("j1")
+        .unwrap();
+    renamed["records"][0]["J1"] = j1;
+    let bad = dir.path().join("renamed.json");
+    std::fs::write(&bad, serde_json::to_vec_pretty(&renamed).unwrap()).unwrap();
+    let out = dir.path().join("renamed.dat");
+    let o = convert(bad.to_str().unwrap(), "metro2", &[], &out);
+    assert_ne!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("`J1`") && err.contains("renamed.json:80:10"),
+        "{err}"
+    );
+    assert!(!out.exists());
+
+    // A masked SSN pasted into the numeric field: written as given (a round trip keeps what
+    // it is given) but reported, and the exit code says so.
+    doc["records"][0]["base"]["social_security_number"] = "*****6789".into();
+    let masked = dir.path().join("masked.json");
+    std::fs::write(&masked, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+    let out = dir.path().join("masked.dat");
+    let o = convert(masked.to_str().unwrap(), "metro2", &[], &out);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("social_security_number"), "{err}");
 }
 
 #[test]

@@ -93,7 +93,7 @@ fn record(i: usize) -> DataRecord {
         set(
             &mut j,
             "social_security_number",
-            FieldValue::Text("987654321"),
+            FieldValue::Text("587654321"),
         );
         set(&mut j, "ecoa_code", FieldValue::Text("2"));
         r.push(j);

@@ -19,8 +19,10 @@ use crate::segment::Segment;
 /// A segment's fields by key, in layout order.
 pub type Fields = Map<String, Value>;
 
-/// A whole file as JSON.
+/// A whole file as JSON. Unknown keys are refused, here and in [`RecordDoc`]: a segment key
+/// spelled `J1` instead of `j1` would otherwise drop every co-borrower without a word.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Document {
     /// The header record's fields.
     pub header: Fields,
@@ -33,6 +35,7 @@ pub struct Document {
 
 /// One data record as JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RecordDoc {
     /// Its record number in the file it was read from (informative).
     #[serde(default, skip_serializing_if = "Option::is_none")]

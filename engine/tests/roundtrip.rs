@@ -75,7 +75,13 @@ fn account() -> impl Strategy<Value = Account> {
         0usize..=24,
         date_between(2010, 2024),
         date_between(2025, 2025),
-        (upper(25), upper(20), 100_000_000u32..899_999_999),
+        (
+            upper(25),
+            upper(20),
+            (100_000_000u32..899_999_999).prop_filter("an SSN the SSA issues", |n| {
+                metro2_engine::clean::codes::ssn(&n.to_string()).is_some()
+            }),
+        ),
         (upper(32), upper(20)),
         kinds,
     )

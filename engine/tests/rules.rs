@@ -503,6 +503,11 @@ fn cases() -> Vec<(&'static rules::Rule, Make, Make)> {
             with_base(&[("social_security_number", "000000000")]),
         ),
         (
+            &rules::SSN_NOT_ISSUED,
+            with_base(&[("social_security_number", "666123456")]),
+            with_base(&[("social_security_number", "665123456")]),
+        ),
+        (
             &rules::TERMS_DURATION_PORTFOLIO,
             with_base(&[("terms_duration", "REV")]),
             with_base(&[("terms_duration", "120")]),

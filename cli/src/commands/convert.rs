@@ -120,10 +120,21 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
             if let Some(r) = records.iter().position(|r| r.len() > 9999) {
                 miette::bail!("{name}: records[{r}] is longer than a record descriptor word can say (9999 bytes)");
             }
-            (
-                write_file(&header, &records, &args.write_options()),
-                ExitCode::SUCCESS,
-            )
+            // The document's texts go into the file as they are (a round trip keeps a damaged
+            // field damaged), so the file written is checked as `validate` would check it.
+            let written = write_file(&header, &records, &args.write_options());
+            let mut code = ExitCode::SUCCESS;
+            let shown = args
+                .out
+                .as_ref()
+                .map_or("(output)".to_string(), |p| p.display().to_string());
+            for f in &metro2_engine::validate::validate_file(&written) {
+                eprintln!("{}", super::validate::line(&shown, f));
+                if f.is_error() {
+                    code = ExitCode::from(1);
+                }
+            }
+            (written, code)
         }
     };
     match &args.out {

@@ -216,6 +216,24 @@ fn person(kind: SegmentKind, seg: &[u8], activity: Option<u32>, o: &mut Out<'_>)
     let has_ssn = s.iter().all(u8::is_ascii_digit)
         && !s.iter().all(|b| *b == b'0')
         && !s.iter().all(|b| *b == b'9');
+    // Nine digits that are no fill, yet no number the SSA issues: an ITIN (9xx) or a made-up
+    // number, which a bureau would match to the wrong person or to no one. The message never
+    // shows the number.
+    if has_ssn
+        && std::str::from_utf8(s)
+            .ok()
+            .and_then(crate::clean::codes::ssn)
+            .is_none()
+    {
+        o.push(
+            &rules::SSN_NOT_ISSUED,
+            "social_security_number",
+            format!(
+                "{} social_security_number is not a number the SSA issues (area 000, 666 or 900-999, group 00 or serial 0000: an ITIN or a made-up number); zero-fill it and give the date of birth",
+                kind.name()
+            ),
+        );
+    }
     let d = date_bytes(&seg[dob.clone()]);
     let business_or_deleted = matches!(seg[*ecoa], b'W' | b'Z');
     if !has_ssn && !matches!(d, DateBytes::Date(_)) && !business_or_deleted {

@@ -164,6 +164,8 @@ rules! {
     K3_ACCOUNT_AGENCY = "M2X-021", Error, "K3 account number present with agency 00, or missing with agency 01 or 02";
     /// L1 fields against change indicator.
     L1_CHANGE_FIELDS = "M2X-022", Error, "L1 new account number / identification number do not match the change indicator";
+    /// Nine digits the SSA never issues (rules.md §8: valid US SSNs only, no ITIN/CPN).
+    SSN_NOT_ISSUED = "M2X-023", Error, "a social security number the SSA does not issue (area 000, 666 or 900-999, group 00 or serial 0000)";
 
     /// A trailer counter that disagrees with the records.
     TOTAL_MISMATCH = "M2T-001", Error, "a trailer total differs from the total recomputed from the records";

@@ -88,7 +88,7 @@ pub fn j1() -> Segment {
     let mut s = Segment::blank(SegmentKind::J1);
     put(&mut s, "surname", "DOE");
     put(&mut s, "first_name", "JOHN");
-    put(&mut s, "social_security_number", "987654321");
+    put(&mut s, "social_security_number", "587654321");
     put(&mut s, "ecoa_code", "2");
     s
 }
