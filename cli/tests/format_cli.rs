@@ -232,6 +232,20 @@ fn convert_to_metro2_refuses_unknown_keys_and_checks_what_it_writes() {
 }
 
 #[test]
+fn convert_to_json_of_a_json_file_says_so_in_a_few_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("file.json");
+    let o = convert(&fixture("valid.dat"), "json", &[], &json);
+    assert_eq!(o.status.code(), Some(0));
+    let again = dir.path().join("again.json");
+    let o = convert(json.to_str().unwrap(), "json", &[], &again);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("did you mean --to metro2?"), "{err}");
+    assert!(err.lines().count() < 40, "{err}");
+}
+
+#[test]
 fn convert_to_json_and_back_gives_the_same_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("file.json");

@@ -404,3 +404,31 @@ fn a_reporting_date_needs_four_year_digits_and_parameters_are_given_once() {
     assert_ne!(status, 0);
     assert!(stderr.contains("--as-of"), "{stderr}");
 }
+
+#[test]
+fn a_document_without_id_is_named_by_its_file_and_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("arr.json");
+    std::fs::write(&input, r#"[{"id": 5, "deleted": 1}, 7]"#).unwrap();
+    let (status, _, stderr) = metro2(&[
+        "map",
+        "--map",
+        "presets/loanpro.m2map",
+        "--as-of",
+        "2026-10-31",
+        "--param",
+        "furnisher_id=FURN12345",
+        "--format",
+        "metro2",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(status, 1);
+    assert!(
+        stderr.contains("5: skipped: deleted in LoanPro"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("error: {}, document 2: ", input.display())),
+        "{stderr}"
+    );
+}

@@ -89,8 +89,25 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
         Target::Json => {
             let read = read_file(&input);
             if read.header.is_none() && read.records.is_empty() && read.trailer.is_none() {
-                for f in &read.findings {
+                // Nothing was read: the first findings say why; thousands more say nothing new.
+                const SHOWN: usize = 20;
+                if read.findings.len() > SHOWN {
+                    eprintln!(
+                        "({} findings; the first {SHOWN} follow)",
+                        read.findings.len()
+                    );
+                }
+                for f in read.findings.iter().take(SHOWN) {
                     eprintln!("{}", super::validate::line(&name, f));
+                }
+                let json = input
+                    .iter()
+                    .find(|b| !b.is_ascii_whitespace())
+                    .is_some_and(|b| matches!(b, b'{' | b'['));
+                if json {
+                    miette::bail!(
+                        "{name}: not one Metro 2 record could be read; the file looks like JSON (did you mean --to metro2?)"
+                    );
                 }
                 miette::bail!("{name}: not one Metro 2 record could be read");
             }

@@ -75,7 +75,7 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
     for input in &args.inputs {
         let label = input.display().to_string();
         let text = read_input(input).map_err(|e| miette!("cannot read {label}: {e}"))?;
-        for doc in documents(&text) {
+        for (n, doc) in documents(&text).into_iter().enumerate() {
             let doc = match doc {
                 Ok(d) => d,
                 Err(message) => {
@@ -91,7 +91,12 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
                     continue;
                 }
             };
-            failed |= write_document(&mut out, &plan, &doc, &params, as_of, &args)?;
+            // A document without an id is named by its place, for the messages on stderr.
+            let who = match doc.get("id") {
+                Some(id) if !id.is_null() => show_id(id),
+                _ => format!("{label}, document {}", n + 1),
+            };
+            failed |= write_document(&mut out, &plan, &doc, &params, as_of, &who, &args)?;
         }
     }
     out.flush().into_diagnostic()?;
@@ -210,6 +215,7 @@ fn write_document(
     doc: &serde_json::Value,
     params: &Params,
     as_of: chrono::NaiveDate,
+    who: &str,
     args: &Args,
 ) -> miette::Result<bool> {
     let id = doc.get("id").cloned().unwrap_or(serde_json::Value::Null);
@@ -238,7 +244,7 @@ fn write_document(
                         for f in all.iter().filter(|f| f["severity"] == "error") {
                             eprintln!(
                                 "{}: held back (invalid): {} {} ({}): {}",
-                                show_id(&id),
+                                who,
                                 f["rule"].as_str().unwrap_or_default(),
                                 f["source"].as_str().unwrap_or_default(),
                                 finding_place(f),
@@ -253,8 +259,9 @@ fn write_document(
                     }
                 }
                 Outcome::Skipped { reason, .. } => {
-                    eprintln!("{}: skipped: {reason}", show_id(&id))
+                    eprintln!("{who}: skipped: {reason}")
                 }
+                Outcome::Error(e) if e.document_id.is_none() => eprintln!("error: {who}: {e}"),
                 Outcome::Error(e) => eprintln!("error: {e}"),
             }
             Ok(matches!(outcome, Outcome::Error(_)))

@@ -101,7 +101,7 @@ fn write_records(
         Format::Table => {
             writeln!(
                 out,
-                "{:<12} {:<8} {:>10} {:<14} {:<8} {:<6} {:>10} {:<11} {:>8}",
+                "{:<12} {:<8} {:>10} {:<14} {:<8} {:<6} {:>10} {:<11} {:>8}  WHY",
                 "CONNECTION",
                 "PERIOD",
                 "LOAN",
@@ -130,13 +130,12 @@ fn write_records(
                 };
                 let balance = base("current_balance");
                 let balance = balance.trim_start_matches('0');
-                let findings = serde_json::from_str::<Value>(&r.findings)
-                    .ok()
-                    .and_then(|v| v.as_array().map(Vec::len))
-                    .unwrap_or(0);
+                let listed = serde_json::from_str::<Value>(&r.findings).ok();
+                let listed = listed.as_ref().and_then(Value::as_array);
+                let findings = listed.map_or(0, Vec::len);
                 writeln!(
                     out,
-                    "{:<12} {:<8} {:>10} {:<14} {:<8} {:<6} {:>10} {:<11} {:>8}",
+                    "{:<12} {:<8} {:>10} {:<14} {:<8} {:<6} {:>10} {:<11} {:>8}  {}",
                     name_of(r.connection_id),
                     r.period,
                     r.loan_id,
@@ -149,7 +148,8 @@ fn write_records(
                         balance
                     },
                     ssn,
-                    findings
+                    findings,
+                    why(&r, listed.map_or(&[], Vec::as_slice))
                 )
                 .map_err(io)
             })?;
@@ -157,6 +157,32 @@ fn write_records(
         }
     }
     Ok(())
+}
+
+/// The table's last column: why a record is not plainly `ok` (the reason it was skipped or
+/// could not be mapped, or the first error that makes it invalid), cut to one screen line.
+fn why(r: &StoredRecord, findings: &[Value]) -> String {
+    const WIDTH: usize = 72;
+    let text = match (&r.reason, r.status) {
+        (Some(reason), _) => reason.clone(),
+        (None, RecordStatus::Invalid) => findings
+            .iter()
+            .find(|f| f["severity"] == "error")
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f["rule"].as_str().unwrap_or_default(),
+                    f["message"].as_str().unwrap_or_default()
+                )
+            })
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    if text.chars().count() > WIDTH {
+        text.chars().take(WIDTH - 1).chain(['…']).collect()
+    } else {
+        text
+    }
 }
 
 fn io(e: std::io::Error) -> StoreError {
