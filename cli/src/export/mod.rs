@@ -7,8 +7,14 @@
 //! pad every record to it), and once to write. A record that the store marks invalid or in
 //! error, or that fails validation now, is held back and listed in the side report. The file is
 //! written to a temporary name and renamed into place, so a failed export leaves no half file.
+//!
+//! Before any of that, the sync history is asked whether the store holds the whole period
+//! ([`completeness`]): an export of a period whose latest run did not finish, or with loans
+//! whose latest sync attempt failed, is refused unless the request allows it, and then what is
+//! missing is listed in the side report.
 
 pub mod bureau;
+pub mod completeness;
 pub mod decode;
 pub mod header;
 pub mod report;
@@ -24,6 +30,7 @@ use metro2_engine::SegmentKind;
 
 use crate::store::{Connection, RecordFilter, RecordStatus, Store, StoreError};
 pub use bureau::Bureau;
+pub use completeness::Completeness;
 pub use header::{HeaderError, HeaderSettings, Target};
 pub use report::HeldBack;
 
@@ -42,6 +49,9 @@ pub struct ExportRequest {
     pub dir: PathBuf,
     /// The header's date created (today; a parameter so tests are reproducible).
     pub today: NaiveDate,
+    /// Write the file even when the period's latest sync run did not finish or loans failed
+    /// to sync; what is missing goes into the side report.
+    pub allow_incomplete: bool,
 }
 
 impl ExportRequest {
@@ -54,6 +64,7 @@ impl ExportRequest {
             out: None,
             dir: PathBuf::from("."),
             today: chrono::Local::now().date_naive(),
+            allow_incomplete: false,
         }
     }
 }
@@ -73,19 +84,38 @@ pub struct ExportOutcome {
     pub skipped: u64,
     /// The header's activity date.
     pub activity_date: NaiveDate,
+    /// What the sync history says is missing (empty unless the request allowed it).
+    pub completeness: Completeness,
 }
 
 impl ExportOutcome {
     /// One line for people.
     pub fn summary_line(&self) -> String {
-        format!(
+        let mut line = format!(
             "wrote {} record(s) to {}; held back {} (listed in {}); skipped {}",
             self.written,
             self.file.display(),
             self.held_back.len(),
             self.report.display(),
             self.skipped
-        )
+        );
+        let c = &self.completeness;
+        if !c.failures.is_empty() {
+            line.push_str(&format!(
+                "; failed to sync {} (not in the file {}, stale {})",
+                c.failures.len(),
+                c.not_synced().count(),
+                c.stale().count()
+            ));
+        }
+        if let Some(r) = c.unfinished_run() {
+            line.push_str(&format!(
+                "; INCOMPLETE: sync run {} {}",
+                r.id,
+                r.status.as_str()
+            ));
+        }
+        line
     }
 }
 
@@ -98,6 +128,10 @@ pub enum ExportError {
     /// The period is not `YYYY-MM`.
     #[error("period {0:?} is not YYYY-MM")]
     Period(String),
+    /// The store does not hold the whole period (the message says what is missing and how to
+    /// get past it).
+    #[error("{0}")]
+    Incomplete(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -154,6 +188,12 @@ pub fn export_period(
     let settings = header_settings(connection);
     // Fail on a missing setting before reading any record.
     header::build(&settings, req.target, req.today, req.today)?;
+    let completeness = Completeness::of_period(store, connection.id, &period)?;
+    if !completeness.is_complete() && !req.allow_incomplete {
+        return Err(ExportError::Incomplete(
+            completeness.refusal(&connection.name, &period),
+        ));
+    }
 
     let filter = |statuses: Vec<RecordStatus>| RecordFilter {
         connection_id: Some(connection.id),
@@ -297,7 +337,7 @@ pub fn export_period(
     std::fs::rename(&tmp, &file).map_err(io)?;
 
     let report_file = report::report_path(&file);
-    let text = report::render(&connection.name, &period, &file, &held_back);
+    let text = report::render(&connection.name, &period, &file, &held_back, &completeness);
     crate::private::create(&report_file)
         .and_then(|mut f| f.write_all(text.as_bytes()))
         .map_err(|source| ExportError::Io {
@@ -309,6 +349,8 @@ pub fn export_period(
         period = %period,
         written,
         held_back = held_back.len(),
+        failed_to_sync = completeness.failures.len(),
+        complete = completeness.is_complete(),
         file = %file.display(),
         "exported"
     );
@@ -319,6 +361,7 @@ pub fn export_period(
         held_back,
         skipped,
         activity_date,
+        completeness,
     })
 }
 

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::completeness::{failure_line, Completeness};
+
 /// One record held back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeldBack {
@@ -79,8 +81,15 @@ pub fn finding_line(f: &Value) -> String {
     line
 }
 
-/// The report's text.
-pub fn render(connection: &str, period: &str, file: &Path, held: &[HeldBack]) -> String {
+/// The report's text: the held-back records, then (when the export was allowed to be
+/// incomplete) the loans missing from the file or stale in it and the unfinished sync run.
+pub fn render(
+    connection: &str,
+    period: &str,
+    file: &Path,
+    held: &[HeldBack],
+    completeness: &Completeness,
+) -> String {
     let mut out = String::new();
     let name = file
         .file_name()
@@ -102,6 +111,24 @@ pub fn render(connection: &str, period: &str, file: &Path, held: &[HeldBack]) ->
         let _ = writeln!(out, ": {}", h.status);
         for f in &h.findings {
             let _ = writeln!(out, "  {f}");
+        }
+    }
+    if let Some(line) = completeness.run_line(period) {
+        let _ = writeln!(out, "# INCOMPLETE: {line}");
+    }
+    if !completeness.failures.is_empty() {
+        let _ = writeln!(
+            out,
+            "# {} loan(s) whose latest sync attempt for {period} failed: {} not in {name}, {} \
+             in it from an older record (stale)",
+            completeness.failures.len(),
+            completeness.not_synced().count(),
+            completeness.stale().count()
+        );
+        // Prefixed so that nothing reading `loan ...` lines as held-back records counts them.
+        for f in &completeness.failures {
+            let tag = if f.is_stale() { "stale" } else { "not synced" };
+            let _ = writeln!(out, "{tag}: {}", failure_line(f));
         }
     }
     out
@@ -153,7 +180,13 @@ mod tests {
             findings: vec!["error M2-1 base.x: bad".into()],
         }];
         assert_eq!(
-            render("acme", "2026-10", Path::new("a/f.txt"), &held),
+            render(
+                "acme",
+                "2026-10",
+                Path::new("a/f.txt"),
+                &held,
+                &Completeness::default()
+            ),
             "# 1 record(s) of connection acme for 2026-10 held back from f.txt\n\
              loan 7 (display id L-7) account L-7: invalid\n  error M2-1 base.x: bad\n"
         );
