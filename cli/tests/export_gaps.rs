@@ -314,6 +314,20 @@ async fn an_unfinished_latest_run_of_the_period_refuses_the_export() {
     let report_text = std::fs::read_to_string(&outcome.report).unwrap();
     assert!(report_text.contains("# INCOMPLETE: the latest sync run of 2026-10"));
 
+    // A glob for the period's bureau files finds the bureau file and never its report.
+    let globbed: Vec<PathBuf> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy();
+            n.starts_with("metro2-acme-2026-10") && n.ends_with(".txt")
+        })
+        .collect();
+    assert_eq!(globbed, vec![outcome.file.clone()]);
+    assert!(outcome.report.exists());
+    let out = metro2(&env.db, &["validate", outcome.file.to_str().unwrap()]);
+    assert!(out.status.success());
+
     // Still running (or killed and not yet marked): refused too.
     store
         .db()

@@ -1,5 +1,6 @@
 //! The side report of an export: every record of the period that was held back from the file,
-//! with its findings, written next to the file (`NAME.held-back.txt`).
+//! with its findings, written next to the file (`NAME.held-back.report`: not `.txt`, so that a
+//! glob for bureau files such as `metro2-acme-2026-10*.txt` never picks it up).
 //!
 //! It carries loan ids, display ids and account numbers (what a servicer needs to find the loan)
 //! and the validator's messages, never a consumer's SSN or date of birth.
@@ -27,13 +28,13 @@ pub struct HeldBack {
     pub findings: Vec<String>,
 }
 
-/// Where the report of `file` goes: beside it, `x.txt` → `x.held-back.txt`.
+/// Where the report of `file` goes: beside it, `x.txt` → `x.held-back.report`.
 pub fn report_path(file: &Path) -> PathBuf {
     let stem = file
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "metro2".to_string());
-    file.with_file_name(format!("{stem}.held-back.txt"))
+    file.with_file_name(format!("{stem}.held-back.report"))
 }
 
 /// Renders the stored findings (a JSON array of the validator's findings, or anything else a
@@ -142,11 +143,11 @@ mod tests {
     fn report_sits_beside_the_file() {
         assert_eq!(
             report_path(Path::new("/tmp/out/acme-2026-10.txt")),
-            PathBuf::from("/tmp/out/acme-2026-10.held-back.txt")
+            PathBuf::from("/tmp/out/acme-2026-10.held-back.report")
         );
         assert_eq!(
             report_path(Path::new("file")),
-            PathBuf::from("file.held-back.txt")
+            PathBuf::from("file.held-back.report")
         );
     }
 
