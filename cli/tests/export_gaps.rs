@@ -339,3 +339,37 @@ async fn an_unfinished_latest_run_of_the_period_refuses_the_export() {
     let err = env.export(&env.request("2026-10")).unwrap_err().to_string();
     assert!(err.contains("is still running"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_period_without_records_is_refused_unless_allowed() {
+    let as_of = d(2026, 10, 31);
+    let env = Env::new(4, as_of).await;
+    let err = env.export(&env.request("2026-10")).unwrap_err().to_string();
+    assert!(err.contains("no sync has stored a record yet"), "{err}");
+    env.sync(as_of, false).await;
+    for period in ["2026-05", "2027-01"] {
+        let err = env.export(&env.request(period)).unwrap_err();
+        assert!(matches!(err, ExportError::Empty { .. }), "{err}");
+        let msg = err.to_string();
+        assert!(msg.contains(&format!("no record for {period}")), "{msg}");
+        assert!(
+            msg.contains("the periods with records are 2026-10 (4 records)"),
+            "{msg}"
+        );
+        assert!(msg.contains("--allow-empty"), "{msg}");
+        assert!(!env
+            .dir
+            .path()
+            .join(format!("metro2-acme-{period}.txt"))
+            .exists());
+    }
+    let out = metro2(&env.db, &["export", "--period", "2026-05"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2026-10 (4 records)"));
+
+    let mut req = env.request("2026-05");
+    req.allow_empty = true;
+    let outcome = env.export(&req).unwrap();
+    assert_eq!(outcome.written, 0);
+    assert!(outcome.file.exists());
+}

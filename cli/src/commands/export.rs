@@ -27,6 +27,9 @@ pub struct Args {
     /// to sync; what is missing is listed in the held-back report and on standard error.
     #[arg(long)]
     pub allow_incomplete: bool,
+    /// Write a file with no records for a period that has no stored record at all.
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 /// The bureaus.
@@ -74,6 +77,7 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     req.newlines = newlines(args.newlines);
     req.out = args.out.clone();
     req.allow_incomplete = args.allow_incomplete;
+    req.allow_empty = args.allow_empty;
     let outcome = export::export_period(&store, &conn, &req).map_err(|e| miette::miette!("{e}"))?;
     for h in &outcome.held_back {
         eprintln!(

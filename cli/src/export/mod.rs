@@ -52,6 +52,8 @@ pub struct ExportRequest {
     /// Write the file even when the period's latest sync run did not finish or loans failed
     /// to sync; what is missing goes into the side report.
     pub allow_incomplete: bool,
+    /// Write a file (header and trailer) for a period with no stored record at all.
+    pub allow_empty: bool,
 }
 
 impl ExportRequest {
@@ -65,6 +67,7 @@ impl ExportRequest {
             dir: PathBuf::from("."),
             today: chrono::Local::now().date_naive(),
             allow_incomplete: false,
+            allow_empty: false,
         }
     }
 }
@@ -132,6 +135,21 @@ pub enum ExportError {
     /// get past it).
     #[error("{0}")]
     Incomplete(String),
+    /// The period has no stored record at all: mistyped, or not synced yet.
+    #[error(
+        "connection {connection:?} has no record for {period}; {}; sync it first \
+         (`metro2 sync --connection {connection} --as-of DATE`, DATE in {period}), or pass \
+         --allow-empty to write a file with no records",
+        describe_periods(.periods)
+    )]
+    Empty {
+        /// The connection.
+        connection: String,
+        /// The period asked for.
+        period: String,
+        /// The periods that have records, with how many.
+        periods: Vec<(String, u64)>,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -143,6 +161,17 @@ pub enum ExportError {
         /// Why.
         source: std::io::Error,
     },
+}
+
+fn describe_periods(periods: &[(String, u64)]) -> String {
+    if periods.is_empty() {
+        return "no sync has stored a record yet".to_string();
+    }
+    let list: Vec<String> = periods
+        .iter()
+        .map(|(p, n)| format!("{p} ({n} records)"))
+        .collect();
+    format!("the periods with records are {}", list.join(", "))
 }
 
 /// The default file name: `metro2-CONNECTION-PERIOD.txt`, or `...-BUREAU.txt` for one bureau.
@@ -193,6 +222,18 @@ pub fn export_period(
         return Err(ExportError::Incomplete(
             completeness.refusal(&connection.name, &period),
         ));
+    }
+    // A file of a header and a trailer is valid and would go to the bureaus unnoticed: a
+    // mistyped or unsynced period must be asked for.
+    if !req.allow_empty {
+        let periods = store.record_periods(connection.id)?;
+        if !periods.iter().any(|(p, _)| *p == period) {
+            return Err(ExportError::Empty {
+                connection: connection.name.clone(),
+                period,
+                periods,
+            });
+        }
     }
 
     let filter = |statuses: Vec<RecordStatus>| RecordFilter {
