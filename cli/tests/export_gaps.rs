@@ -373,3 +373,34 @@ async fn a_period_without_records_is_refused_unless_allowed() {
     assert_eq!(outcome.written, 0);
     assert!(outcome.file.exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_missing_header_setting_is_reported_at_once() {
+    let as_of = d(2026, 10, 31);
+    let env = Env::new(3, as_of).await;
+    env.sync(as_of, false).await;
+    let (store, _) = env.store();
+    store
+        .db()
+        .execute(
+            "UPDATE connections SET reporter_name = NULL, reporter_address = '  ',
+                 reporter_phone = '555-01'",
+            [],
+        )
+        .unwrap();
+    let out = metro2(&env.db, &["export", "--period", "2026-10"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lacks 3 header settings"));
+    // The command wraps long lines; the message itself, unwrapped:
+    let stderr = env.export(&env.request("2026-10")).unwrap_err().to_string();
+    for want in [
+        "lacks 3 header settings",
+        "metro2 connection set acme --reporter-name VALUE",
+        "metro2 connection set acme --reporter-address VALUE",
+        "10-digit",
+        "metro2 connection set acme --reporter-phone VALUE",
+    ] {
+        assert!(stderr.contains(want), "{want}: {stderr}");
+    }
+    assert!(!env.dir.path().join("metro2-acme-2026-10.txt").exists());
+}

@@ -31,7 +31,7 @@ use metro2_engine::SegmentKind;
 use crate::store::{Connection, RecordFilter, RecordStatus, Store, StoreError};
 pub use bureau::Bureau;
 pub use completeness::Completeness;
-pub use header::{HeaderError, HeaderSettings, Target};
+pub use header::{HeaderError, HeaderErrors, HeaderSettings, Target};
 pub use report::HeldBack;
 
 /// What to export.
@@ -125,9 +125,9 @@ impl ExportOutcome {
 /// Why an export failed (nothing was written).
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    /// A header setting is missing or unusable.
+    /// Header settings are missing or unusable (every one of them).
     #[error(transparent)]
-    Header(#[from] HeaderError),
+    Header(#[from] HeaderErrors),
     /// The period is not `YYYY-MM`.
     #[error("period {0:?} is not YYYY-MM")]
     Period(String),
