@@ -224,7 +224,7 @@ async fn export_validates_reads_back_and_holds_back_exactly_the_bad_records() {
     assert_eq!(
         outcome.report,
         dir.path()
-            .join(format!("metro2-acme-{period}.held-back.txt"))
+            .join(format!("metro2-acme-{period}.held-back.report"))
     );
     let listed: BTreeSet<i64> = report
         .lines()
@@ -282,7 +282,7 @@ async fn per_bureau_files_missing_settings_and_masked_show() {
     #[cfg(unix)]
     for private in [
         file.clone(),
-        file.with_extension("held-back.txt"),
+        file.with_extension("held-back.report"),
         db.clone(),
     ] {
         use std::os::unix::fs::PermissionsExt;

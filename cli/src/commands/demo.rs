@@ -142,6 +142,7 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
     );
     println!("database: {}", db.display());
     println!("bureau file: {}", exported.file.display());
+    println!("held-back report: {}", exported.report.display());
     println!("check it: metro2 validate {}", exported.file.display());
     println!(
         "look at them: metro2 --db {} records --period {}",

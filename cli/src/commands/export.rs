@@ -23,6 +23,13 @@ pub struct Args {
     /// Record separator.
     #[arg(long, value_enum, default_value = "lf")]
     pub newlines: super::convert::Newlines,
+    /// Write the file even though the period's latest sync run did not finish or loans failed
+    /// to sync; what is missing is listed in the held-back report and on standard error.
+    #[arg(long)]
+    pub allow_incomplete: bool,
+    /// Write a file with no records for a period that has no stored record at all.
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 /// The bureaus.
@@ -61,14 +68,16 @@ pub fn newlines(n: super::convert::Newlines) -> metro2_engine::writer::Newlines 
     }
 }
 
-/// Runs the command: the file, the side report, one summary line; the held-back records are
-/// listed on standard error too.
+/// Runs the command: the file, the side report, one summary line; the held-back records, and
+/// the loans missing from an export allowed to be incomplete, are listed on standard error too.
 pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     let (store, conn) = ctx.connection(args.connection.as_deref())?;
     let mut req = ExportRequest::new(args.period.clone());
     req.target = args.bureau.into();
     req.newlines = newlines(args.newlines);
     req.out = args.out.clone();
+    req.allow_incomplete = args.allow_incomplete;
+    req.allow_empty = args.allow_empty;
     let outcome = export::export_period(&store, &conn, &req).map_err(|e| miette::miette!("{e}"))?;
     for h in &outcome.held_back {
         eprintln!(
@@ -81,6 +90,14 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
             h.status,
             h.findings.first().map(String::as_str).unwrap_or("")
         );
+    }
+    let c = &outcome.completeness;
+    if let Some(line) = c.run_line(&req.period) {
+        eprintln!("incomplete: {line}");
+    }
+    for f in &c.failures {
+        let tag = if f.is_stale() { "stale" } else { "not synced" };
+        eprintln!("{tag}: {}", export::completeness::failure_line(f));
     }
     println!("{}", outcome.summary_line());
     Ok(ExitCode::SUCCESS)

@@ -88,6 +88,49 @@ pub enum HeaderError {
     },
 }
 
+/// Every header setting that is missing or unusable, at least one. With one, it reads as that
+/// one; with several, as a list followed by one command that sets them all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderErrors(pub Vec<HeaderError>);
+
+impl std::fmt::Display for HeaderErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let [first, rest @ ..] = self.0.as_slice() else {
+            return f.write_str("the header settings are unusable");
+        };
+        if rest.is_empty() {
+            return write!(f, "{first}");
+        }
+        let connection = match first {
+            HeaderError::Missing { connection, .. } | HeaderError::Invalid { connection, .. } => {
+                connection
+            }
+        };
+        writeln!(
+            f,
+            "connection {connection:?} lacks {} header settings:",
+            self.0.len()
+        )?;
+        let mut flags = Vec::new();
+        for e in &self.0 {
+            writeln!(f, "  {e}")?;
+            let flag = match e {
+                HeaderError::Missing { flag, .. } | HeaderError::Invalid { flag, .. } => flag,
+            };
+            // "--a|--b" offers a choice: the combined command takes the first.
+            let flag = flag.split('|').next().unwrap_or(flag);
+            flags.push(format!("{flag} VALUE"));
+        }
+        write!(
+            f,
+            "set them all at once: `metro2 connection set {connection} {}`",
+            flags.join(" ")
+        )
+    }
+}
+
+impl std::error::Error for HeaderErrors {}
+
 /// The software vendor name written into the header.
 pub const SOFTWARE_VENDOR: &str = "METRO2";
 
@@ -98,7 +141,7 @@ pub fn build(
     target: Target,
     activity_date: NaiveDate,
     date_created: NaiveDate,
-) -> Result<Segment, HeaderError> {
+) -> Result<Segment, HeaderErrors> {
     let conn = s.connection.to_string();
     let missing = |setting: &str, flag: &str| HeaderError::Missing {
         connection: conn.clone(),
@@ -112,42 +155,69 @@ pub fn build(
         flag: flag.to_string(),
     };
     let mut h = Segment::blank(SegmentKind::Header);
+    // Every problem is collected before failing, so that setup takes one attempt, not one per
+    // missing setting.
+    let mut problems = Vec::new();
     let mut any_id = false;
     for bureau in target.bureaus() {
         let Some(id) = s.program_id(bureau) else {
             if let Target::One(_) = target {
-                return Err(missing(&id_setting(bureau), bureau.flag()));
+                problems.push(missing(&id_setting(bureau), bureau.flag()));
             }
             continue;
         };
         any_id = true;
-        h.set_key(bureau.header_field(), &FieldValue::Text(id))
-            .map_err(|e| invalid(&id_setting(bureau), field_problem(&e), bureau.flag()))?;
+        if let Err(e) = h.set_key(bureau.header_field(), &FieldValue::Text(id)) {
+            problems.push(invalid(
+                &id_setting(bureau),
+                field_problem(&e),
+                bureau.flag(),
+            ));
+        }
     }
-    if !any_id {
-        return Err(missing(
+    if !any_id && target == Target::All {
+        problems.push(missing(
             "bureau program identifier (at least one)",
             "--equifax-id|--experian-id|--transunion-id|--innovis-id",
         ));
     }
-    let name = text(s.reporter_name).ok_or_else(|| missing("reporter name", "--reporter-name"))?;
-    h.set_key("reporter_name", &FieldValue::Text(name))
-        .map_err(|e| invalid("reporter name", field_problem(&e), "--reporter-name"))?;
-    let address = text(s.reporter_address)
-        .ok_or_else(|| missing("reporter address", "--reporter-address"))?;
-    h.set_key("reporter_address", &FieldValue::Text(address))
-        .map_err(|e| invalid("reporter address", field_problem(&e), "--reporter-address"))?;
-    let phone =
-        text(s.reporter_phone).ok_or_else(|| missing("reporter telephone", "--reporter-phone"))?;
-    let digits = phone_digits(phone).ok_or_else(|| {
-        invalid(
+    for (key, setting, flag, value) in [
+        (
+            "reporter_name",
+            "reporter name",
+            "--reporter-name",
+            s.reporter_name,
+        ),
+        (
+            "reporter_address",
+            "reporter address",
+            "--reporter-address",
+            s.reporter_address,
+        ),
+    ] {
+        match text(value) {
+            None => problems.push(missing(setting, flag)),
+            Some(v) => {
+                if let Err(e) = h.set_key(key, &FieldValue::Text(v)) {
+                    problems.push(invalid(setting, field_problem(&e), flag));
+                }
+            }
+        }
+    }
+    match text(s.reporter_phone).map(phone_digits) {
+        None => problems.push(missing("reporter telephone", "--reporter-phone")),
+        Some(None) => problems.push(invalid(
             "reporter telephone",
             "is not a 10-digit US telephone number (area code and number)".to_string(),
             "--reporter-phone",
-        )
-    })?;
-    h.set_key("reporter_telephone_number", &FieldValue::Text(&digits))
-        .expect("ten digits fit the ten-digit telephone field");
+        )),
+        Some(Some(digits)) => h
+            .set_key("reporter_telephone_number", &FieldValue::Text(&digits))
+            .expect("ten digits fit the ten-digit telephone field"),
+    }
+    if !problems.is_empty() {
+        return Err(HeaderErrors(problems));
+    }
     h.set_key("activity_date", &FieldValue::Date(activity_date))
         .expect("a date fits a date field");
     h.set_key("date_created", &FieldValue::Date(date_created))
@@ -283,7 +353,27 @@ mod tests {
             d(2026, 11, 2),
         )
         .unwrap_err();
-        assert!(e.to_string().contains("at least one"), "{e}");
+        let text = e.to_string();
+        for flag in [
+            "--equifax-id",
+            "--reporter-name",
+            "--reporter-address",
+            "--reporter-phone",
+        ] {
+            assert!(
+                text.contains(&format!("metro2 connection set acme {flag}")),
+                "{text}"
+            );
+        }
+        assert!(text.contains("at least one"), "{text}");
+        assert!(text.contains("lacks 4 header settings"), "{text}");
+        assert!(
+            text.contains(
+                "set them all at once: `metro2 connection set acme --equifax-id VALUE \
+                 --reporter-name VALUE --reporter-address VALUE --reporter-phone VALUE`"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -7,8 +7,14 @@
 //! pad every record to it), and once to write. A record that the store marks invalid or in
 //! error, or that fails validation now, is held back and listed in the side report. The file is
 //! written to a temporary name and renamed into place, so a failed export leaves no half file.
+//!
+//! Before any of that, the sync history is asked whether the store holds the whole period
+//! ([`completeness`]): an export of a period whose latest run did not finish, or with loans
+//! whose latest sync attempt failed, is refused unless the request allows it, and then what is
+//! missing is listed in the side report.
 
 pub mod bureau;
+pub mod completeness;
 pub mod decode;
 pub mod header;
 pub mod report;
@@ -24,7 +30,8 @@ use metro2_engine::SegmentKind;
 
 use crate::store::{Connection, RecordFilter, RecordStatus, Store, StoreError};
 pub use bureau::Bureau;
-pub use header::{HeaderError, HeaderSettings, Target};
+pub use completeness::Completeness;
+pub use header::{HeaderError, HeaderErrors, HeaderSettings, Target};
 pub use report::HeldBack;
 
 /// What to export.
@@ -42,6 +49,11 @@ pub struct ExportRequest {
     pub dir: PathBuf,
     /// The header's date created (today; a parameter so tests are reproducible).
     pub today: NaiveDate,
+    /// Write the file even when the period's latest sync run did not finish or loans failed
+    /// to sync; what is missing goes into the side report.
+    pub allow_incomplete: bool,
+    /// Write a file (header and trailer) for a period with no stored record at all.
+    pub allow_empty: bool,
 }
 
 impl ExportRequest {
@@ -54,6 +66,8 @@ impl ExportRequest {
             out: None,
             dir: PathBuf::from("."),
             today: chrono::Local::now().date_naive(),
+            allow_incomplete: false,
+            allow_empty: false,
         }
     }
 }
@@ -73,31 +87,69 @@ pub struct ExportOutcome {
     pub skipped: u64,
     /// The header's activity date.
     pub activity_date: NaiveDate,
+    /// What the sync history says is missing (empty unless the request allowed it).
+    pub completeness: Completeness,
 }
 
 impl ExportOutcome {
     /// One line for people.
     pub fn summary_line(&self) -> String {
-        format!(
+        let mut line = format!(
             "wrote {} record(s) to {}; held back {} (listed in {}); skipped {}",
             self.written,
             self.file.display(),
             self.held_back.len(),
             self.report.display(),
             self.skipped
-        )
+        );
+        let c = &self.completeness;
+        if !c.failures.is_empty() {
+            line.push_str(&format!(
+                "; failed to sync {} (not in the file {}, stale {})",
+                c.failures.len(),
+                c.not_synced().count(),
+                c.stale().count()
+            ));
+        }
+        if let Some(r) = c.unfinished_run() {
+            line.push_str(&format!(
+                "; INCOMPLETE: sync run {} {}",
+                r.id,
+                r.status.as_str()
+            ));
+        }
+        line
     }
 }
 
 /// Why an export failed (nothing was written).
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    /// A header setting is missing or unusable.
+    /// Header settings are missing or unusable (every one of them).
     #[error(transparent)]
-    Header(#[from] HeaderError),
+    Header(#[from] HeaderErrors),
     /// The period is not `YYYY-MM`.
     #[error("period {0:?} is not YYYY-MM")]
     Period(String),
+    /// The store does not hold the whole period (the message says what is missing and how to
+    /// get past it).
+    #[error("{0}")]
+    Incomplete(String),
+    /// The period has no stored record at all: mistyped, or not synced yet.
+    #[error(
+        "connection {connection:?} has no record for {period}; {}; sync it first \
+         (`metro2 sync --connection {connection} --as-of DATE`, DATE in {period}), or pass \
+         --allow-empty to write a file with no records",
+        describe_periods(.periods)
+    )]
+    Empty {
+        /// The connection.
+        connection: String,
+        /// The period asked for.
+        period: String,
+        /// The periods that have records, with how many.
+        periods: Vec<(String, u64)>,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -109,6 +161,17 @@ pub enum ExportError {
         /// Why.
         source: std::io::Error,
     },
+}
+
+fn describe_periods(periods: &[(String, u64)]) -> String {
+    if periods.is_empty() {
+        return "no sync has stored a record yet".to_string();
+    }
+    let list: Vec<String> = periods
+        .iter()
+        .map(|(p, n)| format!("{p} ({n} records)"))
+        .collect();
+    format!("the periods with records are {}", list.join(", "))
 }
 
 /// The default file name: `metro2-CONNECTION-PERIOD.txt`, or `...-BUREAU.txt` for one bureau.
@@ -154,6 +217,24 @@ pub fn export_period(
     let settings = header_settings(connection);
     // Fail on a missing setting before reading any record.
     header::build(&settings, req.target, req.today, req.today)?;
+    let completeness = Completeness::of_period(store, connection.id, &period)?;
+    if !completeness.is_complete() && !req.allow_incomplete {
+        return Err(ExportError::Incomplete(
+            completeness.refusal(&connection.name, &period),
+        ));
+    }
+    // A file of a header and a trailer is valid and would go to the bureaus unnoticed: a
+    // mistyped or unsynced period must be asked for.
+    if !req.allow_empty {
+        let periods = store.record_periods(connection.id)?;
+        if !periods.iter().any(|(p, _)| *p == period) {
+            return Err(ExportError::Empty {
+                connection: connection.name.clone(),
+                period,
+                periods,
+            });
+        }
+    }
 
     let filter = |statuses: Vec<RecordStatus>| RecordFilter {
         connection_id: Some(connection.id),
@@ -297,7 +378,7 @@ pub fn export_period(
     std::fs::rename(&tmp, &file).map_err(io)?;
 
     let report_file = report::report_path(&file);
-    let text = report::render(&connection.name, &period, &file, &held_back);
+    let text = report::render(&connection.name, &period, &file, &held_back, &completeness);
     crate::private::create(&report_file)
         .and_then(|mut f| f.write_all(text.as_bytes()))
         .map_err(|source| ExportError::Io {
@@ -309,6 +390,8 @@ pub fn export_period(
         period = %period,
         written,
         held_back = held_back.len(),
+        failed_to_sync = completeness.failures.len(),
+        complete = completeness.is_complete(),
         file = %file.display(),
         "exported"
     );
@@ -319,6 +402,7 @@ pub fn export_period(
         held_back,
         skipped,
         activity_date,
+        completeness,
     })
 }
 

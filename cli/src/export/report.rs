@@ -1,5 +1,6 @@
 //! The side report of an export: every record of the period that was held back from the file,
-//! with its findings, written next to the file (`NAME.held-back.txt`).
+//! with its findings, written next to the file (`NAME.held-back.report`: not `.txt`, so that a
+//! glob for bureau files such as `metro2-acme-2026-10*.txt` never picks it up).
 //!
 //! It carries loan ids, display ids and account numbers (what a servicer needs to find the loan)
 //! and the validator's messages, never a consumer's SSN or date of birth.
@@ -8,6 +9,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+
+use super::completeness::{failure_line, Completeness};
 
 /// One record held back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,13 +28,13 @@ pub struct HeldBack {
     pub findings: Vec<String>,
 }
 
-/// Where the report of `file` goes: beside it, `x.txt` → `x.held-back.txt`.
+/// Where the report of `file` goes: beside it, `x.txt` → `x.held-back.report`.
 pub fn report_path(file: &Path) -> PathBuf {
     let stem = file
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "metro2".to_string());
-    file.with_file_name(format!("{stem}.held-back.txt"))
+    file.with_file_name(format!("{stem}.held-back.report"))
 }
 
 /// Renders the stored findings (a JSON array of the validator's findings, or anything else a
@@ -79,8 +82,15 @@ pub fn finding_line(f: &Value) -> String {
     line
 }
 
-/// The report's text.
-pub fn render(connection: &str, period: &str, file: &Path, held: &[HeldBack]) -> String {
+/// The report's text: the held-back records, then (when the export was allowed to be
+/// incomplete) the loans missing from the file or stale in it and the unfinished sync run.
+pub fn render(
+    connection: &str,
+    period: &str,
+    file: &Path,
+    held: &[HeldBack],
+    completeness: &Completeness,
+) -> String {
     let mut out = String::new();
     let name = file
         .file_name()
@@ -104,6 +114,24 @@ pub fn render(connection: &str, period: &str, file: &Path, held: &[HeldBack]) ->
             let _ = writeln!(out, "  {f}");
         }
     }
+    if let Some(line) = completeness.run_line(period) {
+        let _ = writeln!(out, "# INCOMPLETE: {line}");
+    }
+    if !completeness.failures.is_empty() {
+        let _ = writeln!(
+            out,
+            "# {} loan(s) whose latest sync attempt for {period} failed: {} not in {name}, {} \
+             in it from an older record (stale)",
+            completeness.failures.len(),
+            completeness.not_synced().count(),
+            completeness.stale().count()
+        );
+        // Prefixed so that nothing reading `loan ...` lines as held-back records counts them.
+        for f in &completeness.failures {
+            let tag = if f.is_stale() { "stale" } else { "not synced" };
+            let _ = writeln!(out, "{tag}: {}", failure_line(f));
+        }
+    }
     out
 }
 
@@ -115,11 +143,11 @@ mod tests {
     fn report_sits_beside_the_file() {
         assert_eq!(
             report_path(Path::new("/tmp/out/acme-2026-10.txt")),
-            PathBuf::from("/tmp/out/acme-2026-10.held-back.txt")
+            PathBuf::from("/tmp/out/acme-2026-10.held-back.report")
         );
         assert_eq!(
             report_path(Path::new("file")),
-            PathBuf::from("file.held-back.txt")
+            PathBuf::from("file.held-back.report")
         );
     }
 
@@ -153,7 +181,13 @@ mod tests {
             findings: vec!["error M2-1 base.x: bad".into()],
         }];
         assert_eq!(
-            render("acme", "2026-10", Path::new("a/f.txt"), &held),
+            render(
+                "acme",
+                "2026-10",
+                Path::new("a/f.txt"),
+                &held,
+                &Completeness::default()
+            ),
             "# 1 record(s) of connection acme for 2026-10 held back from f.txt\n\
              loan 7 (display id L-7) account L-7: invalid\n  error M2-1 base.x: bad\n"
         );

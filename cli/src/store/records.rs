@@ -435,6 +435,28 @@ impl Store {
         raw.map(parse).transpose()
     }
 
+    /// One loan's record of the newest period before `period`, whatever its status.
+    pub fn previous_record(
+        &self,
+        connection_id: i64,
+        loan_id: i64,
+        period: &str,
+    ) -> Result<Option<StoredRecord>> {
+        let raw = self
+            .db
+            .query_row(
+                &format!(
+                    "SELECT {COLUMNS} FROM metro2_records
+                     WHERE connection_id = ?1 AND loan_id = ?2 AND period < ?3
+                     ORDER BY period DESC LIMIT 1"
+                ),
+                params![connection_id, loan_id, period],
+                from_row,
+            )
+            .optional()?;
+        raw.map(parse).transpose()
+    }
+
     /// The document with this hash (the one a record was mapped from).
     pub fn document(
         &self,
@@ -475,6 +497,18 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?)
+    }
+
+    /// The periods the connection has records for, oldest first, with how many each.
+    pub fn record_periods(&self, connection_id: i64) -> Result<Vec<(String, u64)>> {
+        let mut stmt = self.db.prepare(
+            "SELECT period, COUNT(*) FROM metro2_records WHERE connection_id = ?1
+             GROUP BY period ORDER BY period",
+        )?;
+        let rows = stmt.query_map([connection_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// How many of a connection's records of a period have each status.

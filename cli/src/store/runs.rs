@@ -140,6 +140,34 @@ pub struct SyncFailure {
     pub error: String,
 }
 
+/// A loan whose latest sync attempt for a period failed: no run of the period has stored a
+/// record for it since.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenFailure {
+    /// The loan id.
+    pub loan_id: i64,
+    /// Its display id, from its newest stored record of any period (none when never stored).
+    pub display_id: Option<String>,
+    /// The run of the latest failed attempt.
+    pub run_id: i64,
+    /// Why it failed.
+    pub error: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// The as-of date of the loan's record of the period, when it has one: that record predates
+    /// the failure (it is stale).
+    pub record_as_of: Option<String>,
+    /// The run that wrote that record.
+    pub record_run_id: Option<i64>,
+}
+
+impl OpenFailure {
+    /// Whether the loan has a record of the period, older than the failed attempt.
+    pub fn is_stale(&self) -> bool {
+        self.record_as_of.is_some()
+    }
+}
+
 const COLUMNS: &str =
     "id, connection_id, mode, as_of, since, resumes_run_id, status, template_version, \
     fetched, mapped, skipped, invalid, failed, unchanged, error, started_at, finished_at";
@@ -238,6 +266,66 @@ impl Store {
         ))?;
         let rows = stmt.query_map(params![connection_id, limit as i64], from_row)?;
         rows.map(|r| parse(r?)).collect()
+    }
+
+    /// The connection's newest full or incremental run whose as-of date falls in `period`
+    /// (`YYYY-MM`). Targeted runs (a webhook's loans) are left out: they say nothing about
+    /// whether the whole portfolio was pulled.
+    pub fn latest_run_for_period(
+        &self,
+        connection_id: i64,
+        period: &str,
+    ) -> Result<Option<SyncRun>> {
+        let raw = self
+            .db
+            .query_row(
+                &format!(
+                    "SELECT {COLUMNS} FROM sync_runs WHERE connection_id = ?1
+                     AND substr(as_of, 1, 7) = ?2 AND mode <> 'targeted'
+                     ORDER BY id DESC LIMIT 1"
+                ),
+                params![connection_id, period],
+                from_row,
+            )
+            .optional()?;
+        raw.map(parse).transpose()
+    }
+
+    /// The loans whose latest sync attempt for `period` failed, by loan id: a failure in a run
+    /// of the period (its as-of date in it) with no record of the period stored by a later run.
+    /// A failure's period is its run's, so no column of its own is needed.
+    pub fn open_failures(&self, connection_id: i64, period: &str) -> Result<Vec<OpenFailure>> {
+        // Run ids order attempts: a record written by a later run than the failure closes it.
+        let mut stmt = self.db.prepare(
+            "WITH latest AS (
+                 SELECT f.loan_id, MAX(f.id) AS id FROM sync_failures f
+                 JOIN sync_runs s ON s.id = f.run_id
+                 WHERE f.connection_id = ?1 AND substr(s.as_of, 1, 7) = ?2
+                 GROUP BY f.loan_id
+             )
+             SELECT f.loan_id,
+                    (SELECT d.display_id FROM metro2_records d
+                     WHERE d.connection_id = ?1 AND d.loan_id = f.loan_id AND d.display_id IS NOT NULL
+                     ORDER BY d.period DESC LIMIT 1),
+                    f.run_id, f.error, f.at, r.as_of, r.run_id
+             FROM latest JOIN sync_failures f ON f.id = latest.id
+             LEFT JOIN metro2_records r
+                 ON r.connection_id = ?1 AND r.loan_id = f.loan_id AND r.period = ?2
+             WHERE r.id IS NULL OR r.run_id IS NULL OR r.run_id < f.run_id
+             ORDER BY f.loan_id",
+        )?;
+        let rows = stmt.query_map(params![connection_id, period], |r| {
+            Ok(OpenFailure {
+                loan_id: r.get(0)?,
+                display_id: r.get(1)?,
+                run_id: r.get(2)?,
+                error: r.get(3)?,
+                at: r.get(4)?,
+                record_as_of: r.get(5)?,
+                record_run_id: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The loans that failed in a run.

@@ -1,0 +1,406 @@
+//! What `metro2 export` does about what the store does not hold: loans whose latest sync attempt
+//! failed (absent, or present from an older record: stale), a period whose latest sync run did
+//! not finish, a period with no records at all, header settings missing, and loans reported
+//! before and deleted since (a DA record, once).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use chrono::NaiveDate;
+use metro2::export::{self, ExportError, ExportRequest};
+use metro2::loanpro::sim::{Faults, SimConfig, SimHandle, Simulator};
+use metro2::store::{
+    Cadence, Connection, ConnectionUpdate, NewConnection, RecordStatus, RunMode, RunStatus,
+    SecretSource, Store,
+};
+use metro2::sync::{runner, Progress, SyncOptions, SyncReport};
+
+const TOKEN: &str = "gap-token-7";
+const INSTANCE: &str = "5200009";
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn metro2(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_metro2"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+struct Env {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+    sim: SimHandle,
+    ids: Vec<i64>,
+}
+
+impl Env {
+    /// A simulator of `n` loans generated as of `as_of`, and a store connected to it with every
+    /// header setting.
+    async fn new(n: usize, as_of: NaiveDate) -> Env {
+        let loans = metro2::loanpro::generate::generate_loans(n, 33, as_of);
+        let ids = loans.iter().map(|l| l["id"].as_i64().unwrap()).collect();
+        let sim = Simulator::start(SimConfig {
+            loans,
+            token: TOKEN.into(),
+            instance_id: INSTANCE.into(),
+            ..SimConfig::default()
+        })
+        .await
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("metro2.db");
+        let mut store = Store::open(&db).unwrap();
+        let token = SecretSource::write_file(&dir.path().join("s/api.token"), TOKEN).unwrap();
+        let conn = metro2::commands::connect::connect(
+            &mut store,
+            &NewConnection {
+                name: "acme".into(),
+                base_url: sim.base_url.clone(),
+                instance_id: INSTANCE.into(),
+                token_source: token,
+                cadence: Cadence::Webhook,
+            },
+        )
+        .unwrap();
+        store
+            .update_connection(
+                &conn.name,
+                &ConnectionUpdate {
+                    furnisher_id: Some("FURN000123".into()),
+                    equifax_id: Some("EQ00012345".into()),
+                    reporter_name: Some("Acme Lending LLC".into()),
+                    reporter_address: Some("100 Congress Ave, Austin, TX 78701".into()),
+                    reporter_phone: Some("(512) 555-0100".into()),
+                    ..ConnectionUpdate::default()
+                },
+            )
+            .unwrap();
+        Env { dir, db, sim, ids }
+    }
+
+    fn store(&self) -> (Store, Connection) {
+        let store = Store::open(&self.db).unwrap();
+        let conn = store.connection("acme").unwrap();
+        (store, conn)
+    }
+
+    async fn sync(&self, as_of: NaiveDate, full: bool) -> SyncReport {
+        let db = self.db.clone();
+        let rt = tokio::runtime::Handle::current();
+        tokio::task::spawn_blocking(move || {
+            let mut store = Store::open(&db).unwrap();
+            let conn = store.connection("acme").unwrap();
+            let mut opts = SyncOptions::new(as_of);
+            opts.force_full = full;
+            runner::sync_connection(&rt, &mut store, &conn, &opts, &Progress::hidden()).unwrap()
+        })
+        .await
+        .unwrap()
+    }
+
+    fn request(&self, period: &str) -> ExportRequest {
+        let mut req = ExportRequest::new(period);
+        req.dir = self.dir.path().to_path_buf();
+        req
+    }
+
+    fn export(&self, req: &ExportRequest) -> Result<export::ExportOutcome, ExportError> {
+        let (store, conn) = self.store();
+        export::export_period(&store, &conn, req)
+    }
+}
+
+/// The account numbers of a bureau file's data records.
+fn accounts_in(file: &Path) -> Vec<String> {
+    let bytes = std::fs::read(file).unwrap();
+    metro2_engine::reader::read_file(&bytes)
+        .records
+        .iter()
+        .map(|r| {
+            r.record
+                .base
+                .get("consumer_account_number")
+                .unwrap()
+                .trim()
+                .to_string()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn loans_that_failed_to_sync_refuse_the_export_unless_allowed_and_are_listed() {
+    let as_of = d(2026, 10, 31);
+    let env = Env::new(12, as_of).await;
+    let broken = [env.ids[2], env.ids[7]];
+    env.sim.set_faults(Faults {
+        malformed_loans: broken.to_vec(),
+        ..Faults::default()
+    });
+    let report = env.sync(as_of, false).await;
+    assert_eq!(report.counts.failed, 2);
+
+    // Refused, naming the loans, the run and both ways out; nothing written.
+    let err = env.export(&env.request("2026-10")).unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, ExportError::Incomplete(_)), "{msg}");
+    for id in broken {
+        assert!(msg.contains(&format!("loan {id}")), "{msg}");
+    }
+    assert!(msg.contains(&format!("in run {}", report.run_id)), "{msg}");
+    assert!(
+        msg.contains("metro2 sync --connection acme --as-of 2026-10-31 --full"),
+        "{msg}"
+    );
+    assert!(msg.contains("--allow-incomplete"), "{msg}");
+    let file = env.dir.path().join("metro2-acme-2026-10.txt");
+    assert!(!file.exists());
+
+    // The command: non-zero, the same message.
+    let out = metro2(&env.db, &["export", "--period", "2026-10"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--allow-incomplete"), "{stderr}");
+
+    // Allowed: the file is written without them, and they are in the report and the summary.
+    let mut req = env.request("2026-10");
+    req.allow_incomplete = true;
+    let outcome = env.export(&req).unwrap();
+    let failed: Vec<i64> = outcome
+        .completeness
+        .failures
+        .iter()
+        .map(|f| f.loan_id)
+        .collect();
+    assert_eq!(failed, broken.to_vec());
+    assert!(outcome.completeness.failures.iter().all(|f| !f.is_stale()));
+    let accounts = accounts_in(&outcome.file);
+    for id in broken {
+        assert!(!accounts.iter().any(|a| a.ends_with(&id.to_string())));
+    }
+    let report_text = std::fs::read_to_string(&outcome.report).unwrap();
+    for id in broken {
+        assert!(
+            report_text.contains(&format!("not synced: loan {id}")),
+            "{report_text}"
+        );
+    }
+    assert!(report_text.contains("truncated") || report_text.contains("JSON"));
+    let summary = outcome.summary_line();
+    assert!(
+        summary.contains("failed to sync 2 (not in the file 2, stale 0)"),
+        "{summary}"
+    );
+    let out = metro2(
+        &env.db,
+        &[
+            "export",
+            "--period",
+            "2026-10",
+            "--allow-incomplete",
+            "--out",
+            env.dir.path().join("allowed.txt").to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("not synced: loan {}", broken[0])),
+        "{stderr}"
+    );
+
+    // Once LoanPro answers for them, a full sync closes the failures and the export goes through.
+    env.sim.set_faults(Faults::default());
+    env.sync(as_of, true).await;
+    let outcome = env.export(&env.request("2026-10")).unwrap();
+    assert!(outcome.completeness.is_complete());
+    assert!(!outcome.summary_line().contains("failed to sync"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_older_than_a_failed_attempt_is_flagged_stale() {
+    let as_of = d(2026, 10, 31);
+    let env = Env::new(8, as_of).await;
+    env.sync(as_of, false).await;
+    let loan = env.ids[3];
+    let (store, conn) = env.store();
+    let before = store.record(conn.id, loan, "2026-10").unwrap().unwrap();
+    assert_eq!(before.status, RecordStatus::Ok);
+
+    env.sim.set_faults(Faults {
+        malformed_loans: vec![loan],
+        ..Faults::default()
+    });
+    let second = env.sync(as_of, true).await;
+    assert_eq!(second.counts.failed, 1);
+
+    let err = env.export(&env.request("2026-10")).unwrap_err().to_string();
+    assert!(err.contains(&format!("loan {loan}")), "{err}");
+    assert!(err.contains("stale"), "{err}");
+
+    let mut req = env.request("2026-10");
+    req.allow_incomplete = true;
+    let outcome = env.export(&req).unwrap();
+    let stale: Vec<_> = outcome.completeness.stale().collect();
+    assert_eq!(stale.len(), 1);
+    assert_eq!(stale[0].loan_id, loan);
+    assert_eq!(stale[0].run_id, second.run_id);
+    assert_eq!(stale[0].record_run_id, before.run_id);
+    let report_text = std::fs::read_to_string(&outcome.report).unwrap();
+    assert!(
+        report_text.contains(&format!("stale: loan {loan}")),
+        "{report_text}"
+    );
+    assert!(outcome.summary_line().contains("stale 1"));
+    // A later attempt for another period does not touch October's.
+    env.sim.set_faults(Faults::default());
+    env.sync(d(2026, 11, 30), false).await;
+    assert_eq!(
+        env.store()
+            .0
+            .open_failures(conn.id, "2026-10")
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(env
+        .store()
+        .0
+        .open_failures(conn.id, "2026-11")
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unfinished_latest_run_of_the_period_refuses_the_export() {
+    let as_of = d(2026, 10, 31);
+    let env = Env::new(6, as_of).await;
+    env.sync(as_of, false).await;
+    let (store, conn) = env.store();
+    // A later run of October cut short (what a kill leaves once the next sync abandons it),
+    // then a run of another period: October's latest run is still the interrupted one.
+    let cut = store
+        .start_run(conn.id, RunMode::Full, "2026-10-31", None, None, 1)
+        .unwrap();
+    store
+        .finish_run(cut, RunStatus::Interrupted, Some("killed"))
+        .unwrap();
+    let later = store
+        .start_run(conn.id, RunMode::Full, "2026-11-30", None, None, 1)
+        .unwrap();
+    store.finish_run(later, RunStatus::Ok, None).unwrap();
+    // A webhook's targeted run says nothing about the portfolio.
+    let targeted = store
+        .start_run(conn.id, RunMode::Targeted, "2026-10-31", None, None, 1)
+        .unwrap();
+    store.finish_run(targeted, RunStatus::Ok, None).unwrap();
+
+    let err = env.export(&env.request("2026-10")).unwrap_err().to_string();
+    assert!(err.contains(&format!("run {cut}")), "{err}");
+    assert!(err.contains("was interrupted"), "{err}");
+    assert!(err.contains("--as-of 2026-10-31 --full"), "{err}");
+
+    let mut req = env.request("2026-10");
+    req.allow_incomplete = true;
+    let outcome = env.export(&req).unwrap();
+    assert!(outcome.written > 0);
+    assert!(outcome
+        .summary_line()
+        .contains(&format!("INCOMPLETE: sync run {cut} interrupted")));
+    let report_text = std::fs::read_to_string(&outcome.report).unwrap();
+    assert!(report_text.contains("# INCOMPLETE: the latest sync run of 2026-10"));
+
+    // A glob for the period's bureau files finds the bureau file and never its report.
+    let globbed: Vec<PathBuf> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy();
+            n.starts_with("metro2-acme-2026-10") && n.ends_with(".txt")
+        })
+        .collect();
+    assert_eq!(globbed, vec![outcome.file.clone()]);
+    assert!(outcome.report.exists());
+    let out = metro2(&env.db, &["validate", outcome.file.to_str().unwrap()]);
+    assert!(out.status.success());
+
+    // Still running (or killed and not yet marked): refused too.
+    store
+        .db()
+        .execute(
+            "UPDATE sync_runs SET status = 'running' WHERE id = ?1",
+            [cut],
+        )
+        .unwrap();
+    let err = env.export(&env.request("2026-10")).unwrap_err().to_string();
+    assert!(err.contains("is still running"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_period_without_records_is_refused_unless_allowed() {
+    let as_of = d(2026, 10, 31);
+    let env = Env::new(4, as_of).await;
+    let err = env.export(&env.request("2026-10")).unwrap_err().to_string();
+    assert!(err.contains("no sync has stored a record yet"), "{err}");
+    env.sync(as_of, false).await;
+    for period in ["2026-05", "2027-01"] {
+        let err = env.export(&env.request(period)).unwrap_err();
+        assert!(matches!(err, ExportError::Empty { .. }), "{err}");
+        let msg = err.to_string();
+        assert!(msg.contains(&format!("no record for {period}")), "{msg}");
+        assert!(
+            msg.contains("the periods with records are 2026-10 (4 records)"),
+            "{msg}"
+        );
+        assert!(msg.contains("--allow-empty"), "{msg}");
+        assert!(!env
+            .dir
+            .path()
+            .join(format!("metro2-acme-{period}.txt"))
+            .exists());
+    }
+    let out = metro2(&env.db, &["export", "--period", "2026-05"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2026-10 (4 records)"));
+
+    let mut req = env.request("2026-05");
+    req.allow_empty = true;
+    let outcome = env.export(&req).unwrap();
+    assert_eq!(outcome.written, 0);
+    assert!(outcome.file.exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_missing_header_setting_is_reported_at_once() {
+    let as_of = d(2026, 10, 31);
+    let env = Env::new(3, as_of).await;
+    env.sync(as_of, false).await;
+    let (store, _) = env.store();
+    store
+        .db()
+        .execute(
+            "UPDATE connections SET reporter_name = NULL, reporter_address = '  ',
+                 reporter_phone = '555-01'",
+            [],
+        )
+        .unwrap();
+    let out = metro2(&env.db, &["export", "--period", "2026-10"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lacks 3 header settings"));
+    // The command wraps long lines; the message itself, unwrapped:
+    let stderr = env.export(&env.request("2026-10")).unwrap_err().to_string();
+    for want in [
+        "lacks 3 header settings",
+        "metro2 connection set acme --reporter-name VALUE",
+        "metro2 connection set acme --reporter-address VALUE",
+        "10-digit",
+        "metro2 connection set acme --reporter-phone VALUE",
+    ] {
+        assert!(stderr.contains(want), "{want}: {stderr}");
+    }
+    assert!(!env.dir.path().join("metro2-acme-2026-10.txt").exists());
+}
