@@ -52,6 +52,14 @@ enum Command {
     Connection(commands::connection::Command),
     /// Pull loans from LoanPro, map, validate and store them.
     ///
+    /// Loans that failed in earlier runs are pulled again first, until they succeed.
+    ///
+    /// Exit codes: 0 every loan pulled was stored and mapped; 3 the run completed but some
+    /// loans failed or could not be mapped (`metro2 runs --failures` lists them; the next sync
+    /// retries the failed ones); 1 the run stopped (a refused token, the database, or LoanPro
+    /// not answering for 20 loans in a row; the next sync resumes where it stopped); 130
+    /// stopped by a signal.
+    ///
     /// SIGTERM or Ctrl-C stops the run after the loans in flight: they are committed, the exit
     /// code is 130, and the next sync resumes where this one stopped. A second signal quits at
     /// once (the next sync still resumes after the last committed page).

@@ -262,7 +262,7 @@ async fn a_record_older_than_a_failed_attempt_is_flagged_stale() {
     assert_eq!(
         env.store()
             .0
-            .open_failures(conn.id, "2026-10")
+            .period_failures(conn.id, "2026-10")
             .unwrap()
             .len(),
         1
@@ -270,7 +270,7 @@ async fn a_record_older_than_a_failed_attempt_is_flagged_stale() {
     assert!(env
         .store()
         .0
-        .open_failures(conn.id, "2026-11")
+        .period_failures(conn.id, "2026-11")
         .unwrap()
         .is_empty());
 }

@@ -271,8 +271,12 @@ fn connect_sync_records_and_templates() {
         malformed_loans: vec![loan],
         ..Default::default()
     });
+    // The run completes and stays `ok`, but a loan failed: exit 3, so cron can tell.
     let o = metro2(&db, &["sync", "--as-of", "2026-10-31", "--full"]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("1 loan failed"), "{stderr}");
+    assert!(stderr.contains("metro2 runs --failures"), "{stderr}");
     let o = metro2(&db, &["runs", "--failures"]);
     let t = text(&o);
     assert!(o.status.success(), "{t}");
@@ -288,6 +292,15 @@ fn connect_sync_records_and_templates() {
         serde_json::from_str(String::from_utf8_lossy(&o.stdout).trim()).unwrap();
     assert_eq!(newest["counts"]["failed"], 1, "{newest}");
     assert_eq!(newest["failures"][0]["loan_id"], loan, "{newest}");
+    // The loan is served again: the next sync (incremental) pulls it first and exits 0.
+    sim.set_faults(metro2::loanpro::sim::Faults::default());
+    let o = metro2(&db, &["sync", "--as-of", "2026-10-31"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("1 earlier failure retried"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]

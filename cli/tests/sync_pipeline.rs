@@ -39,6 +39,7 @@ impl LoanSource for FakeSource {
         let matching: Vec<LoanSummary> = loans
             .iter()
             .filter(|(_, (u, _))| filter.updated_since.as_ref().is_none_or(|(_, s)| u >= s))
+            .filter(|(id, _)| filter.loan_ids.as_ref().is_none_or(|ids| ids.contains(id)))
             .map(|(id, (u, _))| {
                 let r = json!({"id": id, "displayId": format!("LN-{id}"), "lastUpdated": u.timestamp()});
                 LoanSummary::from_result(&r, "lastUpdated").unwrap()
@@ -261,6 +262,46 @@ fn a_refused_token_stops_the_run_and_the_next_run_resumes_without_duplicates() {
     assert_eq!(cursor.in_progress, None);
     assert_eq!(cursor.since.as_deref(), Some("2026-11-01T11:50:00Z"));
     assert_eq!(cursor.last_full_as_of.as_deref(), Some("2026-10-31"));
+}
+
+#[test]
+fn a_loan_that_failed_before_the_run_stopped_is_pulled_when_it_resumes() {
+    let mut e = env();
+    let mut s = source(40);
+    // Loan 30 fails alone in the first page; later the token is refused and the run stops.
+    s.broken = vec![30];
+    s.fatal_after = Some(17);
+    let s = Arc::new(s);
+    let now = Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap();
+    sync(&mut e, &s, &opts(now)).unwrap_err();
+    let progress = e.store.cursor(e.conn.id).unwrap().in_progress.unwrap();
+    let committed = progress.last_loan_id.unwrap();
+    assert!(committed > 30, "the resume point is past the failed loan");
+    let open: Vec<i64> = e
+        .store
+        .open_failures(e.conn.id)
+        .unwrap()
+        .iter()
+        .map(|f| f.loan_id)
+        .collect();
+    assert_eq!(open, [30]);
+
+    // The resumed run pulls the failed loan first, then the loans after its resume point, and
+    // no other loan twice.
+    let s2 = Arc::new(source(40));
+    let r = sync(&mut e, &s2, &opts(now)).unwrap();
+    assert_eq!(r.resumed_run, Some(progress.run_id));
+    assert_eq!((r.retried, r.counts.failed), (1, 0));
+    let mut refetched = s2.fetched_ids.lock().unwrap().clone();
+    refetched.sort_unstable();
+    let mut expected: Vec<i64> = (1..=40)
+        .map(|i| i * 10)
+        .filter(|&id| id == 30 || id > committed)
+        .collect();
+    expected.sort_unstable();
+    assert_eq!(refetched, expected);
+    assert_eq!(stored(&e).len(), 40);
+    assert!(e.store.open_failures(e.conn.id).unwrap().is_empty());
 }
 
 #[test]

@@ -197,6 +197,13 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     }
     let opts = SyncOptions::new(as_of);
     match runner::sync_connection(rt.handle(), &mut store, &conn, &opts, &Progress::auto()) {
+        // The first sync is a sync: the same exit codes, so a script that connects and syncs
+        // sees a degraded first run too.
+        Ok(report) if report.degraded() => {
+            println!("{}", report.summary_line());
+            eprintln!("{}", report.degraded_line());
+            Ok(ExitCode::from(crate::sync::DEGRADED_EXIT))
+        }
         Ok(report) => {
             println!("{}", report.summary_line());
             Ok(ExitCode::SUCCESS)

@@ -150,6 +150,11 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
         report.period
     );
     rt.block_on(sim.shutdown());
+    // The demo's data is clean, so this says that the job itself went wrong, as `sync` would.
+    if report.degraded() {
+        eprintln!("{}", report.degraded_line());
+        return Ok(ExitCode::from(crate::sync::DEGRADED_EXIT));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

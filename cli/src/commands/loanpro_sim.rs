@@ -50,6 +50,9 @@ pub struct Args {
     /// Loans whose GET answers malformed JSON (repeatable).
     #[arg(long = "malformed-loan")]
     pub malformed_loans: Vec<i64>,
+    /// Loans whose GET answers 500 while the search still lists them (repeatable).
+    #[arg(long = "failing-loan")]
+    pub failing_loans: Vec<i64>,
     /// The loan field bumped when a loan changes.
     #[arg(long, default_value = "lastUpdated")]
     pub updated_field: String,
@@ -112,6 +115,7 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
             drop_rate: args.drop_rate,
             latency_ms: args.latency_ms,
             malformed_loans: args.malformed_loans,
+            failing_loans: args.failing_loans,
             ..Faults::default()
         },
         generated,

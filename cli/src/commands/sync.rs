@@ -7,7 +7,7 @@ use std::sync::Arc;
 use miette::IntoDiagnostic;
 
 use super::Context;
-use crate::sync::{runner, Progress, SyncOptions};
+use crate::sync::{runner, Progress, SyncOptions, DEGRADED_EXIT};
 
 /// Arguments of `metro2 sync`.
 #[derive(Debug, clap::Args)]
@@ -26,10 +26,13 @@ pub struct Args {
     pub concurrency: usize,
 }
 
-/// Runs the command: one summary line on success; exit 1 when the run itself failed (a refused
-/// token, the database), not when single loans failed. SIGTERM or Ctrl-C stops it cleanly: the
-/// loans in flight finish and are committed, the next `metro2 sync` resumes after them, and the
-/// exit code is 130; a second signal quits at once, as a crash would (still resumable).
+/// Runs the command: one summary line on success. The run's status stays `ok` when single
+/// loans failed (the run did its job and the failures are retried by the next one), but the
+/// exit code is [`DEGRADED_EXIT`] then, so cron and monitoring can tell a degraded run from a
+/// clean one; exit 1 when the run itself stopped (a refused token, the database, LoanPro not
+/// answering). SIGTERM or Ctrl-C stops it cleanly: the loans in flight finish and are
+/// committed, the next `metro2 sync` resumes after them, and the exit code is 130; a second
+/// signal quits at once, as a crash would (still resumable).
 pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     let as_of = runner::parse_as_of(args.as_of.as_deref()).map_err(|e| miette::miette!("{e}"))?;
     let (mut store, conn) = ctx.connection(args.connection.as_deref())?;
@@ -51,6 +54,9 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
             println!("{}", report.summary_line());
             Ok(if report.stopped {
                 ExitCode::from(130)
+            } else if report.degraded() {
+                eprintln!("{}", report.degraded_line());
+                ExitCode::from(DEGRADED_EXIT)
             } else {
                 ExitCode::SUCCESS
             })

@@ -6,7 +6,7 @@
 //! from the runs and failures the sync already stores, so the export needs nothing from the
 //! sync but its history.
 
-use crate::store::{OpenFailure, RunStatus, Store, StoreError, SyncRun};
+use crate::store::{PeriodFailure, RunStatus, Store, StoreError, SyncRun};
 
 /// How many failed loans a refusal names before it points at `metro2 runs --failures`.
 const NAMED_IN_REFUSAL: usize = 20;
@@ -17,7 +17,7 @@ pub struct Completeness {
     /// The period's latest full or incremental run, when there was one.
     pub latest_run: Option<SyncRun>,
     /// The loans whose latest sync attempt for the period failed.
-    pub failures: Vec<OpenFailure>,
+    pub failures: Vec<PeriodFailure>,
 }
 
 impl Completeness {
@@ -29,7 +29,7 @@ impl Completeness {
     ) -> Result<Completeness, StoreError> {
         Ok(Completeness {
             latest_run: store.latest_run_for_period(connection_id, period)?,
-            failures: store.open_failures(connection_id, period)?,
+            failures: store.period_failures(connection_id, period)?,
         })
     }
 
@@ -46,12 +46,12 @@ impl Completeness {
     }
 
     /// The loans with a failure and no record of the period: absent from the file.
-    pub fn not_synced(&self) -> impl Iterator<Item = &OpenFailure> {
+    pub fn not_synced(&self) -> impl Iterator<Item = &PeriodFailure> {
         self.failures.iter().filter(|f| !f.is_stale())
     }
 
     /// The loans with a failure and an older record of the period (flagged stale).
-    pub fn stale(&self) -> impl Iterator<Item = &OpenFailure> {
+    pub fn stale(&self) -> impl Iterator<Item = &PeriodFailure> {
         self.failures.iter().filter(|f| f.is_stale())
     }
 
@@ -118,7 +118,7 @@ impl Completeness {
 
 /// One failed loan for people: `loan 7 (display id L-7): sync failed in run 3 at T: why`, and
 /// for a stale one the record it still has.
-pub fn failure_line(f: &OpenFailure) -> String {
+pub fn failure_line(f: &PeriodFailure) -> String {
     let mut line = format!("loan {}", f.loan_id);
     if let Some(d) = &f.display_id {
         line.push_str(&format!(" (display id {d})"));

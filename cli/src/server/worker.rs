@@ -231,6 +231,11 @@ fn sync(
     opts.stop = Some(stop);
     let report = runner::sync_connection(rt, store, &conn, &opts, &Progress::hidden())
         .map_err(|e| e.to_string())?;
+    // A warning, not an error: the run completed and the next one retries the failed loans,
+    // but whoever watches the log must see that this one was not clean.
+    if report.degraded() {
+        tracing::warn!(connection = connection_id, "{}", report.degraded_line());
+    }
     Ok(format!("scheduled {}", report.summary_line()))
 }
 

@@ -36,6 +36,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "delivery_attempts",
         sql: include_str!("migrations/0003_delivery_attempts.sql"),
     },
+    Migration {
+        version: 4,
+        name: "open_failures",
+        sql: include_str!("migrations/0004_open_failures.sql"),
+    },
 ];
 
 /// Applies the migrations the database lacks. Fails when the database is newer than `all`.
@@ -115,6 +120,39 @@ mod tests {
         assert!(
             matches!(err, StoreError::TooNew { found: 2, known: 1 }),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn migration_4_reopens_the_failures_no_later_record_closed() {
+        let mut db = Connection::open_in_memory().unwrap();
+        apply(&mut db, &MIGRATIONS[..3]).unwrap();
+        db.execute_batch(
+            "INSERT INTO connections (id, name, base_url, instance_id, token_source, created_at, updated_at)
+                 VALUES (1, 'c', 'u', 'i', 'env:T', 't', 't');
+             INSERT INTO sync_runs (id, connection_id, mode, as_of, started_at)
+                 VALUES (1, 1, 'full', '2026-10-31', 't'), (2, 1, 'full', '2026-10-31', 't');
+             -- 7 failed twice and was never stored; 8 failed, then was stored; 9 was stored, then failed.
+             INSERT INTO sync_failures (run_id, connection_id, loan_id, error, at) VALUES
+                 (1, 1, 7, 'first', '2026-11-01T00:00:00Z'), (2, 1, 7, 'second', '2026-11-02T00:00:00Z'),
+                 (1, 1, 8, 'x', '2026-11-01T00:00:00Z'), (2, 1, 9, 'y', '2026-11-02T00:00:00Z');
+             INSERT INTO metro2_records (connection_id, loan_id, period, as_of, status, template_version,
+                     document_hash, created_at, updated_at) VALUES
+                 (1, 8, '2026-10', '2026-10-31', 'ok', 1, 'h', 't', '2026-11-02T00:00:00Z'),
+                 (1, 9, '2026-10', '2026-10-31', 'ok', 1, 'h', 't', '2026-11-01T00:00:00Z');",
+        )
+        .unwrap();
+        apply(&mut db, MIGRATIONS).unwrap();
+        let open: Vec<(i64, i64, String, i64)> = db
+            .prepare("SELECT loan_id, attempts, error, run_id FROM open_failures ORDER BY loan_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            open,
+            [(7, 2, "second".to_string(), 2), (9, 1, "y".to_string(), 2)]
         );
     }
 }

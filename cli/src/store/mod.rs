@@ -26,7 +26,7 @@ pub use error::StoreError;
 pub use records::{
     LoanDocument, NewRecord, PageCommit, PageItem, RecordFilter, RecordStatus, StoredRecord,
 };
-pub use runs::{OpenFailure, RunCounts, RunMode, RunStatus, SyncFailure, SyncRun};
+pub use runs::{OpenFailure, PeriodFailure, RunCounts, RunMode, RunStatus, SyncFailure, SyncRun};
 pub use secret::SecretSource;
 pub use templates::Template;
 

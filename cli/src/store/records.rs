@@ -115,6 +115,12 @@ pub enum PageItem {
         /// Why (never holds a secret).
         error: String,
     },
+    /// A loan with an open failure that LoanPro's search no longer lists: no sweep would pull
+    /// it again, so its failure is closed.
+    Vanished {
+        /// LoanPro's loan id.
+        loan_id: i64,
+    },
 }
 
 impl PageItem {
@@ -122,7 +128,7 @@ impl PageItem {
     pub fn loan_id(&self) -> i64 {
         match self {
             PageItem::Loan { record, .. } => record.loan_id,
-            PageItem::Failed { loan_id, .. } => *loan_id,
+            PageItem::Failed { loan_id, .. } | PageItem::Vanished { loan_id } => *loan_id,
         }
     }
 }
@@ -136,7 +142,8 @@ pub struct PageCommit<'a> {
     pub run_id: i64,
     /// The loans of the page.
     pub items: &'a [PageItem],
-    /// The highest loan id of the page (the cursor's progress).
+    /// The highest loan id of the page (the cursor's progress); `None` leaves the progress
+    /// where it is (a page of earlier failures pulled again, which are not in the sweep's order).
     pub last_loan_id: Option<i64>,
     /// Whether any loan of the page carried the updated field.
     pub field_seen: bool,
@@ -227,8 +234,9 @@ fn parse((mut rec, status): (StoredRecord, String)) -> Result<StoredRecord> {
 
 impl Store {
     /// Writes one page of the sync in one transaction: each document (kept once per distinct
-    /// hash), each record (upserted on connection, loan and period), each failure, the run's
-    /// counts and the cursor's progress. Returns the page's counts.
+    /// hash), each record (upserted on connection, loan and period), each failure, the loans'
+    /// open failures (a record closes one, a failure opens or counts one), the run's counts and
+    /// the cursor's progress. Returns the page's counts.
     pub fn commit_page(&mut self, page: &PageCommit<'_>) -> Result<RunCounts> {
         let now = now_text();
         let tx = self.db.transaction()?;
@@ -255,6 +263,17 @@ impl Store {
             let mut fail = tx.prepare_cached(
                 "INSERT INTO sync_failures (run_id, connection_id, loan_id, error, at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            let mut open = tx.prepare_cached(
+                "INSERT INTO open_failures (connection_id, loan_id, attempts, error, run_id,
+                     first_failed_at, last_failed_at)
+                 VALUES (?1, ?2, 1, ?3, ?4, ?5, ?5)
+                 ON CONFLICT (connection_id, loan_id) DO UPDATE SET
+                     attempts = attempts + 1, error = excluded.error, run_id = excluded.run_id,
+                     last_failed_at = excluded.last_failed_at",
+            )?;
+            let mut close = tx.prepare_cached(
+                "DELETE FROM open_failures WHERE connection_id = ?1 AND loan_id = ?2",
             )?;
             for item in page.items {
                 match item {
@@ -290,13 +309,17 @@ impl Store {
                             page.run_id,
                             now
                         ])?;
+                        close.execute(params![page.connection_id, r.loan_id])?;
                         match r.status {
                             RecordStatus::Ok => counts.mapped += 1,
                             RecordStatus::Invalid => {
                                 counts.mapped += 1;
                                 counts.invalid += 1;
                             }
-                            RecordStatus::Error => counts.invalid += 1,
+                            RecordStatus::Error => {
+                                counts.invalid += 1;
+                                counts.unmapped += 1;
+                            }
                             RecordStatus::Skipped => counts.skipped += 1,
                         }
                     }
@@ -309,13 +332,24 @@ impl Store {
                             error,
                             now
                         ])?;
+                        open.execute(params![
+                            page.connection_id,
+                            loan_id,
+                            error,
+                            page.run_id,
+                            now
+                        ])?;
+                    }
+                    PageItem::Vanished { loan_id } => {
+                        close.execute(params![page.connection_id, loan_id])?;
                     }
                 }
             }
         }
         tx.execute(
             "UPDATE sync_runs SET fetched = fetched + ?2, mapped = mapped + ?3, skipped = skipped + ?4,
-                    invalid = invalid + ?5, failed = failed + ?6, unchanged = unchanged + ?7
+                    invalid = invalid + ?5, failed = failed + ?6, unchanged = unchanged + ?7,
+                    unmapped = unmapped + ?8
              WHERE id = ?1",
             params![
                 page.run_id,
@@ -324,14 +358,16 @@ impl Store {
                 counts.skipped as i64,
                 counts.invalid as i64,
                 counts.failed as i64,
-                counts.unchanged as i64
+                counts.unchanged as i64,
+                counts.unmapped as i64
             ],
         )?;
         let moved = if !page.advance_cursor {
             1
         } else {
             tx.execute(
-                "UPDATE cursors SET run_last_loan_id = MAX(COALESCE(run_last_loan_id, ?3), ?3),
+                "UPDATE cursors SET
+                    run_last_loan_id = COALESCE(MAX(COALESCE(run_last_loan_id, ?3), ?3), run_last_loan_id),
                     run_field_seen = run_field_seen OR ?4, updated_at = ?5
              WHERE connection_id = ?1 AND run_id = ?2",
                 params![

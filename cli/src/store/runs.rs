@@ -87,6 +87,8 @@ pub struct RunCounts {
     pub failed: u64,
     /// Documents identical to the one already stored for the loan (a subset of `fetched`).
     pub unchanged: u64,
+    /// Documents the mapping could not map (records in error: a subset of `invalid`).
+    pub unmapped: u64,
 }
 
 impl std::ops::AddAssign for RunCounts {
@@ -97,6 +99,7 @@ impl std::ops::AddAssign for RunCounts {
         self.invalid += o.invalid;
         self.failed += o.failed;
         self.unchanged += o.unchanged;
+        self.unmapped += o.unmapped;
     }
 }
 
@@ -141,9 +144,9 @@ pub struct SyncFailure {
 }
 
 /// A loan whose latest sync attempt for a period failed: no run of the period has stored a
-/// record for it since.
+/// record for it since (what an export of the period is missing).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpenFailure {
+pub struct PeriodFailure {
     /// The loan id.
     pub loan_id: i64,
     /// Its display id, from its newest stored record of any period (none when never stored).
@@ -161,16 +164,34 @@ pub struct OpenFailure {
     pub record_run_id: Option<i64>,
 }
 
-impl OpenFailure {
+impl PeriodFailure {
     /// Whether the loan has a record of the period, older than the failed attempt.
     pub fn is_stale(&self) -> bool {
         self.record_as_of.is_some()
     }
 }
 
+/// A loan whose latest attempt failed and that no later run has stored: every full or
+/// incremental run pulls it again first, until it succeeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenFailure {
+    /// The loan id.
+    pub loan_id: i64,
+    /// Failed attempts since it last succeeded.
+    pub attempts: u64,
+    /// The latest attempt's error.
+    pub error: String,
+    /// The latest attempt's run.
+    pub run_id: Option<i64>,
+    /// The first failed attempt (RFC 3339).
+    pub first_failed_at: String,
+    /// The latest failed attempt (RFC 3339).
+    pub last_failed_at: String,
+}
+
 const COLUMNS: &str =
     "id, connection_id, mode, as_of, since, resumes_run_id, status, template_version, \
-    fetched, mapped, skipped, invalid, failed, unchanged, error, started_at, finished_at";
+    fetched, mapped, skipped, invalid, failed, unchanged, error, started_at, finished_at, unmapped";
 
 type RawRun = (SyncRun, String, String);
 
@@ -193,6 +214,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<RawRun> {
                 invalid: count(11)?,
                 failed: count(12)?,
                 unchanged: count(13)?,
+                unmapped: count(17)?,
             },
             error: r.get(14)?,
             started_at: r.get(15)?,
@@ -294,7 +316,7 @@ impl Store {
     /// The loans whose latest sync attempt for `period` failed, by loan id: a failure in a run
     /// of the period (its as-of date in it) with no record of the period stored by a later run.
     /// A failure's period is its run's, so no column of its own is needed.
-    pub fn open_failures(&self, connection_id: i64, period: &str) -> Result<Vec<OpenFailure>> {
+    pub fn period_failures(&self, connection_id: i64, period: &str) -> Result<Vec<PeriodFailure>> {
         // Run ids order attempts: a record written by a later run than the failure closes it.
         let mut stmt = self.db.prepare(
             "WITH latest AS (
@@ -315,7 +337,7 @@ impl Store {
              ORDER BY f.loan_id",
         )?;
         let rows = stmt.query_map(params![connection_id, period], |r| {
-            Ok(OpenFailure {
+            Ok(PeriodFailure {
                 loan_id: r.get(0)?,
                 display_id: r.get(1)?,
                 run_id: r.get(2)?,
@@ -338,6 +360,25 @@ impl Store {
                 run_id: r.get(0)?,
                 loan_id: r.get(1)?,
                 error: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The connection's open failures, by loan id.
+    pub fn open_failures(&self, connection_id: i64) -> Result<Vec<OpenFailure>> {
+        let mut stmt = self.db.prepare(
+            "SELECT loan_id, attempts, error, run_id, first_failed_at, last_failed_at
+             FROM open_failures WHERE connection_id = ?1 ORDER BY loan_id",
+        )?;
+        let rows = stmt.query_map([connection_id], |r| {
+            Ok(OpenFailure {
+                loan_id: r.get(0)?,
+                attempts: r.get::<_, i64>(1)? as u64,
+                error: r.get(2)?,
+                run_id: r.get(3)?,
+                first_failed_at: r.get(4)?,
+                last_failed_at: r.get(5)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

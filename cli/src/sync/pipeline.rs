@@ -1,6 +1,7 @@
 //! The run itself: page through the search, fetch and map with bounded concurrency, commit a
 //! page at a time on a writer thread.
 
+use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -41,7 +42,17 @@ pub struct SyncOptions {
     /// Once set (SIGTERM, Ctrl-C, a server stopping), no further loan is started: the loans in
     /// flight finish, the loans done so far are committed, and the next run resumes after them.
     pub stop: Option<Arc<AtomicBool>>,
+    /// After this many loans in a row failed because LoanPro did not answer (transport errors,
+    /// `408`, `429`, `5xx`), the run stops as if asked to, resumable, with
+    /// [`SyncError::Outage`]: [`OUTAGE_BREAKER`] unless a test changes it.
+    pub breaker_after: usize,
 }
+
+/// How many loans in a row may fail for want of an answer from LoanPro before a run stops
+/// (DECISIONS.md, "A LoanPro outage stops a sync"): each one has already been tried 7 times
+/// with backoff, so 20 in a row is no bad luck, and going on would record every remaining loan
+/// as failed at about two seconds a loan.
+pub const OUTAGE_BREAKER: usize = 20;
 
 impl SyncOptions {
     /// Defaults: pages of 100, 4 fetches in flight, the default cursor policy, now.
@@ -55,6 +66,7 @@ impl SyncOptions {
             policy: CursorPolicy::default(),
             now: Utc::now(),
             stop: None,
+            breaker_after: OUTAGE_BREAKER,
         }
     }
 }
@@ -82,16 +94,23 @@ pub struct SyncReport {
     pub elapsed: Duration,
     /// The run was asked to stop before it had pulled every loan; the next run resumes it.
     pub stopped: bool,
+    /// Loans that had failed in earlier runs and were pulled again first (their outcome is in
+    /// `counts` with the others').
+    pub retried: usize,
 }
 
 impl SyncReport {
     /// The one summary line a sync prints.
     pub fn summary_line(&self) -> String {
         let c = &self.counts;
-        let resumed = self
+        let mut resumed = self
             .resumed_run
             .map(|r| format!(", resuming run {r}"))
             .unwrap_or_default();
+        if self.retried > 0 {
+            let s = if self.retried == 1 { "" } else { "s" };
+            resumed += &format!(", {} earlier failure{s} retried", self.retried);
+        }
         let stopped = if self.stopped {
             "; stopped on request, the next sync resumes where this one stopped"
         } else {
@@ -113,7 +132,29 @@ impl SyncReport {
             stopped
         )
     }
+
+    /// Whether some loans failed or could not be mapped: the run completed, but its records
+    /// are not all there (`metro2 sync` exits [`DEGRADED_EXIT`]).
+    pub fn degraded(&self) -> bool {
+        self.counts.failed > 0 || self.counts.unmapped > 0
+    }
+
+    /// What a degraded run left undone and where to look, for standard error.
+    pub fn degraded_line(&self) -> String {
+        let loans = |n: u64| format!("{n} loan{}", if n == 1 { "" } else { "s" });
+        format!(
+            "sync {}: {} failed and {} could not be mapped; `metro2 runs --failures` says why; \
+             the next sync retries the failed ones",
+            self.connection,
+            loans(self.counts.failed),
+            loans(self.counts.unmapped)
+        )
+    }
 }
+
+/// The exit code of a sync that completed with loans failed or not mapped: distinct from 0, so
+/// cron and monitoring see a degraded run, and from 1 (the run itself stopped).
+pub const DEGRADED_EXIT: u8 = 3;
 
 /// Why a run stopped.
 #[derive(Debug, thiserror::Error)]
@@ -127,6 +168,23 @@ pub enum SyncError {
         run_id: i64,
         /// The error.
         source: LoanProError,
+    },
+    /// Too many loans in a row failed for want of an answer from LoanPro: the run stopped,
+    /// resumable, rather than record every remaining loan as failed.
+    #[error(
+        "sync of {connection} stopped (run {run_id}): {consecutive} loans in a row failed because \
+         LoanPro did not answer; last: {last}. The loans done are kept; the next sync resumes \
+         here and retries the loans that failed"
+    )]
+    Outage {
+        /// The connection.
+        connection: String,
+        /// The run.
+        run_id: i64,
+        /// Loans that failed in a row.
+        consecutive: usize,
+        /// The last loan's error (it names the endpoint).
+        last: String,
     },
     /// The database failed.
     #[error("sync of {connection} stopped (run {run_id}): {source}")]
@@ -147,22 +205,39 @@ pub enum SyncError {
 // Nearly every step is an item; boxing would add an allocation per loan.
 #[allow(clippy::large_enum_variant)]
 enum Step {
-    Item(PageItem),
-    PageEnd { last_loan_id: i64, field_seen: bool },
+    /// A loan's outcome. `retry`: an earlier run's failure pulled again, outside the sweep's
+    /// id order, so it must never move the cursor. `outage`: it failed because LoanPro did not
+    /// answer, which the circuit breaker counts.
+    Item {
+        item: PageItem,
+        retry: bool,
+        outage: bool,
+    },
+    PageEnd {
+        last_loan_id: Option<i64>,
+        field_seen: bool,
+    },
     Fatal(LoanProError),
 }
 
 /// What the collector hands the writer thread.
 struct Page {
     items: Vec<PageItem>,
-    last_loan_id: i64,
+    last_loan_id: Option<i64>,
     field_seen: bool,
 }
 
 /// Work for one position of the ordered stream.
 enum Work {
-    Loan(LoanSummary),
-    PageEnd { last_loan_id: i64, field_seen: bool },
+    Loan {
+        loan: LoanSummary,
+        retry: bool,
+    },
+    Vanished(i64),
+    PageEnd {
+        last_loan_id: Option<i64>,
+        field_seen: bool,
+    },
     Fatal(LoanProError),
 }
 
@@ -224,6 +299,19 @@ pub fn run_sync<S: LoanSource, M: RecordMapper>(
         }
     };
     let since_text = since.map(crate::store::time_text);
+    // Earlier runs' failures are pulled first by id: a resumed run starts after its last
+    // committed page and an incremental one sees only recent changes, so neither would come
+    // back to them before the next full sweep. A targeted pull (a webhook's) does only its loans.
+    let retry: Vec<i64> = if mode == RunMode::Targeted {
+        Vec::new()
+    } else {
+        store
+            .open_failures(conn.id)?
+            .into_iter()
+            .map(|f| f.loan_id)
+            .collect()
+    };
+    let retried = retry.len();
     let run_id = store.start_run(
         conn.id,
         mode,
@@ -266,7 +354,7 @@ pub fn run_sync<S: LoanSource, M: RecordMapper>(
                     connection_id: conn_id,
                     run_id,
                     items: &page.items,
-                    last_loan_id: Some(page.last_loan_id),
+                    last_loan_id: page.last_loan_id,
                     field_seen: page.field_seen,
                     advance_cursor,
                 })?;
@@ -277,6 +365,7 @@ pub fn run_sync<S: LoanSource, M: RecordMapper>(
             source,
             mapper,
             filter,
+            retry,
             field,
             skip_upto,
             opts,
@@ -307,7 +396,11 @@ pub fn run_sync<S: LoanSource, M: RecordMapper>(
             });
         }
     };
-    let Pulled { saw_loans, stopped } = match pulled {
+    let Pulled {
+        saw_loans,
+        stopped,
+        outage,
+    } = match pulled {
         Ok(p) => p,
         Err(e) => {
             fail(store, e.to_string());
@@ -318,6 +411,25 @@ pub fn run_sync<S: LoanSource, M: RecordMapper>(
             });
         }
     };
+    if let Some((consecutive, last)) = outage {
+        // Stopped like a stop request, so the cursor keeps the run in progress; the loans that
+        // failed before the breaker opened are open failures, which the next run pulls first.
+        let err = SyncError::Outage {
+            connection: conn.name.clone(),
+            run_id,
+            consecutive,
+            last,
+        };
+        tracing::error!(connection = %conn.name, run_id, "{err}");
+        store
+            .finish_run(run_id, RunStatus::Interrupted, Some(&err.to_string()))
+            .map_err(|e| SyncError::Store {
+                connection: conn.name.clone(),
+                run_id,
+                source: e,
+            })?;
+        return Err(err);
+    }
     let finish = if stopped && advance_cursor {
         // The cursor keeps the run in progress, at the last committed page, for the next run.
         tracing::info!(connection = %conn.name, run_id, "sync stopped on request");
@@ -347,16 +459,19 @@ pub fn run_sync<S: LoanSource, M: RecordMapper>(
         counts,
         elapsed: started.elapsed(),
         stopped,
+        retried,
     })
 }
 
 /// How the pull ended.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Pulled {
     /// Whether any loan was enumerated.
     saw_loans: bool,
-    /// Whether a stop request ended it before the last loan.
+    /// Whether a stop request (or the circuit breaker) ended it before the last loan.
     stopped: bool,
+    /// The circuit breaker opened: how many loans in a row failed, and the last one's error.
+    outage: Option<(usize, String)>,
 }
 
 fn stop_requested(stop: &Option<Arc<AtomicBool>>) -> bool {
@@ -371,15 +486,17 @@ struct RecordBase {
     template_version: i64,
 }
 
-/// Pages through the search, fetches and maps every loan, and hands finished pages to the
-/// writer. Stops at the first fatal error, when the writer has stopped (its error is the one
-/// reported), or on a stop request: no loan starts after it, and the loans sent so far end their
-/// page early, so they are committed and the cursor resumes after them.
+/// Pulls the loans of `retry` (earlier runs' open failures) by id, then pages through the
+/// search; fetches and maps every loan and hands finished pages to the writer. Stops at the
+/// first fatal error, when the writer has stopped (its error is the one reported), on a stop
+/// request, or when the circuit breaker opens: no loan starts after it, and the loans sent so
+/// far end their page early, so they are committed and the cursor resumes after them.
 #[allow(clippy::too_many_arguments)]
 async fn pull<S: LoanSource, M: RecordMapper>(
     source: Arc<S>,
     mapper: Arc<M>,
     filter: SearchFilter,
+    retry: Vec<i64>,
     field: String,
     skip_upto: Option<i64>,
     opts: &SyncOptions,
@@ -396,18 +513,76 @@ async fn pull<S: LoanSource, M: RecordMapper>(
         let source = source.clone();
         let progress = progress.clone();
         tokio::spawn(async move {
+            let send = |w: Work| work_tx.send(w);
+            let retried: HashSet<i64> = retry.iter().copied().collect();
+            for chunk in retry.chunks(page_size) {
+                // The targeted pull a webhook makes: a search by id, so a loan LoanPro no longer
+                // lists is seen as gone rather than failing again forever.
+                let by_id = SearchFilter {
+                    updated_since: None,
+                    loan_ids: Some(chunk.to_vec()),
+                };
+                let mut listed = HashSet::new();
+                let mut start = 0usize;
+                loop {
+                    let page = match source.search(start, page_size, &by_id).await {
+                        Ok(p) => p,
+                        Err(e) => {
+                            let _ = send(Work::Fatal(e)).await;
+                            return false;
+                        }
+                    };
+                    if page.loans.is_empty() {
+                        break;
+                    }
+                    let short = page.loans.len() < page_size;
+                    start += page.loans.len();
+                    for loan in page.loans {
+                        listed.insert(loan.id);
+                        if send(Work::Loan { loan, retry: true }).await.is_err() {
+                            return false;
+                        }
+                    }
+                    let end = Work::PageEnd {
+                        last_loan_id: None,
+                        field_seen: false,
+                    };
+                    if send(end).await.is_err() || (short && start >= page.total) {
+                        break;
+                    }
+                }
+                let gone: Vec<i64> = chunk
+                    .iter()
+                    .copied()
+                    .filter(|id| !listed.contains(id))
+                    .collect();
+                if !gone.is_empty() {
+                    for id in gone {
+                        if send(Work::Vanished(id)).await.is_err() {
+                            return false;
+                        }
+                    }
+                    let end = Work::PageEnd {
+                        last_loan_id: None,
+                        field_seen: false,
+                    };
+                    if send(end).await.is_err() {
+                        return false;
+                    }
+                }
+            }
             let mut start = 0usize;
             let mut saw = false;
             loop {
                 let page = match source.search(start, page_size, &filter).await {
                     Ok(p) => p,
                     Err(e) => {
-                        let _ = work_tx.send(Work::Fatal(e)).await;
+                        let _ = send(Work::Fatal(e)).await;
                         return saw;
                     }
                 };
                 if start == 0 {
-                    progress.set_total(page.total as u64);
+                    progress.set_total((page.total + retried.len()) as u64);
                 }
                 let Some(last) = page.loans.last().map(|l| l.id) else {
                     return saw;
@@ -421,34 +596,40 @@ async fn pull<S: LoanSource, M: RecordMapper>(
                         progress.inc();
                         continue;
                     }
-                    if work_tx.send(Work::Loan(loan)).await.is_err() {
+                    // Pulled already in this run, first.
+                    if retried.contains(&loan.id) {
+                        continue;
+                    }
+                    if send(Work::Loan { loan, retry: false }).await.is_err() {
                         return saw;
                     }
                 }
                 let end = Work::PageEnd {
-                    last_loan_id: last,
+                    last_loan_id: Some(last),
                     field_seen,
                 };
                 // The end is an empty page, or a short one once `total` is reached: a server
                 // may cap the page size below `$top`, or cap `totalHits` (Elasticsearch counts
                 // to 10,000 by default), so neither alone proves the end.
-                if work_tx.send(end).await.is_err() || (short && start >= page.total) {
+                if send(end).await.is_err() || (short && start >= page.total) {
                     return saw;
                 }
             }
         })
     };
-    // A stop request ends the stream of work here, not in the pager, which runs up to two pages
-    // ahead: only the loans already taken (at most `concurrency`) are still fetched.
+    // A stop request or the open breaker ends the stream of work here, not in the pager, which
+    // runs up to two pages ahead: only the loans already taken (at most `concurrency`) are
+    // still fetched.
+    let breaker = Arc::new(AtomicBool::new(false));
     let cut = Arc::new(AtomicBool::new(false));
     let works = futures_util::stream::unfold(
-        (work_rx, opts.stop.clone(), cut.clone()),
-        |(mut rx, stop, cut)| async move {
-            if stop_requested(&stop) {
+        (work_rx, opts.stop.clone(), breaker.clone(), cut.clone()),
+        |(mut rx, stop, breaker, cut)| async move {
+            if stop_requested(&stop) || breaker.load(Ordering::SeqCst) {
                 cut.store(true, Ordering::SeqCst);
                 return None;
             }
-            rx.recv().await.map(|w| (w, (rx, stop, cut)))
+            rx.recv().await.map(|w| (w, (rx, stop, breaker, cut)))
         },
     );
     // Boxed so that dropping it closes the pager's channel.
@@ -461,7 +642,14 @@ async fn pull<S: LoanSource, M: RecordMapper>(
                 let as_of = opts.as_of;
                 tokio::spawn(async move {
                     match w {
-                        Work::Loan(s) => step_for_loan(&*source, &*mapper, s, as_of, &base).await,
+                        Work::Loan { loan, retry } => {
+                            step_for_loan(&*source, &*mapper, loan, as_of, &base, retry).await
+                        }
+                        Work::Vanished(loan_id) => Step::Item {
+                            item: PageItem::Vanished { loan_id },
+                            retry: true,
+                            outage: false,
+                        },
                         Work::PageEnd {
                             last_loan_id,
                             field_seen,
@@ -475,13 +663,36 @@ async fn pull<S: LoanSource, M: RecordMapper>(
             })
             .buffered(concurrency),
     );
+    let breaker_after = opts.breaker_after.max(1);
     let mut items = Vec::with_capacity(page_size);
+    // The last loan of `items` in the sweep's id order: where a cut-short page leaves the cursor.
+    let mut last_swept = None;
+    let mut in_a_row = 0usize;
+    let mut tripped: Option<(usize, String)> = None;
     while let Some(step) = steps.next().await {
         // A task panics only if the runtime is shutting down: `step_for_loan` catches panics.
         let Ok(step) = step else { break };
         match step {
-            Step::Item(item) => {
+            Step::Item {
+                item,
+                retry,
+                outage,
+            } => {
                 progress.inc();
+                if outage {
+                    in_a_row += 1;
+                    if in_a_row >= breaker_after && tripped.is_none() {
+                        if let PageItem::Failed { error, .. } = &item {
+                            tripped = Some((in_a_row, error.clone()));
+                        }
+                        breaker.store(true, Ordering::SeqCst);
+                    }
+                } else {
+                    in_a_row = 0;
+                }
+                if !retry {
+                    last_swept = Some(item.loan_id());
+                }
                 items.push(item);
             }
             Step::PageEnd {
@@ -493,6 +704,7 @@ async fn pull<S: LoanSource, M: RecordMapper>(
                     last_loan_id,
                     field_seen,
                 };
+                last_swept = None;
                 if tx.send(page).is_err() {
                     break;
                 }
@@ -509,10 +721,10 @@ async fn pull<S: LoanSource, M: RecordMapper>(
         pager.abort();
         // The loans done since the last page end make a short page of their own, so they are
         // committed and the cursor resumes after the last of them (loans come in id order).
-        if let Some(last_loan_id) = items.last().map(PageItem::loan_id) {
+        if !items.is_empty() {
             let page = Page {
                 items,
-                last_loan_id,
+                last_loan_id: last_swept,
                 field_seen: false,
             };
             let _ = tx.send(page);
@@ -520,12 +732,14 @@ async fn pull<S: LoanSource, M: RecordMapper>(
         return Ok(Pulled {
             saw_loans: true,
             stopped: true,
+            outage: tripped,
         });
     }
     let saw_loans = pager.await.unwrap_or(true);
     Ok(Pulled {
         saw_loans,
         stopped: false,
+        outage: None,
     })
 }
 
@@ -536,25 +750,35 @@ async fn step_for_loan<S: LoanSource, M: RecordMapper>(
     loan: LoanSummary,
     as_of: NaiveDate,
     base: &RecordBase,
+    retry: bool,
 ) -> Step {
     let id = loan.id;
+    let item = |item| Step::Item {
+        item,
+        retry,
+        outage: false,
+    };
     let doc = match source.fetch(id, as_of).await {
         Ok(doc) => doc,
         Err(e) if e.is_fatal() => return Step::Fatal(e),
         Err(e) => {
             tracing::warn!(loan_id = id, "loan failed: {e}");
-            return Step::Item(PageItem::Failed {
-                loan_id: id,
-                error: e.to_string(),
-            });
+            return Step::Item {
+                item: PageItem::Failed {
+                    loan_id: id,
+                    error: e.to_string(),
+                },
+                retry,
+                outage: e.is_outage(),
+            };
         }
     };
     let mapped = std::panic::catch_unwind(AssertUnwindSafe(|| build(mapper, loan, doc, base)));
     match mapped {
-        Ok(item) => Step::Item(item),
+        Ok(built) => item(built),
         Err(_) => {
             tracing::error!(loan_id = id, "mapping panicked");
-            Step::Item(PageItem::Failed {
+            item(PageItem::Failed {
                 loan_id: id,
                 error: "internal error: mapping this loan panicked".into(),
             })

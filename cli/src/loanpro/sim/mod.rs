@@ -117,6 +117,9 @@ pub struct Faults {
     pub latency_ms: u64,
     /// Loans whose `GET odata.svc/Loans(id)` answers a truncated JSON body.
     pub malformed_loans: Vec<i64>,
+    /// Loans whose `GET odata.svc/Loans(id)` (and anything under it) answers `500`, as if the
+    /// part of LoanPro that serves them were down while the search still answers.
+    pub failing_loans: Vec<i64>,
 }
 
 /// Reads the loan documents of a folder: every `*.json` file holding a loan document (an object

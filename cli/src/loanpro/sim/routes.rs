@@ -266,6 +266,12 @@ fn route(
         ),
         ("Loans", Some(Some(id))) => match *method {
             Method::GET => {
+                if lock_faults(shared).faults.failing_loans.contains(&id) {
+                    return error(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "Internal error (simulated)",
+                    );
+                }
                 if lock_faults(shared).faults.malformed_loans.contains(&id) && nav.is_empty() {
                     let text = format!("{{\"d\":{{\"id\":{id},\"LoanSetup\":{{\"loanAmount\":\"12");
                     return ([("content-type", "application/json")], text).into_response();
