@@ -2,10 +2,9 @@
 //! document, and each mapped record checked by the validator.
 
 use chrono::NaiveDate;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use metro2_engine::plan::{Outcome, Params, Plan};
-use metro2_engine::validate::{validate_record, RecordContext};
 use metro2_engine::DataRecord;
 
 use super::mapper::{Mapped, RecordMapper};
@@ -94,29 +93,8 @@ impl RecordMapper for TemplateMapper {
         };
         match self.plan.eval(&document, &self.params) {
             Outcome::Mapped { record, findings } => {
-                let checked = validate_record(
-                    &record,
-                    &RecordContext {
-                        activity_date: Some(self.as_of),
-                        ..RecordContext::default()
-                    },
-                );
-                let invalid = findings
-                    .iter()
-                    .any(|f| f.severity == metro2_engine::plan::RuleSeverity::Error)
-                    || checked.iter().any(|f| f.is_error());
-                let mut all: Vec<Value> = findings
-                    .iter()
-                    .map(|f| {
-                        json!({"source": "mapping", "rule": f.rule, "severity": f.severity,
-                               "message": f.message, "line": f.line})
-                    })
-                    .collect();
-                all.extend(checked.iter().map(|f| {
-                    json!({"source": "validator", "rule": f.rule, "severity": f.severity,
-                           "segment": f.segment, "field": f.field, "offset": f.offset,
-                           "message": f.message})
-                }));
+                let (invalid, all) =
+                    crate::commands::map::checked(&record, &findings, self.as_of);
                 Mapped {
                     status: if invalid {
                         RecordStatus::Invalid
