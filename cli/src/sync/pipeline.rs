@@ -116,13 +116,20 @@ impl SyncReport {
         } else {
             ""
         };
+        // The run's `invalid` counts the documents that could not be mapped too; the line
+        // keeps them apart, so that "invalid" never exceeds "mapped" and errors are named.
+        let unmapped = if c.unmapped > 0 {
+            format!(", could not be mapped {}", c.unmapped)
+        } else {
+            String::new()
+        };
         format!(
-            "sync {}: fetched {}, mapped {}, skipped {}, invalid {}, failed {} in {:.1}s ({} {}, as of {}{}){}",
+            "sync {}: fetched {}, mapped {}, skipped {}, invalid {}{unmapped}, failed {} in {:.1}s ({} {}, as of {}{}){}",
             self.connection,
             c.fetched,
             c.mapped,
             c.skipped,
-            c.invalid,
+            c.invalid - c.unmapped,
             c.failed,
             self.elapsed.as_secs_f64(),
             self.mode.as_str(),
