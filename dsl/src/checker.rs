@@ -225,6 +225,11 @@ struct Checker<'s> {
     /// Lets whose definition has been checked (a let may use only earlier lets).
     lets_done: usize,
     let_types: Vec<Type>,
+    /// Per let, how deep its expression nests with the lets it uses written out in place
+    /// (`None`: too deep, already reported).
+    let_depths: Vec<Option<usize>>,
+    /// How many params, lets and tables have been declared: their indexes.
+    declared: [u32; 3],
     table_types: Vec<Type>,
     /// Element scopes, innermost last: (name alias, variable, element type, whether bare names
     /// inside are the element's keys). They are in `where` filters and per-element arguments;
@@ -246,6 +251,8 @@ pub fn check(source: &str, file: &ast::File) -> (Checked, Vec<Diagnostic>) {
         used: HashSet::new(),
         lets_done: 0,
         let_types: Vec::new(),
+        let_depths: Vec::new(),
+        declared: [0; 3],
         table_types: Vec::new(),
         scopes: Vec::new(),
         in_rule: false,
@@ -253,6 +260,56 @@ pub fn check(source: &str, file: &ast::File) -> (Checked, Vec<Diagnostic>) {
     };
     c.file(file);
     (c.out, c.diags)
+}
+
+/// How deep a let may nest with the lets it uses written out in place. The compiler, the
+/// plan's listing and its closures (compiled and evaluated) all follow a let into the lets it
+/// uses, so a chain of lets is one deep expression to them, and a field or rule over it can
+/// nest [`crate::parser::MAX_DEPTH`] levels more. Twice an expression's limit, so that splitting
+/// an expression too deep (M2M032) into lets works; `tests/let_chains.rs` checks that the deepest
+/// let under the deepest field fits a 2 MB thread in a debug build.
+pub const MAX_LET_DEPTH: usize = 2 * crate::parser::MAX_DEPTH;
+
+/// The sub-expressions of an expression, in the order they are written.
+pub fn children(h: &HExpr) -> Vec<&HExpr> {
+    match &h.kind {
+        HKind::Const(_)
+        | HKind::Param(_)
+        | HKind::Let(_)
+        | HKind::Root
+        | HKind::Local(_)
+        | HKind::SegField(..)
+        | HKind::Error => Vec::new(),
+        HKind::Get(x, _) | HKind::Not(x) | HKind::Neg(x) | HKind::Table(_, x) => vec![x],
+        HKind::Index(a, b)
+        | HKind::Where(a, b, _)
+        | HKind::Binary(_, a, b)
+        | HKind::And(a, b)
+        | HKind::Or(a, b)
+        | HKind::Implies(a, b)
+        | HKind::Coalesce(a, b) => vec![a, b],
+        HKind::If(a, b, c) => vec![a, b, c],
+        HKind::Call(_, items, _) | HKind::List(items) => items.iter().collect(),
+        HKind::Match(x, arms) => std::iter::once(&**x)
+            .chain(arms.iter().map(|a| &a.value))
+            .collect(),
+        HKind::In(x, items) => std::iter::once(&**x).chain(items).collect(),
+    }
+}
+
+/// How deep an expression nests with every let it uses counted as deep as that let's own
+/// expression (`lets`, by let index); `None` when it uses a let already too deep. Recurses
+/// over the expression only, never into a let, so it is as deep as the parser allows.
+fn expanded_depth(h: &HExpr, lets: &[Option<usize>]) -> Option<usize> {
+    if let HKind::Let(i) = h.kind {
+        // A let not yet known (used before its definition) was reported as such.
+        return lets.get(i as usize).copied().unwrap_or(Some(1));
+    }
+    let mut deepest = 0;
+    for c in children(h) {
+        deepest = deepest.max(expanded_depth(c, lets)?);
+    }
+    Some(deepest + 1)
 }
 
 fn lit_value(l: &Lit) -> Value<'static> {
@@ -373,6 +430,8 @@ impl<'s> Checker<'s> {
                     let value = self.expr(&l.value);
                     self.in_let = false;
                     self.let_types.push(value.ty.clone());
+                    let depth = self.let_depth(l, &value);
+                    self.let_depths.push(depth);
                     self.out.lets.push(HLet {
                         name: l.name.name.clone(),
                         value,
@@ -449,18 +508,9 @@ impl<'s> Checker<'s> {
 
     fn declare(&mut self, item: &ast::Item) {
         let (name, kind) = match &item.kind {
-            ItemKind::Param(p) => (
-                &p.name,
-                NameKind::Param(self.count(|k| matches!(k, NameKind::Param(_)))),
-            ),
-            ItemKind::Let(l) => (
-                &l.name,
-                NameKind::Let(self.count(|k| matches!(k, NameKind::Let(_)))),
-            ),
-            ItemKind::Table(t) => (
-                &t.name,
-                NameKind::Table(self.count(|k| matches!(k, NameKind::Table(_)))),
-            ),
+            ItemKind::Param(p) => (&p.name, NameKind::Param(self.next_index(0))),
+            ItemKind::Let(l) => (&l.name, NameKind::Let(self.next_index(1))),
+            ItemKind::Table(t) => (&t.name, NameKind::Table(self.next_index(2))),
             _ => return,
         };
         if let Some((_, first)) = self.names.get(&name.name) {
@@ -483,8 +533,60 @@ impl<'s> Checker<'s> {
         self.names.insert(name.name.clone(), (kind, name.span));
     }
 
-    fn count(&self, f: impl Fn(&NameKind) -> bool) -> u32 {
-        self.names.values().filter(|(k, _)| f(k)).count() as u32
+    /// The index of the next declared param (0), let (1) or table (2). Counted rather than
+    /// found by counting the names so far, which made a file of 20,000 lets take seconds.
+    fn next_index(&mut self, kind: usize) -> u32 {
+        let i = self.declared[kind];
+        self.declared[kind] += 1;
+        i
+    }
+
+    /// How deep a let's expression nests with the lets it uses written out in place, or
+    /// `None` when that passes [`MAX_LET_DEPTH`] (reported here, once per chain: a let built
+    /// on one already reported is not reported again).
+    fn let_depth(&mut self, l: &ast::Let, value: &HExpr) -> Option<usize> {
+        let depth = expanded_depth(value, &self.let_depths)?;
+        if depth <= MAX_LET_DEPTH {
+            return Some(depth);
+        }
+        let mut d = Diagnostic::new(
+            Code::LetTooDeep,
+            l.name.span,
+            format!(
+                "`{}` nests {depth} levels deep with the lets it uses written out; the limit is \
+                 {MAX_LET_DEPTH}",
+                l.name.name
+            ),
+            "too deep",
+        )
+        .help(
+            "a let that uses a let that uses a let ... is evaluated as one expression: compute \
+             from the document or a param directly, or use a `match` or a table, instead of \
+             building each let on the one before",
+        );
+        if let Some((used, span)) = self.deepest_let_used(value) {
+            d = d.related(span, format!("uses `{used}`, the deepest let it builds on"));
+        }
+        self.err(d);
+        None
+    }
+
+    /// The name and definition of the deepest let an expression uses directly.
+    fn deepest_let_used(&self, value: &HExpr) -> Option<(String, Span)> {
+        let mut best: Option<(usize, u32)> = None;
+        let mut stack = vec![value];
+        while let Some(h) = stack.pop() {
+            if let HKind::Let(i) = h.kind {
+                let d = self.let_depths.get(i as usize).copied().flatten()?;
+                if best.is_none_or(|(b, _)| d > b) {
+                    best = Some((d, i));
+                }
+            }
+            stack.extend(children(h));
+        }
+        let name = &self.out.lets.get(best?.1 as usize)?.name;
+        let span = self.names.get(name)?.1;
+        Some((name.clone(), span))
     }
 
     fn unused(&mut self, file: &ast::File) {

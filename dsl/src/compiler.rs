@@ -408,16 +408,7 @@ impl Compiler<'_> {
             HKind::Param(i) => self.push(Node::Param(*i), line, Vec::new()),
             HKind::Root => self.push(Node::Root, line, Vec::new()),
             HKind::Local(v) => self.push(Node::Local(*v), line, vec![*v]),
-            HKind::Let(i) => {
-                if let Some(id) = self.lets.get(i) {
-                    return *id;
-                }
-                let l = &self.checked.lets[*i as usize];
-                let inner = self.lower(&l.value);
-                let id = self.cached(inner, format!("let {}", l.name), line);
-                self.lets.insert(*i, id);
-                id
-            }
+            HKind::Let(i) => self.lower_let(*i, line),
             HKind::Get(base, key) => {
                 let b = self.lower(base);
                 let deps = self.union(&[b], None);
@@ -618,6 +609,39 @@ impl Compiler<'_> {
         }
     }
 
+    /// Let `i`, read on `line`, lowered on first use. A let may use only the lets above it,
+    /// so the lets it builds on are lowered first, deepest first, each with its own lets
+    /// already done: lowering a let never recurses into another, and a chain of lets as long
+    /// as M2M033 allows costs no stack here.
+    fn lower_let(&mut self, i: u32, line: u32) -> NodeId {
+        if let Some(id) = self.lets.get(&i) {
+            return *id;
+        }
+        // Depth first, each let's uses in the order they are written, as lowering them where
+        // they are met would: the same lets end up in the same slots.
+        let mut stack = vec![(i, line, let_uses(&self.checked.lets[i as usize].value))];
+        while let Some((j, _, uses)) = stack.last_mut() {
+            let j = *j;
+            if let Some((used, at)) = uses.pop() {
+                if used < j && !self.lets.contains_key(&used) {
+                    let value = &self.checked.lets[used as usize].value;
+                    let at = self.lines.line(at);
+                    stack.push((used, at, let_uses(value)));
+                }
+                continue;
+            }
+            let (_, at, _) = stack.pop().expect("the loop's own entry");
+            if self.lets.contains_key(&j) {
+                continue;
+            }
+            let l = &self.checked.lets[j as usize];
+            let inner = self.lower(&l.value);
+            let id = self.cached(inner, format!("let {}", l.name), at);
+            self.lets.insert(j, id);
+        }
+        self.lets[&i]
+    }
+
     fn fold_if_const(&mut self, id: NodeId, inputs: &[NodeId]) -> NodeId {
         if inputs.iter().all(|i| self.is_const(*i)) {
             self.fold(id)
@@ -625,6 +649,21 @@ impl Compiler<'_> {
             id
         }
     }
+}
+
+/// The lets an expression uses, each with the offset it is read at, last written first (to be
+/// popped in the order they are written).
+fn let_uses(h: &HExpr) -> Vec<(u32, usize)> {
+    let mut uses = Vec::new();
+    let mut todo = vec![h];
+    while let Some(h) = todo.pop() {
+        if let HKind::Let(i) = h.kind {
+            uses.push((i, h.span.start));
+        }
+        todo.extend(crate::checker::children(h).into_iter().rev());
+    }
+    uses.reverse();
+    uses
 }
 
 fn holds_opaque(v: &Value<'_>) -> bool {

@@ -80,6 +80,7 @@ codes! {
     UnknownProperty = "M2M030", Error, "unknown property";
     SegmentRead = "M2M031", Error, "segment fields read outside a rule";
     TooDeep = "M2M032", Error, "expression nested too deeply";
+    LetTooDeep = "M2M033", Error, "let built on lets too deeply";
 }
 
 impl fmt::Display for Code {

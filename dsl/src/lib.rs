@@ -64,6 +64,14 @@ fn run(source: &str, file_name: &str) -> RunOutput {
     }
     let (checked, more) = checker::check(source, &file);
     diags.extend(more);
+    if diags.iter().any(|d| d.code == Code::LetTooDeep) {
+        // The compiler follows every let into the lets it uses: a chain past the limit is
+        // the stack overflow the limit is there to prevent.
+        let mut all = Diagnostics::new(file_name, source);
+        all.items = diags;
+        all.sort();
+        return (None, all);
+    }
     let (plan, more) = compiler::compile(&checked, source, file_name);
     // The compiler's constant checks meet values the checker already rejected (text into a
     // numeric field): one mistake is one error.

@@ -112,7 +112,15 @@ impl<'e, 'd> Env<'e, 'd> {
             if self.slot_notes.len() <= s {
                 self.slot_notes.resize(s + 1, Vec::new());
             }
-            self.slot_notes[s] = t[mark..].to_vec();
+            // Once each: a slot that reads another slot twice (a let built on the one before
+            // in two places) would otherwise hold its notes twice, and a chain of such lets
+            // twice as many at every link.
+            let mut seen = std::collections::HashSet::new();
+            self.slot_notes[s] = t[mark..]
+                .iter()
+                .filter(|n| seen.insert(n.as_str()))
+                .cloned()
+                .collect();
         }
         Ok(())
     }
