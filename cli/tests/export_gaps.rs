@@ -404,3 +404,220 @@ async fn every_missing_header_setting_is_reported_at_once() {
     }
     assert!(!env.dir.path().join("metro2-acme-2026-10.txt").exists());
 }
+
+/// The data records of a bureau file, by account number: (account number, status, base).
+fn statuses_in(file: &Path) -> Vec<(String, String)> {
+    let bytes = std::fs::read(file).unwrap();
+    metro2_engine::reader::read_file(&bytes)
+        .records
+        .iter()
+        .map(|r| {
+            let base = &r.record.base;
+            (
+                base.get("consumer_account_number")
+                    .unwrap()
+                    .trim()
+                    .to_string(),
+                base.get("account_status").unwrap().trim().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loan_reported_then_deleted_gets_one_da_record() {
+    let env = Env::new(12, d(2026, 11, 30)).await;
+    let (store, conn) = env.store();
+    // Y is deleted before it was ever reported: skipped in its first period, never a DA.
+    let never_reported = env.ids[5];
+    assert!(env
+        .sim
+        .modify(never_reported, &serde_json::json!({"deleted": 1})));
+    env.sync(d(2026, 10, 31), false).await;
+    let ok_in_october = |id: &i64| {
+        store
+            .record(conn.id, *id, "2026-10")
+            .unwrap()
+            .is_some_and(|r| r.status == RecordStatus::Ok)
+    };
+    // A late loan when there is one, so that the DA's DOFD and amount past due are not zeros.
+    let late_in_october = |id: &i64| {
+        store
+            .record(conn.id, *id, "2026-10")
+            .unwrap()
+            .and_then(|r| metro2::export::decode::decode(r.segments.as_deref()?).ok())
+            .is_some_and(|rec| rec.base.get("account_status").unwrap().trim() != "11")
+    };
+    let candidates: Vec<i64> = env
+        .ids
+        .iter()
+        .copied()
+        .filter(|id| *id != never_reported && ok_in_october(id))
+        .collect();
+    let x = *candidates
+        .iter()
+        .find(|id| late_in_october(id))
+        .or(candidates.first())
+        .expect("a loan reported in October");
+    let october = store.record(conn.id, x, "2026-10").unwrap().unwrap();
+    let october_base =
+        metro2::export::decode::decode(october.segments.as_deref().unwrap()).unwrap();
+    let account = metro2::export::decode::account_number(&october_base);
+    assert_eq!(
+        store
+            .record(conn.id, never_reported, "2026-10")
+            .unwrap()
+            .unwrap()
+            .status,
+        RecordStatus::Skipped
+    );
+
+    assert!(env.sim.modify(x, &serde_json::json!({"deleted": 1})));
+    env.sync(d(2026, 11, 30), false).await;
+    let november = store.record(conn.id, x, "2026-11").unwrap().unwrap();
+    assert_eq!(november.status, RecordStatus::Skipped);
+    assert!(november.reason.unwrap().contains("deleted"));
+
+    let mut req = env.request("2026-11");
+    req.today = d(2026, 12, 5);
+    let outcome = env.export(&req).unwrap();
+    let records = statuses_in(&outcome.file);
+    let of_x: Vec<_> = records.iter().filter(|(a, _)| *a == account).collect();
+    assert_eq!(
+        of_x,
+        vec![&(account.clone(), "DA".to_string())],
+        "{records:?}"
+    );
+    assert_eq!(records.iter().filter(|(_, s)| s == "DA").count(), 1);
+    assert_eq!(outcome.deletes.len(), 1);
+    assert_eq!(outcome.deletes[0].loan_id, x);
+    assert_eq!(outcome.deletes[0].account_number, account);
+    assert_eq!(outcome.deletes[0].last_reported, "2026-10");
+    assert!(outcome.held_back.iter().all(|h| h.loan_id != x));
+
+    // The DA carries October's identification, and what the reference sets for a delete.
+    let bytes = std::fs::read(&outcome.file).unwrap();
+    let read = metro2_engine::reader::read_file(&bytes);
+    let da = &read
+        .records
+        .iter()
+        .find(|r| metro2::export::decode::account_number(&r.record) == account)
+        .unwrap()
+        .record;
+    let get = |k: &str| da.base.get(k).unwrap().trim().to_string();
+    eprintln!(
+        "DA of loan {x}: was {}, DOFD {}, past due {}, balance {}",
+        october_base.base.get("account_status").unwrap(),
+        get("date_of_first_delinquency"),
+        get("amount_past_due"),
+        get("current_balance")
+    );
+    let was = |k: &str| october_base.base.get(k).unwrap().trim().to_string();
+    for kept in [
+        "surname",
+        "first_name",
+        "social_security_number",
+        "date_of_birth",
+        "date_opened",
+        "highest_credit",
+        "payment_history_profile",
+        "identification_number",
+    ] {
+        assert_eq!(get(kept), was(kept), "{kept}");
+    }
+    assert_eq!(da.j1, october_base.j1);
+    assert_eq!(da.j2, october_base.j2);
+    assert_eq!(get("payment_rating"), "");
+    assert_eq!(get("date_of_account_information"), "11302026");
+    assert_eq!(get("date_closed"), "00000000");
+    assert_eq!(
+        get("scheduled_monthly_payment_amount").trim_start_matches('0'),
+        ""
+    );
+    assert_eq!(
+        get("original_charge_off_amount").trim_start_matches('0'),
+        ""
+    );
+    assert!(
+        get("time_stamp").starts_with("11302026"),
+        "{}",
+        get("time_stamp")
+    );
+    // DOFD and amount past due are the loan's as of November 30 (derivations.md §5): both set
+    // exactly when it is 30 or more days late.
+    assert_eq!(
+        get("date_of_first_delinquency") == "00000000",
+        get("amount_past_due").trim_start_matches('0').is_empty(),
+        "{} {}",
+        get("date_of_first_delinquency"),
+        get("amount_past_due")
+    );
+
+    // Valid as a file (the trailer counts the DA), in process and by the command.
+    let errors: Vec<_> = metro2_engine::validate::validate_file(&bytes)
+        .into_iter()
+        .filter(|f| f.is_error())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let trailer = read.trailer.unwrap();
+    assert_eq!(
+        trailer
+            .get("total_status_da")
+            .unwrap()
+            .trim()
+            .parse::<u64>(),
+        Ok(1)
+    );
+    let out = metro2(&env.db, &["validate", outcome.file.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // Named in the summary, the report and on standard error; the one never reported is not.
+    let summary = outcome.summary_line();
+    assert!(
+        summary.contains("1 of them DA (delete account)"),
+        "{summary}"
+    );
+    assert!(summary.contains(&format!("loan {x} ")), "{summary}");
+    assert!(summary.contains(&format!("account {account}")), "{summary}");
+    assert!(
+        !summary.contains(&format!("loan {never_reported} ")),
+        "{summary}"
+    );
+    let report_text = std::fs::read_to_string(&outcome.report).unwrap();
+    assert!(
+        report_text.contains(&format!("delete: loan {x} ")),
+        "{report_text}"
+    );
+    assert!(!report_text.contains(&format!("loan {never_reported} ")));
+    let out = metro2(
+        &env.db,
+        &[
+            "export",
+            "--period",
+            "2026-11",
+            "--out",
+            env.dir.path().join("cli.txt").to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("delete: loan {x} ")), "{stderr}");
+
+    // Exporting November again sends it again (the file is the month's); December does not.
+    assert_eq!(env.export(&req).unwrap().deletes.len(), 1);
+    env.sync(d(2026, 12, 31), true).await;
+    assert_eq!(
+        store.record(conn.id, x, "2026-12").unwrap().unwrap().status,
+        RecordStatus::Skipped
+    );
+    let mut req = env.request("2026-12");
+    req.today = d(2027, 1, 5);
+    let outcome = env.export(&req).unwrap();
+    assert!(outcome.deletes.is_empty(), "{:?}", outcome.deletes);
+    assert!(statuses_in(&outcome.file).iter().all(|(_, s)| s != "DA"));
+    assert!(!outcome.summary_line().contains("DA (delete account)"));
+}

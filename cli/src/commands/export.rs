@@ -68,8 +68,9 @@ pub fn newlines(n: super::convert::Newlines) -> metro2_engine::writer::Newlines 
     }
 }
 
-/// Runs the command: the file, the side report, one summary line; the held-back records, and
-/// the loans missing from an export allowed to be incomplete, are listed on standard error too.
+/// Runs the command: the file, the side report, one summary line; the held-back records, the
+/// DA records written, and the loans missing from an export allowed to be incomplete, are
+/// listed on standard error too.
 pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     let (store, conn) = ctx.connection(args.connection.as_deref())?;
     let mut req = ExportRequest::new(args.period.clone());
@@ -90,6 +91,9 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
             h.status,
             h.findings.first().map(String::as_str).unwrap_or("")
         );
+    }
+    for d in &outcome.deletes {
+        eprintln!("delete: {}", export::report::delete_line(d));
     }
     let c = &outcome.completeness;
     if let Some(line) = c.run_line(&req.period) {

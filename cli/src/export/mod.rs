@@ -8,6 +8,10 @@
 //! error, or that fails validation now, is held back and listed in the side report. The file is
 //! written to a temporary name and renamed into place, so a failed export leaves no half file.
 //!
+//! A loan reported in an earlier month and deleted in LoanPro since gets a DA (delete account)
+//! record ([`deletes`]), written after the period's records, listed in the summary and the side
+//! report, held back like any record when it cannot be built or fails validation.
+//!
 //! Before any of that, the sync history is asked whether the store holds the whole period
 //! ([`completeness`]): an export of a period whose latest run did not finish, or with loans
 //! whose latest sync attempt failed, is refused unless the request allows it, and then what is
@@ -16,6 +20,7 @@
 pub mod bureau;
 pub mod completeness;
 pub mod decode;
+pub mod deletes;
 pub mod header;
 pub mod report;
 
@@ -31,6 +36,7 @@ use metro2_engine::SegmentKind;
 use crate::store::{Connection, RecordFilter, RecordStatus, Store, StoreError};
 pub use bureau::Bureau;
 pub use completeness::Completeness;
+pub use deletes::Delete;
 pub use header::{HeaderError, HeaderErrors, HeaderSettings, Target};
 pub use report::HeldBack;
 
@@ -72,6 +78,10 @@ impl ExportRequest {
     }
 }
 
+/// How many DA records the summary line names before it counts the rest (the report lists
+/// them all).
+const NAMED_IN_SUMMARY: usize = 5;
+
 /// What an export wrote.
 #[derive(Debug, Clone)]
 pub struct ExportOutcome {
@@ -79,11 +89,13 @@ pub struct ExportOutcome {
     pub file: PathBuf,
     /// The side report of held-back records (always written, so it is never stale).
     pub report: PathBuf,
-    /// Data records written.
+    /// Data records written (the DA records included).
     pub written: u64,
+    /// The loans a DA record was written for, by loan id.
+    pub deletes: Vec<Delete>,
     /// Records held back, with their findings.
     pub held_back: Vec<HeldBack>,
-    /// Records the mapping skipped (nothing to report for those loans).
+    /// Records the mapping skipped (those of deleted loans that got a DA included).
     pub skipped: u64,
     /// The header's activity date.
     pub activity_date: NaiveDate,
@@ -95,13 +107,35 @@ impl ExportOutcome {
     /// One line for people.
     pub fn summary_line(&self) -> String {
         let mut line = format!(
-            "wrote {} record(s) to {}; held back {} (listed in {}); skipped {}",
+            "wrote {} record(s) to {}",
             self.written,
-            self.file.display(),
+            self.file.display()
+        );
+        if !self.deletes.is_empty() {
+            let named: Vec<String> = self
+                .deletes
+                .iter()
+                .take(NAMED_IN_SUMMARY)
+                .map(report::delete_line)
+                .collect();
+            line.push_str(&format!(
+                ", {} of them DA (delete account) for loans deleted in LoanPro: {}",
+                self.deletes.len(),
+                named.join(", ")
+            ));
+            if self.deletes.len() > NAMED_IN_SUMMARY {
+                line.push_str(&format!(
+                    " and {} more",
+                    self.deletes.len() - NAMED_IN_SUMMARY
+                ));
+            }
+        }
+        line.push_str(&format!(
+            "; held back {} (listed in {}); skipped {}",
             self.held_back.len(),
             self.report.display(),
             self.skipped
-        );
+        ));
         let c = &self.completeness;
         if !c.failures.is_empty() {
             line.push_str(&format!(
@@ -236,6 +270,8 @@ pub fn export_period(
         }
     }
 
+    let pending = deletes::deletes_for_period(store, connection, &period)?;
+
     let filter = |statuses: Vec<RecordStatus>| RecordFilter {
         connection_id: Some(connection.id),
         period: Some(period.clone()),
@@ -256,6 +292,11 @@ pub fn export_period(
         }
         Ok(())
     })?;
+    for d in pending.iter().filter_map(|p| p.record.as_ref().ok()) {
+        if let Some(d) = decode::date_of_account_information(d) {
+            activity = Some(activity.map_or(d, |a| a.max(d)));
+        }
+    }
     let activity_date = activity.unwrap_or(req.today).min(req.today);
 
     // Pass 2: held-back records and the longest record that goes into the file.
@@ -295,18 +336,7 @@ pub fn export_period(
             )),
             (RecordStatus::Ok, Some(Err(e))) => Some(hold("error", vec![e.to_string()])),
             (RecordStatus::Ok, Some(Ok(rec))) => {
-                let ctx = RecordContext {
-                    activity_date: Some(activity_date),
-                    ..RecordContext::default()
-                };
-                let errors: Vec<String> = validate_record(&rec, &ctx)
-                    .into_iter()
-                    .filter(|f| f.is_error())
-                    .map(|f| {
-                        let v = serde_json::to_value(&f).unwrap_or_default();
-                        report::finding_line(&v)
-                    })
-                    .collect();
+                let errors = validation_errors(&rec, activity_date);
                 if errors.is_empty() {
                     longest = longest.max(rec.len());
                     None
@@ -321,6 +351,26 @@ pub fn export_period(
         }
         Ok(())
     })?;
+    let mut to_delete = Vec::new();
+    for p in pending {
+        let errors = match &p.record {
+            Ok(rec) => validation_errors(rec, activity_date),
+            Err(why) => vec![why.clone()],
+        };
+        match p.record {
+            Ok(rec) if errors.is_empty() => {
+                longest = longest.max(rec.len());
+                to_delete.push((p.delete, rec));
+            }
+            _ => held_back.push(HeldBack {
+                loan_id: p.delete.loan_id,
+                display_id: p.delete.display_id,
+                account_number: Some(p.delete.account_number).filter(|a| !a.is_empty()),
+                status: "delete".to_string(),
+                findings: errors,
+            }),
+        }
+    }
 
     // Pass 3: the file.
     let file = match &req.out {
@@ -363,6 +413,10 @@ pub fn export_period(
         if let Some(e) = failure {
             return Err(io(e));
         }
+        for (_, rec) in &to_delete {
+            w.write_record(rec).map_err(io)?;
+            written += 1;
+        }
         let (out, _totals) = w.finish().map_err(io)?;
         let file_handle = out.into_inner().map_err(|e| io(e.into_error()))?;
         file_handle.sync_all().map_err(io)?;
@@ -378,7 +432,15 @@ pub fn export_period(
     std::fs::rename(&tmp, &file).map_err(io)?;
 
     let report_file = report::report_path(&file);
-    let text = report::render(&connection.name, &period, &file, &held_back, &completeness);
+    let deletes: Vec<Delete> = to_delete.into_iter().map(|(d, _)| d).collect();
+    let text = report::render(
+        &connection.name,
+        &period,
+        &file,
+        &held_back,
+        &deletes,
+        &completeness,
+    );
     crate::private::create(&report_file)
         .and_then(|mut f| f.write_all(text.as_bytes()))
         .map_err(|source| ExportError::Io {
@@ -390,6 +452,7 @@ pub fn export_period(
         period = %period,
         written,
         held_back = held_back.len(),
+        deletes = deletes.len(),
         failed_to_sync = completeness.failures.len(),
         complete = completeness.is_complete(),
         file = %file.display(),
@@ -399,11 +462,28 @@ pub fn export_period(
         file,
         report: report_file,
         written,
+        deletes,
         held_back,
         skipped,
         activity_date,
         completeness,
     })
+}
+
+/// The validator's errors on `rec` against the file's activity date, one line each.
+fn validation_errors(rec: &metro2_engine::DataRecord, activity_date: NaiveDate) -> Vec<String> {
+    let ctx = RecordContext {
+        activity_date: Some(activity_date),
+        ..RecordContext::default()
+    };
+    validate_record(rec, &ctx)
+        .into_iter()
+        .filter(|f| f.is_error())
+        .map(|f| {
+            let v = serde_json::to_value(&f).unwrap_or_default();
+            report::finding_line(&v)
+        })
+        .collect()
 }
 
 fn tmp_path(file: &Path) -> PathBuf {

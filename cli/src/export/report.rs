@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::completeness::{failure_line, Completeness};
+use super::deletes::Delete;
 
 /// One record held back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,8 +22,9 @@ pub struct HeldBack {
     pub display_id: Option<String>,
     /// The consumer account number, when the record has segments.
     pub account_number: Option<String>,
-    /// Why: `invalid` (validation errors), `error` (the mapping failed), or `export` (the
-    /// record failed validation again at export time).
+    /// Why: `invalid` (validation errors), `error` (the mapping failed), `export` (the
+    /// record failed validation again at export time), or `delete` (the DA record of a loan
+    /// deleted in LoanPro could not be built or failed validation).
     pub status: String,
     /// One line per finding (or the mapping's reason).
     pub findings: Vec<String>,
@@ -82,13 +84,28 @@ pub fn finding_line(f: &Value) -> String {
     line
 }
 
-/// The report's text: the held-back records, then (when the export was allowed to be
-/// incomplete) the loans missing from the file or stale in it and the unfinished sync run.
+/// One DA record for people: `loan 7 (display id L-7) account L7, last reported 2026-10`.
+pub fn delete_line(d: &Delete) -> String {
+    let mut line = format!("loan {}", d.loan_id);
+    if let Some(id) = &d.display_id {
+        line.push_str(&format!(" (display id {id})"));
+    }
+    line.push_str(&format!(
+        " account {}, last reported {}",
+        d.account_number, d.last_reported
+    ));
+    line
+}
+
+/// The report's text: the held-back records, the DA records written, then (when the export was
+/// allowed to be incomplete) the loans missing from the file or stale in it and the unfinished
+/// sync run.
 pub fn render(
     connection: &str,
     period: &str,
     file: &Path,
     held: &[HeldBack],
+    deletes: &[Delete],
     completeness: &Completeness,
 ) -> String {
     let mut out = String::new();
@@ -112,6 +129,18 @@ pub fn render(
         let _ = writeln!(out, ": {}", h.status);
         for f in &h.findings {
             let _ = writeln!(out, "  {f}");
+        }
+    }
+    if !deletes.is_empty() {
+        let _ = writeln!(
+            out,
+            "# {} DA (delete account) record(s) written to {name}: loans reported before and \
+             deleted in LoanPro since",
+            deletes.len()
+        );
+        // Prefixed like the completeness lines: a `loan ...` line is a held-back record.
+        for d in deletes {
+            let _ = writeln!(out, "delete: {}", delete_line(d));
         }
     }
     if let Some(line) = completeness.run_line(period) {
@@ -186,10 +215,35 @@ mod tests {
                 "2026-10",
                 Path::new("a/f.txt"),
                 &held,
+                &[],
                 &Completeness::default()
             ),
             "# 1 record(s) of connection acme for 2026-10 held back from f.txt\n\
              loan 7 (display id L-7) account L-7: invalid\n  error M2-1 base.x: bad\n"
+        );
+    }
+
+    #[test]
+    fn render_lists_the_deletes_apart_from_held_back_records() {
+        let deletes = vec![Delete {
+            loan_id: 9,
+            display_id: Some("L-9".into()),
+            account_number: "L9".into(),
+            last_reported: "2026-10".into(),
+        }];
+        assert_eq!(
+            render(
+                "acme",
+                "2026-11",
+                Path::new("f.txt"),
+                &[],
+                &deletes,
+                &Completeness::default()
+            ),
+            "# 0 record(s) of connection acme for 2026-11 held back from f.txt\n\
+             # 1 DA (delete account) record(s) written to f.txt: loans reported before and \
+             deleted in LoanPro since\n\
+             delete: loan 9 (display id L-9) account L9, last reported 2026-10\n"
         );
     }
 }

@@ -93,8 +93,7 @@ impl RecordMapper for TemplateMapper {
         };
         match self.plan.eval(&document, &self.params) {
             Outcome::Mapped { record, findings } => {
-                let (invalid, all) =
-                    crate::commands::map::checked(&record, &findings, self.as_of);
+                let (invalid, all) = crate::commands::map::checked(&record, &findings, self.as_of);
                 Mapped {
                     status: if invalid {
                         RecordStatus::Invalid
