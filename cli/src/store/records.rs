@@ -457,18 +457,7 @@ impl Store {
         loan_id: i64,
         period: &str,
     ) -> Result<Option<StoredRecord>> {
-        let raw = self
-            .db
-            .query_row(
-                &format!(
-                    "SELECT {COLUMNS} FROM metro2_records
-                     WHERE connection_id = ?1 AND loan_id = ?2 AND period = ?3"
-                ),
-                params![connection_id, loan_id, period],
-                from_row,
-            )
-            .optional()?;
-        raw.map(parse).transpose()
+        self.one_record("period = ?3", connection_id, loan_id, period)
     }
 
     /// One loan's record of the newest period before `period`, whatever its status.
@@ -478,13 +467,28 @@ impl Store {
         loan_id: i64,
         period: &str,
     ) -> Result<Option<StoredRecord>> {
+        self.one_record(
+            "period < ?3 ORDER BY period DESC LIMIT 1",
+            connection_id,
+            loan_id,
+            period,
+        )
+    }
+
+    /// The first of a loan's records that `condition` (over `period`, as `?3`) selects.
+    fn one_record(
+        &self,
+        condition: &str,
+        connection_id: i64,
+        loan_id: i64,
+        period: &str,
+    ) -> Result<Option<StoredRecord>> {
         let raw = self
             .db
             .query_row(
                 &format!(
                     "SELECT {COLUMNS} FROM metro2_records
-                     WHERE connection_id = ?1 AND loan_id = ?2 AND period < ?3
-                     ORDER BY period DESC LIMIT 1"
+                     WHERE connection_id = ?1 AND loan_id = ?2 AND {condition}"
                 ),
                 params![connection_id, loan_id, period],
                 from_row,
