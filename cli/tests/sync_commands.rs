@@ -301,6 +301,17 @@ fn connect_sync_records_and_templates() {
         "{}",
         text(&o)
     );
+    // A loan fetched but not mappable: exit 3 too, and `runs --failures` says why.
+    assert!(sim.modify(loan, &serde_json::json!({"LoanSetup": null})));
+    let o = metro2(&db, &["sync", "--as-of", "2026-10-31"]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(text(&o).contains("could not be mapped 1"), "{}", text(&o));
+    let o = metro2(&db, &["runs", "--failures", "--limit", "1"]);
+    let t = text(&o);
+    assert!(
+        t.contains(&format!("loan {loan}: could not be mapped: ")),
+        "{t}"
+    );
 }
 
 #[test]

@@ -17,7 +17,7 @@ pub struct Args {
     /// How many runs, newest first.
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
-    /// List each run's failed loans and why they failed.
+    /// List each run's failed loans and the loans it could not map, with why.
     #[arg(long)]
     pub failures: bool,
     /// Output format.
@@ -48,10 +48,13 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
         );
     }
     for r in &runs {
-        let failures = if args.failures || matches!(args.format, Format::Json) {
-            store.failures(r.id).into_diagnostic()?
+        let (failures, unmapped) = if args.failures || matches!(args.format, Format::Json) {
+            (
+                store.failures(r.id).into_diagnostic()?,
+                store.unmapped(r.id).into_diagnostic()?,
+            )
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
         match args.format {
             Format::Table => {
@@ -65,6 +68,12 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
                 for f in &failures {
                     println!("       loan {}: {}", f.loan_id, f.error);
                 }
+                for f in &unmapped {
+                    println!(
+                        "       loan {}: could not be mapped: {}",
+                        f.loan_id, f.error
+                    );
+                }
             }
             Format::Json => {
                 let c = &r.counts;
@@ -76,6 +85,9 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
                     "counts": {"fetched": c.fetched, "mapped": c.mapped, "skipped": c.skipped,
                                "invalid": c.invalid, "failed": c.failed, "unchanged": c.unchanged},
                     "failures": failures.iter()
+                        .map(|f| json!({"loan_id": f.loan_id, "error": f.error}))
+                        .collect::<Vec<_>>(),
+                    "unmapped": unmapped.iter()
                         .map(|f| json!({"loan_id": f.loan_id, "error": f.error}))
                         .collect::<Vec<_>>(),
                 });
