@@ -64,10 +64,14 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
         .into_diagnostic()?;
     let as_of = chrono::NaiveDate::parse_from_str(&record.as_of, "%Y-%m-%d")
         .map_err(|e| miette!("the record's as-of date {:?}: {e}", record.as_of))?;
-    let name = format!("{} template v{}", conn.name, template.version);
-    let mapper =
-        TemplateMapper::compile(&template.source, &name, as_of, conn.furnisher_id.as_deref())
-            .map_err(|e| miette!("{e}"))?;
+    let mapper = TemplateMapper::compile(
+        &template.source,
+        &conn.name,
+        template.version,
+        as_of,
+        conn.furnisher_id.as_deref(),
+    )
+    .map_err(|e| miette!("{e}"))?;
     let explained = mapper
         .explain(&document.document)
         .map_err(|e| miette!("{e}"))?;

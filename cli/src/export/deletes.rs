@@ -187,10 +187,10 @@ fn compile(
     let template = store
         .template(connection.id, Some(version))
         .map_err(|e| e.to_string())?;
-    let name = format!("{} template v{}", connection.name, template.version);
     TemplateMapper::compile(
         &template.source,
-        &name,
+        &connection.name,
+        template.version,
         as_of,
         connection.furnisher_id.as_deref(),
     )

@@ -32,16 +32,18 @@ pub struct TemplateMapper {
 }
 
 impl TemplateMapper {
-    /// Compiles `source` (named `name` in messages) and binds `as_of` and `furnisher_id`. Fails
-    /// with the rendered diagnostics when the template does not compile, or when it needs a
-    /// parameter the connection does not give.
+    /// Compiles `source`, version `version` of `connection`'s template (named so in messages),
+    /// and binds `as_of` and `furnisher_id`. Fails with the rendered diagnostics when the
+    /// template does not compile, or when it needs a parameter the connection does not give.
     pub fn compile(
         source: &str,
-        name: &str,
+        connection: &str,
+        version: i64,
         as_of: NaiveDate,
         furnisher_id: Option<&str>,
     ) -> Result<TemplateMapper, String> {
-        let compiled = m2map::compile(source, name)
+        let name = format!("{connection} template v{version}");
+        let compiled = m2map::compile(source, &name)
             .map_err(|d| format!("the mapping template does not compile:\n{d}"))?;
         let plan = compiled.plan;
         let mut params = Params::new();
@@ -52,9 +54,10 @@ impl TemplateMapper {
         }
         if declared("furnisher_id") {
             let id = furnisher_id.ok_or_else(|| {
-                "the template needs the furnisher id: set it with \
-                 `metro2 connection set NAME --furnisher-id ID`"
-                    .to_string()
+                format!(
+                    "the template needs the furnisher id: set it with \
+                     `metro2 connection set {connection} --furnisher-id ID`"
+                )
             })?;
             params.set("furnisher_id", plan.param_from_text("furnisher_id", id)?);
         }
@@ -125,4 +128,29 @@ pub fn segments_text(record: &DataRecord) -> String {
         bytes.extend_from_slice(s.as_bytes());
     }
     String::from_utf8_lossy(&bytes).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_furnisher_id_names_the_command_for_this_connection() {
+        let as_of = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+        let e =
+            TemplateMapper::compile(crate::sync::preset::LOANPRO_PRESET, "acme", 3, as_of, None)
+                .unwrap_err();
+        assert!(
+            e.contains("`metro2 connection set acme --furnisher-id ID`"),
+            "{e}"
+        );
+        let ok = TemplateMapper::compile(
+            crate::sync::preset::LOANPRO_PRESET,
+            "acme",
+            3,
+            as_of,
+            Some("FURN12345"),
+        );
+        assert!(ok.is_ok());
+    }
 }

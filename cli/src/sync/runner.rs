@@ -58,7 +58,8 @@ pub fn sync_connection(
         .map_err(|e| setup(e.to_string()))?;
     let mapper = TemplateMapper::compile(
         &template.source,
-        &format!("{} template v{}", conn.name, template.version),
+        &conn.name,
+        template.version,
         opts.as_of,
         conn.furnisher_id.as_deref(),
     )
