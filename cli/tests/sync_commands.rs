@@ -215,8 +215,15 @@ fn connect_sync_records_and_templates() {
     );
     let o = metro2(&db, &["templates", "list"]);
     assert!(text(&o).contains("reviewed"), "{}", text(&o));
-    let o = metro2(&db, &["sync", "--as-of", "2026-10-31", "--full"]);
+    // Without --full: a new template makes the next sync a full one, so that no record of the
+    // period stays on the old version (an incremental run re-maps only the changed loans).
+    let o = metro2(&db, &["sync", "--as-of", "2026-10-31"]);
     assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("the template changed since the last full sweep"),
+        "{}",
+        text(&o)
+    );
     let versions: Vec<i64> = Store::open(&db)
         .unwrap()
         .db()

@@ -350,6 +350,20 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The template version of the connection's last completed full sweep (`None` before one).
+    pub fn last_full_template_version(&self, connection_id: i64) -> Result<Option<i64>> {
+        Ok(self
+            .db
+            .query_row(
+                "SELECT template_version FROM sync_runs
+                 WHERE connection_id = ?1 AND mode = 'full' AND status = 'ok'
+                 ORDER BY id DESC LIMIT 1",
+                [connection_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// The loans a run fetched but could not map, with why: their records of the run in error
     /// (a later run that stores the loan again takes the record over, and with it the entry).
     pub fn unmapped(&self, run_id: i64) -> Result<Vec<SyncFailure>> {

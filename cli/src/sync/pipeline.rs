@@ -282,10 +282,14 @@ pub fn run_sync<S: LoanSource, M: RecordMapper>(
         ),
         None => {
             let cursor = store.cursor(conn.id)?;
+            let template_changed = store
+                .last_full_template_version(conn.id)?
+                .is_some_and(|v| v != template_version);
             let d = decide(
                 &cursor,
                 &as_of_text,
                 opts.force_full,
+                template_changed,
                 opts.now,
                 &opts.policy,
             );

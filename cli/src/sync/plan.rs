@@ -39,11 +39,13 @@ pub struct Decision {
     pub why: &'static str,
 }
 
-/// Decides the run for `as_of` (YYYY-MM-DD) at `now`.
+/// Decides the run for `as_of` (YYYY-MM-DD) at `now`. `template_changed`: the connection's
+/// template is not the one its last full sweep mapped with.
 pub fn decide(
     cursor: &Cursor,
     as_of: &str,
     force_full: bool,
+    template_changed: bool,
     now: DateTime<Utc>,
     policy: &CursorPolicy,
 ) -> Decision {
@@ -51,7 +53,8 @@ pub fn decide(
         // A run cut short is finished first, so that its committed pages are not pulled again,
         // unless it answered another question (another as-of date, or an incremental run when
         // a full sweep is asked for).
-        let compatible = p.as_of == as_of && !(force_full && p.mode == RunMode::Incremental);
+        let compatible = p.as_of == as_of
+            && !((force_full || template_changed) && p.mode == RunMode::Incremental);
         if compatible {
             if let Some(watermark) = parse(&p.watermark) {
                 let since = p.since.as_deref().and_then(parse);
@@ -77,6 +80,11 @@ pub fn decide(
     };
     if force_full {
         return full("--full");
+    }
+    if template_changed {
+        // An incremental run would re-map only the loans that changed, and the period's file
+        // would mix records of two template versions: every stored loan is mapped again.
+        return full("the template changed since the last full sweep");
     }
     let Some(since) = cursor.since.as_deref().and_then(parse) else {
         return full("first sync");
@@ -135,12 +143,13 @@ mod tests {
     fn incremental_only_when_everything_allows_it() {
         let p = CursorPolicy::default();
         let now = t("2026-11-23T12:00:00Z");
-        let d = decide(&synced(), "2026-11-23", false, now, &p);
+        let d = decide(&synced(), "2026-11-23", false, false, now, &p);
         assert_eq!(d.mode, RunMode::Incremental);
         assert_eq!(d.since, Some(t("2026-11-23T09:50:00Z")));
         assert_eq!(d.watermark, t("2026-11-23T11:50:00Z"));
 
-        let full = |c: &Cursor, as_of: &str, force: bool, now| decide(c, as_of, force, now, &p);
+        let full =
+            |c: &Cursor, as_of: &str, force: bool, now| decide(c, as_of, force, false, now, &p);
         assert_eq!(full(&synced(), "2026-11-23", true, now).why, "--full");
         assert_eq!(
             full(&Cursor::default(), "2026-11-23", false, now).why,
@@ -160,6 +169,10 @@ mod tests {
             full(&synced(), "2026-11-23", false, later).why,
             "daily full sweep"
         );
+        assert_eq!(
+            decide(&synced(), "2026-11-23", false, true, now, &p).why,
+            "the template changed since the last full sweep"
+        );
     }
 
     #[test]
@@ -176,7 +189,7 @@ mod tests {
             last_loan_id: Some(40),
             field_seen: true,
         });
-        let d = decide(&c, "2026-11-23", false, now, &p);
+        let d = decide(&c, "2026-11-23", false, false, now, &p);
         assert_eq!(d.resume.as_ref().unwrap().run_id, 7);
         assert_eq!(
             d.watermark,
@@ -184,7 +197,11 @@ mod tests {
             "the old run's watermark"
         );
         assert_eq!(d.since, Some(t("2026-11-23T09:50:00Z")));
-        assert!(decide(&c, "2026-11-23", true, now, &p).resume.is_none());
-        assert!(decide(&c, "2026-11-22", false, now, &p).resume.is_none());
+        assert!(decide(&c, "2026-11-23", true, false, now, &p)
+            .resume
+            .is_none());
+        assert!(decide(&c, "2026-11-22", false, false, now, &p)
+            .resume
+            .is_none());
     }
 }
