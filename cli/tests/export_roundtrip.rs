@@ -419,7 +419,9 @@ async fn per_bureau_files_missing_settings_and_masked_show() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(!text.contains("stdin-hook-secret"), "{text}");
-    let secret_file = dir.path().join(".metro2-secrets/acme.webhook-secret");
+    let secret_file = dir
+        .path()
+        .join(".metro2-secrets/metro2.db/acme.webhook-secret");
     assert!(
         text.contains(&format!(
             "webhook secret          *** (from the file {})",

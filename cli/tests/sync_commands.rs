@@ -108,13 +108,20 @@ fn connect_sync_records_and_templates() {
     assert!(o.status.success(), "{t}");
     assert!(t.contains("sync acme: fetched 25,"), "{t}");
     assert!(!t.contains(TOKEN), "{t}");
-    let token_file = dir.path().join(".metro2-secrets/acme.token");
+    let token_file = dir.path().join(".metro2-secrets/m.db/acme.token");
     assert_eq!(std::fs::read_to_string(&token_file).unwrap().trim(), TOKEN);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&token_file).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
+        for folder in [".metro2-secrets", ".metro2-secrets/m.db"] {
+            let mode = std::fs::metadata(dir.path().join(folder))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o700, "{folder}");
+        }
     }
 
     // A second sync of the same day is incremental and fetches nothing new.

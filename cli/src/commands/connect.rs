@@ -82,15 +82,21 @@ impl From<Cadence> for store::Cadence {
 }
 
 /// Where `--token-stdin` keeps a connection's token: beside the database, in a folder only its
-/// owner can enter. The file is named for the connection with every character other than
-/// ASCII letters, digits, `-` and `_` written as `%XX` bytes, so two names never share a file
-/// (`acme.x` and `acme_x` once did, and one connection then used the other's token).
+/// owner can enter, one folder per database file (`.metro2-secrets/metro2.db/acme.token`), since
+/// two databases in one folder may each have a connection `acme` (a test tenant's token once
+/// replaced production's). Names are written with every character other than ASCII letters,
+/// digits, `-` and `_` as `%XX` bytes, so two names never share a file (`acme.x` and `acme_x`
+/// once did).
 pub fn token_file(db: &Path, connection: &str) -> PathBuf {
     let dir = db
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    dir.join(".metro2-secrets")
+    let db_name = db
+        .file_name()
+        .map_or("metro2.db".into(), |n| n.to_string_lossy());
+    dir.join(crate::store::secret::SECRETS_DIR)
+        .join(file_name(&db_name).replace("%2E", "."))
         .join(format!("{}.token", file_name(connection)))
 }
 
@@ -246,15 +252,20 @@ mod tests {
         assert_eq!(files.len(), names.len(), "{files:?}");
         assert_eq!(
             token_file(db, "acme"),
-            Path::new("/srv/.metro2-secrets/acme.token")
+            Path::new("/srv/.metro2-secrets/metro2.db/acme.token")
         );
         assert_eq!(
             token_file(db, "a/../b"),
-            Path::new("/srv/.metro2-secrets/a%2F%2E%2E%2Fb.token")
+            Path::new("/srv/.metro2-secrets/metro2.db/a%2F%2E%2E%2Fb.token")
         );
         assert_eq!(
             token_file(Path::new("metro2.db"), "acme.x"),
-            Path::new("./.metro2-secrets/acme%2Ex.token")
+            Path::new("./.metro2-secrets/metro2.db/acme%2Ex.token")
+        );
+        // Two databases in one folder: a connection of each name has its own file.
+        assert_ne!(
+            token_file(Path::new("/srv/prod.db"), "acme"),
+            token_file(Path::new("/srv/test.db"), "acme")
         );
     }
 }

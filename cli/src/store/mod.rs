@@ -13,7 +13,7 @@ mod error;
 pub mod migrate;
 mod records;
 mod runs;
-mod secret;
+pub mod secret;
 mod templates;
 
 use std::path::Path;

@@ -6,6 +6,10 @@ use std::path::{Path, PathBuf};
 
 use super::StoreError;
 
+/// The folder, beside the database, of the secrets `--token-stdin` and `--webhook-secret-stdin`
+/// keep (`commands::connect::token_file`).
+pub const SECRETS_DIR: &str = ".metro2-secrets";
+
 /// A reference to a secret kept outside the database.
 #[derive(Clone, PartialEq, Eq)]
 pub enum SecretSource {
@@ -103,8 +107,15 @@ impl SecretSource {
             #[cfg(unix)]
             {
                 use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-                    .map_err(io)?;
+                // The secrets folder and the database's folder inside it: a listing of the
+                // first would otherwise show which databases have secrets.
+                let secrets_root = dir
+                    .parent()
+                    .filter(|p| p.file_name().is_some_and(|n| n == SECRETS_DIR));
+                for d in std::iter::once(dir).chain(secrets_root) {
+                    std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700))
+                        .map_err(io)?;
+                }
             }
         }
         let mut f = crate::private::create(path).map_err(io)?;
