@@ -151,6 +151,16 @@ fn connect_sync_records_and_templates() {
     let o = metro2(&db, &["records"]);
     let t = text(&o);
     assert!(t.contains("25 records"), "{t}");
+    // The ACCOUNT column is the Metro 2 account number (what responses name), not the display id.
+    let number = ok["segments"]["base"]["consumer_account_number"]
+        .as_str()
+        .unwrap()
+        .trim();
+    let row = t
+        .lines()
+        .find(|l| l.contains(&format!(" {} ", ok["loan_id"])))
+        .unwrap();
+    assert!(row.contains(&format!(" {number} ")), "{row}");
     let o = metro2(&db, &["records", "--period", "2026-13"]);
     assert!(!o.status.success());
 
@@ -272,6 +282,9 @@ fn connect_sync_records_and_templates() {
     let o = metro2(&db, &["explain", &loan.to_string()]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("DIFFERENT"), "{}", text(&o));
+    let o = metro2(&db, &["explain", &loan.to_string(), "--period", "2026-1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("not a month YYYY-MM"), "{}", text(&o));
     let o = metro2(&db, &["explain", "NO-SUCH-LOAN"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("NO-SUCH-LOAN"), "{}", text(&o));

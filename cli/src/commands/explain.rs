@@ -43,6 +43,11 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
                 )
             })?,
     };
+    if let Some(p) = &args.period {
+        if crate::responses::model::parse_period(p).is_none() {
+            miette::bail!("--period {p:?} is not a month YYYY-MM");
+        }
+    }
     let record = find_record(&store, conn.id, loan_id, args.period.as_deref())?.ok_or_else(
         || match &args.period {
             Some(p) => miette!("{}: loan {loan_id} has no record for {p}", conn.name),

@@ -139,7 +139,12 @@ fn write_records(
                     name_of(r.connection_id),
                     r.period,
                     r.loan_id,
-                    r.display_id.as_deref().unwrap_or(""),
+                    // The account number the bureaus know (and responses name); a record with
+                    // no segments (skipped, error) shows the loan's display id instead.
+                    match base("consumer_account_number").trim() {
+                        "" => r.display_id.clone().unwrap_or_default(),
+                        number => number.to_string(),
+                    },
                     r.status.as_str(),
                     base("account_status"),
                     if balance.is_empty() && fields.is_some() {

@@ -43,7 +43,7 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
             "{}",
             table_row([
                 "RUN", "STARTED", "MODE", "STATUS", "AS OF", "FETCHED", "MAPPED", "SKIPPED",
-                "INVALID", "FAILED", "SAME",
+                "INVALID", "UNMAPPED", "FAILED", "SAME",
             ])
         );
     }
@@ -83,7 +83,8 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
                     "resumes_run": r.resumes_run_id, "template_version": r.template_version,
                     "started_at": r.started_at, "finished_at": r.finished_at, "error": r.error,
                     "counts": {"fetched": c.fetched, "mapped": c.mapped, "skipped": c.skipped,
-                               "invalid": c.invalid, "failed": c.failed, "unchanged": c.unchanged},
+                               "invalid": c.invalid - c.unmapped, "unmapped": c.unmapped,
+                               "failed": c.failed, "unchanged": c.unchanged},
                     "failures": failures.iter()
                         .map(|f| json!({"loan_id": f.loan_id, "error": f.error}))
                         .collect::<Vec<_>>(),
@@ -103,16 +104,19 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
 
 fn table_line(r: &SyncRun) -> String {
     let c = &r.counts;
+    // The stored `invalid` counts the documents that could not be mapped too; the table keeps
+    // them apart, as the sync's summary line does.
     let numbers = [
         c.fetched,
         c.mapped,
         c.skipped,
-        c.invalid,
+        c.invalid - c.unmapped,
+        c.unmapped,
         c.failed,
         c.unchanged,
     ]
     .map(|n| n.to_string());
-    let [fetched, mapped, skipped, invalid, failed, unchanged] = &numbers;
+    let [fetched, mapped, skipped, invalid, unmapped, failed, unchanged] = &numbers;
     table_row([
         &r.id.to_string(),
         &r.started_at,
@@ -123,15 +127,16 @@ fn table_line(r: &SyncRun) -> String {
         mapped,
         skipped,
         invalid,
+        unmapped,
         failed,
         unchanged,
     ])
 }
 
 /// One line of the table: the header and every run share its widths.
-fn table_row(c: [&str; 11]) -> String {
+fn table_row(c: [&str; 12]) -> String {
     format!(
-        "{:>5}  {:<20}  {:<11}  {:<11}  {:<10}  {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
-        c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10]
+        "{:>5}  {:<20}  {:<11}  {:<11}  {:<10}  {:>7} {:>7} {:>7} {:>7} {:>8} {:>7} {:>7}",
+        c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11]
     )
 }

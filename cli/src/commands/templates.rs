@@ -40,6 +40,8 @@ pub enum Command {
         file: std::path::PathBuf,
     },
     /// Diff two versions, or a version against the shipped preset.
+    ///
+    /// Exits 0 when they are the same, 1 when they differ (as diff(1) does), 2 on an error.
     Diff {
         /// The connection (the only one when absent).
         #[arg(long)]
