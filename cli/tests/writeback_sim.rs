@@ -390,3 +390,38 @@ async fn dry_run_prints_the_exact_requests_and_sends_nothing() {
         "the dry run printed what is sent"
     );
 }
+
+#[tokio::test]
+async fn a_loanpro_outage_stops_the_run_after_a_few_writes_and_the_next_run_sends_them() {
+    let mut e = env(8).await;
+    e.import(&(0..8).map(|i| (i, "rejected")).collect::<Vec<_>>(), 5);
+    e.set(on());
+    let mut cfg = ClientConfig::new(e.sim.base_url.clone(), INSTANCE, TOKEN);
+    cfg.backoff_base = std::time::Duration::from_millis(1);
+    cfg.backoff_cap = std::time::Duration::from_millis(5);
+    let client = Client::new(cfg).unwrap();
+    e.sim.set_faults(Faults {
+        fail_rate: 1.0,
+        ..Faults::default()
+    });
+    let mut out = Vec::new();
+    let stopped = writeback::run(&e.store, &e.conn, &client, &mut out).await;
+    let Err(WritebackError::Outage { .. }) = stopped else {
+        panic!("expected the outage stop, got {stopped:?}");
+    };
+    let tried = String::from_utf8_lossy(&out).lines().count();
+    assert_eq!(
+        tried,
+        writeback::OUTAGE_STOP,
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+
+    // LoanPro answers again: the next run sends every note, each once.
+    e.sim.set_faults(Faults::default());
+    let r = e.run().await.unwrap();
+    assert!(r.is_complete(), "{r:?}");
+    for i in 0..8 {
+        assert_eq!(e.notes(e.loan_id(i)).len(), 1, "loan index {i}");
+    }
+}

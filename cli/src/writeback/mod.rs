@@ -5,4 +5,4 @@ pub mod body;
 pub mod ledger;
 pub mod run;
 
-pub use run::{dry_run, refusal, run, WritebackError, WritebackReport};
+pub use run::{dry_run, refusal, run, WritebackError, WritebackReport, OUTAGE_STOP};

@@ -34,6 +34,31 @@ pub enum WritebackError {
     /// Printing the dry run failed.
     #[error("cannot print the requests: {0}")]
     Output(#[from] std::io::Error),
+    /// LoanPro did not answer for [`OUTAGE_STOP`] writes in a row: the run stopped; what it
+    /// did not send stays pending, what failed is retried, by the next run.
+    #[error(
+        "writeback stopped: {OUTAGE_STOP} writes in a row failed because LoanPro did not answer \
+         (the last: {last}); the writes not sent and the ones that failed are sent by the next \
+         `metro2 writeback`"
+    )]
+    Outage {
+        /// The last write's error.
+        last: LoanProError,
+    },
+}
+
+/// Writes failed in a row because LoanPro did not answer (a connection failure, 408, 429,
+/// 5xx after the client's retries) before a run stops: each such write has already waited
+/// through the client's backoff, so a LoanPro outage would otherwise cost minutes a write.
+pub const OUTAGE_STOP: usize = 5;
+
+/// Whether a write's failure says LoanPro is not answering, rather than something about the
+/// loan: what [`OUTAGE_STOP`] counts.
+fn is_outage(e: &LoanProError) -> bool {
+    match e {
+        LoanProError::WriteUncertain { last, .. } => last.is_outage(),
+        other => other.is_outage(),
+    }
 }
 
 /// Why writeback is off and how to turn it on.
@@ -286,6 +311,7 @@ pub async fn run(
         failed: problems,
         ..WritebackReport::default()
     };
+    let mut outages = 0;
     for (w, state) in planned {
         let what = format!(
             "{} Loans({}) {} for response #{}",
@@ -309,6 +335,14 @@ pub async fn run(
                     let msg = format!("{what}: may have been written earlier and the loan's notes cannot be read to check ({e}); not sent");
                     writeln!(out, "{msg}")?;
                     report.uncertain.push(msg);
+                    if is_outage(&e) {
+                        outages += 1;
+                        if outages >= OUTAGE_STOP {
+                            return Err(WritebackError::Outage { last: e });
+                        }
+                    } else {
+                        outages = 0;
+                    }
                     continue;
                 }
             }
@@ -321,6 +355,7 @@ pub async fn run(
         let result = client.update_loan(w.loan_id, method, &w.body).await;
         match result {
             Ok(()) => {
+                outages = 0;
                 ledger::finish(store, w.response_id, w.kind, State::Done, None)?;
                 tracing::info!(connection = %conn.name, response = w.response_id, loan = w.loan_id, kind = w.kind.as_str(), method = w.method.as_str(), "written back");
                 writeln!(out, "{what}: written")?;
@@ -344,6 +379,14 @@ pub async fn run(
                     report.uncertain.push(msg);
                 } else {
                     report.failed.push(msg);
+                }
+                if is_outage(&e) {
+                    outages += 1;
+                    if outages >= OUTAGE_STOP {
+                        return Err(WritebackError::Outage { last: e });
+                    }
+                } else {
+                    outages = 0;
                 }
             }
         }
