@@ -24,6 +24,7 @@ pub mod responses;
 pub mod runs;
 pub mod serve;
 pub mod sync;
+pub mod template_trial;
 pub mod templates;
 pub mod validate;
 pub mod writeback;

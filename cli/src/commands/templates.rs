@@ -29,6 +29,14 @@ pub enum Command {
     },
     /// Save a mapping file as the connection's next template version (the next sync maps with
     /// it). The file is checked first: it is not saved when it has an error.
+    ///
+    /// It is then tried on the documents of the connection's stored records of its newest
+    /// period and compared with them: the records that would change status (ok → error, ok →
+    /// invalid, error → ok, ...) and, for records that stay mapped, how many change each field,
+    /// with a few example loans (identities masked). It is not saved (exit 1) when a stored ok
+    /// record would become an error or invalid record, unless `--force`: a template that
+    /// compiles can still fail on every loan, and the next sync would replace the period's good
+    /// records. Changed values alone never stop it. A connection without records saves as is.
     Add {
         /// The connection (the only one when absent).
         #[arg(long)]
@@ -36,6 +44,9 @@ pub enum Command {
         /// What changed, kept with the version (shown by `templates list`).
         #[arg(long)]
         note: Option<String>,
+        /// Save even when stored ok records would become error or invalid records.
+        #[arg(long)]
+        force: bool,
         /// The .m2map file.
         file: std::path::PathBuf,
     },
@@ -60,8 +71,17 @@ pub fn run(cmd: Command, ctx: &Context) -> miette::Result<ExitCode> {
         Command::Add {
             connection,
             note,
+            force,
             file,
-        } => return add(&mut store, connection.as_deref(), note.as_deref(), &file),
+        } => {
+            return add(
+                &mut store,
+                connection.as_deref(),
+                note.as_deref(),
+                &file,
+                force,
+            )
+        }
         Command::List { connection } => {
             let conn = store
                 .resolve_connection(connection.as_deref())
@@ -227,13 +247,15 @@ fn line_ops<'a>(a: &[&'a str], b: &[&'a str]) -> Vec<Op<'a>> {
     ops
 }
 
-/// `templates add`: check, then save as the next version. Exit 1, nothing saved, when the file
-/// has an error or needs a parameter a sync cannot give.
+/// `templates add`: check, try on the stored records, then save as the next version. Exit 1,
+/// nothing saved, when the file has an error, needs a parameter a sync cannot give, or (without
+/// `force`) would turn stored ok records into error or invalid records.
 fn add(
     store: &mut Store,
     connection: Option<&str>,
     note: Option<&str>,
     file: &std::path::Path,
+    force: bool,
 ) -> miette::Result<ExitCode> {
     let conn = store.resolve_connection(connection).into_diagnostic()?;
     let name = file.display().to_string();
@@ -270,6 +292,27 @@ fn add(
         );
         return Ok(ExitCode::SUCCESS);
     }
+    let version = newest.as_ref().map_or(1, |t| t.version + 1);
+    let trial =
+        super::template_trial::try_template(store, &conn, &source, version).map_err(|e| {
+            miette::miette!(
+                "{}: cannot try {name} on the stored records: {e}",
+                conn.name
+            )
+        })?;
+    let breaking = trial.as_ref().map_or(0, |t| t.breaking());
+    if let Some(t) = &trial {
+        print!("{}", t.render());
+    }
+    if breaking > 0 && !force {
+        eprintln!(
+            "not saved: {name} would turn {breaking} ok record(s) of {} into error or invalid \
+             records, which the next sync stores in their place and the bureau file leaves out; \
+             fix the template, or pass --force to save it anyway",
+            trial.as_ref().map_or("", |t| t.period.as_str())
+        );
+        return Ok(ExitCode::from(1));
+    }
     let saved = store
         .add_template(conn.id, &source, note)
         .into_diagnostic()?;
@@ -285,6 +328,13 @@ fn add(
         println!(
             "review it: metro2 templates diff {} {}",
             t.version, saved.version
+        );
+    }
+    if breaking > 0 {
+        println!(
+            "--force: the next sync of {} replaces {breaking} ok record(s) with error or invalid \
+             records, and `metro2 export` leaves them out of the bureau file",
+            trial.as_ref().map_or("", |t| t.period.as_str())
         );
     }
     Ok(ExitCode::SUCCESS)
