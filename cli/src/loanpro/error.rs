@@ -97,14 +97,15 @@ impl LoanProError {
     }
 
     /// Whether the error says LoanPro itself is unwell (no answer, `408`, `429` or `5xx`, or
-    /// such a failure repeated until the retries ran out), rather than that this one loan is
-    /// wrong: what the sync's circuit breaker counts. A malformed answer, `404` or `409` concern
-    /// the loan and do not.
+    /// such a failure repeated until the retries ran out, or left a write's outcome uncertain),
+    /// rather than that this one loan is wrong: what the circuit breakers count
+    /// ([`super::OutageStreak`]). A malformed answer, `404` or `409` concern the loan and do not.
     pub fn is_outage(&self) -> bool {
         match self {
             LoanProError::Transport { .. } => true,
             LoanProError::Http { status, .. } => matches!(status, 408 | 429 | 500..=599),
-            LoanProError::RetriesExhausted { last, .. } => last.is_outage(),
+            LoanProError::RetriesExhausted { last, .. }
+            | LoanProError::WriteUncertain { last, .. } => last.is_outage(),
             _ => false,
         }
     }

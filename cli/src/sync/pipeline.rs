@@ -16,7 +16,7 @@ use super::mapper::{Mapped, RecordMapper};
 use super::plan::{decide, CursorPolicy};
 use super::progress::Progress;
 use super::source::LoanSource;
-use crate::loanpro::{LoanProError, LoanSummary, SearchFilter};
+use crate::loanpro::{LoanProError, LoanSummary, OutageStreak, SearchFilter};
 use crate::store::{
     Connection, LoanDocument, NewRecord, PageCommit, PageItem, RunCounts, RunMode, RunProgress,
     RunStatus, Store, StoreError,
@@ -674,11 +674,10 @@ async fn pull<S: LoanSource, M: RecordMapper>(
             })
             .buffered(concurrency),
     );
-    let breaker_after = opts.breaker_after.max(1);
+    let mut streak = OutageStreak::new(opts.breaker_after);
     let mut items = Vec::with_capacity(page_size);
     // The last loan of `items` in the sweep's id order: where a cut-short page leaves the cursor.
     let mut last_swept = None;
-    let mut in_a_row = 0usize;
     let mut tripped: Option<(usize, String)> = None;
     while let Some(step) = steps.next().await {
         // A task panics only if the runtime is shutting down: `step_for_loan` catches panics.
@@ -690,16 +689,11 @@ async fn pull<S: LoanSource, M: RecordMapper>(
                 outage,
             } => {
                 progress.inc();
-                if outage {
-                    in_a_row += 1;
-                    if in_a_row >= breaker_after && tripped.is_none() {
-                        if let PageItem::Failed { error, .. } = &item {
-                            tripped = Some((in_a_row, error.clone()));
-                        }
-                        breaker.store(true, Ordering::SeqCst);
+                if streak.record(outage) && tripped.is_none() {
+                    if let PageItem::Failed { error, .. } = &item {
+                        tripped = Some((streak.in_a_row(), error.clone()));
                     }
-                } else {
-                    in_a_row = 0;
+                    breaker.store(true, Ordering::SeqCst);
                 }
                 if !retry {
                     last_swept = Some(item.loan_id());

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::body::{self, Facts};
 use super::ledger::{self, Kind, State};
-use crate::loanpro::{Client, LoanProError, WriteMethod};
+use crate::loanpro::{Client, LoanProError, OutageStreak, WriteMethod};
 use crate::responses::import::{responses, StoredResponse};
 use crate::responses::Outcome;
 use crate::store::{Connection, Store, StoreError, WritebackMethod};
@@ -48,18 +48,8 @@ pub enum WritebackError {
 }
 
 /// Writes failed in a row because LoanPro did not answer (a connection failure, 408, 429,
-/// 5xx after the client's retries) before a run stops: each such write has already waited
-/// through the client's backoff, so a LoanPro outage would otherwise cost minutes a write.
+/// 5xx after the client's retries, [`LoanProError::is_outage`]) before a run stops.
 pub const OUTAGE_STOP: usize = 5;
-
-/// Whether a write's failure says LoanPro is not answering, rather than something about the
-/// loan: what [`OUTAGE_STOP`] counts.
-fn is_outage(e: &LoanProError) -> bool {
-    match e {
-        LoanProError::WriteUncertain { last, .. } => last.is_outage(),
-        other => other.is_outage(),
-    }
-}
 
 /// Why writeback is off and how to turn it on.
 pub fn refusal(connection: &str) -> String {
@@ -311,7 +301,7 @@ pub async fn run(
         failed: problems,
         ..WritebackReport::default()
     };
-    let mut outages = 0;
+    let mut outages = OutageStreak::new(OUTAGE_STOP);
     for (w, state) in planned {
         let what = format!(
             "{} Loans({}) {} for response #{}",
@@ -335,13 +325,8 @@ pub async fn run(
                     let msg = format!("{what}: may have been written earlier and the loan's notes cannot be read to check ({e}); not sent");
                     writeln!(out, "{msg}")?;
                     report.uncertain.push(msg);
-                    if is_outage(&e) {
-                        outages += 1;
-                        if outages >= OUTAGE_STOP {
-                            return Err(WritebackError::Outage { last: e });
-                        }
-                    } else {
-                        outages = 0;
+                    if outages.record(e.is_outage()) {
+                        return Err(WritebackError::Outage { last: e });
                     }
                     continue;
                 }
@@ -355,7 +340,7 @@ pub async fn run(
         let result = client.update_loan(w.loan_id, method, &w.body).await;
         match result {
             Ok(()) => {
-                outages = 0;
+                outages.record(false);
                 ledger::finish(store, w.response_id, w.kind, State::Done, None)?;
                 tracing::info!(connection = %conn.name, response = w.response_id, loan = w.loan_id, kind = w.kind.as_str(), method = w.method.as_str(), "written back");
                 writeln!(out, "{what}: written")?;
@@ -380,13 +365,8 @@ pub async fn run(
                 } else {
                     report.failed.push(msg);
                 }
-                if is_outage(&e) {
-                    outages += 1;
-                    if outages >= OUTAGE_STOP {
-                        return Err(WritebackError::Outage { last: e });
-                    }
-                } else {
-                    outages = 0;
+                if outages.record(e.is_outage()) {
+                    return Err(WritebackError::Outage { last: e });
                 }
             }
         }
