@@ -236,11 +236,11 @@ fn write_document(
         Format::Metro2 => {
             let outcome = plan.eval(doc, params);
             match &outcome {
-                Outcome::Mapped { record, findings } => {
+                Outcome::Mapped { record, .. } => {
                     // An invalid record is held back, as the export holds it back from the
                     // bureau file: the fixed-width output is what a bureau would be sent.
-                    let (invalid, all) = checked(record, findings, as_of);
-                    if invalid {
+                    let (status, all) = judge(&outcome, as_of);
+                    if status == "invalid" {
                         for f in all.iter().filter(|f| f["severity"] == "error") {
                             eprintln!(
                                 "{}: held back (invalid): {} {} ({}): {}",
@@ -360,11 +360,19 @@ pub fn checked(
     (invalid, all)
 }
 
-/// `ok`, `invalid` (mapped, but a rule or the validator found an error), `skipped` or `error`.
-pub fn status(outcome: &Outcome, as_of: chrono::NaiveDate) -> &'static str {
+/// An outcome judged once for every output format: its status (`ok`, `invalid`: mapped, but a
+/// rule or the validator found an error, `skipped` or `error`) and, for a mapped record, its
+/// findings ([`checked`]).
+pub fn judge(
+    outcome: &Outcome,
+    as_of: chrono::NaiveDate,
+) -> (&'static str, Vec<serde_json::Value>) {
     match outcome {
-        Outcome::Mapped { record, findings } if checked(record, findings, as_of).0 => "invalid",
-        other => other.status(),
+        Outcome::Mapped { record, findings } => match checked(record, findings, as_of) {
+            (true, all) => ("invalid", all),
+            (false, all) => (outcome.status(), all),
+        },
+        other => (other.status(), Vec::new()),
     }
 }
 
@@ -376,23 +384,12 @@ pub fn json_line(
     outcome: &Outcome,
     as_of: chrono::NaiveDate,
 ) -> serde_json::Value {
-    let mut status = outcome.status();
-    let (reason, segments, findings) = match outcome {
-        Outcome::Mapped { record, findings } => {
-            let (invalid, all) = checked(record, findings, as_of);
-            if invalid {
-                status = "invalid";
-            }
-            (
-                serde_json::Value::Null,
-                record_json(record),
-                serde_json::Value::Array(all),
-            )
-        }
+    let (status, findings) = judge(outcome, as_of);
+    let (reason, segments) = match outcome {
+        Outcome::Mapped { record, .. } => (serde_json::Value::Null, record_json(record)),
         Outcome::Skipped { reason, .. } => (
             serde_json::Value::String(reason.clone()),
             serde_json::json!({}),
-            serde_json::json!([]),
         ),
         Outcome::Error(e) => {
             let mut r = String::new();
@@ -401,11 +398,7 @@ pub fn json_line(
                 r.push(' ');
             }
             r.push_str(&format!("({}:{}): {}", e.file, e.line, e.message));
-            (
-                serde_json::Value::String(r),
-                serde_json::json!({}),
-                serde_json::json!([]),
-            )
+            (serde_json::Value::String(r), serde_json::json!({}))
         }
     };
     serde_json::json!({
@@ -414,7 +407,7 @@ pub fn json_line(
         "status": status,
         "reason": reason,
         "segments": segments,
-        "findings": findings,
+        "findings": serde_json::Value::Array(findings),
     })
 }
 
@@ -426,12 +419,10 @@ fn yaml_doc(
     reveal: bool,
 ) -> String {
     let q = |s: &str| serde_json::Value::String(s.to_string()).to_string();
-    let mut s = format!(
-        "---\nid: {id}\ndisplay_id: {display_id}\nstatus: {}\n",
-        status(outcome, as_of)
-    );
+    let (status, all) = judge(outcome, as_of);
+    let mut s = format!("---\nid: {id}\ndisplay_id: {display_id}\nstatus: {status}\n");
     match outcome {
-        Outcome::Mapped { record, findings } => {
+        Outcome::Mapped { record, .. } => {
             s.push_str("segments:\n");
             for seg in record.segments() {
                 let label = seg.kind().name();
@@ -445,7 +436,6 @@ fn yaml_doc(
                     ));
                 }
             }
-            let (_, all) = checked(record, findings, as_of);
             if !all.is_empty() {
                 s.push_str("findings:\n");
                 for f in &all {
@@ -493,13 +483,14 @@ pub fn explain_doc(
     as_of: chrono::NaiveDate,
     reveal: bool,
 ) -> String {
-    let mut s = format!("document {}: {}\n", show_id(id), status(&ex.outcome, as_of));
+    let (status, all) = judge(&ex.outcome, as_of);
+    let mut s = format!("document {}: {status}\n", show_id(id));
     match &ex.outcome {
         Outcome::Skipped { reason, line } => {
             s.push_str(&format!("  skipped at line {line}: {reason}\n"))
         }
         Outcome::Error(e) => s.push_str(&format!("  error: {e}\n")),
-        Outcome::Mapped { record, findings } => {
+        Outcome::Mapped { .. } => {
             // Columns as wide as this document's widest key and value, so every line reads
             // as a row of one table (a 30-character account number included).
             let texts: Vec<String> = ex
@@ -530,7 +521,7 @@ pub fn explain_doc(
                     ));
                 }
             }
-            for f in &checked(record, findings, as_of).1 {
+            for f in &all {
                 let text = |k: &str| f[k].as_str().unwrap_or_default().to_string();
                 s.push_str(&format!(
                     "  finding {} {} ({}): {}\n",
