@@ -367,25 +367,24 @@ impl Store {
     /// The loans a run fetched but could not map, with why: their records of the run in error
     /// (a later run that stores the loan again takes the record over, and with it the entry).
     pub fn unmapped(&self, run_id: i64) -> Result<Vec<SyncFailure>> {
-        let mut stmt = self.db.prepare(
+        self.run_failures(
             "SELECT run_id, loan_id, COALESCE(reason, '') FROM metro2_records
              WHERE run_id = ?1 AND status = 'error' ORDER BY loan_id",
-        )?;
-        let rows = stmt.query_map([run_id], |r| {
-            Ok(SyncFailure {
-                run_id: r.get(0)?,
-                loan_id: r.get(1)?,
-                error: r.get(2)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            run_id,
+        )
     }
 
     /// The loans that failed in a run.
     pub fn failures(&self, run_id: i64) -> Result<Vec<SyncFailure>> {
-        let mut stmt = self.db.prepare(
+        self.run_failures(
             "SELECT run_id, loan_id, error FROM sync_failures WHERE run_id = ?1 ORDER BY id",
-        )?;
+            run_id,
+        )
+    }
+
+    /// The rows `sql` selects for `run_id` (as `?1`), read as `(run_id, loan_id, error)`.
+    fn run_failures(&self, sql: &str, run_id: i64) -> Result<Vec<SyncFailure>> {
+        let mut stmt = self.db.prepare(sql)?;
         let rows = stmt.query_map([run_id], |r| {
             Ok(SyncFailure {
                 run_id: r.get(0)?,
