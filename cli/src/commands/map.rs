@@ -325,53 +325,20 @@ pub fn record_json(record: &DataRecord) -> serde_json::Value {
     serde_json::Value::Object(m)
 }
 
-/// A mapped record as the bureaus would judge it: the mapping's rule findings and the
-/// validator's, as JSON objects marked with their `source`, and whether any is an error (the
-/// record is then `invalid`: held back from the bureau file, as the sync stores it).
-pub fn checked(
-    record: &DataRecord,
-    findings: &[metro2_engine::plan::Finding],
-    as_of: chrono::NaiveDate,
-) -> (bool, Vec<serde_json::Value>) {
-    use metro2_engine::validate::{validate_record, RecordContext};
-    let validated = validate_record(
-        record,
-        &RecordContext {
-            activity_date: Some(as_of),
-            ..RecordContext::default()
-        },
-    );
-    let invalid = findings
-        .iter()
-        .any(|f| f.severity == metro2_engine::plan::RuleSeverity::Error)
-        || validated.iter().any(|f| f.is_error());
-    let mut all: Vec<serde_json::Value> = findings
-        .iter()
-        .map(|f| {
-            serde_json::json!({"source": "mapping", "rule": f.rule, "severity": f.severity,
-                               "message": f.message, "line": f.line})
-        })
-        .collect();
-    all.extend(validated.iter().map(|f| {
-        serde_json::json!({"source": "validator", "rule": f.rule, "severity": f.severity,
-                           "segment": f.segment, "field": f.field, "offset": f.offset,
-                           "message": f.message})
-    }));
-    (invalid, all)
-}
-
 /// An outcome judged once for every output format: its status (`ok`, `invalid`: mapped, but a
 /// rule or the validator found an error, `skipped` or `error`) and, for a mapped record, its
-/// findings ([`checked`]).
+/// findings ([`crate::sync::mapping::checked`]).
 pub fn judge(
     outcome: &Outcome,
     as_of: chrono::NaiveDate,
 ) -> (&'static str, Vec<serde_json::Value>) {
     match outcome {
-        Outcome::Mapped { record, findings } => match checked(record, findings, as_of) {
-            (true, all) => ("invalid", all),
-            (false, all) => (outcome.status(), all),
-        },
+        Outcome::Mapped { record, findings } => {
+            match crate::sync::mapping::checked(record, findings, as_of) {
+                (true, all) => ("invalid", all),
+                (false, all) => (outcome.status(), all),
+            }
+        }
         other => (other.status(), Vec::new()),
     }
 }
@@ -464,7 +431,7 @@ fn yaml_doc(
     s
 }
 
-/// Where a finding of [`checked`] points: `line N` of the mapping for a rule, `field
+/// Where a finding of [`crate::sync::mapping::checked`] points: `line N` of the mapping for a rule, `field
 /// SEGMENT.KEY` (or the segment alone) for the validator.
 fn finding_place(f: &serde_json::Value) -> String {
     match (&f["line"], f["segment"].as_str(), f["field"].as_str()) {

@@ -96,7 +96,7 @@ impl RecordMapper for TemplateMapper {
         };
         match self.plan.eval(&document, &self.params) {
             Outcome::Mapped { record, findings } => {
-                let (invalid, all) = crate::commands::map::checked(&record, &findings, self.as_of);
+                let (invalid, all) = checked(&record, &findings, self.as_of);
                 Mapped {
                     status: if invalid {
                         RecordStatus::Invalid
@@ -128,6 +128,41 @@ pub fn segments_text(record: &DataRecord) -> String {
         bytes.extend_from_slice(s.as_bytes());
     }
     String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// A mapped record as the bureaus would judge it: the mapping's rule findings and the
+/// validator's, as JSON objects marked with their `source`, and whether any is an error (the
+/// record is then `invalid`: held back from the bureau file, as the sync stores it).
+pub fn checked(
+    record: &DataRecord,
+    findings: &[metro2_engine::plan::Finding],
+    as_of: chrono::NaiveDate,
+) -> (bool, Vec<serde_json::Value>) {
+    use metro2_engine::validate::{validate_record, RecordContext};
+    let validated = validate_record(
+        record,
+        &RecordContext {
+            activity_date: Some(as_of),
+            ..RecordContext::default()
+        },
+    );
+    let invalid = findings
+        .iter()
+        .any(|f| f.severity == metro2_engine::plan::RuleSeverity::Error)
+        || validated.iter().any(|f| f.is_error());
+    let mut all: Vec<serde_json::Value> = findings
+        .iter()
+        .map(|f| {
+            serde_json::json!({"source": "mapping", "rule": f.rule, "severity": f.severity,
+                               "message": f.message, "line": f.line})
+        })
+        .collect();
+    all.extend(validated.iter().map(|f| {
+        serde_json::json!({"source": "validator", "rule": f.rule, "severity": f.severity,
+                           "segment": f.segment, "field": f.field, "offset": f.offset,
+                           "message": f.message})
+    }));
+    (invalid, all)
 }
 
 #[cfg(test)]
