@@ -21,6 +21,21 @@ fn metro2(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `metro2 map` with the shipped preset as of `as_of`, then `rest` (options and inputs).
+fn map_preset(as_of: &str, rest: &[&str]) -> (i32, String, String) {
+    let mut args = vec![
+        "map",
+        "--map",
+        "presets/loanpro.m2map",
+        "--as-of",
+        as_of,
+        "--param",
+        "furnisher_id=FURN12345",
+    ];
+    args.extend_from_slice(rest);
+    metro2(&args)
+}
+
 #[test]
 fn check_shows_each_invalid_fixture_with_its_code_line_and_column() {
     let dir = root().join("fixtures/m2map/invalid");
@@ -332,18 +347,11 @@ fn deep_files_are_a_diagnostic_in_every_command_not_a_crash() {
 
 #[test]
 fn an_invalid_record_is_reported_as_such_and_held_back_from_fixed_width_output() {
-    let preset = [
-        "map",
-        "--map",
-        "presets/loanpro.m2map",
-        "--as-of",
-        "2026-10-31",
-        "--param",
-        "furnisher_id=FURN12345",
+    let inputs = [
         "fixtures/loanpro/invalid_override_97_on_current_loan.json",
         "fixtures/loanpro/current.json",
     ];
-    let (status, stdout, stderr) = metro2(&preset);
+    let (status, stdout, stderr) = map_preset("2026-10-31", &inputs);
     assert_eq!(
         status, 0,
         "invalid records are data, not a failure: {stderr}"
@@ -362,9 +370,9 @@ fn an_invalid_record_is_reported_as_such_and_held_back_from_fixed_width_output()
     assert!(rules.contains(&"LP-STATUS-APD"), "{rules:?}");
     assert_eq!(lines[1]["status"], "ok");
 
-    let mut fixed = preset.to_vec();
-    fixed.extend(["--format", "metro2"]);
-    let (status, stdout, stderr) = metro2(&fixed);
+    let mut fixed = vec!["--format", "metro2"];
+    fixed.extend(inputs);
+    let (status, stdout, stderr) = map_preset("2026-10-31", &fixed);
     assert_eq!(status, 0, "{stderr}");
     assert_eq!(stdout.lines().count(), 1, "only the valid record: {stdout}");
     assert!(
@@ -376,18 +384,9 @@ fn an_invalid_record_is_reported_as_such_and_held_back_from_fixed_width_output()
 #[test]
 fn a_reporting_date_needs_four_year_digits_and_parameters_are_given_once() {
     let run = |as_of: &str, extra: &[&str]| {
-        let mut args = vec![
-            "map",
-            "--map",
-            "presets/loanpro.m2map",
-            "--as-of",
-            as_of,
-            "--param",
-            "furnisher_id=FURN12345",
-        ];
-        args.extend_from_slice(extra);
-        args.push("fixtures/loanpro/current.json");
-        metro2(&args)
+        let mut rest = extra.to_vec();
+        rest.push("fixtures/loanpro/current.json");
+        map_preset(as_of, &rest)
     };
     for bad in ["26-10-31", "0026-10-31", "-2026-10-31", "2026-10-31x"] {
         let (status, stdout, stderr) = run(bad, &[]);
@@ -410,18 +409,10 @@ fn a_document_without_id_is_named_by_its_file_and_place() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("arr.json");
     std::fs::write(&input, r#"[{"id": 5, "deleted": 1}, 7]"#).unwrap();
-    let (status, _, stderr) = metro2(&[
-        "map",
-        "--map",
-        "presets/loanpro.m2map",
-        "--as-of",
+    let (status, _, stderr) = map_preset(
         "2026-10-31",
-        "--param",
-        "furnisher_id=FURN12345",
-        "--format",
-        "metro2",
-        input.to_str().unwrap(),
-    ]);
+        &["--format", "metro2", input.to_str().unwrap()],
+    );
     assert_eq!(status, 1);
     assert!(
         stderr.contains("5: skipped: deleted in LoanPro"),
