@@ -3,8 +3,10 @@
 //! not finish, a period with no records at all, header settings missing, and loans reported
 //! before and deleted since (a DA record, once).
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use chrono::NaiveDate;
 use metro2::export::{self, ExportError, ExportRequest};
@@ -23,12 +25,7 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 }
 
 fn metro2(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_metro2"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .unwrap()
+    common::metro2_on(db, args, &[])
 }
 
 struct Env {

@@ -3,6 +3,8 @@
 //! export time; a per-bureau file carries its bureau's identifier only; a missing header setting
 //! names the setting and the command that sets it; `connection show` masks secrets.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -19,12 +21,7 @@ const TOKEN: &str = "ex-token-42";
 const INSTANCE: &str = "5200003";
 
 fn metro2(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_metro2"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .unwrap()
+    common::metro2_on(db, args, &[])
 }
 
 fn header_settings() -> ConnectionUpdate {

@@ -1,20 +1,17 @@
 //! `metro2 responses import`: good rows kept, bad rows rejected with their line numbers, a
 //! re-import adding nothing, CSV and JSON alike.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use metro2::store::{Cadence, NewConnection, SecretSource, Store};
 use metro2_engine::{FieldValue, Segment, SegmentKind};
 use rusqlite::params;
 
 fn metro2(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_metro2"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .unwrap()
+    common::metro2_on(db, args, &[])
 }
 
 /// A store with one connection whose 2026-10 records are accounts ACCT-1..ACCT-3 (loans 101..103).

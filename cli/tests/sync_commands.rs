@@ -1,6 +1,10 @@
 //! The commands around a sync, through the binary: `connect` (wrong token, token from standard
 //! input), `sync` (exit codes), `records` (masked identities), `templates` (list, show, diff).
 
+mod common;
+
+use common::text;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -15,22 +19,10 @@ use metro2::sync::preset;
 const TOKEN: &str = "cmd-token-81c2";
 
 fn metro2(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_metro2"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("CMD_TOKEN", TOKEN)
-        .env("WRONG_TOKEN", "not-the-token-77")
-        .env_remove("METRO2_DB")
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
+    common::metro2_on(
+        db,
+        args,
+        &[("CMD_TOKEN", TOKEN), ("WRONG_TOKEN", "not-the-token-77")],
     )
 }
 

@@ -2,8 +2,12 @@
 //! good records into error records is refused (unless `--force`), one that only changes values
 //! is saved with the changes counted.
 
+mod common;
+
+use common::text;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use chrono::NaiveDate;
 
@@ -15,22 +19,7 @@ use metro2::sync::preset;
 const TOKEN: &str = "trial-token-5d1e";
 
 fn metro2(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_metro2"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("TRIAL_TOKEN", TOKEN)
-        .env_remove("METRO2_DB")
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    common::metro2_on(db, args, &[("TRIAL_TOKEN", TOKEN)])
 }
 
 /// The connection's records of 2026-10 with each status.

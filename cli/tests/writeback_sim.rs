@@ -3,6 +3,8 @@
 //! duplicates (in process, and with the binary killed mid-run), and `--dry-run` printing the
 //! exact requests.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -303,12 +305,7 @@ async fn a_failure_midway_resumes_without_duplicates() {
 }
 
 fn metro2(db: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_metro2"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .unwrap()
+    common::metro2_on(db, args, &[])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

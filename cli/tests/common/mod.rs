@@ -3,6 +3,9 @@
 // Each test binary compiles its own copy and uses part of it.
 #![allow(dead_code)]
 
+use std::path::Path;
+use std::process::{Command, Output};
+
 use chrono::NaiveDate;
 use metro2::loanpro::generate::generate_loans;
 use metro2::loanpro::sim::{SimConfig, SimHandle, Simulator};
@@ -67,4 +70,26 @@ pub fn updated_after_newest(page: &LoanPage) -> SearchFilter {
         updated_since: Some(("lastUpdated".into(), newest + chrono::Duration::seconds(1))),
         ..SearchFilter::default()
     }
+}
+
+/// Runs the `metro2` binary on the database `db` with `args` and the environment variables
+/// `env` (a `METRO2_DB` of the caller's environment is removed: `--db` says which).
+pub fn metro2_on(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_metro2"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .envs(env.iter().copied())
+        .env_remove("METRO2_DB")
+        .output()
+        .unwrap()
+}
+
+/// A command's standard output then its standard error, for assertions and their messages.
+pub fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
