@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{FromArgMatches, Parser, Subcommand};
 
 use metro2::commands;
 
@@ -97,12 +98,20 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let db_named = matches!(
+        matches.value_source("db"),
+        Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+    );
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     if !cli.command.is_long_running() {
         quit_quietly_on_closed_pipe();
     }
     init_logging(cli.verbose);
-    let ctx = commands::Context { db: cli.db };
+    let ctx = commands::Context {
+        db: cli.db,
+        db_named,
+    };
     let result = match cli.command {
         Command::Validate(a) => commands::validate::run(a, &ctx),
         Command::Inspect(a) => commands::inspect::run(a, &ctx),

@@ -69,3 +69,35 @@ fn the_demo_syncs_stores_and_exports() {
         .unwrap();
     assert!(!dump.contains("demo-"), "{dump}");
 }
+
+#[test]
+fn the_demo_never_touches_the_database_metro2_db_names_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.db");
+    std::fs::write(&real, b"the analyst's data").unwrap();
+    let demo = dir.path().join("demo");
+    let out = Command::new(env!("CARGO_BIN_EXE_metro2"))
+        .args(["demo", "--loans", "3", "--dir"])
+        .arg(&demo)
+        .env("METRO2_DB", &real)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("the demo does not use {}", real.display())),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&real).unwrap(), b"the analyst's data");
+    assert!(demo.join("metro2.db").exists());
+
+    // Without --db or METRO2_DB there is nothing to say.
+    let out = Command::new(env!("CARGO_BIN_EXE_metro2"))
+        .args(["demo", "--loans", "3", "--dir"])
+        .arg(&demo)
+        .env_remove("METRO2_DB")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("does not use"));
+}

@@ -231,13 +231,21 @@ impl Diagnostics {
             &self.file_name,
             self.source.clone(),
         ));
+        let index = LineIndex::new(&self.source);
         let mut out = String::new();
         for d in &self.items {
+            let excerpt = Excerpt::of_long_line(&self.file_name, &self.source, &index, d);
             let report = Report {
                 d,
-                source: &named,
+                source: match &excerpt {
+                    Some(e) => e,
+                    None => &named,
+                },
                 line_col: self.line_col(d),
                 file: &self.file_name,
+                window: excerpt
+                    .as_ref()
+                    .map(|e| (e.offset, e.offset + e.text.len())),
             };
             if handler.render_report(&mut out, &report).is_err() {
                 out.push_str(&format!("{}: {}\n", d.code, d.message));
@@ -315,11 +323,89 @@ impl miette::SourceCode for CharColumns {
     }
 }
 
+/// How long a line may be before its snippet shows only a window of it around the place: a
+/// generated or pasted line can be tens of kilobytes, and the snippet would repeat all of it.
+const LONG_LINE: usize = 160;
+/// How much of a long line the window shows before the place, and in all (bytes, give or take a
+/// character).
+const WINDOW_BEFORE: usize = 40;
+const WINDOW: usize = 120;
+
+/// The part of a long line around a diagnostic's place, marked `…` where it was cut, standing
+/// for the whole file: it answers miette with the real line number and column, and keeps the
+/// file's byte offsets so the labels need no translation.
+struct Excerpt {
+    name: String,
+    text: String,
+    /// The file offset the excerpt's first byte stands at (the `…` ends where the window starts).
+    offset: usize,
+    /// 0-based line of the place.
+    line: usize,
+    /// 0-based column of the place, in characters.
+    column: usize,
+}
+
+impl Excerpt {
+    /// The excerpt for `d`, when its place is on a line longer than [`LONG_LINE`].
+    fn of_long_line(
+        name: &str,
+        source: &str,
+        index: &LineIndex,
+        d: &Diagnostic,
+    ) -> Option<Excerpt> {
+        let start = d.span.start.min(source.len());
+        let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = source[start..]
+            .find('\n')
+            .map_or(source.len(), |i| start + i);
+        if line_end - line_start <= LONG_LINE {
+            return None;
+        }
+        let floor = |mut i: usize| {
+            while !source.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let from = floor(start.saturating_sub(WINDOW_BEFORE).max(line_start));
+        let to = floor((from + WINDOW).min(line_end).max(start));
+        let before = if from > line_start { "…" } else { "" };
+        let after = if to < line_end { "…" } else { "" };
+        Some(Excerpt {
+            name: name.to_string(),
+            text: format!("{before}{}{after}", &source[from..to]),
+            offset: from - before.len(),
+            line: index.line(start) as usize - 1,
+            column: source[line_start..start].chars().count(),
+        })
+    }
+}
+
+impl miette::SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        _span: &miette::SourceSpan,
+        _context_lines_before: usize,
+        _context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            self.text.as_bytes(),
+            (self.offset, self.text.len()).into(),
+            self.line,
+            self.column,
+            1,
+        )))
+    }
+}
+
 struct Report<'a> {
     d: &'a Diagnostic,
-    source: &'a CharColumns,
+    source: &'a dyn miette::SourceCode,
     line_col: (u32, u32),
     file: &'a str,
+    /// The file range an excerpt shows, when the place is on a long line: labels are cut to it.
+    window: Option<(usize, usize)>,
 }
 
 impl fmt::Debug for Report<'_> {
@@ -365,14 +451,19 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let (lo, hi) = self.window.unwrap_or((0, usize::MAX));
+        let start = self.d.span.start;
         let primary = miette::LabeledSpan::new_primary_with_span(
             Some(self.d.label.clone()),
-            (self.d.span.start, self.d.span.len()),
+            (start, self.d.span.end.min(hi).max(start) - start),
         );
-        let related =
-            self.d.related.iter().map(|(s, l)| {
-                miette::LabeledSpan::new_with_span(Some(l.clone()), (s.start, s.len()))
-            });
+        // In an excerpt, a related place outside the window has no line to stand on.
+        let related = self
+            .d
+            .related
+            .iter()
+            .filter(move |(s, _)| s.start >= lo && s.end <= hi)
+            .map(|(s, l)| miette::LabeledSpan::new_with_span(Some(l.clone()), (s.start, s.len())));
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
 }
@@ -419,6 +510,67 @@ mod tests {
             assert!(seen.insert(c.as_str()));
             assert_eq!(c.as_str(), format!("M2M{:03}", i + 1));
         }
+    }
+
+    fn one(source: &str, span: Span, related: Option<Span>) -> String {
+        let mut ds = Diagnostics::new("f.m2map", source);
+        let mut d = Diagnostic::new(Code::ALL[0], span, "msg", "here");
+        if let Some(r) = related {
+            d = d.related(r, "there");
+        }
+        ds.items.push(d);
+        ds.render_plain(100)
+    }
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_place() {
+        let line = format!("let x = {}", "\"é\" + ".repeat(10_000));
+        let source = format!("m2map 1\n{line}\nlet y = 1\n");
+        // The 5,000th `"é"`: 8 + 4,999 * 6 characters (7 bytes each) into the line.
+        let start = source.find("let x").unwrap() + 8 + 4_999 * "\"é\" + ".len();
+        let out = one(&source, Span::new(start, start + 4), None);
+        assert!(out.len() < 2_000, "{} bytes:\n{out}", out.len());
+        let column = 8 + 4_999 * 6 + 1;
+        assert!(out.contains(&format!("[f.m2map:2:{column}]")), "{out}");
+        let shown = out.lines().find(|l| l.starts_with(" 2 │ ")).unwrap();
+        assert!(
+            shown.starts_with(" 2 │ …") && shown.ends_with('…'),
+            "{shown}"
+        );
+        let caret = out.lines().find(|l| l.contains('┬')).unwrap();
+        // The underline starts under the place's opening quote.
+        let at = caret.chars().position(|c| c == '─').unwrap();
+        assert_eq!(shown.chars().nth(at), Some('"'), "{shown}\n{caret}");
+        assert!(out.contains("here"), "{out}");
+    }
+
+    #[test]
+    fn a_window_starts_at_the_line_when_the_place_is_near_it_and_drops_far_related_places() {
+        let source = format!("m2map 1\nlet x = {}1\n", "2 + ".repeat(100));
+        let start = source.find("let").unwrap();
+        let far = source.len() - 3;
+        let out = one(
+            &source,
+            Span::new(start, start + 3),
+            Some(Span::new(far, far + 1)),
+        );
+        let shown = out.lines().find(|l| l.starts_with(" 2 │ ")).unwrap();
+        assert!(
+            shown.starts_with(" 2 │ let x = 2 + ") && shown.ends_with('…'),
+            "{shown}"
+        );
+        assert!(!out.contains("there"), "{out}");
+        assert!(out.contains("[f.m2map:2:1]"), "{out}");
+    }
+
+    #[test]
+    fn a_short_line_is_shown_whole_with_its_neighbours() {
+        let source = "m2map 1\nlet x = 1 + 2\nlet y = 3\n";
+        let start = source.find("1 +").unwrap();
+        let out = one(source, Span::new(start, start + 1), None);
+        assert!(out.contains(" 1 │ m2map 1"), "{out}");
+        assert!(out.contains(" 2 │ let x = 1 + 2\n"), "{out}");
+        assert!(out.contains(" 3 │ let y = 3"), "{out}");
     }
 
     #[test]

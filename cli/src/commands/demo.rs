@@ -39,9 +39,19 @@ pub fn last_month_end(today: NaiveDate) -> NaiveDate {
 
 /// Runs the command: a simulator on a free loopback port with generated loans, a fresh
 /// database in DIR, connect, sync, export, and a summary of where everything is.
-pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
+pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     std::fs::create_dir_all(&args.dir).into_diagnostic()?;
     let db = args.dir.join("metro2.db");
+    if ctx.db_named {
+        // The demo deletes and recreates its database; a `METRO2_DB` exported for real work
+        // must never be the file it replaces.
+        eprintln!(
+            "note: the demo does not use {} (from --db or METRO2_DB): it always starts a fresh \
+             database at {}; use --dir to put it elsewhere",
+            ctx.db.display(),
+            db.display()
+        );
+    }
     for suffix in ["", "-wal", "-shm"] {
         let p = args.dir.join(format!("metro2.db{suffix}"));
         if p.exists() {

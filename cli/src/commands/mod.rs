@@ -34,6 +34,8 @@ pub mod writeback;
 pub struct Context {
     /// The SQLite database (`--db`, `METRO2_DB`).
     pub db: PathBuf,
+    /// Whether `--db` or `METRO2_DB` named the database, rather than its default.
+    pub db_named: bool,
 }
 
 impl Context {
