@@ -271,6 +271,53 @@ fn connect_sync_records_and_templates() {
         &["connection", "set", "acme", "--furnisher-id", "OTHER00001"],
     );
     assert!(o.status.success(), "{}", text(&o));
+    // The writeback custom field can be set, and unset again.
+    let custom_field = |o: &Output| {
+        text(o)
+            .lines()
+            .find(|l| l.starts_with("writeback custom field"))
+            .map(|l| l["writeback custom field".len()..].trim().to_string())
+    };
+    let o = metro2(
+        &db,
+        &[
+            "connection",
+            "set",
+            "acme",
+            "--writeback-custom-field",
+            "16",
+        ],
+    );
+    assert_eq!(custom_field(&o).as_deref(), Some("16"), "{}", text(&o));
+    let o = metro2(
+        &db,
+        &["connection", "set", "acme", "--no-writeback-custom-field"],
+    );
+    assert_eq!(
+        custom_field(&o).as_deref(),
+        Some("(not set)"),
+        "{}",
+        text(&o)
+    );
+    let o = metro2(
+        &db,
+        &[
+            "connection",
+            "set",
+            "acme",
+            "--no-writeback-custom-field",
+            "--writeback-custom-field",
+            "16",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let o = metro2(&db, &["connection", "show", "acme"]);
+    assert_eq!(
+        custom_field(&o).as_deref(),
+        Some("(not set)"),
+        "{}",
+        text(&o)
+    );
     let o = metro2(&db, &["explain", &loan.to_string()]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("DIFFERENT"), "{}", text(&o));

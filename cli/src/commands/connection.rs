@@ -60,8 +60,11 @@ pub struct SetArgs {
     #[arg(long, value_parser = ["PUT", "PATCH"])]
     pub writeback_method: Option<String>,
     /// Custom field id that receives the latest outcome.
-    #[arg(long)]
+    #[arg(long, value_name = "ID")]
     pub writeback_custom_field: Option<i64>,
+    /// Stop writing the latest outcome into a custom field (notes are still written).
+    #[arg(long, conflicts_with = "writeback_custom_field")]
+    pub no_writeback_custom_field: bool,
     /// Environment variable holding the webhook secret.
     #[arg(long, conflicts_with = "webhook_secret_stdin")]
     pub webhook_secret_env: Option<String>,
@@ -197,6 +200,7 @@ pub fn update_from(a: &SetArgs, ctx: &Context) -> miette::Result<ConnectionUpdat
             _ => WritebackMethod::Put,
         }),
         writeback_custom_field: a.writeback_custom_field,
+        clear_writeback_custom_field: a.no_writeback_custom_field,
         equifax_id: trimmed(&a.equifax_id),
         experian_id: trimmed(&a.experian_id),
         transunion_id: trimmed(&a.transunion_id),
@@ -215,6 +219,7 @@ pub fn update_from(a: &SetArgs, ctx: &Context) -> miette::Result<ConnectionUpdat
         && update.writeback.is_none()
         && update.writeback_method.is_none()
         && update.writeback_custom_field.is_none()
+        && !update.clear_writeback_custom_field
         && texts.iter().all(|(_, v, _)| v.is_none())
         && update.reporter_phone.is_none()
         && update.webhook_secret_source.is_none()

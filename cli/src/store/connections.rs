@@ -143,6 +143,8 @@ pub struct ConnectionUpdate {
     pub writeback_method: Option<WritebackMethod>,
     /// Writeback custom field.
     pub writeback_custom_field: Option<i64>,
+    /// Unset the writeback custom field (wins over `writeback_custom_field`).
+    pub clear_writeback_custom_field: bool,
     /// Equifax program identifier.
     pub equifax_id: Option<String>,
     /// Experian program identifier.
@@ -372,7 +374,8 @@ impl Store {
                 cadence = COALESCE(?2, cadence),
                 writeback = COALESCE(?3, writeback),
                 writeback_method = COALESCE(?4, writeback_method),
-                writeback_custom_field = COALESCE(?5, writeback_custom_field),
+                writeback_custom_field =
+                    CASE WHEN ?21 THEN NULL ELSE COALESCE(?5, writeback_custom_field) END,
                 equifax_id = COALESCE(?6, equifax_id),
                 experian_id = COALESCE(?7, experian_id),
                 transunion_id = COALESCE(?8, transunion_id),
@@ -410,6 +413,7 @@ impl Store {
                 u.base_url,
                 text(&u.token_source),
                 now_text(),
+                u.clear_writeback_custom_field,
             ],
         )?;
         self.connection_by_id(id)
