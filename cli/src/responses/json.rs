@@ -38,14 +38,19 @@ pub fn parse(text: &str) -> Result<Parsed, FileError> {
             .map(|k| format!("unknown key {k:?}"))
             .collect();
         let mut cells: Vec<(&str, String)> = Vec::new();
-        for (k, v) in map {
+        // Known keys whose value has the wrong type: present, so not also "missing".
+        let mut mistyped: Vec<String> = Vec::new();
+        for (k, v) in map.iter().filter(|(k, _)| COLUMNS.contains(&k.as_str())) {
             match v {
                 Value::Null => {}
                 Value::String(s) => cells.push((k, s.trim().to_string())),
                 Value::Number(n) if k == "account_number" || k == "code" => {
                     cells.push((k, n.to_string()))
                 }
-                _ => problems.push(format!("{k} must be a string")),
+                _ => {
+                    problems.push(format!("{k} must be a string, not {}", kind(v)));
+                    mistyped.push(format!("{k} is missing"));
+                }
             }
         }
         let get = |name: &str| {
@@ -58,13 +63,25 @@ pub fn parse(text: &str) -> Result<Parsed, FileError> {
         match from_cells(line, get) {
             Ok(r) if problems.is_empty() => parsed.accepted.push(r),
             Ok(_) => parsed.rejected.push(Rejection { line, problems }),
-            Err(mut e) => {
-                problems.append(&mut e.problems);
+            Err(e) => {
+                problems.extend(e.problems.into_iter().filter(|p| !mistyped.contains(p)));
                 parsed.rejected.push(Rejection { line, problems });
             }
         }
     }
     Ok(parsed)
+}
+
+/// What a JSON value is, in a rejection's words.
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "true or false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// The 1-based line on which each element of the top-level array starts. The text is known to
@@ -127,7 +144,7 @@ mod tests {
   {"bureau": "equifax", "account_number": 12345, "period": "2026-10",
    "outcome": "accepted", "date": "2026-11-02"},
   {"bureau": "experian", "account_number": "A2", "period": "2026-10",
-   "outcome": "rejected", "date": "2026-11-02", "extra": "x"},
+   "outcome": "rejected", "date": "2026-11-02", "extra": 7},
   "not an object",
   {"bureau": "transunion", "account_number": "A3", "period": 202610,
    "outcome": "disputed", "date": "2026-11-02", "code": null}
@@ -138,13 +155,11 @@ mod tests {
         assert_eq!(p.accepted[0].line, 2);
         let rejected: Vec<String> = p.rejected.iter().map(ToString::to_string).collect();
         assert_eq!(rejected.len(), 3);
+        // An unknown key is reported once, whatever its value.
         assert_eq!(rejected[0], "line 4: unknown key \"extra\"");
         assert_eq!(rejected[1], "line 6: the row is not a JSON object");
-        assert!(
-            rejected[2].starts_with("line 7: period must be a string"),
-            "{}",
-            rejected[2]
-        );
+        // A mistyped period is not also missing.
+        assert_eq!(rejected[2], "line 7: period must be a string, not a number");
     }
 
     #[test]
