@@ -6,100 +6,31 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use chrono::NaiveDate;
 use metro2::export::{self, ExportError, ExportRequest};
-use metro2::loanpro::sim::{Faults, SimConfig, SimHandle, Simulator};
-use metro2::store::{
-    Cadence, Connection, ConnectionUpdate, NewConnection, RecordStatus, RunMode, RunStatus,
-    SecretSource, Store,
-};
-use metro2::sync::{runner, Progress, SyncOptions, SyncReport};
+use metro2::loanpro::sim::Faults;
+use metro2::store::{RecordStatus, RunMode, RunStatus};
+
+use common::sim::SimSetup;
+use common::store::{header_settings, Env, EnvSetup};
+use common::{d, metro2};
 
 const TOKEN: &str = "gap-token-7";
 const INSTANCE: &str = "5200009";
 
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
-fn metro2(db: &Path, args: &[&str]) -> Output {
-    common::metro2_on(db, args, &[])
-}
-
-struct Env {
-    dir: tempfile::TempDir,
-    db: PathBuf,
-    sim: SimHandle,
-    ids: Vec<i64>,
+/// A simulator of `n` loans generated as of `as_of`, and a store connected to it with every
+/// header setting.
+async fn env(n: usize, as_of: NaiveDate) -> Env {
+    let sim = SimSetup::generated(n, 33, as_of)
+        .token(TOKEN)
+        .instance(INSTANCE);
+    let mut env = EnvSetup::new(sim).start().await;
+    env.set(header_settings());
+    env
 }
 
 impl Env {
-    /// A simulator of `n` loans generated as of `as_of`, and a store connected to it with every
-    /// header setting.
-    async fn new(n: usize, as_of: NaiveDate) -> Env {
-        let loans = metro2::loanpro::generate::generate_loans(n, 33, as_of);
-        let ids = loans.iter().map(|l| l["id"].as_i64().unwrap()).collect();
-        let sim = Simulator::start(SimConfig {
-            loans,
-            token: TOKEN.into(),
-            instance_id: INSTANCE.into(),
-            ..SimConfig::default()
-        })
-        .await
-        .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("metro2.db");
-        let mut store = Store::open(&db).unwrap();
-        let token = SecretSource::write_file(&dir.path().join("s/api.token"), TOKEN).unwrap();
-        let conn = metro2::commands::connect::connect(
-            &mut store,
-            &NewConnection {
-                name: "acme".into(),
-                base_url: sim.base_url.clone(),
-                instance_id: INSTANCE.into(),
-                token_source: token,
-                cadence: Cadence::Webhook,
-            },
-        )
-        .unwrap();
-        store
-            .update_connection(
-                &conn.name,
-                &ConnectionUpdate {
-                    furnisher_id: Some("FURN000123".into()),
-                    equifax_id: Some("EQ00012345".into()),
-                    reporter_name: Some("Acme Lending LLC".into()),
-                    reporter_address: Some("100 Congress Ave, Austin, TX 78701".into()),
-                    reporter_phone: Some("(512) 555-0100".into()),
-                    ..ConnectionUpdate::default()
-                },
-            )
-            .unwrap();
-        Env { dir, db, sim, ids }
-    }
-
-    fn store(&self) -> (Store, Connection) {
-        let store = Store::open(&self.db).unwrap();
-        let conn = store.connection("acme").unwrap();
-        (store, conn)
-    }
-
-    async fn sync(&self, as_of: NaiveDate, full: bool) -> SyncReport {
-        let db = self.db.clone();
-        let rt = tokio::runtime::Handle::current();
-        tokio::task::spawn_blocking(move || {
-            let mut store = Store::open(&db).unwrap();
-            let conn = store.connection("acme").unwrap();
-            let mut opts = SyncOptions::new(as_of);
-            opts.force_full = full;
-            runner::sync_connection(&rt, &mut store, &conn, &opts, &Progress::hidden()).unwrap()
-        })
-        .await
-        .unwrap()
-    }
-
     fn request(&self, period: &str) -> ExportRequest {
         let mut req = ExportRequest::new(period);
         req.dir = self.dir.path().to_path_buf();
@@ -107,7 +38,7 @@ impl Env {
     }
 
     fn export(&self, req: &ExportRequest) -> Result<export::ExportOutcome, ExportError> {
-        let (store, conn) = self.store();
+        let (store, conn) = self.open();
         export::export_period(&store, &conn, req)
     }
 }
@@ -132,7 +63,7 @@ fn accounts_in(file: &Path) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn loans_that_failed_to_sync_refuse_the_export_unless_allowed_and_are_listed() {
     let as_of = d(2026, 10, 31);
-    let env = Env::new(12, as_of).await;
+    let env = env(12, as_of).await;
     let broken = [env.ids[2], env.ids[7]];
     env.sim.set_faults(Faults {
         malformed_loans: broken.to_vec(),
@@ -221,10 +152,10 @@ async fn loans_that_failed_to_sync_refuse_the_export_unless_allowed_and_are_list
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_record_older_than_a_failed_attempt_is_flagged_stale() {
     let as_of = d(2026, 10, 31);
-    let env = Env::new(8, as_of).await;
+    let env = env(8, as_of).await;
     env.sync(as_of, false).await;
     let loan = env.ids[3];
-    let (store, conn) = env.store();
+    let (store, conn) = env.open();
     let before = store.record(conn.id, loan, "2026-10").unwrap().unwrap();
     assert_eq!(before.status, RecordStatus::Ok);
 
@@ -257,7 +188,7 @@ async fn a_record_older_than_a_failed_attempt_is_flagged_stale() {
     env.sim.set_faults(Faults::default());
     env.sync(d(2026, 11, 30), false).await;
     assert_eq!(
-        env.store()
+        env.open()
             .0
             .period_failures(conn.id, "2026-10")
             .unwrap()
@@ -265,7 +196,7 @@ async fn a_record_older_than_a_failed_attempt_is_flagged_stale() {
         1
     );
     assert!(env
-        .store()
+        .open()
         .0
         .period_failures(conn.id, "2026-11")
         .unwrap()
@@ -275,9 +206,9 @@ async fn a_record_older_than_a_failed_attempt_is_flagged_stale() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unfinished_latest_run_of_the_period_refuses_the_export() {
     let as_of = d(2026, 10, 31);
-    let env = Env::new(6, as_of).await;
+    let env = env(6, as_of).await;
     env.sync(as_of, false).await;
-    let (store, conn) = env.store();
+    let (store, conn) = env.open();
     // A later run of October cut short (what a kill leaves once the next sync abandons it),
     // then a run of another period: October's latest run is still the interrupted one.
     let cut = store
@@ -340,7 +271,7 @@ async fn an_unfinished_latest_run_of_the_period_refuses_the_export() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_period_without_records_is_refused_unless_allowed() {
     let as_of = d(2026, 10, 31);
-    let env = Env::new(4, as_of).await;
+    let env = env(4, as_of).await;
     let err = env.export(&env.request("2026-10")).unwrap_err().to_string();
     assert!(err.contains("no sync has stored a record yet"), "{err}");
     env.sync(as_of, false).await;
@@ -374,9 +305,9 @@ async fn a_period_without_records_is_refused_unless_allowed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_missing_header_setting_is_reported_at_once() {
     let as_of = d(2026, 10, 31);
-    let env = Env::new(3, as_of).await;
+    let env = env(3, as_of).await;
     env.sync(as_of, false).await;
-    let (store, _) = env.store();
+    let (store, _) = env.open();
     store
         .db()
         .execute(
@@ -423,8 +354,8 @@ fn statuses_in(file: &Path) -> Vec<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_loan_reported_then_deleted_gets_one_da_record() {
-    let env = Env::new(12, d(2026, 11, 30)).await;
-    let (store, conn) = env.store();
+    let env = env(12, d(2026, 11, 30)).await;
+    let (store, conn) = env.open();
     // Y is deleted before it was ever reported: skipped in its first period, never a DA.
     let never_reported = env.ids[5];
     assert!(env

@@ -6,90 +6,40 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Command;
 
 use metro2::export::{self, ExportRequest};
-use metro2::loanpro::sim::{SimConfig, Simulator};
-use metro2::store::{Cadence, ConnectionUpdate, NewConnection, RecordStatus, SecretSource, Store};
-use metro2::sync::{runner, Progress, SyncOptions};
+use metro2::loanpro::sim::SimHandle;
+use metro2::store::{ConnectionUpdate, RecordStatus, Store};
 use metro2_engine::reader::read_file;
 use metro2_engine::validate::validate_file;
 use rusqlite::params;
+use tempfile::TempDir;
+
+use common::metro2;
+use common::sim::SimSetup;
+use common::store::{header_settings, EnvSetup};
 
 const TOKEN: &str = "ex-token-42";
 const INSTANCE: &str = "5200003";
 
-fn metro2(db: &Path, args: &[&str]) -> Output {
-    common::metro2_on(db, args, &[])
-}
-
-fn header_settings() -> ConnectionUpdate {
-    ConnectionUpdate {
-        furnisher_id: Some("FURN000123".into()),
-        equifax_id: Some("EQ00012345".into()),
+/// Syncs 40 generated loans into a fresh store with the header settings and every bureau's
+/// id; returns the temp dir, the db and the period.
+async fn synced() -> (TempDir, PathBuf, String, SimHandle) {
+    let as_of = chrono::Utc::now().date_naive();
+    let sim = SimSetup::generated(40, 21, as_of)
+        .token(TOKEN)
+        .instance(INSTANCE);
+    let mut env = EnvSetup::new(sim).start().await;
+    env.set(ConnectionUpdate {
         experian_id: Some("EX123".into()),
         transunion_id: Some("TU98765".into()),
         innovis_id: Some("IN555".into()),
-        reporter_name: Some("Acme Lending LLC".into()),
-        reporter_address: Some("100 Congress Ave, Austin, TX 78701".into()),
-        reporter_phone: Some("(512) 555-0100".into()),
-        ..ConnectionUpdate::default()
-    }
-}
-
-/// Syncs 40 generated loans into a fresh store; returns the temp dir, the db and the period.
-async fn synced() -> (
-    tempfile::TempDir,
-    std::path::PathBuf,
-    String,
-    metro2::loanpro::sim::SimHandle,
-) {
-    let as_of = chrono::Utc::now().date_naive();
-    let loans = metro2::loanpro::generate::generate_loans(40, 21, as_of);
-    let sim = Simulator::start(SimConfig {
-        loans,
-        token: TOKEN.into(),
-        instance_id: INSTANCE.into(),
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("metro2.db");
-    let secret_dir = dir.path().to_path_buf();
-    let base = sim.base_url.clone();
-    let db2 = db.clone();
-    let rt = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || {
-        let mut store = Store::open(&db2).unwrap();
-        let token = SecretSource::write_file(&secret_dir.join("s/api.token"), TOKEN).unwrap();
-        let conn = metro2::commands::connect::connect(
-            &mut store,
-            &NewConnection {
-                name: "acme".into(),
-                base_url: base,
-                instance_id: INSTANCE.into(),
-                token_source: token,
-                cadence: Cadence::Webhook,
-            },
-        )
-        .unwrap();
-        let conn = store
-            .update_connection(&conn.name, &header_settings())
-            .unwrap();
-        runner::sync_connection(
-            &rt,
-            &mut store,
-            &conn,
-            &SyncOptions::new(as_of),
-            &Progress::hidden(),
-        )
-        .unwrap();
-    })
-    .await
-    .unwrap();
-    (dir, db, as_of.format("%Y-%m").to_string(), sim)
+        ..header_settings()
+    });
+    env.sync(as_of, false).await;
+    (env.dir, env.db, as_of.format("%Y-%m").to_string(), env.sim)
 }
 
 /// Loan ids of the period's records with this status.

@@ -10,19 +10,14 @@ use metro2::loanpro::sim::{load_dataset, Faults, SimConfig, SimHandle, Simulator
 use metro2::loanpro::{Client, ClientConfig, LoanProError, SearchFilter, WriteMethod};
 use serde_json::{json, Value};
 
-use common::{search_ids, updated_after_newest};
-
-fn as_of() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 10, 31).unwrap()
-}
+use common::as_of;
+use common::sim::{search_ids, updated_after_newest, SimSetup};
 
 async fn sim_with(n: usize, tweak: impl FnOnce(&mut SimConfig)) -> SimHandle {
-    let mut cfg = SimConfig {
-        loans: generate_loans(n, 42, as_of()),
-        ..SimConfig::default()
-    };
-    tweak(&mut cfg);
-    Simulator::start(cfg).await.unwrap()
+    SimSetup::generated(n, 42, as_of())
+        .tweak(tweak)
+        .start()
+        .await
 }
 
 fn config(sim: &SimHandle) -> ClientConfig {
@@ -165,12 +160,7 @@ async fn fixture_documents_survive_the_round_trip() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/loanpro");
     let docs = load_dataset(std::path::Path::new(dir)).unwrap();
     assert!(docs.len() >= 10, "{} fixtures", docs.len());
-    let sim = Simulator::start(SimConfig {
-        loans: docs.clone(),
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let sim = SimSetup::serving(docs.clone()).start().await;
     let client = client(&sim);
     let far = NaiveDate::from_ymd_opt(2100, 1, 1).unwrap();
     for doc in &docs {

@@ -2,22 +2,21 @@
 
 mod common;
 
-use chrono::NaiveDate;
 use metro2::loanpro::generate::FIRST_ID;
 use metro2::loanpro::{Client, ClientConfig, SearchFilter};
 use serde_json::{json, Value};
 
-use common::{search_ids, sim_env, updated_after_newest, SimEnv};
+use common::as_of;
+use common::sim::{search_ids, sim_env, updated_after_newest, SimEnv};
 
 #[tokio::test]
 async fn touch_modify_faults_and_stats_over_http() {
-    let as_of = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
     let SimEnv {
         sim,
         admin,
         http,
         client,
-    } = sim_env(4, 9, as_of).await;
+    } = sim_env(4, 9, as_of()).await;
 
     let before = client
         .search_loans(0, 10, &SearchFilter::default())

@@ -4,16 +4,12 @@
 
 mod common;
 
-use chrono::NaiveDate;
 use metro2::loanpro::generate::{generate_loans, FIRST_ID};
 use metro2::loanpro::{SearchFilter, WriteMethod};
 use serde_json::{json, Value};
 
-use common::{search_ids, sim_env, updated_after_newest, SimEnv};
-
-fn as_of() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 10, 31).unwrap()
-}
+use common::as_of;
+use common::sim::{search_ids, sim_env, updated_after_newest, SimEnv};
 
 async fn get_text(http: &reqwest::Client, url: &str) -> String {
     http.get(url)

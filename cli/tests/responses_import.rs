@@ -4,15 +4,12 @@
 mod common;
 
 use std::path::Path;
-use std::process::Output;
 
 use metro2::store::{Cadence, NewConnection, SecretSource, Store};
 use metro2_engine::{FieldValue, Segment, SegmentKind};
 use rusqlite::params;
 
-fn metro2(db: &Path, args: &[&str]) -> Output {
-    common::metro2_on(db, args, &[])
-}
+use common::metro2;
 
 /// A store with one connection whose 2026-10 records are accounts ACCT-1..ACCT-3 (loans 101..103).
 fn store(dir: &Path) -> std::path::PathBuf {

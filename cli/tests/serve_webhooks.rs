@@ -3,16 +3,19 @@
 //! that loan from the simulator into an updated record, the scheduler firing on a shortened
 //! interval, and the binary stopping cleanly on SIGTERM.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use metro2::loanpro::sim::{SimConfig, SimHandle, Simulator};
 use metro2::server::{self, signature, ServeConfig};
-use metro2::store::{Cadence, Connection, ConnectionUpdate, NewConnection, SecretSource, Store};
-use metro2::sync::{runner, Progress, SyncOptions};
+use metro2::store::{Cadence, ConnectionUpdate, NewConnection, SecretSource, Store};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+
+use common::sim::SimSetup;
+use common::store::{Env, EnvSetup};
 
 const TOKEN: &str = "sv-token-71";
 const INSTANCE: &str = "5200002";
@@ -23,83 +26,23 @@ fn as_of() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
-struct Env {
-    dir: tempfile::TempDir,
-    db: PathBuf,
-    sim: SimHandle,
-    loans: Vec<Value>,
-    conn: Connection,
-}
-
 /// A simulator with `n` generated loans and a store with a connection to it (webhook secret
 /// and static token kept in files), not yet synced.
 async fn env(n: usize, cadence: Cadence) -> Env {
-    let loans = metro2::loanpro::generate::generate_loans(n, 5, as_of());
-    let sim = Simulator::start(SimConfig {
-        loans: loans.clone(),
-        token: TOKEN.into(),
-        instance_id: INSTANCE.into(),
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("metro2.db");
-    let mut store = Store::open(&db).unwrap();
-    let token = SecretSource::write_file(&dir.path().join("s/api.token"), TOKEN).unwrap();
-    let conn = metro2::commands::connect::connect(
-        &mut store,
-        &NewConnection {
-            name: "acme".into(),
-            base_url: sim.base_url.clone(),
-            instance_id: INSTANCE.into(),
-            token_source: token,
-            cadence,
-        },
-    )
-    .unwrap();
-    let secret = SecretSource::write_file(&dir.path().join("s/hook.secret"), SECRET).unwrap();
-    let static_token =
-        SecretSource::write_file(&dir.path().join("s/hook.token"), STATIC_TOKEN).unwrap();
-    let conn = store
-        .update_connection(
-            &conn.name,
-            &ConnectionUpdate {
-                webhook_secret_source: Some(secret),
-                webhook_token_header: Some("X-Hook-Token".into()),
-                webhook_token_source: Some(static_token),
-                furnisher_id: Some("FURN000123".into()),
-                ..ConnectionUpdate::default()
-            },
-        )
-        .unwrap();
-    Env {
-        dir,
-        db,
-        sim,
-        loans,
-        conn,
-    }
-}
-
-/// A full sync of the connection, on a thread outside the runtime (the pipeline blocks).
-async fn sync(db: &Path) {
-    let db = db.to_path_buf();
-    let rt = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || {
-        let mut store = Store::open(&db).unwrap();
-        let conn = store.connection("acme").unwrap();
-        runner::sync_connection(
-            &rt,
-            &mut store,
-            &conn,
-            &SyncOptions::new(as_of()),
-            &Progress::hidden(),
-        )
-        .unwrap();
-    })
-    .await
-    .unwrap();
+    let sim = SimSetup::generated(n, 5, as_of())
+        .token(TOKEN)
+        .instance(INSTANCE);
+    let mut e = EnvSetup::new(sim).cadence(cadence).start().await;
+    let secret = e.secret_file("s/hook.secret", SECRET);
+    let static_token = e.secret_file("s/hook.token", STATIC_TOKEN);
+    e.set(ConnectionUpdate {
+        webhook_secret_source: Some(secret),
+        webhook_token_header: Some("X-Hook-Token".into()),
+        webhook_token_source: Some(static_token),
+        furnisher_id: Some("FURN000123".into()),
+        ..ConnectionUpdate::default()
+    });
+    e
 }
 
 fn config(hourly: Duration) -> ServeConfig {
@@ -353,7 +296,7 @@ async fn signatures_sizes_bodies_and_repeats() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_accepted_event_pulls_exactly_that_loan() {
     let e = env(4, Cadence::Webhook).await;
-    sync(&e.db).await;
+    e.sync(as_of(), false).await;
     let store = Store::open(&e.db).unwrap();
     let period = as_of().format("%Y-%m").to_string();
     let before = store.records_for_period(e.conn.id, &period).unwrap();
@@ -455,7 +398,7 @@ async fn the_scheduler_fires_on_the_configured_interval() {
 async fn the_binary_turns_a_signed_webhook_into_an_updated_record_and_stops_on_sigterm() {
     use std::io::{BufRead, BufReader};
     let e = env(3, Cadence::Webhook).await;
-    sync(&e.db).await;
+    e.sync(as_of(), false).await;
     let target = &e.loans[1];
     let id = target["id"].as_i64().unwrap();
     assert!(e
@@ -521,7 +464,7 @@ async fn the_binary_turns_a_signed_webhook_into_an_updated_record_and_stops_on_s
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queued_pulls_resume_on_start_and_unknown_loans_fail_alone() {
     let e = env(2, Cadence::Webhook).await;
-    sync(&e.db).await;
+    e.sync(as_of(), false).await;
     let id = e.loans[0]["id"].as_i64().unwrap();
     // A pull left queued by a server that stopped before running it.
     let queued = {
@@ -647,7 +590,7 @@ async fn a_failed_pull_is_tried_again_until_it_succeeds_or_its_attempts_run_out(
     use metro2::server::deliveries;
 
     let e = env(3, Cadence::Webhook).await;
-    sync(&e.db).await;
+    e.sync(as_of(), false).await;
     let healed = e.loans[0]["id"].as_i64().unwrap();
     let broken = e.loans[1]["id"].as_i64().unwrap();
     // Both loans answer a truncated body: LoanPro failing for them, for now.

@@ -3,16 +3,15 @@
 
 mod common;
 
-use common::text;
+use common::sim::SimSetup;
+use common::store::temp_db;
+use common::{as_of, connect_args, text};
 
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use chrono::NaiveDate;
-
-use metro2::loanpro::generate::generate_loans;
-use metro2::loanpro::sim::{SimConfig, SimHandle, Simulator};
+use metro2::loanpro::sim::SimHandle;
 use metro2::store::Store;
 use metro2::sync::preset;
 
@@ -27,33 +26,15 @@ fn metro2(db: &Path, args: &[&str]) -> Output {
 }
 
 fn sim(rt: &tokio::runtime::Runtime, n: usize) -> SimHandle {
-    rt.block_on(Simulator::start(SimConfig {
-        loans: generate_loans(n, 3, NaiveDate::from_ymd_opt(2026, 10, 31).unwrap()),
-        token: TOKEN.into(),
-        ..SimConfig::default()
-    }))
-    .unwrap()
+    SimSetup::generated(n, 3, as_of()).token(TOKEN).start_on(rt)
 }
 
 #[test]
 fn connect_with_a_wrong_token_says_so_and_saves_nothing() {
     let rt = metro2::sync::runner::runtime().unwrap();
     let sim = sim(&rt, 3);
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("m.db");
-    let o = metro2(
-        &db,
-        &[
-            "connect",
-            "loanpro",
-            "--instance-id",
-            "5200000",
-            "--token-env",
-            "WRONG_TOKEN",
-            "--base-url",
-            &sim.base_url,
-        ],
-    );
+    let (_dir, db) = temp_db("m.db");
+    let o = metro2(&db, &connect_args(&sim.base_url, "WRONG_TOKEN", &[]));
     let t = text(&o);
     assert!(!o.status.success(), "{t}");
     assert!(t.contains("API token or the instance id is wrong"), "{t}");
@@ -65,8 +46,7 @@ fn connect_with_a_wrong_token_says_so_and_saves_nothing() {
 fn connect_sync_records_and_templates() {
     let rt = metro2::sync::runner::runtime().unwrap();
     let sim = sim(&rt, 25);
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("m.db");
+    let (dir, db) = temp_db("m.db");
 
     // The token from standard input lands in a 0600 file beside the database.
     let mut child = Command::new(env!("CARGO_BIN_EXE_metro2"))
@@ -384,24 +364,9 @@ fn connect_sync_records_and_templates() {
 fn sync_fails_with_exit_1_when_the_token_is_gone() {
     let rt = metro2::sync::runner::runtime().unwrap();
     let sim = sim(&rt, 2);
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("m.db");
-    let o = metro2(
-        &db,
-        &[
-            "connect",
-            "loanpro",
-            "--instance-id",
-            "5200000",
-            "--token-env",
-            "CMD_TOKEN",
-            "--base-url",
-            &sim.base_url,
-            "--no-sync",
-            "--furnisher-id",
-            "FURN12345",
-        ],
-    );
+    let (_dir, db) = temp_db("m.db");
+    let more = ["--no-sync", "--furnisher-id", "FURN12345"];
+    let o = metro2(&db, &connect_args(&sim.base_url, "CMD_TOKEN", &more));
     assert!(o.status.success(), "{}", text(&o));
     let o = Command::new(env!("CARGO_BIN_EXE_metro2"))
         .arg("--db")

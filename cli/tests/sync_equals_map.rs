@@ -1,24 +1,27 @@
 //! A full sync over HTTP stores exactly what `metro2 map` gives offline for the same loans with
 //! the same preset: the same status, the same segments field by field, the same rule findings.
 
+mod common;
+
 use std::io::Write;
 use std::process::Command;
 
-use chrono::NaiveDate;
 use serde_json::Value;
 
 use metro2::loanpro::generate::generate_loans;
-use metro2::loanpro::sim::{SimConfig, Simulator};
 use metro2::store::{
     Cadence, ConnectionUpdate, NewConnection, RecordFilter, RecordStatus, SecretSource, Store,
 };
 use metro2::sync::{preset, runner, Progress, SyncOptions};
 
+use common::as_of;
+use common::sim::SimSetup;
+
 const LOANS: usize = 80;
 
 #[test]
 fn a_full_sync_stores_what_map_gives_offline() {
-    let as_of = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+    let as_of = as_of();
     let loans = generate_loans(LOANS, 23, as_of);
     let dir = tempfile::tempdir().unwrap();
 
@@ -59,13 +62,7 @@ fn a_full_sync_stores_what_map_gives_offline() {
 
     // Online: the same loans served by the simulator, pulled by a sync.
     let rt = runner::runtime().unwrap();
-    let sim = rt
-        .block_on(Simulator::start(SimConfig {
-            loans,
-            token: "eq-token".into(),
-            ..SimConfig::default()
-        }))
-        .unwrap();
+    let sim = SimSetup::serving(loans).token("eq-token").start_on(&rt);
     let mut store = Store::open(&dir.path().join("m.db")).unwrap();
     let token = SecretSource::write_file(&dir.path().join("t/sim.token"), "eq-token").unwrap();
     let conn = store

@@ -3,67 +3,31 @@
 //! the updated field. Mapping is not the subject here (see `sync_equals_map.rs`): a small
 //! mapper records the fields the assertions need.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use serde_json::{json, Value};
 
-use metro2::loanpro::generate::generate_loans;
-use metro2::loanpro::sim::{Faults, SimConfig, SimHandle, Simulator};
+use metro2::loanpro::sim::{Faults, SimConfig};
 use metro2::loanpro::{Client, ClientConfig, Secret};
-use metro2::store::{
-    Cadence, Connection, NewConnection, RecordFilter, RecordStatus, RunMode, RunStatus,
-    SecretSource, Store,
-};
+use metro2::store::{RecordFilter, RecordStatus, RunMode, RunStatus};
 use metro2::sync::{run_sync, FnMapper, Mapped, Progress, SyncError, SyncOptions, SyncReport};
+
+use common::as_of;
+use common::sim::SimSetup;
+use common::store::SyncEnv as Env;
 
 const TOKEN: &str = "test-token-5f1e";
 
-fn as_of() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 10, 31).unwrap()
-}
-
-struct Env {
-    rt: tokio::runtime::Runtime,
-    sim: SimHandle,
-    store: Store,
-    conn: Connection,
-}
-
-fn env_with(n: usize, cfg: SimConfig) -> Env {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let sim = rt
-        .block_on(Simulator::start(SimConfig {
-            loans: generate_loans(n, 7, as_of()),
-            token: TOKEN.into(),
-            ..cfg
-        }))
-        .unwrap();
-    let store = Store::open_in_memory().unwrap();
-    let conn = store
-        .create_connection(&NewConnection {
-            name: "sim".into(),
-            base_url: sim.base_url.clone(),
-            instance_id: "5200000".into(),
-            token_source: SecretSource::Env("UNUSED".into()),
-            cadence: Cadence::Hourly,
-        })
-        .unwrap();
-    Env {
-        rt,
-        sim,
-        store,
-        conn,
-    }
+fn env_with(n: usize, tweak: impl FnOnce(&mut SimConfig)) -> Env {
+    Env::start(SimSetup::generated(n, 7, as_of()).token(TOKEN).tweak(tweak))
 }
 
 fn env(n: usize) -> Env {
-    env_with(n, SimConfig::default())
+    env_with(n, |_| {})
 }
 
 fn client(e: &Env, token: &str) -> Client {
@@ -254,13 +218,7 @@ fn a_malformed_loan_fails_alone() {
 
 #[test]
 fn a_tenant_without_the_updated_field_gets_full_sweeps() {
-    let mut e = env_with(
-        15,
-        SimConfig {
-            updated_field: None,
-            ..SimConfig::default()
-        },
-    );
+    let mut e = env_with(15, |cfg| cfg.updated_field = None);
     sync(&mut e);
     assert_eq!(
         e.store.cursor(e.conn.id).unwrap().field_supported,

@@ -2,15 +2,17 @@
 //! same records as an uninterrupted run: no duplicates, no loan missing, the cursor complete.
 //! SIGTERM stops it cleanly instead: the loans in flight are committed, exit code 130.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
-
-use metro2::loanpro::generate::generate_loans;
-use metro2::loanpro::sim::{Faults, SimConfig, SimHandle, Simulator};
+use metro2::loanpro::sim::{Faults, SimHandle};
 use metro2::store::{RecordFilter, RunStatus, Store};
+
+use common::sim::SimSetup;
+use common::{as_of, connect_args};
 
 const LOANS: usize = 200;
 const TOKEN: &str = "kill-test-token";
@@ -26,24 +28,9 @@ fn metro2(db: &Path) -> Command {
 }
 
 fn connect(db: &Path, base_url: &str) {
+    let more = ["--name", "sim", "--no-sync", "--furnisher-id", "FURN1"];
     let out = metro2(db)
-        .args([
-            "connect",
-            "loanpro",
-            "--instance-id",
-            "5200000",
-            "--token-env",
-            "SIMTOK",
-        ])
-        .args([
-            "--base-url",
-            base_url,
-            "--name",
-            "sim",
-            "--no-sync",
-            "--furnisher-id",
-            "FURN1",
-        ])
+        .args(connect_args(base_url, "SIMTOK", &more))
         .output()
         .unwrap();
     assert!(
@@ -97,23 +84,14 @@ fn count(db: &Path) -> i64 {
 
 /// A simulator of `LOANS` generated loans answering each request after `latency_ms`.
 fn simulator(seed: u64, latency_ms: u64) -> (tokio::runtime::Runtime, SimHandle) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let as_of = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
-    let sim = rt
-        .block_on(Simulator::start(SimConfig {
-            loans: generate_loans(LOANS, seed, as_of),
-            token: TOKEN.into(),
-            faults: Faults {
-                latency_ms,
-                ..Faults::default()
-            },
-            ..SimConfig::default()
-        }))
-        .unwrap();
+    let rt = common::runtime();
+    let sim = SimSetup::generated(LOANS, seed, as_of())
+        .token(TOKEN)
+        .faults(Faults {
+            latency_ms,
+            ..Faults::default()
+        })
+        .start_on(&rt);
     (rt, sim)
 }
 

@@ -1,6 +1,8 @@
 //! The pipeline against an in-memory loan source: paging, one bad loan failing alone, a fatal
 //! error stopping the run, resuming without duplicates, and the cursor's incremental pulls.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -120,16 +122,12 @@ fn env() -> Env {
             cadence: Cadence::Hourly,
         })
         .unwrap();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = common::runtime();
     Env { rt, store, conn }
 }
 
 fn opts(now: DateTime<Utc>) -> SyncOptions {
-    let mut o = SyncOptions::new(NaiveDate::from_ymd_opt(2026, 10, 31).unwrap());
+    let mut o = SyncOptions::new(common::as_of());
     o.page_size = 7;
     o.now = now;
     o

@@ -3,62 +3,30 @@
 //! the open failures again until they succeed (incremental runs too), and a LoanPro that stops
 //! answering opens the circuit breaker instead of failing every remaining loan.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use serde_json::{json, Value};
 
-use metro2::loanpro::generate::{generate_loans, FIRST_ID};
-use metro2::loanpro::sim::{Faults, SimConfig, SimHandle, Simulator};
+use metro2::loanpro::generate::FIRST_ID;
+use metro2::loanpro::sim::Faults;
 use metro2::loanpro::{Client, ClientConfig, Secret};
-use metro2::store::{
-    Cadence, Connection, NewConnection, RecordFilter, RecordStatus, RunMode, RunStatus,
-    SecretSource, Store,
-};
+use metro2::store::{RecordFilter, RecordStatus, RunMode, RunStatus};
 use metro2::sync::{
     run_sync, FnMapper, Mapped, Progress, SyncError, SyncOptions, SyncReport, OUTAGE_BREAKER,
 };
 
+use common::as_of;
+use common::sim::SimSetup;
+use common::store::SyncEnv as Env;
+
 const TOKEN: &str = "retry-token-3c9a";
 
-struct Env {
-    rt: tokio::runtime::Runtime,
-    sim: SimHandle,
-    store: Store,
-    conn: Connection,
-}
-
 fn env(n: usize) -> Env {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let as_of = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
-    let sim = rt
-        .block_on(Simulator::start(SimConfig {
-            loans: generate_loans(n, 21, as_of),
-            token: TOKEN.into(),
-            ..SimConfig::default()
-        }))
-        .unwrap();
-    let store = Store::open_in_memory().unwrap();
-    let conn = store
-        .create_connection(&NewConnection {
-            name: "sim".into(),
-            base_url: sim.base_url.clone(),
-            instance_id: "5200000".into(),
-            token_source: SecretSource::Env("UNUSED".into()),
-            cadence: Cadence::Hourly,
-        })
-        .unwrap();
-    Env {
-        rt,
-        sim,
-        store,
-        conn,
-    }
+    Env::start(SimSetup::generated(n, 21, as_of()).token(TOKEN))
 }
 
 fn mapper() -> Arc<FnMapper<impl Fn(&Value) -> Mapped + Send + Sync + 'static>> {
@@ -76,7 +44,7 @@ fn sync(e: &mut Env) -> Result<SyncReport, SyncError> {
     // Each failing loan is still tried 7 times, but in milliseconds, not seconds.
     cfg.backoff_base = Duration::from_millis(2);
     cfg.backoff_cap = Duration::from_millis(20);
-    let mut opts = SyncOptions::new(NaiveDate::from_ymd_opt(2026, 10, 31).unwrap());
+    let mut opts = SyncOptions::new(as_of());
     opts.page_size = 10;
     opts.now = Utc::now();
     run_sync(

@@ -4,15 +4,13 @@
 
 mod common;
 
-use common::text;
+use common::sim::SimSetup;
+use common::store::temp_db;
+use common::{as_of, connect_args, text};
 
 use std::path::Path;
 use std::process::Output;
 
-use chrono::NaiveDate;
-
-use metro2::loanpro::generate::generate_loans;
-use metro2::loanpro::sim::{SimConfig, Simulator};
 use metro2::store::{RecordStatus, Store};
 use metro2::sync::preset;
 
@@ -40,34 +38,19 @@ fn versions(db: &Path) -> usize {
 #[test]
 fn a_template_that_breaks_stored_records_is_refused_unless_forced() {
     let rt = metro2::sync::runner::runtime().unwrap();
-    let sim = rt
-        .block_on(Simulator::start(SimConfig {
-            loans: generate_loans(20, 7, NaiveDate::from_ymd_opt(2026, 10, 31).unwrap()),
-            token: TOKEN.into(),
-            ..SimConfig::default()
-        }))
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("m.db");
-    let o = metro2(
-        &db,
-        &[
-            "connect",
-            "loanpro",
-            "--instance-id",
-            "5200000",
-            "--token-env",
-            "TRIAL_TOKEN",
-            "--name",
-            "acme",
-            "--base-url",
-            &sim.base_url,
-            "--furnisher-id",
-            "FURN12345",
-            "--as-of",
-            "2026-10-31",
-        ],
-    );
+    let sim = SimSetup::generated(20, 7, as_of())
+        .token(TOKEN)
+        .start_on(&rt);
+    let (dir, db) = temp_db("m.db");
+    let more = [
+        "--name",
+        "acme",
+        "--furnisher-id",
+        "FURN12345",
+        "--as-of",
+        "2026-10-31",
+    ];
+    let o = metro2(&db, &connect_args(&sim.base_url, "TRIAL_TOKEN", &more));
     assert!(o.status.success(), "{}", text(&o));
     let before = statuses(&db);
     let ok = before

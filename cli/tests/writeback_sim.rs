@@ -5,38 +5,23 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Command;
 
-use chrono::NaiveDate;
-use metro2::loanpro::sim::{Faults, SimConfig, SimHandle, Simulator};
+use metro2::loanpro::sim::Faults;
 use metro2::loanpro::{Client, ClientConfig};
 use metro2::responses::{self, import, Format};
-use metro2::store::{
-    Cadence, Connection, ConnectionUpdate, NewConnection, SecretSource, Store, WritebackMethod,
-};
+use metro2::store::{ConnectionUpdate, WritebackMethod};
 use metro2::writeback::{self, WritebackError};
 use metro2_engine::{FieldValue, Segment, SegmentKind};
 use rusqlite::params;
 use serde_json::Value;
 
+use common::sim::SimSetup;
+use common::store::{Env, EnvSetup};
+use common::{as_of, metro2};
+
 const TOKEN: &str = "wb-token-9f2c";
 const INSTANCE: &str = "5200001";
-
-fn as_of() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 10, 31).unwrap()
-}
-
-/// The generated loans, the simulator serving them, and a store whose records and documents
-/// are those loans' (so responses can name their account numbers).
-struct Env {
-    _dir: tempfile::TempDir,
-    db: std::path::PathBuf,
-    store: Store,
-    conn: Connection,
-    sim: SimHandle,
-    loans: Vec<Value>,
-}
 
 fn base_text(account: &str) -> String {
     let mut s = Segment::blank(SegmentKind::Base);
@@ -45,30 +30,15 @@ fn base_text(account: &str) -> String {
     String::from_utf8(s.as_bytes().to_vec()).unwrap()
 }
 
+/// The generated loans, the simulator serving them, and a store whose records and documents
+/// are those loans' (so responses can name their account numbers).
 async fn env(n: usize) -> Env {
-    let loans = metro2::loanpro::generate::generate_loans(n, 11, as_of());
-    let sim = Simulator::start(SimConfig {
-        loans: loans.clone(),
-        token: TOKEN.into(),
-        instance_id: INSTANCE.into(),
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("metro2.db");
-    let store = Store::open(&db).unwrap();
-    let token = SecretSource::write_file(&dir.path().join("secrets/t.token"), TOKEN).unwrap();
-    let conn = store
-        .create_connection(&NewConnection {
-            name: "acme".into(),
-            base_url: sim.base_url.clone(),
-            instance_id: INSTANCE.into(),
-            token_source: token,
-            cadence: Cadence::Webhook,
-        })
-        .unwrap();
-    for loan in &loans {
+    let sim = SimSetup::generated(n, 11, as_of())
+        .token(TOKEN)
+        .instance(INSTANCE);
+    let e = EnvSetup::new(sim).without_preset().start().await;
+    let (store, conn) = (&e.store, &e.conn);
+    for loan in &e.loans {
         let id = loan["id"].as_i64().unwrap();
         let display = loan["displayId"].as_str().unwrap();
         let doc = loan.to_string();
@@ -91,19 +61,12 @@ async fn env(n: usize) -> Env {
             )
             .unwrap();
     }
-    Env {
-        _dir: dir,
-        db,
-        store,
-        conn,
-        sim,
-        loans,
-    }
+    e
 }
 
 impl Env {
     fn loan_id(&self, i: usize) -> i64 {
-        self.loans[i]["id"].as_i64().unwrap()
+        self.ids[i]
     }
 
     /// Imports one `outcome` response per loan index given (response date `day`).
@@ -119,10 +82,6 @@ impl Env {
         let s = import::import(&self.store, &self.conn, parsed, "r.csv").unwrap();
         assert!(s.rejected.is_empty(), "{:?}", s.rejected);
         s.imported
-    }
-
-    fn set(&mut self, update: ConnectionUpdate) {
-        self.conn = self.store.update_connection("acme", &update).unwrap();
     }
 
     fn client(&self) -> Client {
@@ -302,10 +261,6 @@ async fn a_failure_midway_resumes_without_duplicates() {
     assert_eq!(r.written + r2.written + r2.confirmed, 1, "{r:?} {r2:?}");
     assert_eq!(e.notes(e.loan_id(2)).len(), 2);
     assert_eq!(e.run().await.unwrap().written, 0);
-}
-
-fn metro2(db: &Path, args: &[&str]) -> std::process::Output {
-    common::metro2_on(db, args, &[])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,75 +1,40 @@
-//! What several integration tests of the LoanPro simulator share.
+//! What the integration tests of `metro2` share: the date they stand on, the binary run on a
+//! database, the LoanPro simulator ([`sim`]) and stores connected to it ([`store`]).
 
 // Each test binary compiles its own copy and uses part of it.
 #![allow(dead_code)]
+
+pub mod sim;
+pub mod store;
 
 use std::path::Path;
 use std::process::{Command, Output};
 
 use chrono::NaiveDate;
-use metro2::loanpro::generate::generate_loans;
-use metro2::loanpro::sim::{SimConfig, SimHandle, Simulator};
-use metro2::loanpro::{Client, ClientConfig, LoanPage, SearchFilter};
 
-/// A simulator of generated loans with its default token and instance id, and the ways a test
-/// talks to it.
-pub struct SimEnv {
-    /// The running simulator.
-    pub sim: SimHandle,
-    /// The base URL of its admin endpoints (`/_sim`).
-    pub admin: String,
-    /// A plain HTTP client, for raw requests and the admin endpoints.
-    pub http: reqwest::Client,
-    /// The LoanPro client, configured for the simulator.
-    pub client: Client,
+/// The date most tests stand on: a month's end, so that its period (2026-10) is whole.
+pub fn as_of() -> NaiveDate {
+    d(2026, 10, 31)
 }
 
-/// Starts a simulator of `n` loans generated from `seed` as of `as_of`.
-pub async fn sim_env(n: usize, seed: u64, as_of: NaiveDate) -> SimEnv {
-    let sim = Simulator::start(SimConfig {
-        loans: generate_loans(n, seed, as_of),
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
-    let admin = format!("http://{}/_sim", sim.addr);
-    let client = Client::new(ClientConfig::new(
-        sim.base_url.clone(),
-        "5200000",
-        "sim-token",
-    ))
-    .unwrap();
-    SimEnv {
-        sim,
-        admin,
-        http: reqwest::Client::new(),
-        client,
-    }
+/// The date `y`-`m`-`day`.
+pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
-/// The ids of one page of a search, in order.
-pub async fn search_ids(
-    client: &Client,
-    start: usize,
-    top: usize,
-    filter: &SearchFilter,
-) -> Vec<i64> {
-    let page = client.search_loans(start, top, filter).await.unwrap();
-    page.loans.iter().map(|l| l.id).collect()
+/// A multi-thread runtime of two workers, for the tests that run outside any runtime and block
+/// on one (the machine's cores are shared by the tests running in parallel).
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
-/// A search for the loans updated after the newest update of `page`: empty until one changes.
-pub fn updated_after_newest(page: &LoanPage) -> SearchFilter {
-    let newest = page
-        .loans
-        .iter()
-        .filter_map(|l| l.last_updated)
-        .max()
-        .unwrap();
-    SearchFilter {
-        updated_since: Some(("lastUpdated".into(), newest + chrono::Duration::seconds(1))),
-        ..SearchFilter::default()
-    }
+/// Runs the `metro2` binary on the database `db` with `args`.
+pub fn metro2(db: &Path, args: &[&str]) -> Output {
+    metro2_on(db, args, &[])
 }
 
 /// Runs the `metro2` binary on the database `db` with `args` and the environment variables
@@ -83,6 +48,23 @@ pub fn metro2_on(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         .env_remove("METRO2_DB")
         .output()
         .unwrap()
+}
+
+/// The arguments of `metro2 connect loanpro` to the simulator at `base_url` (its default
+/// instance id), the token read from the environment variable `token_env`, then `more`.
+pub fn connect_args<'a>(base_url: &'a str, token_env: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "connect",
+        "loanpro",
+        "--instance-id",
+        "5200000",
+        "--token-env",
+        token_env,
+        "--base-url",
+        base_url,
+    ];
+    args.extend_from_slice(more);
+    args
 }
 
 /// A command's standard output then its standard error, for assertions and their messages.
