@@ -8,7 +8,7 @@
 //! measured syncs are bound by the sync, not by the simulator. A full sync of `METRO2_BENCH_SMALL` loans
 //! (default 2,000) runs first and its peak is printed, then the measured syncs of
 //! `METRO2_BENCH_LOANS` (default 10,000): peak memory that does not grow with the number of
-//! loans shows in the two figures being close (README, "Sync", for 100,000 loans).
+//! loans shows in the two figures being close (docs/performance.md, "Sync", for 100,000 loans).
 //!
 //! `cargo bench -p metro2 --bench sync -- --warm-up-time 1 --measurement-time 3`
 
