@@ -9,10 +9,10 @@
 //! ```
 //!
 //! The public API:
-//! - [`compile`]: source → [`Compiled`] (the [`Plan`](metro2_engine::plan::Plan), warnings,
+//! - [`compile`]: source → [`Compiled`] (the [`Plan`], warnings,
 //!   field docs) or every [`Diagnostics`] found.
 //! - [`check`]: every diagnostic of a file, errors and warnings (what `metro2 check` shows).
-//! - [`format`]: the canonical layout of a file (`metro2 fmt`).
+//! - [`format()`]: the canonical layout of a file (`metro2 fmt`).
 //! - [`eval_expr`]: evaluates a constant expression (built-in examples, tooling).
 #![forbid(unsafe_code)]
 

@@ -31,7 +31,7 @@ pub struct Example {
 pub struct Change {
     /// The records.
     pub count: u64,
-    /// Up to [`EXAMPLES`] of them.
+    /// Up to `EXAMPLES` (five) of them.
     pub examples: Vec<Example>,
 }
 

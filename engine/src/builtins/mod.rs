@@ -426,7 +426,7 @@ pub struct Fold {
     /// results after it are not read).
     pub step: for<'d> fn(&mut Value<'d>, &Value<'d>) -> Result<bool, ValueError>,
     /// Whether the fold is `sum`'s: an exact decimal total of the results, absent ones
-    /// skipped, each added with [`add_to_sum`]. The plan then keeps the total as a decimal
+    /// skipped, each added with `add_to_sum`. The plan then keeps the total as a decimal
     /// and adds `money(...)` results without making values of them (the step stays the rule
     /// for everything else, and `fold_equivalence` checks the two agree).
     pub sum: bool,
