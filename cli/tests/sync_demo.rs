@@ -101,3 +101,31 @@ fn the_demo_never_touches_the_database_metro2_db_names_and_says_so() {
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stderr).contains("does not use"));
 }
+
+#[test]
+fn a_reader_that_goes_away_does_not_stop_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = dir.path().join("demo");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_metro2"))
+        .args(["demo", "--loans", "3", "--dir"])
+        .arg(&demo)
+        .env_remove("METRO2_DB")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // `metro2 demo | head -0`: the reader closes the pipe before the first line.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?} {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let files: Vec<String> = std::fs::read_dir(&demo)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        files.iter().any(|f| f.ends_with(".txt")),
+        "the export still ran: {files:?}"
+    );
+}

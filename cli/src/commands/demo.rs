@@ -26,6 +26,17 @@ pub struct Args {
     pub seed: u64,
 }
 
+/// Prints a line of the summary to standard output. A reader that goes away (`metro2 demo |
+/// head -1`) must not stop the demo half way (its simulator keeps Rust's default of ignoring
+/// `SIGPIPE`, so `println!` would panic): the job still runs to its export and the rest of the
+/// summary is dropped.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
 /// The demo connection's name.
 pub const CONNECTION: &str = "demo";
 
@@ -69,7 +80,7 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     };
     let instance_id = sim_cfg.instance_id.clone();
     let sim = rt.block_on(Simulator::start(sim_cfg)).into_diagnostic()?;
-    println!(
+    say!(
         "LoanPro simulator: {} ({} generated loans, seed {})",
         sim.base_url, args.loans, args.seed
     );
@@ -115,7 +126,7 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
             },
         )
         .into_diagnostic()?;
-    println!(
+    say!(
         "connected {}: template v1 cloned from the LoanPro preset",
         conn.name
     );
@@ -123,7 +134,7 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     let opts = SyncOptions::new(as_of);
     let report = runner::sync_connection(rt.handle(), &mut store, &conn, &opts, &Progress::auto())
         .map_err(|e| miette::miette!("{e}"))?;
-    println!("{}", report.summary_line());
+    say!("{}", report.summary_line());
     let counts = store
         .record_counts(conn.id, &report.period)
         .into_diagnostic()?;
@@ -131,7 +142,7 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
         .iter()
         .map(|(s, n)| format!("{n} {}", s.as_str()))
         .collect();
-    println!(
+    say!(
         "records for {}: {}",
         report.period,
         if counts.is_empty() {
@@ -144,17 +155,17 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     export.dir = args.dir.clone();
     let exported = crate::export::export_period(&store, &conn, &export)
         .map_err(|e| miette::miette!("export: {e}"))?;
-    println!("{}", exported.summary_line());
+    say!("{}", exported.summary_line());
     let stats = sim.total_requests();
-    println!(
+    say!(
         "the simulator answered {stats} requests ({:.2} per loan)",
         stats as f64 / report.counts.fetched.max(1) as f64
     );
-    println!("database: {}", db.display());
-    println!("bureau file: {}", exported.file.display());
-    println!("held-back report: {}", exported.report.display());
-    println!("check it: metro2 validate {}", exported.file.display());
-    println!(
+    say!("database: {}", db.display());
+    say!("bureau file: {}", exported.file.display());
+    say!("held-back report: {}", exported.report.display());
+    say!("check it: metro2 validate {}", exported.file.display());
+    say!(
         "look at them: metro2 --db {} records --period {}",
         db.display(),
         report.period
