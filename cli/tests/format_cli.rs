@@ -196,6 +196,13 @@ fn convert_to_metro2_refuses_unknown_keys_and_checks_what_it_writes() {
     let json = dir.path().join("file.json");
     let o = convert(&fixture("valid.dat"), "json", &[], &json);
     assert_eq!(o.status.code(), Some(0));
+    // SSNs and dates of birth in full: readable by the owner only.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&json).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{mode:o}");
+    }
     let text = std::fs::read_to_string(&json).unwrap();
     let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
 

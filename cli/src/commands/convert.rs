@@ -155,7 +155,9 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
         }
     };
     match &args.out {
-        Some(p) => std::fs::write(p, &output)
+        // Either form carries SSNs and dates of birth in full: owner-only, as a bureau file is.
+        Some(p) => crate::private::create(p)
+            .and_then(|mut f| f.write_all(&output))
             .map_err(|e| miette::miette!("{}: cannot write: {e}", p.display()))?,
         None => {
             let mut o = std::io::stdout().lock();
