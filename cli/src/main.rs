@@ -1,6 +1,7 @@
 //! The `metro2` command: Metro 2 files, `.m2map` mappings, LoanPro sync, the SQLite store and the
 //! bureau file.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -108,6 +109,7 @@ fn main() -> ExitCode {
         quit_quietly_on_closed_pipe();
     }
     init_logging(cli.verbose);
+    init_error_reports();
     let ctx = commands::Context {
         db: cli.db,
         db_named,
@@ -184,7 +186,29 @@ fn init_logging(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colour_on_stderr())
         .init();
+}
+
+/// Whether standard error gets colour: a terminal, and no `NO_COLOR`. Logs that go to a file
+/// or to cron's mail must not carry escape codes.
+fn colour_on_stderr() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// How a command's error is printed: wrapped to the terminal when there is one; otherwise
+/// whole lines, so a command the message suggests (`metro2 connection set acme
+/// --equifax-id ...`) is never split in the middle for a log or a script to read.
+fn init_error_reports() {
+    let terminal = std::io::stderr().is_terminal();
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .wrap_lines(terminal)
+                .color(colour_on_stderr())
+                .build(),
+        )
+    }));
 }
 
 #[cfg(test)]

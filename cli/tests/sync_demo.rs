@@ -129,3 +129,34 @@ fn a_reader_that_goes_away_does_not_stop_the_demo() {
         "the export still ran: {files:?}"
     );
 }
+
+#[test]
+fn logs_and_errors_off_a_terminal_carry_no_escape_codes_and_keep_their_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_metro2"))
+        .args(["-v", "demo", "--loans", "3", "--dir"])
+        .arg(dir.path().join("demo"))
+        .env_remove("METRO2_DB")
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("INFO"), "{stderr}");
+    assert!(!stderr.contains('\x1b'), "{stderr:?}");
+
+    // An error whose line is longer than a terminal is printed whole, for a log or a script.
+    let missing = dir.path().join("a".repeat(120)).join("missing.dat");
+    let out = Command::new(env!("CARGO_BIN_EXE_metro2"))
+        .args(["inspect", missing.to_str().unwrap()])
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}: cannot read the file", missing.display())),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\x1b'), "{stderr:?}");
+}

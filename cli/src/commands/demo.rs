@@ -82,7 +82,9 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     let sim = rt.block_on(Simulator::start(sim_cfg)).into_diagnostic()?;
     say!(
         "LoanPro simulator: {} ({} generated loans, seed {})",
-        sim.base_url, args.loans, args.seed
+        sim.base_url,
+        args.loans,
+        args.seed
     );
 
     let client = Client::new(ClientConfig::new(
