@@ -36,10 +36,10 @@ fn validate_a_broken_file_lists_located_findings_and_exits_1() {
     let out = stdout(&o);
     let lines: Vec<&str> = out.lines().collect();
     let prefixes = [
-        format!("{f}:2:636: error M2F-002 base.date_opened: "),
-        format!("{f}:3:1311: error M2X-008 base.date_of_first_delinquency: "),
-        format!("{f}:4:1837: error M2X-003 base.current_balance: "),
-        format!("{f}:5:2255: error M2T-001 trailer.total_base_records: "),
+        format!("{f}: record 2, byte 636: error M2F-002 base.date_opened: "),
+        format!("{f}: record 3, byte 1311: error M2X-008 base.date_of_first_delinquency: "),
+        format!("{f}: record 4, byte 1837: error M2X-003 base.current_balance: "),
+        format!("{f}: record 5, byte 2255: error M2T-001 trailer.total_base_records: "),
     ];
     assert_eq!(lines.len(), 5, "{out}");
     for (l, p) in lines.iter().zip(&prefixes) {

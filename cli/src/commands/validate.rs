@@ -72,16 +72,22 @@ fn validate_path(path: &Path) -> FileReport {
     report
 }
 
-/// One finding as a text line.
+/// One finding as a text line: `FILE: record 2, byte 636: error M2F-002 base.date_opened:
+/// ...`. The place is spelt out rather than written `FILE:2:636`, which editors and CI
+/// annotators read as line and column: the byte counts from the start of the file, and in a
+/// blocked file records are not lines. A finding about the file as a whole (record 0) has only
+/// its byte.
 pub fn line(file: &str, f: &Finding) -> String {
     let place = match f.field {
         Some(k) => format!("{}.{k}", f.segment.name()),
         None => f.segment.name().to_string(),
     };
+    let at = match f.record {
+        0 => format!("byte {}", f.offset),
+        r => format!("record {r}, byte {}", f.offset),
+    };
     format!(
-        "{file}:{}:{}: {} {} {place}: {}",
-        f.record,
-        f.offset,
+        "{file}: {at}: {} {} {place}: {}",
         f.severity.name(),
         f.rule,
         f.message
