@@ -67,6 +67,15 @@ enum Command {
     /// once (the next sync still resumes after the last committed page).
     Sync(commands::sync::Args),
     /// A connection's sync runs, newest first, and the loans that failed in them.
+    ///
+    /// STATUS is the run's: `ok` when it went through every loan (loans that failed are
+    /// counted in FAILED, and `sync` exited 3), `interrupted` or `failed` when it stopped,
+    /// `running` while it runs. The counts are loans: FETCHED pulled from LoanPro; MAPPED
+    /// stored with an ok record; SKIPPED not reported this month (the mapping's skip rules);
+    /// INVALID mapped but rejected by an error rule or the validator (held back from the
+    /// export); UNMAPPED whose document could not be mapped; FAILED not pulled or not stored
+    /// (retried first by the next sync); UNCHANGED whose LoanPro document was the same as the
+    /// one stored before.
     Runs(commands::runs::Args),
     /// List the stored Metro 2 records.
     Records(commands::records::Args),

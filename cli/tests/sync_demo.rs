@@ -22,6 +22,7 @@ fn the_demo_syncs_stores_and_exports() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("sync demo: fetched 60,"), "{stdout}");
+    assert!(stdout.contains("(full: first sync, as of "), "{stdout}");
     assert!(stdout.contains("failed 0"), "{stdout}");
     assert!(
         stdout.contains(&format!("database: {}", demo.join("metro2.db").display())),

@@ -15,8 +15,8 @@ pub struct Args {
     #[arg(long)]
     pub connection: Option<String>,
     /// How many runs, newest first.
-    #[arg(long, default_value_t = 20)]
-    pub limit: usize,
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
     /// List each run's failed loans and the loans it could not map, with why.
     #[arg(long)]
     pub failures: bool,
@@ -37,13 +37,13 @@ pub enum Format {
 /// Runs the command.
 pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     let (store, conn) = ctx.connection(args.connection.as_deref())?;
-    let runs = store.runs(conn.id, args.limit).into_diagnostic()?;
+    let runs = store.runs(conn.id, args.limit as usize).into_diagnostic()?;
     if matches!(args.format, Format::Table) {
         println!(
             "{}",
             table_row([
                 "RUN", "STARTED", "MODE", "STATUS", "AS OF", "FETCHED", "MAPPED", "SKIPPED",
-                "INVALID", "UNMAPPED", "FAILED", "SAME",
+                "INVALID", "UNMAPPED", "FAILED", "UNCHANGED",
             ])
         );
     }
@@ -136,7 +136,7 @@ fn table_line(r: &SyncRun) -> String {
 /// One line of the table: the header and every run share its widths.
 fn table_row(c: [&str; 12]) -> String {
     format!(
-        "{:>5}  {:<20}  {:<11}  {:<11}  {:<10}  {:>7} {:>7} {:>7} {:>7} {:>8} {:>7} {:>7}",
+        "{:>5}  {:<20}  {:<11}  {:<11}  {:<10}  {:>7} {:>7} {:>7} {:>7} {:>8} {:>7} {:>9}",
         c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11]
     )
 }

@@ -124,7 +124,7 @@ impl SyncReport {
             String::new()
         };
         format!(
-            "sync {}: fetched {}, mapped {}, skipped {}, invalid {}{unmapped}, failed {} in {:.1}s ({} {}, as of {}{}){}",
+            "sync {}: fetched {}, mapped {}, skipped {}, invalid {}{unmapped}, failed {} in {:.1}s ({}: {}, as of {}{}){}",
             self.connection,
             c.fetched,
             c.mapped,
