@@ -42,8 +42,18 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
         println!(
             "{}",
             table_row([
-                "RUN", "STARTED", "MODE", "STATUS", "AS OF", "FETCHED", "MAPPED", "SKIPPED",
-                "INVALID", "UNMAPPED", "FAILED", "UNCHANGED",
+                "RUN",
+                "STARTED",
+                "MODE",
+                "STATUS",
+                "AS OF",
+                "FETCHED",
+                "MAPPED",
+                "SKIPPED",
+                "INVALID",
+                "UNMAPPED",
+                "FAILED",
+                "UNCHANGED",
             ])
         );
     }

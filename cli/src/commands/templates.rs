@@ -23,7 +23,8 @@ pub enum Command {
         /// The connection (the only one when absent).
         #[arg(long)]
         connection: Option<String>,
-        /// The version (the newest when absent). Positional: `--version` is the program's.
+        /// The version number (the newest when absent).
+        // Positional, not `--version`: that flag is the program's own.
         #[arg(value_name = "VERSION")]
         number: Option<i64>,
     },
