@@ -394,3 +394,17 @@ fn inspect_and_validate_agree_on_offsets_in_a_packed_file() {
     }
     assert!(compared >= 5, "only {compared} findings with a field");
 }
+
+#[test]
+fn inspect_of_a_record_past_the_end_says_how_many_there_are() {
+    let o = metro2(&["inspect", &fixture("valid.dat"), "--record", "99"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("there is no record 99: the file has 5 (numbered from 1, the header first)"),
+        "{err}"
+    );
+    let o = metro2(&["inspect", &fixture("valid.dat"), "--record", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("counting starts at 1"));
+}

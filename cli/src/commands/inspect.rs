@@ -24,8 +24,8 @@ pub struct Args {
     /// The Metro 2 file.
     pub file: std::path::PathBuf,
     /// Show only this record (1-based; the header is record 1).
-    #[arg(long)]
-    pub record: Option<usize>,
+    #[arg(long, value_parser = super::values::positive)]
+    pub record: Option<u64>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
@@ -159,7 +159,9 @@ fn segment_view(seg: &Segment, start: usize, positions: &Positions, reveal: bool
 pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
     let bytes = std::fs::read(&args.file)
         .map_err(|e| miette::miette!("{}: cannot read the file: {e}", args.file.display()))?;
-    let want = |n: usize| args.record.is_none_or(|r| r == n);
+    let want = |n: usize| args.record.is_none_or(|r| r == n as u64);
+    // The last record number read, for a message about a record past the end.
+    let mut last = 0;
     let mut view = View {
         file: args.file.display().to_string(),
         records: Vec::new(),
@@ -179,6 +181,7 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
                 positions,
                 segment,
             } => {
+                last = number;
                 if want(number) {
                     view.records.push(RecordView {
                         record: number,
@@ -188,6 +191,7 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
                 }
             }
             Item::Record(r) => {
+                last = r.number;
                 if want(r.number) {
                     let mut at = 0;
                     let segments = r
@@ -222,7 +226,11 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
     }
     if let Some(n) = args.record {
         if view.records.is_empty() {
-            miette::bail!("{}: there is no record {n}", args.file.display());
+            miette::bail!(
+                "{}: there is no record {n}: the file has {last} (numbered from 1, the header \
+                 first)",
+                args.file.display()
+            );
         }
     }
     let stdout = std::io::stdout();

@@ -39,13 +39,13 @@ pub struct Args {
     #[arg(long)]
     pub rate_limit: Option<f64>,
     /// Share of requests answered with 500 (0 to 1).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = super::values::share)]
     pub fail_rate: f64,
     /// Added latency per request, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
     /// Share of requests whose connection is dropped (0 to 1).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = super::values::share)]
     pub drop_rate: f64,
     /// Loans whose GET answers malformed JSON (repeatable).
     #[arg(long = "malformed-loan")]

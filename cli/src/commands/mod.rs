@@ -27,6 +27,7 @@ pub mod sync;
 pub mod template_trial;
 pub mod templates;
 pub mod validate;
+pub mod values;
 pub mod writeback;
 
 /// What every command gets from the global options.

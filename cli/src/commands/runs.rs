@@ -15,8 +15,8 @@ pub struct Args {
     #[arg(long)]
     pub connection: Option<String>,
     /// How many runs, newest first.
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
-    pub limit: u32,
+    #[arg(long, default_value_t = 20, value_parser = super::values::positive)]
+    pub limit: u64,
     /// List each run's failed loans and the loans it could not map, with why.
     #[arg(long)]
     pub failures: bool,

@@ -22,8 +22,8 @@ pub struct Args {
     #[arg(long)]
     pub as_of: Option<String>,
     /// Loan documents fetched at once.
-    #[arg(long, default_value_t = 4)]
-    pub concurrency: usize,
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
 }
 
 /// Runs the command: one summary line on success. The run's status stays `ok` when single
@@ -38,7 +38,7 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     let (mut store, conn) = ctx.connection(args.connection.as_deref())?;
     let mut opts = SyncOptions::new(as_of);
     opts.force_full = args.full;
-    opts.concurrency = args.concurrency;
+    opts.concurrency = usize::from(args.concurrency);
     let rt = runner::runtime().into_diagnostic()?;
     let stop = Arc::new(AtomicBool::new(false));
     opts.stop = Some(stop.clone());
