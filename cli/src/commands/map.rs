@@ -162,6 +162,11 @@ fn read_input(path: &std::path::Path) -> std::io::Result<String> {
 /// on its own (a pretty-printed document with a syntax error) is one error, at the line and
 /// column where the document breaks, not one error per line.
 pub fn documents(text: &str) -> Vec<Result<serde_json::Value, String>> {
+    // A byte-order mark, as editors on Windows save, is not part of the JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return vec![Err("empty: no loan document".to_string())];
+    }
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(v) => unwrap_envelope(v).into_iter().map(Ok).collect(),
         Err(whole) => {
@@ -516,6 +521,13 @@ mod tests {
             3
         );
         assert_eq!(documents(r#"{"d":{"id":7}}"#).len(), 1);
+        let bom = documents("\u{feff}{\"id\":1}");
+        assert_eq!(bom.len(), 1);
+        assert!(bom[0].is_ok(), "{bom:?}");
+        assert_eq!(
+            documents(" \n\n"),
+            vec![Err("empty: no loan document".to_string())]
+        );
         let nd = documents("{\"id\":1}\n\n{\"id\":2}\nnot json\n");
         assert_eq!(nd.len(), 3);
         assert!(nd[2].as_ref().unwrap_err().starts_with("line 4"));
