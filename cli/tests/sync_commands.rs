@@ -133,6 +133,14 @@ fn connect_sync_records_and_templates() {
         .find(|l| l.contains(&format!(" {} ", ok["loan_id"])))
         .unwrap();
     assert!(row.contains(&format!(" {number} ")), "{row}");
+    // ... which `explain` takes as well as the loan's ids.
+    let o = metro2(&db, &["explain", number]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(
+        t.starts_with(&format!("document {}: ok", ok["loan_id"])),
+        "{t}"
+    );
     let o = metro2(&db, &["records", "--period", "2026-13"]);
     assert!(!o.status.success());
 

@@ -13,7 +13,7 @@ use metro2_engine::plan::Outcome;
 /// Arguments of `metro2 explain`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The loan: LoanPro's id, or its display id.
+    /// The loan: LoanPro's id, its display id, or its Metro 2 account number.
     pub loan: String,
     /// The connection (the only one when absent).
     #[arg(long)]
@@ -32,16 +32,23 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     let (store, conn) = ctx.connection(args.connection.as_deref())?;
     let loan_id = match args.loan.parse::<i64>() {
         Ok(id) => id,
-        Err(_) => store
+        Err(_) => match store
             .loan_id_for_display_id(conn.id, &args.loan)
             .into_diagnostic()?
-            .ok_or_else(|| {
-                miette!(
-                    "{}: no stored loan has display id {:?}",
-                    conn.name,
-                    args.loan
-                )
-            })?,
+        {
+            Some(id) => id,
+            // The account number `records`, the bureau file and responses show.
+            None => store
+                .loan_id_for_account_number(conn.id, &args.loan)
+                .into_diagnostic()?
+                .ok_or_else(|| {
+                    miette!(
+                        "{}: no stored loan has display id or account number {:?}",
+                        conn.name,
+                        args.loan
+                    )
+                })?,
+        },
     };
     if let Some(p) = &args.period {
         if crate::responses::model::parse_period(p).is_none() {

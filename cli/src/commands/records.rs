@@ -19,7 +19,8 @@ pub struct Args {
     /// The reporting period, YYYY-MM.
     #[arg(long)]
     pub period: Option<String>,
-    /// Only records with validation errors.
+    /// Only the records held back from the export: `invalid` (an error rule or the validator
+    /// objected) and `error` (the loan could not be mapped).
     #[arg(long)]
     pub invalid: bool,
     /// Output format.
@@ -71,7 +72,21 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut n = 0usize;
-    let result = write_records(&store, &filter, &args, &name_of, &mut out, &mut n);
+    let connection_width = connections
+        .iter()
+        .map(|c| c.name.chars().count())
+        .chain(["CONNECTION".len()].into_iter())
+        .max()
+        .unwrap_or(0);
+    let result = write_records(
+        &store,
+        &filter,
+        &args,
+        &name_of,
+        connection_width,
+        &mut out,
+        &mut n,
+    );
     match result.and_then(|()| out.flush().map_err(io)) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         // A reader that stopped early (`| head`) is not an error.
@@ -87,6 +102,7 @@ fn write_records(
     filter: &RecordFilter,
     args: &Args,
     name_of: &dyn Fn(i64) -> String,
+    connection_width: usize,
     out: &mut impl Write,
     n: &mut usize,
 ) -> Result<(), StoreError> {
@@ -99,9 +115,12 @@ fn write_records(
             })?;
         }
         Format::Table => {
+            // The rows stream, so the widths are known before the first: the connections' names
+            // are, and the other columns have fixed widths.
+            let width = connection_width;
             writeln!(
                 out,
-                "{:<12} {:<8} {:>10} {:<14} {:<8} {:<6} {:>10} {:<11} {:>8}  WHY",
+                "{:<width$} {:<8} {:>10} {:<14} {:<8} {:<6} {:>10} {:<11} {:>8}  WHY",
                 "CONNECTION",
                 "PERIOD",
                 "LOAN",
@@ -135,14 +154,14 @@ fn write_records(
                 let findings = listed.map_or(0, Vec::len);
                 writeln!(
                     out,
-                    "{:<12} {:<8} {:>10} {:<14} {:<8} {:<6} {:>10} {:<11} {:>8}  {}",
+                    "{:<width$} {:<8} {:>10} {:<14} {:<8} {:<6} {:>10} {:<11} {:>8}  {}",
                     name_of(r.connection_id),
                     r.period,
                     r.loan_id,
                     // The account number the bureaus know (and responses name); a record with
-                    // no segments (skipped, error) shows the loan's display id instead.
+                    // no segments (skipped, error) has none: the LOAN column names it.
                     match base("consumer_account_number").trim() {
-                        "" => r.display_id.clone().unwrap_or_default(),
+                        "" => "-".to_string(),
                         number => number.to_string(),
                     },
                     r.status.as_str(),
@@ -165,11 +184,15 @@ fn write_records(
 }
 
 /// The table's last column: why a record is not plainly `ok` (the reason it was skipped or
-/// could not be mapped, or the first error that makes it invalid), cut to one screen line.
+/// could not be mapped, or the first error that makes it invalid), whole: the reason is what
+/// an analyst reads the row for, and the last column can run long without misaligning the
+/// others. The loan the reason starts by naming is the row's own, so that is left out.
 fn why(r: &StoredRecord, findings: &[Value]) -> String {
-    const WIDTH: usize = 72;
-    let text = match (&r.reason, r.status) {
-        (Some(reason), _) => reason.clone(),
+    match (&r.reason, r.status) {
+        (Some(reason), _) => {
+            let own = format!("document {}, ", r.loan_id);
+            reason.strip_prefix(&own).unwrap_or(reason).to_string()
+        }
         (None, RecordStatus::Invalid) => findings
             .iter()
             .find(|f| f["severity"] == "error")
@@ -182,11 +205,6 @@ fn why(r: &StoredRecord, findings: &[Value]) -> String {
             })
             .unwrap_or_default(),
         _ => String::new(),
-    };
-    if text.chars().count() > WIDTH {
-        text.chars().take(WIDTH - 1).chain(['…']).collect()
-    } else {
-        text
     }
 }
 
@@ -263,5 +281,33 @@ mod tests {
         assert_eq!(v["base"]["date_of_birth"], "********");
         assert_eq!(v["base"]["surname"], "DOE");
         assert_eq!(v["j1"][0]["social_security_number"], "*****4321");
+    }
+
+    #[test]
+    fn why_gives_the_whole_reason_without_naming_the_rows_own_loan() {
+        let reason = "document 100001, base.current_balance (acme template v2:245): no balance \
+                      for the reporting month: no StatusArchive row dated inside it on or before \
+                      as_of";
+        let r = StoredRecord {
+            connection_id: 1,
+            loan_id: 100001,
+            display_id: Some("LN-100001".into()),
+            period: "2026-10".into(),
+            as_of: "2026-10-31".into(),
+            status: RecordStatus::Error,
+            reason: Some(reason.into()),
+            segments: None,
+            fields: None,
+            findings: "[]".into(),
+            template_version: 2,
+            document_hash: String::new(),
+            run_id: None,
+            created_at: String::new(),
+            updated_at: String::new(),
+        };
+        assert_eq!(why(&r, &[]), reason["document 100001, ".len()..]);
+        // Another loan's document named in the reason stays.
+        let other = StoredRecord { loan_id: 7, ..r };
+        assert_eq!(why(&other, &[]), reason);
     }
 }

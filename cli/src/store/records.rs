@@ -6,6 +6,10 @@ use rusqlite::{params, OptionalExtension, Row};
 use super::{now_text, Result, RunCounts, Store, StoreError};
 
 /// How a stored record stands.
+/// The SQL expression of a stored record's Metro 2 consumer account number: bytes 43-72
+/// (1-based) of its base segment, which the segments text starts with, blanks trimmed.
+pub const ACCOUNT_NUMBER_SQL: &str = "rtrim(substr(segments, 43, 30))";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RecordStatus {
     /// Mapped, and the validator found no error (warnings allowed): goes to the bureau file.
@@ -518,6 +522,27 @@ impl Store {
                         document: r.get(3)?,
                     })
                 },
+            )
+            .optional()?)
+    }
+
+    /// The loan id whose newest record carries the Metro 2 account number `account` (the
+    /// number a bureau file, `records` and bureau responses name).
+    pub fn loan_id_for_account_number(
+        &self,
+        connection_id: i64,
+        account: &str,
+    ) -> Result<Option<i64>> {
+        Ok(self
+            .db
+            .query_row(
+                &format!(
+                    "SELECT loan_id FROM metro2_records WHERE connection_id = ?1
+                     AND segments IS NOT NULL AND {ACCOUNT_NUMBER_SQL} = ?2
+                     ORDER BY period DESC LIMIT 1"
+                ),
+                params![connection_id, account],
+                |r| r.get(0),
             )
             .optional()?)
     }
