@@ -75,7 +75,7 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     let connection_width = connections
         .iter()
         .map(|c| c.name.chars().count())
-        .chain(["CONNECTION".len()].into_iter())
+        .chain(["CONNECTION".len()])
         .max()
         .unwrap_or(0);
     let result = write_records(
