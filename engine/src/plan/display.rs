@@ -36,13 +36,20 @@ impl fmt::Display for Plan {
                 f,
                 "\nslots (each computed at most once per document, on first use)"
             )?;
+            // One width for every `$N`, so the names and expressions line up past `$9`.
+            let width = slots
+                .iter()
+                .map(|(slot, _)| format!("${slot}").len())
+                .max()
+                .unwrap_or(0);
             for (slot, expr) in slots {
                 let name = self
                     .slot_names
                     .get(slot as usize)
                     .map(String::as_str)
                     .unwrap_or("");
-                writeln!(f, "  ${slot} {name:<28} = {}", self.expr(expr))?;
+                let label = format!("${slot}");
+                writeln!(f, "  {label:<width$} {name:<28} = {}", self.expr(expr))?;
             }
         }
         let mut objects: Vec<_> = super::scan::keys_by_base(self).into_iter().collect();
