@@ -65,6 +65,16 @@ async fn touch_modify_faults_and_stats_over_http() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(sim.faults().fail_next, 2);
+    // A misspelt switch is refused, and the switches set stay set.
+    let r = http
+        .post(format!("{admin}/faults"))
+        .body(json!({ "fail_nxt": 5 }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("fail_nxt"));
+    assert_eq!(sim.faults().fail_next, 2);
     let mut cfg = ClientConfig::new(sim.base_url.clone(), "5200000", "sim-token");
     cfg.backoff_base = std::time::Duration::from_millis(1);
     Client::new(cfg).unwrap().verify().await.unwrap();

@@ -94,8 +94,11 @@ impl Default for SimConfig {
 }
 
 /// Fault switches; all off by default. Counters (`*_next`) are used up one request at a time.
+///
+/// `POST /_sim/faults` replaces the whole set (a key left out is off), and refuses a key it
+/// does not know rather than reset every switch for a misspelt one.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Faults {
     /// Answer `429` above this many requests per second (a token bucket holding one second).
     pub rate_limit: Option<f64>,
