@@ -1,15 +1,19 @@
 //! `metro2 responses import`: good rows kept, bad rows rejected with their line numbers, a
-//! re-import adding nothing, CSV and JSON alike.
+//! re-import adding nothing, CSV and JSON alike; a response about a DA record, which exists only
+//! in the file, tied to its loan.
 
 mod common;
 
 use std::path::Path;
 
-use metro2::store::{Cadence, NewConnection, SecretSource, Store};
+use metro2::export::{self, ExportRequest};
+use metro2::store::{Cadence, NewConnection, RecordStatus, SecretSource, Store};
 use metro2_engine::{FieldValue, Segment, SegmentKind};
 use rusqlite::params;
 
-use common::metro2;
+use common::sim::SimSetup;
+use common::store::{header_settings, EnvSetup};
+use common::{d, metro2};
 
 /// A store with one connection whose 2026-10 records are accounts ACCT-1..ACCT-3 (loans 101..103).
 fn store(dir: &Path) -> std::path::PathBuf {
@@ -153,4 +157,112 @@ fn json_rows_and_file_errors() {
     );
     assert!(stderr.contains("nothing was imported"), "{stderr}");
     assert_eq!(count(&db), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_response_about_a_da_record_is_tied_to_its_loan() {
+    let sim = SimSetup::generated(12, 33, d(2026, 11, 30))
+        .token("resp-token-3")
+        .instance("5200011");
+    let mut env = EnvSetup::new(sim).start().await;
+    env.set(header_settings());
+    let (store, conn) = env.open();
+    // Y is deleted before it was ever reported: skipped in October and November, never a DA.
+    let never_reported = env.ids[5];
+    assert!(env
+        .sim
+        .modify(never_reported, &serde_json::json!({"deleted": 1})));
+    env.sync(d(2026, 10, 31), false).await;
+    // X is reported in October, then deleted: November's file carries its DA.
+    let (x, account) = env
+        .ids
+        .iter()
+        .filter(|id| **id != never_reported)
+        .find_map(|id| {
+            let r = store.record(conn.id, *id, "2026-10").unwrap()?;
+            let rec = metro2::export::decode::decode(r.segments.as_deref()?).ok()?;
+            (r.status == RecordStatus::Ok).then(|| (*id, export::decode::account_number(&rec)))
+        })
+        .expect("a loan reported in October");
+    assert!(env.sim.modify(x, &serde_json::json!({"deleted": 1})));
+    env.sync(d(2026, 11, 30), false).await;
+    for loan in [x, never_reported] {
+        let r = store.record(conn.id, loan, "2026-11").unwrap().unwrap();
+        assert_eq!((r.status, r.segments), (RecordStatus::Skipped, None));
+    }
+    let mut req = ExportRequest::new("2026-11");
+    req.dir = env.dir.path().to_path_buf();
+    req.today = d(2026, 12, 5);
+    let outcome = export::export_period(&store, &conn, &req).unwrap();
+    let file = std::fs::read(&outcome.file).unwrap();
+    let read = metro2_engine::reader::read_file(&file);
+    let da: Vec<_> = read
+        .records
+        .iter()
+        .filter(|r| export::decode::account_number(&r.record) == account)
+        .map(|r| {
+            r.record
+                .base
+                .get("account_status")
+                .unwrap()
+                .trim()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(da, vec!["DA".to_string()]);
+    // December: X is skipped again, its DA went with November's file.
+    env.sync(d(2026, 12, 31), true).await;
+    assert_eq!(
+        store.record(conn.id, x, "2026-12").unwrap().unwrap().status,
+        RecordStatus::Skipped
+    );
+
+    // Y's account number, had it been reported: the preset's account_number(displayId).
+    let display = store
+        .record(conn.id, never_reported, "2026-11")
+        .unwrap()
+        .unwrap()
+        .display_id
+        .unwrap();
+    let never_account = metro2_engine::clean::codes::account_number(&display);
+    let responses = env.dir.path().join("responses.csv");
+    std::fs::write(
+        &responses,
+        format!(
+            "bureau,account_number,period,outcome,code,message,date\n\
+             equifax,{account},2026-11,accepted,,,2026-12-08\n\
+             equifax,{never_account},2026-11,accepted,,,2026-12-08\n\
+             equifax,{account},2026-12,accepted,,,2027-01-08\n"
+        ),
+    )
+    .unwrap();
+    let out = metro2(
+        &env.db,
+        &["responses", "import", responses.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", common::text(&out));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let f = responses.display().to_string();
+    assert_eq!(
+        stderr.lines().collect::<Vec<_>>(),
+        vec![
+            format!(
+                "{f}:line 3: account_number {never_account:?} has no record of connection \"acme\" for 2026-11"
+            ),
+            format!(
+                "{f}:line 4: account_number {account:?} has no record of connection \"acme\" for 2026-12"
+            ),
+        ]
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.starts_with("imported 1 response(s) (0 already imported), rejected 2 row(s)"),
+        "{stdout}"
+    );
+    let stored = metro2::responses::import::responses(&store, conn.id).unwrap();
+    let stored: Vec<_> = stored
+        .iter()
+        .map(|r| (r.account_number.as_str(), r.period.as_str(), r.loan_id))
+        .collect();
+    assert_eq!(stored, vec![(account.as_str(), "2026-11", x)]);
 }

@@ -64,6 +64,58 @@ pub fn deletes_for_period(
     connection: &Connection,
     period: &str,
 ) -> Result<Vec<PendingDelete>, StoreError> {
+    let mut mappers = Mappers::default();
+    Ok(decide(store, connection, period)?
+        .into_iter()
+        .map(|d| {
+            let record = build(
+                store,
+                connection,
+                &mut mappers,
+                &d.skipped,
+                &d.doc,
+                d.reported,
+            );
+            PendingDelete {
+                delete: d.delete,
+                record,
+            }
+        })
+        .collect())
+}
+
+/// The loans `period`'s file carries a DA for, with the account number it carries: the
+/// decision of [`deletes_for_period`] without building the records (no template is compiled).
+/// A DA that the export then holds back (it cannot be built, or fails validation) is listed
+/// too. Ordered by loan id.
+pub fn deletes_decided(
+    store: &Store,
+    connection: &Connection,
+    period: &str,
+) -> Result<Vec<Delete>, StoreError> {
+    Ok(decide(store, connection, period)?
+        .into_iter()
+        .map(|d| d.delete)
+        .collect())
+}
+
+/// A loan that gets a DA, with what building its record reads.
+struct Decided {
+    delete: Delete,
+    /// Its skipped record of the period.
+    skipped: StoredRecord,
+    /// The document it was skipped from.
+    doc: Value,
+    /// Its last reported record, decoded.
+    reported: DataRecord,
+}
+
+/// Which loans get a DA in `period`: the one place that decides it.
+fn decide(
+    store: &Store,
+    connection: &Connection,
+    period: &str,
+) -> Result<Vec<Decided>, StoreError> {
     let skipped = store.records(&RecordFilter {
         connection_id: Some(connection.id),
         period: Some(period.to_string()),
@@ -71,7 +123,6 @@ pub fn deletes_for_period(
         ..RecordFilter::default()
     })?;
     let mut out = Vec::new();
-    let mut mappers = Mappers::default();
     for rec in skipped {
         // The history first: most skipped loans (paid off long ago) were skipped last month
         // too, and that answer costs no document parse.
@@ -101,8 +152,12 @@ pub fn deletes_for_period(
             account_number: super::decode::account_number(&reported),
             last_reported: last.period.clone(),
         };
-        let record = build(store, connection, &mut mappers, &rec, &json, reported);
-        out.push(PendingDelete { delete, record });
+        out.push(Decided {
+            delete,
+            skipped: rec,
+            doc: json,
+            reported,
+        });
     }
     Ok(out)
 }
