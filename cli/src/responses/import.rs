@@ -23,10 +23,6 @@ pub struct ImportSummary {
     pub rejected: Vec<Rejection>,
 }
 
-/// The Metro 2 consumer account number of a stored record: bytes 43..72 (1-based) of its base
-/// segment, which the segments text starts with.
-const ACCOUNT_NUMBER_SQL: &str = "rtrim(substr(segments, 43, 30))";
-
 /// Account number → loan id for one period of a connection: its stored records with segments,
 /// and the DA records its file carries.
 fn accounts_of_period(
@@ -35,8 +31,9 @@ fn accounts_of_period(
     period: &str,
 ) -> Result<HashMap<String, i64>, StoreError> {
     let mut stmt = store.db().prepare(&format!(
-        "SELECT {ACCOUNT_NUMBER_SQL}, loan_id FROM metro2_records
-         WHERE connection_id = ?1 AND period = ?2 AND segments IS NOT NULL"
+        "SELECT {}, loan_id FROM metro2_records
+         WHERE connection_id = ?1 AND period = ?2 AND segments IS NOT NULL",
+        crate::store::ACCOUNT_NUMBER_SQL
     ))?;
     let rows = stmt.query_map(params![connection.id, period], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))

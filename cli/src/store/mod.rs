@@ -25,6 +25,7 @@ pub use cursor::{Cursor, RunProgress};
 pub use error::StoreError;
 pub use records::{
     LoanDocument, NewRecord, PageCommit, PageItem, RecordFilter, RecordStatus, StoredRecord,
+    ACCOUNT_NUMBER_SQL,
 };
 pub use runs::{OpenFailure, PeriodFailure, RunCounts, RunMode, RunStatus, SyncFailure, SyncRun};
 pub use secret::SecretSource;
