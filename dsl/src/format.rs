@@ -4,9 +4,17 @@
 //! at least one (so analysts keep their paragraphs), never two in a row; two-space indents;
 //! `=` aligned down each segment block and `=>` down each table, so blocks read as tables;
 //! canonical spacing inside expressions; a `match` on one line when it is short, one arm per
-//! line otherwise; a rule's condition on its own line. Comments are kept: a comment on its own
-//! line stays before the statement that follows it, a comment after code stays at the end of
-//! that statement's line. Formatting a formatted file changes nothing.
+//! line otherwise; a rule's condition on its own line.
+//!
+//! Comments stay where they were written. A comment on its own line stays on its own line
+//! before the statement, element or arm that follows it; a comment after code stays at the end
+//! of that line. A bracketed construct (`[...]`, call arguments, `(...)`, `[index]`) or a
+//! `match` that holds a comment is written one element or arm per line, so every comment has
+//! a line to stay on, and a comment before its closing bracket stays before it; an `if` that
+//! holds one is written one branch per line, and an operator with a comment beside it starts
+//! a new line. A comment with no such place (between `if` and its condition, say) moves to its
+//! own line just before its statement, element or arm. A comment is never lost nor written
+//! twice, and formatting a formatted file changes nothing.
 
 use crate::ast::*;
 use crate::diagnostics::{Diagnostics, Severity};
@@ -94,6 +102,16 @@ fn scan_comments(source: &str) -> Vec<Comment> {
         i += 1;
     }
     out
+}
+
+/// Writes `more` after `lines`: its first line continues the last line of `lines`.
+fn cat(mut lines: Vec<String>, more: Vec<String>) -> Vec<String> {
+    let mut more = more.into_iter();
+    if let (Some(last), Some(first)) = (lines.last_mut(), more.next()) {
+        last.push_str(&first);
+    }
+    lines.extend(more);
+    lines
 }
 
 struct Formatter<'s> {
@@ -203,10 +221,51 @@ impl Formatter<'_> {
         }
     }
 
-    fn has_comment_in(&self, span: Span) -> bool {
+    /// Whether a comment not yet written starts in `from..to`.
+    fn holds_comment(&self, from: usize, to: usize) -> bool {
         self.comments
             .iter()
-            .any(|c| !c.used && c.offset > span.start && c.offset < span.end)
+            .any(|c| !c.used && c.offset >= from && c.offset < to)
+    }
+
+    fn has_comment_in(&self, span: Span) -> bool {
+        self.holds_comment(span.start, span.end)
+    }
+
+    /// Takes the comments not yet written that start in `from..to`, in order, as lines at
+    /// `indent`.
+    fn take_comments(&mut self, from: usize, to: usize, indent: usize) -> Vec<String> {
+        let pad = " ".repeat(indent);
+        let mut taken = Vec::new();
+        for c in &mut self.comments {
+            if !c.used && c.offset >= from && c.offset < to {
+                c.used = true;
+                taken.push(format!("{pad}{}", c.text));
+            }
+        }
+        taken
+    }
+
+    /// Writes the comments between two parts of a multi-line construct, the first part ending
+    /// just before `from` and the next starting at `to`: the one on the first part's last line
+    /// stays at the end of that line (the last of `lines`), the others go on their own lines at
+    /// `indent`, before the next part.
+    fn gap(&mut self, lines: &mut Vec<String>, from: usize, to: usize, indent: usize) {
+        let line = self.lines.line(from.saturating_sub(1));
+        let pad = " ".repeat(indent);
+        for c in &mut self.comments {
+            if c.used || c.offset < from || c.offset >= to {
+                continue;
+            }
+            c.used = true;
+            match lines.last_mut() {
+                Some(last) if c.line == line => {
+                    last.push_str("  ");
+                    last.push_str(&c.text);
+                }
+                _ => lines.push(format!("{pad}{}", c.text)),
+            }
+        }
     }
 
     fn docs(&mut self, docs: &[String], indent: usize) {
@@ -218,6 +277,25 @@ impl Formatter<'_> {
                 self.out.push(format!("{pad}## {d}"));
             }
         }
+    }
+
+    /// Writes a statement (from `start`, its doc comment included, to the end of `span`) as
+    /// `lines` after its doc comment. The comments inside it that its layout found no place for
+    /// go on their own lines just before it: the next statement must not collect them.
+    fn statement(
+        &mut self,
+        start: usize,
+        span: Span,
+        indent: usize,
+        docs: &[String],
+        lines: Vec<String>,
+    ) {
+        self.docs(docs, indent);
+        let hoisted = self.take_comments(start, span.end, indent);
+        self.out.extend(hoisted);
+        self.out
+            .extend(lines.into_iter().map(|l| l.trim_end().to_string()));
+        self.trailing(span.end.saturating_sub(1));
     }
 
     fn file(&mut self, file: &File) {
@@ -234,31 +312,27 @@ impl Formatter<'_> {
 
     fn item(&mut self, item: &Item) {
         self.before(item.start, 0);
-        self.docs(&item.docs, 0);
         match &item.kind {
             ItemKind::Param(p) => {
-                self.out
-                    .push(format!("param {}: {}", p.name.name, p.ty.name));
-                self.trailing(item.span.end.saturating_sub(1));
+                let line = format!("param {}: {}", p.name.name, p.ty.name);
+                self.statement(item.start, item.span, 0, &item.docs, vec![line]);
             }
             ItemKind::Let(l) => {
                 let head = format!("let {} = ", l.name.name);
-                let lines = self.expr_lines(&l.value, 0, head.len());
-                self.emit_with_head(&head, lines);
-                self.trailing(item.span.end.saturating_sub(1));
+                let lines = cat(vec![head], self.expr(&l.value, 0));
+                self.statement(item.start, item.span, 0, &item.docs, lines);
             }
             ItemKind::Skip(s) => {
-                let e = self.expr(&s.cond, 0, 10);
-                self.out.push(format!(
-                    "skip when {} {}",
-                    e.join("\n"),
-                    quote(&s.reason.value)
-                ));
-                self.trailing(item.span.end.saturating_sub(1));
+                let cond = cat(vec!["skip when ".into()], self.expr(&s.cond, 0));
+                let lines = cat(cond, vec![format!(" {}", quote(&s.reason.value))]);
+                self.statement(item.start, item.span, 0, &item.docs, lines);
             }
             ItemKind::Table(t) => self.table(t, item),
             ItemKind::Segment(s) => self.segment(s, item),
             ItemKind::Rule(r) => {
+                self.docs(&item.docs, 0);
+                let hoisted = self.take_comments(item.start, r.message.span.start, 0);
+                self.out.extend(hoisted);
                 self.out.push(format!(
                     "rule {} {} {}:",
                     r.id.name,
@@ -266,9 +340,9 @@ impl Formatter<'_> {
                     quote(&r.message.value)
                 ));
                 self.trailing(r.message.span.start);
-                let lines = self.expr_lines(&r.expr, 2, 2);
-                self.emit_with_head("  ", lines);
-                self.trailing(item.span.end.saturating_sub(1));
+                let lines = cat(vec!["  ".into()], self.expr(&r.expr, 2));
+                // The condition has a line of its own: the comments before it stay there.
+                self.statement(r.message.span.end, item.span, 2, &[], lines);
             }
             ItemKind::Error => {
                 // Unreachable: files with syntax errors are refused before formatting.
@@ -278,16 +352,10 @@ impl Formatter<'_> {
         }
     }
 
-    /// Writes an expression's lines, the first after `head`.
-    fn emit_with_head(&mut self, head: &str, lines: Vec<String>) {
-        let mut it = lines.into_iter();
-        let first = it.next().unwrap_or_default();
-        self.out
-            .push(format!("{head}{first}").trim_end().to_string());
-        self.out.extend(it);
-    }
-
     fn table(&mut self, t: &Table, item: &Item) {
+        self.docs(&item.docs, 0);
+        let hoisted = self.take_comments(item.start, t.name.span.end, 0);
+        self.out.extend(hoisted);
         self.out.push(format!("table {} {{", t.name.name));
         self.trailing(t.name.span.start);
         let width = t
@@ -298,15 +366,14 @@ impl Formatter<'_> {
             .unwrap_or(0);
         for arm in &t.arms {
             self.before(arm.span.start, 2);
-            self.docs(&arm.docs, 2);
             let key = pattern(&arm.key);
             let pad = " ".repeat(width - key.chars().count());
-            let value = match &arm.value {
-                TableValue::Error(m) => format!("error {}", quote(&m.value)),
-                TableValue::Value(e) => self.expr(e, 2, 0).join("\n"),
+            let head = vec![format!("  {key}{pad} => ")];
+            let lines = match &arm.value {
+                TableValue::Error(m) => cat(head, vec![format!("error {}", quote(&m.value))]),
+                TableValue::Value(e) => cat(head, self.expr(e, 2)),
             };
-            self.out.push(format!("  {key}{pad} => {value}"));
-            self.trailing(arm.span.end.saturating_sub(1));
+            self.statement(arm.span.start, arm.span, 2, &arm.docs, lines);
         }
         self.before(t.close.start, 2);
         self.out.push("}".into());
@@ -314,20 +381,24 @@ impl Formatter<'_> {
     }
 
     fn segment(&mut self, s: &SegmentBlock, item: &Item) {
-        let mut head = format!("segment {}", s.kind.name);
+        self.docs(&item.docs, 0);
+        let mut head = vec![format!("segment {}", s.kind.name)];
+        let mut last = s.kind.span;
         if let Some((var, list)) = &s.each {
-            head.push_str(&format!(
-                " for each {} in {}",
-                var.name,
-                self.expr(list, 0, 0).join(" ")
-            ));
+            head = cat(head, vec![format!(" for each {} in ", var.name)]);
+            head = cat(head, self.header_expr(list));
+            last = list.span;
         }
         if let Some(w) = &s.when {
-            head.push_str(&format!(" when {}", self.expr(w, 0, 0).join(" ")));
+            head = cat(head, vec![" when ".into()]);
+            head = cat(head, self.header_expr(w));
+            last = w.span;
         }
-        head.push_str(" {");
-        self.out.push(head);
-        self.trailing(s.kind.span.start);
+        head = cat(head, vec![" {".into()]);
+        let hoisted = self.take_comments(item.start, last.end, 0);
+        self.out.extend(hoisted);
+        self.out.extend(head);
+        self.trailing(last.end.saturating_sub(1));
         let width = s
             .body
             .iter()
@@ -336,99 +407,232 @@ impl Formatter<'_> {
             .unwrap_or(0);
         for a in &s.body {
             self.before(a.start, 2);
-            self.docs(&a.docs, 2);
             let pad = " ".repeat(width - a.field.name.chars().count());
             let head = format!("  {}{pad} = ", a.field.name);
-            let lines = self.expr_lines(&a.value, 2, head.len());
-            self.emit_with_head(&head, lines);
-            self.trailing(a.span.end.saturating_sub(1));
+            let lines = cat(vec![head], self.expr(&a.value, 2));
+            self.statement(a.start, a.span, 2, &a.docs, lines);
         }
         self.before(s.close.start, 2);
         self.out.push("}".into());
         self.trailing(item.span.end.saturating_sub(1));
     }
 
-    fn expr_lines(&mut self, e: &Expr, indent: usize, col: usize) -> Vec<String> {
-        self.expr(e, indent, col)
+    /// A segment header's `for each` list or `when` condition.
+    fn header_expr(&mut self, e: &Expr) -> Vec<String> {
+        let unwritten = self.unwritten_in(e.span);
+        let lines = self.expr(e, 0);
+        if self.unwritten_in(e.span) < unwritten {
+            lines
+        } else {
+            // Without a comment of its own the header keeps the one line it always had.
+            vec![lines.join(" ")]
+        }
     }
 
-    /// An expression as lines: the first continues the current line (at column `col`), the
-    /// others are complete lines at `indent`.
-    fn expr(&mut self, e: &Expr, indent: usize, col: usize) -> Vec<String> {
-        let inline = self.inline(e);
-        let needs_lines = match &e.kind {
-            ExprKind::Match(..) | ExprKind::If(..) => {
-                inline.chars().count() > INLINE_MATCH || self.has_comment_in(e.span)
+    /// How many comments in `span` are not yet written.
+    fn unwritten_in(&self, span: Span) -> usize {
+        self.comments
+            .iter()
+            .filter(|c| !c.used && c.offset >= span.start && c.offset < span.end)
+            .count()
+    }
+
+    /// An expression as lines: the first continues the current line, the others are complete
+    /// lines at `indent` (or deeper). Only an expression that holds a comment, a long `match`
+    /// or a long `if` takes more than one line.
+    fn expr(&mut self, e: &Expr, indent: usize) -> Vec<String> {
+        let long = matches!(e.kind, ExprKind::Match(..) | ExprKind::If(..))
+            && self.inline(e).chars().count() > INLINE_MATCH;
+        if long || self.has_comment_in(e.span) {
+            let unwritten = self.unwritten_in(e.span);
+            let lines = self.broken(e, indent);
+            if long || self.unwritten_in(e.span) < unwritten {
+                return lines;
             }
-            _ => false,
-        };
-        if !needs_lines && !inline.contains('\n') {
-            return vec![inline];
+            // No comment found a place inside (all go before the line `e` starts on): `e`
+            // keeps the layout it has without them, or formatting again would change it.
         }
+        vec![self.inline(e)]
+    }
+
+    /// An expression that holds a comment, laid out so that the comment has a line to stay on:
+    /// brackets and `match`es one element per line, `if`s one branch per line, an operator
+    /// with a comment beside it at the start of a line.
+    fn broken(&mut self, e: &Expr, indent: usize) -> Vec<String> {
         match &e.kind {
-            ExprKind::Match(scrut, arms) => {
-                let pad = " ".repeat(indent + 2);
-                let mut lines = vec![format!("match {} {{", self.inline(scrut))];
-                let width = arms
-                    .iter()
-                    .map(|a| self.arm_patterns(a).chars().count())
-                    .max()
-                    .unwrap_or(0);
-                for arm in arms {
-                    let pats = self.arm_patterns(arm);
-                    let gap = " ".repeat(width - pats.chars().count());
-                    let head = format!("{pad}{pats}{gap} => ");
-                    let value = self.expr(&arm.value, indent + 2, head.len());
-                    let mut it = value.into_iter();
-                    lines.push(format!("{head}{}", it.next().unwrap_or_default()));
-                    lines.extend(it);
-                    // A trailing comment on an arm's line stays on that arm.
-                    let line = self.lines.line(arm.span.end.saturating_sub(1));
-                    if let Some(c) = self
-                        .comments
-                        .iter_mut()
-                        .find(|c| !c.used && !c.own_line && c.line == line)
-                    {
-                        c.used = true;
-                        if let Some(l) = lines.last_mut() {
-                            l.push_str("  ");
-                            l.push_str(&c.text);
-                        }
-                    }
-                }
-                lines.push(format!("{}}}", " ".repeat(indent)));
-                let _ = col;
-                lines
+            ExprKind::Match(scrut, arms) => self.match_lines(e, scrut, arms, indent),
+            ExprKind::If(..) => self.if_lines(e, indent),
+            ExprKind::Paren(x) => self.bracketed(
+                ("(", ")"),
+                std::slice::from_ref(x),
+                e.span,
+                e.span.start + 1,
+                indent,
+            ),
+            ExprKind::List(items) => {
+                self.bracketed(("[", "]"), items, e.span, e.span.start + 1, indent)
             }
-            ExprKind::If(c, t, f) => {
-                // `if A then B` then one `else if C then D` / `else E` line per branch.
-                let pad = " ".repeat(indent + 2);
-                let mut lines = vec![format!("if {} then {}", self.inline(c), self.inline(t))];
-                let mut rest = f;
-                loop {
-                    match &rest.kind {
-                        ExprKind::If(c, t, f) => {
-                            lines.push(format!(
-                                "{pad}else if {} then {}",
-                                self.inline(c),
-                                self.inline(t)
-                            ));
-                            rest = f;
-                        }
-                        _ => {
-                            let head = format!("{pad}else ");
-                            let value = self.expr(rest, indent + 2, head.len());
-                            let mut it = value.into_iter();
-                            lines.push(format!("{head}{}", it.next().unwrap_or_default()));
-                            lines.extend(it);
-                            break;
-                        }
-                    }
-                }
-                lines
+            ExprKind::Call(name, args) => {
+                let args = self.bracketed(("(", ")"), args, e.span, name.span.end, indent);
+                cat(vec![name.name.clone()], args)
             }
-            _ => vec![inline],
+            ExprKind::Method(base, name, args) => {
+                let lines = cat(self.expr(base, indent), vec![format!(".{}", name.name)]);
+                let args = if self.holds_comment(name.span.end, e.span.end) {
+                    self.bracketed(("(", ")"), args, e.span, name.span.end, indent)
+                } else {
+                    vec![format!("({})", self.args(args))]
+                };
+                cat(lines, args)
+            }
+            ExprKind::Member(base, name) => {
+                cat(self.expr(base, indent), vec![format!(".{}", name.name)])
+            }
+            ExprKind::Index(base, index) => {
+                let lines = self.expr(base, indent);
+                let index = if self.holds_comment(base.span.end, e.span.end) {
+                    let index = std::slice::from_ref(index.as_ref());
+                    self.bracketed(("[", "]"), index, e.span, base.span.end, indent)
+                } else {
+                    vec![format!("[{}]", self.inline(index))]
+                };
+                cat(lines, index)
+            }
+            ExprKind::Unary(op, x) => {
+                let op = match op {
+                    UnaryOp::Not => "not ",
+                    UnaryOp::Neg => "-",
+                };
+                cat(vec![op.into()], self.expr(x, indent))
+            }
+            ExprKind::Binary(op, l, r) => {
+                let lines = self.expr(l, indent);
+                if self.holds_comment(l.span.end, r.span.start) {
+                    // A comment beside the operator: the operator starts the next line, so a
+                    // comment after the left side stays at the end of its line.
+                    let mut lines = lines;
+                    self.gap(&mut lines, l.span.end, r.span.start, indent + 2);
+                    let head = format!("{}{} ", " ".repeat(indent + 2), op.symbol());
+                    lines.extend(cat(vec![head], self.expr(r, indent + 2)));
+                    lines
+                } else {
+                    let lines = cat(lines, vec![format!(" {} ", op.symbol())]);
+                    cat(lines, self.expr(r, indent))
+                }
+            }
+            ExprKind::Lit(_) | ExprKind::Name(_) => vec![self.inline(e)],
         }
+    }
+
+    /// A part that the canonical layout keeps on one line however long (a scrutinee, an `if`'s
+    /// condition and `then` value): it takes more lines only for the comments it holds.
+    fn part(&mut self, e: &Expr, indent: usize) -> Vec<String> {
+        if self.has_comment_in(e.span) {
+            self.expr(e, indent)
+        } else {
+            vec![self.inline(e)]
+        }
+    }
+
+    /// A bracketed list of `items` (in `span`, from the opening bracket to the closing one) one
+    /// item per line, each with the comments before it; `from` is where the comments before
+    /// the first item may start.
+    fn bracketed(
+        &mut self,
+        (open, close): (&str, &str),
+        items: &[Expr],
+        span: Span,
+        from: usize,
+        indent: usize,
+    ) -> Vec<String> {
+        let pad = " ".repeat(indent + 2);
+        let mut lines = vec![open.to_string()];
+        let mut prev = from;
+        for (i, item) in items.iter().enumerate() {
+            self.gap(&mut lines, prev, item.span.start, indent + 2);
+            let mut item_lines = cat(vec![pad.clone()], self.expr(item, indent + 2));
+            if i + 1 < items.len() {
+                if let Some(last) = item_lines.last_mut() {
+                    last.push(',');
+                }
+            }
+            lines.extend(self.take_comments(item.span.start, item.span.end, indent + 2));
+            lines.extend(item_lines);
+            prev = item.span.end;
+        }
+        self.gap(&mut lines, prev, span.end.saturating_sub(1), indent + 2);
+        lines.push(format!("{}{close}", " ".repeat(indent)));
+        lines
+    }
+
+    /// A `match` one arm per line, each with the comments before it.
+    fn match_lines(
+        &mut self,
+        e: &Expr,
+        scrut: &Expr,
+        arms: &[MatchArm],
+        indent: usize,
+    ) -> Vec<String> {
+        let pad = " ".repeat(indent + 2);
+        let head = cat(vec!["match ".into()], self.part(scrut, indent));
+        let mut lines = cat(head, vec![" {".into()]);
+        let width = arms
+            .iter()
+            .map(|a| self.arm_patterns(a).chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut prev = scrut.span.end;
+        for arm in arms {
+            self.gap(&mut lines, prev, arm.span.start, indent + 2);
+            let pats = self.arm_patterns(arm);
+            let gap = " ".repeat(width - pats.chars().count());
+            let head = format!("{pad}{pats}{gap} => ");
+            let arm_lines = cat(vec![head], self.expr(&arm.value, indent + 2));
+            lines.extend(self.take_comments(arm.span.start, arm.span.end, indent + 2));
+            lines.extend(arm_lines);
+            prev = arm.span.end;
+        }
+        self.gap(&mut lines, prev, e.span.end.saturating_sub(1), indent + 2);
+        lines.push(format!("{}}}", " ".repeat(indent)));
+        lines
+    }
+
+    /// An `if` one branch per line: `if A then B`, then one `else if C then D` or `else E`
+    /// line per branch, each with the comments before it.
+    fn if_lines(&mut self, e: &Expr, indent: usize) -> Vec<String> {
+        let ExprKind::If(c, t, f) = &e.kind else {
+            return vec![self.inline(e)];
+        };
+        let pad = " ".repeat(indent + 2);
+        let mut lines = cat(vec!["if ".into()], self.part(c, indent + 2));
+        lines = cat(lines, vec![" then ".into()]);
+        lines = cat(lines, self.part(t, indent + 2));
+        let mut prev = t.span.end;
+        let mut rest = f;
+        loop {
+            self.gap(&mut lines, prev, rest.span.start, indent + 2);
+            let (branch, end) = match &rest.kind {
+                ExprKind::If(c, t, _) => {
+                    let head = cat(vec![format!("{pad}else if ")], self.part(c, indent + 2));
+                    let head = cat(head, vec![" then ".into()]);
+                    (cat(head, self.part(t, indent + 2)), t.span.end)
+                }
+                _ => {
+                    let value = self.expr(rest, indent + 2);
+                    (cat(vec![format!("{pad}else ")], value), rest.span.end)
+                }
+            };
+            lines.extend(self.take_comments(rest.span.start, end, indent + 2));
+            lines.extend(branch);
+            match &rest.kind {
+                ExprKind::If(_, _, f) => {
+                    prev = end;
+                    rest = f;
+                }
+                _ => break,
+            }
+        }
+        lines
     }
 
     fn arm_patterns(&self, a: &MatchArm) -> String {
@@ -502,6 +706,76 @@ mod tests {
         let once = format(src).unwrap();
         assert!(once.contains("  0..=29   => \"11\"  # current\n"), "{once}");
         assert_eq!(format(&once).unwrap(), once);
+    }
+
+    /// Formats `src`, checks that formatting the result changes nothing, and returns it.
+    fn formatted(src: &str) -> String {
+        let once = format(src).unwrap();
+        assert_eq!(format(&once).unwrap(), once, "not idempotent");
+        once
+    }
+
+    #[test]
+    fn a_list_holding_comments_goes_one_element_per_line_and_keeps_them() {
+        let src = "m2map 1\nlet codes = [ # the codes\n  \"11\", # current\n  # the paid ones\n  \"13\",\n  \"97\" # charged off\n  # more to come\n]\nlet plain = [\"11\", \"13\"]\n";
+        assert_eq!(
+            formatted(src),
+            "m2map 1\nlet codes = [  # the codes\n  \"11\",  # current\n  # the paid ones\n  \"13\",\n  \"97\"  # charged off\n  # more to come\n]\nlet plain = [\"11\", \"13\"]\n"
+        );
+    }
+
+    #[test]
+    fn comments_before_match_arms_stay_before_them() {
+        let src = "m2map 1\nlet s = match loan.x {\n  # before an arm\n  \"a\" => \"11\",\n  \"b\" => \"13\", # on an arm\n  # before the default\n  _ => \"97\"\n  # before the brace\n}\n";
+        assert_eq!(
+            formatted(src),
+            "m2map 1\nlet s = match loan.x {\n  # before an arm\n  \"a\" => \"11\"\n  \"b\" => \"13\"  # on an arm\n  # before the default\n  _   => \"97\"\n  # before the brace\n}\n"
+        );
+    }
+
+    #[test]
+    fn a_trailing_comment_does_not_change_the_layout_of_its_statement() {
+        let src = "m2map 1\nsegment base {\n  surname = if s in codes then \"A\" else \"B\" # trail\n  city = loan.city # from the loan\n  first_name = \"C\"\n}\n";
+        assert_eq!(
+            formatted(src),
+            "m2map 1\nsegment base {\n  surname    = if s in codes then \"A\" else \"B\"  # trail\n  city       = loan.city  # from the loan\n  first_name = \"C\"\n}\n"
+        );
+    }
+
+    #[test]
+    fn the_example_of_the_issue_keeps_every_comment_in_place() {
+        let src = "m2map 1\nparam as_of: date\n\nlet codes = [\n  \"11\", # current\n  # the paid ones\n  \"13\",\n  \"97\" # charged off\n]\n\nlet status = match loan.x {\n  # comment before arm\n  \"a\" => \"11\",\n  \"b\" => \"13\", # trailing on arm\n  # before default\n  _ => \"97\"\n}\n\nsegment base {\n  surname = if status in codes then \"A\" else \"B\" # trail\n  first_name = \"C\"\n}\n";
+        assert_eq!(
+            formatted(src),
+            "m2map 1\nparam as_of: date\n\nlet codes = [\n  \"11\",  # current\n  # the paid ones\n  \"13\",\n  \"97\"  # charged off\n]\n\nlet status = match loan.x {\n  # comment before arm\n  \"a\" => \"11\"\n  \"b\" => \"13\"  # trailing on arm\n  # before default\n  _   => \"97\"\n}\n\nsegment base {\n  surname    = if status in codes then \"A\" else \"B\"  # trail\n  first_name = \"C\"\n}\n"
+        );
+    }
+
+    #[test]
+    fn arguments_indexes_and_parentheses_holding_comments_go_one_per_line() {
+        let src = "m2map 1\nlet a = f(1, # one\n  2)\nlet b = x.m(1).n(\n  # first\n  2)\nlet c = (x # why\n  + 1) * 2\nlet d = x[ # which\n  1]\n";
+        assert_eq!(
+            formatted(src),
+            "m2map 1\nlet a = f(\n  1,  # one\n  2\n)\nlet b = x.m(1).n(\n  # first\n  2\n)\nlet c = (\n  x  # why\n    + 1\n) * 2\nlet d = x[  # which\n  1\n]\n"
+        );
+    }
+
+    #[test]
+    fn if_branches_and_operators_keep_their_comments() {
+        let src = "m2map 1\nlet e = if a then 1 # one\n  # otherwise\n  else if b then 2\n  else 3\nrule r1 error \"m\": # why\n  # the condition\n  a > 0 and # positive\n  b\n";
+        assert_eq!(
+            formatted(src),
+            "m2map 1\nlet e = if a then 1  # one\n  # otherwise\n  else if b then 2\n  else 3\nrule r1 error \"m\":  # why\n  # the condition\n  a > 0  # positive\n    and b\n"
+        );
+    }
+
+    #[test]
+    fn a_comment_with_no_line_of_its_own_moves_just_before_its_statement() {
+        let src = "m2map 1\nlet x # the name\n  = 1\nsegment base {\n  surname = if a # the test\n    then \"A\" else \"B\"\n  city = not # negated\n    b\n}\n";
+        assert_eq!(
+            formatted(src),
+            "m2map 1\n# the name\nlet x = 1\nsegment base {\n  # the test\n  surname = if a then \"A\" else \"B\"\n  # negated\n  city    = not b\n}\n"
+        );
     }
 
     #[test]

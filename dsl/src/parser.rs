@@ -706,6 +706,9 @@ impl Walker<'_> {
                 Rule::op_neg => prefixes.push((UnaryOp::Neg, span)),
                 Rule::member => {
                     let (base, depth) = current.take().expect("member follows a primary");
+                    // Without arguments a member ends with its name, and pest lets it end with
+                    // the whitespace and comments after that name too.
+                    let span = self.code_span(&p);
                     let mut i = p.into_inner();
                     let name = ident(i.next().expect("member name"));
                     let full = base.span.to(span);
@@ -823,7 +826,14 @@ impl Walker<'_> {
     }
 
     fn primary(&mut self, p: Pair<'_, Rule>) -> (Expr, usize) {
-        let span = Span::from(p.as_span());
+        // An `if` ends with its `else` value, and pest lets it end with the whitespace and
+        // comments after that value too (the formatter would take a comment after the `if`
+        // for one inside it); every other primary ends with a token of its own.
+        let span = if p.as_rule() == Rule::if_expr {
+            self.code_span(&p)
+        } else {
+            Span::from(p.as_span())
+        };
         let mut depth = 0;
         let mut sub = |w: &mut Self, p: Pair<'_, Rule>| {
             let (e, d) = w.deep_expr(p);
@@ -1079,4 +1089,31 @@ fn code_end(source: &str, start: usize, end: usize) -> usize {
         last = i;
     }
     last
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The expression of `let NAME = ...` in `source`.
+    fn let_value(source: &str, name: &str) -> Expr {
+        let (file, diags) = parse(source);
+        assert!(diags.is_empty(), "{diags:?}");
+        file.items
+            .into_iter()
+            .find_map(|i| match i.kind {
+                ItemKind::Let(l) if l.name.name == name => Some(l.value),
+                _ => None,
+            })
+            .expect("the let")
+    }
+
+    #[test]
+    fn expressions_end_with_their_last_token_not_the_comment_after_it() {
+        let src =
+            "m2map 1\nlet a = if x then 1 else 2  # after\n\nlet b = loan.x  # after\nlet c = 1\n";
+        for (name, text) in [("a", "if x then 1 else 2"), ("b", "loan.x")] {
+            assert_eq!(let_value(src, name).span.text(src), text);
+        }
+    }
 }
