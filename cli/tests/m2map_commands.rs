@@ -208,6 +208,25 @@ fn fmt_check_plan() {
         std::fs::read_to_string(&f).unwrap(),
         "m2map 1\nparam as_of: date\nlet x = 1  # kept\nsegment base {\n}\n"
     );
+    // A missing file and an empty one are reported; the file after them is still formatted.
+    std::fs::write(&f, "m2map 1\nlet x=1\n").unwrap();
+    let empty = dir.join("empty.m2map");
+    std::fs::write(&empty, "").unwrap();
+    let missing = dir.join("missing.m2map");
+    let (status, _, err) = metro2(&[
+        "fmt",
+        missing.to_str().unwrap(),
+        empty.to_str().unwrap(),
+        f.to_str().unwrap(),
+    ]);
+    assert_eq!(status, 2, "{err}");
+    assert!(err.contains("missing.m2map: cannot read the file"), "{err}");
+    assert!(
+        err.contains("empty.m2map: empty: nothing to format"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&empty).unwrap(), "");
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), "m2map 1\nlet x = 1\n");
     std::fs::remove_dir_all(&dir).unwrap();
     let (status, plan, _) = metro2(&["plan", "fixtures/m2map/valid/features.m2map"]);
     assert_eq!(status, 0);

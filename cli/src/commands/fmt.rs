@@ -17,13 +17,27 @@ pub struct Args {
     pub files: Vec<std::path::PathBuf>,
 }
 
-/// Runs the command. A file with syntax errors is left alone and reported (exit 1).
+/// Runs the command. A file with syntax errors, or an empty one, is left alone and reported
+/// (exit 1); a file that cannot be read is reported and the others are still formatted (exit 2,
+/// as `check` and `validate`).
 pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
     let mut failed = false;
+    let mut unreadable = false;
     for path in &args.files {
         let name = path.display().to_string();
-        let source =
-            std::fs::read_to_string(path).map_err(|e| miette!("cannot read {name}: {e}"))?;
+        let source = match std::fs::read_to_string(path) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("{name}: cannot read the file: {e}");
+                unreadable = true;
+                continue;
+            }
+        };
+        if source.trim().is_empty() {
+            eprintln!("{name}: empty: nothing to format (a mapping starts with `m2map 1`)");
+            failed = true;
+            continue;
+        }
         let formatted = match m2map::format(&source) {
             Ok(f) => f,
             Err(mut d) => {
@@ -45,7 +59,9 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
             println!("{name}: formatted");
         }
     }
-    Ok(if failed {
+    Ok(if unreadable {
+        ExitCode::from(2)
+    } else if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
