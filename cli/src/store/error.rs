@@ -31,8 +31,9 @@ pub enum StoreError {
         action: &'static str,
         /// The file.
         path: String,
-        /// Why (in the message, not a source: see the module's comment).
-        reason: OpenReason,
+        /// Why (in the message, not a source: see the module's comment). Boxed to keep every
+        /// `Result<_, StoreError>` small.
+        reason: Box<OpenReason>,
     },
     /// SQLite failed.
     #[error("database error: {0}")]

@@ -74,7 +74,7 @@ impl Store {
         let failed = |action, reason| StoreError::Open {
             action,
             path: shown(),
-            reason,
+            reason: Box::new(reason),
         };
         let not_a_database = |why| StoreError::NotADatabase { path: shown(), why };
         let io = |action, e| failed(action, error::OpenReason::Io(e));
