@@ -649,3 +649,25 @@ async fn a_failed_pull_is_tried_again_until_it_succeeds_or_its_attempts_run_out(
     assert!(!error.contains(TOKEN));
     server.shutdown().await;
 }
+
+/// `serve` works on a database `connect` started: given a path where there is none, it stops
+/// before listening and creates nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_refuses_a_missing_database_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("typo.db");
+    let e = server::start(
+        config(Duration::from_secs(3600)),
+        &db,
+        tokio::runtime::Handle::current(),
+    )
+    .await
+    .err()
+    .expect("no server on a missing database");
+    assert!(
+        e.to_string()
+            .starts_with(&format!("no database at {}", db.display())),
+        "{e}"
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}

@@ -386,3 +386,93 @@ fn sync_fails_with_exit_1_when_the_token_is_gone() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).contains("CMD_TOKEN"), "{}", text(&o));
 }
+
+/// Only `connect` and `demo` start a database: a command that reads one, given a path where
+/// there is none (a mistyped `--db`, the wrong folder), says so and creates nothing.
+#[test]
+fn commands_other_than_connect_refuse_a_missing_database_and_create_nothing() {
+    let (dir, db) = temp_db("typo.db");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let responses = elsewhere.path().join("responses.csv");
+    std::fs::write(
+        &responses,
+        "bureau,account_number,period,outcome,code,message,date\n\
+         equifax,ACCT-1,2026-10,accepted,,,2026-11-04\n",
+    )
+    .unwrap();
+    for args in [
+        &["records"][..],
+        &["runs"],
+        &["export", "--period", "2026-10"],
+        &["explain", "1"],
+        &["sync"],
+        &["connection", "show", "acme"],
+        &["connection", "set", "acme", "--cadence", "daily"],
+        &["templates", "list"],
+        &["responses", "import", responses.to_str().unwrap()],
+        &["writeback"],
+    ] {
+        let o = metro2(&db, args);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {t}");
+        assert!(
+            t.contains(&format!("no database at {}", db.display())),
+            "{args:?}: {t}"
+        );
+        assert!(t.contains("metro2 connect"), "{args:?}: {t}");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(left.is_empty(), "{args:?} left {left:?}");
+    }
+}
+
+/// A `--db` naming a user's file that is not a database, or a directory, is refused by name and
+/// left as it was: contents, mode, and no `-wal`/`-shm`/`-journal` beside it.
+#[cfg(unix)]
+#[test]
+fn a_db_that_is_not_a_database_is_refused_untouched() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes.db");
+    std::fs::write(&notes, "text\n").unwrap();
+    std::fs::set_permissions(&notes, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let folder = dir.path().join("folder");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for args in [&["records"][..], &["runs"]] {
+        let o = metro2(&notes, args);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{t}");
+        assert!(
+            t.contains(&format!(
+                "{} is not a Metro2 database (not a SQLite file)",
+                notes.display()
+            )),
+            "{t}"
+        );
+        assert_eq!(t.matches("not a database").count(), 0, "{t}");
+        assert_eq!(mode(&notes), 0o644);
+        assert_eq!(std::fs::read(&notes).unwrap(), b"text\n");
+
+        let o = metro2(&folder, args);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{t}");
+        assert!(t.contains("it is a directory"), "{t}");
+        assert_eq!(mode(&folder), 0o755);
+    }
+    // `connect` does not take it over either (the token is checked after the database).
+    let o = metro2(
+        &notes,
+        &connect_args("http://127.0.0.1:1/api/", "CMD_TOKEN", &[]),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("not a Metro2 database"), "{}", text(&o));
+    assert_eq!(mode(&notes), 0o644);
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["folder", "notes.db"]);
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 0);
+}

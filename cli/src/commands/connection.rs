@@ -7,7 +7,7 @@ use miette::IntoDiagnostic;
 
 use super::Context;
 use crate::export::header::phone_digits;
-use crate::store::{Connection, ConnectionUpdate, SecretSource, Store, WritebackMethod};
+use crate::store::{Connection, ConnectionUpdate, SecretSource, WritebackMethod};
 
 /// `metro2 connection` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -94,7 +94,7 @@ pub enum OnOff {
 
 /// Runs the command.
 pub fn run(cmd: Command, ctx: &Context) -> miette::Result<ExitCode> {
-    let store = Store::open(&ctx.db).into_diagnostic()?;
+    let store = ctx.store()?;
     match cmd {
         Command::Show { name } => {
             let conn = store.connection(&name).into_diagnostic()?;

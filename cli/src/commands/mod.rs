@@ -40,10 +40,16 @@ pub struct Context {
 }
 
 impl Context {
-    /// Opens the store and finds the connection a command names (`--connection`; the only
+    /// Opens the existing database (`--db`), creating nothing: only `connect` and `demo` start a
+    /// database ([`Store::open`]); every other command that opens one reads or adds to it.
+    pub fn store(&self) -> miette::Result<Store> {
+        Store::open_existing(&self.db).into_diagnostic()
+    }
+
+    /// Opens the existing database (as [`Context::store`]) and finds the connection a command names (`--connection`; the only
     /// one when absent).
     pub fn connection(&self, name: Option<&str>) -> miette::Result<(Store, Connection)> {
-        let store = Store::open(&self.db).into_diagnostic()?;
+        let store = self.store()?;
         let conn = store.resolve_connection(name).into_diagnostic()?;
         Ok((store, conn))
     }

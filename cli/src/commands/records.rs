@@ -47,7 +47,7 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
             miette::bail!("--period {p:?} is not a month YYYY-MM");
         }
     }
-    let store = Store::open(&ctx.db).into_diagnostic()?;
+    let store = ctx.store()?;
     let connections = store.connections().into_diagnostic()?;
     let connection_id = match &args.connection {
         Some(name) => Some(store.connection(name).into_diagnostic()?.id),

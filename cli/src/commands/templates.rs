@@ -67,7 +67,7 @@ pub enum Command {
 
 /// Runs the command.
 pub fn run(cmd: Command, ctx: &Context) -> miette::Result<ExitCode> {
-    let mut store = Store::open(&ctx.db).into_diagnostic()?;
+    let mut store = ctx.store()?;
     match cmd {
         Command::Add {
             connection,

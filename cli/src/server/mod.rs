@@ -105,8 +105,9 @@ pub async fn start(
     db: &Path,
     rt: tokio::runtime::Handle,
 ) -> Result<RunningServer, ServeError> {
-    let http_store = Store::open(db)?;
-    let worker_store = Store::open(db)?;
+    // `serve` works on a database `connect` started; it creates none.
+    let http_store = Store::open_existing(db)?;
+    let worker_store = Store::open_existing(db)?;
     let listener = tokio::net::TcpListener::bind(&cfg.listen)
         .await
         .map_err(|source| ServeError::Listen {

@@ -48,16 +48,82 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (creating when absent) the database at `path` and migrates it.
+    /// Opens the database at `path`, creating it when nothing is there, and migrates it: for the
+    /// commands that start a database (`connect`, `demo`) and for tests.
+    ///
+    /// A new file is created with mode 0600 (it holds loan documents with SSNs and dates of
+    /// birth); an existing one is refused, untouched, unless it is a regular file that is empty
+    /// or that SQLite reads as a database, which is then made 0600 too.
     pub fn open(path: &Path) -> Result<Store> {
-        // The database holds loan documents with SSNs and dates of birth: owner-only. A path
-        // that cannot be prepared (a missing folder) is left for SQLite to report.
-        let _ = crate::private::prepare(path);
-        let db = Db::open(path).map_err(|e| StoreError::Open {
-            path: path.display().to_string(),
-            source: e,
+        Store::open_file(path, true)
+    }
+
+    /// Opens the existing database at `path` and migrates it, as [`Store::open`] does, but
+    /// creates nothing: a missing file is [`StoreError::NoDatabase`]. For every command that
+    /// reads or adds to a database rather than starting one, so that a mistyped `--db` (or a
+    /// command run in the wrong folder) says so instead of reporting an empty database and
+    /// leaving one behind.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        Store::open_file(path, false)
+    }
+
+    fn open_file(path: &Path, create: bool) -> Result<Store> {
+        use crate::private::{self, Found};
+        use rusqlite::OpenFlags;
+
+        let shown = || path.display().to_string();
+        let failed = |action, reason| StoreError::Open {
+            action,
+            path: shown(),
+            reason: Box::new(reason),
+        };
+        let not_a_database = |why| StoreError::NotADatabase { path: shown(), why };
+        let io = |action, e| failed(action, error::OpenReason::Io(e));
+        let sqlite = |e| failed("open", error::OpenReason::Sqlite(e));
+
+        // Nothing is changed before SQLite has accepted an existing file: a directory or a
+        // user's text file given by mistake keeps its contents and its mode.
+        let created = match private::look(path).map_err(|e| io("open", e))? {
+            Found::Nothing if !create => return Err(StoreError::NoDatabase { path: shown() }),
+            Found::Nothing => match private::create_new(path) {
+                Ok(()) => true,
+                // Created meanwhile by another process: opened as an existing file.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
+                Err(e) => return Err(io("create", e)),
+            },
+            Found::File { .. } => false,
+            Found::Directory => return Err(not_a_database("it is a directory")),
+            Found::Other => return Err(not_a_database("not a regular file")),
+        };
+        // The file exists by now, so SQLite never creates one (a file removed meanwhile is an
+        // error, not a new database); without `SQLITE_OPEN_URI`, a `--db` beginning `file:` is
+        // the path it says, as it was to the checks above.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let db = Db::open_with_flags(path, flags).map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::CannotOpen) if !path.exists() && !create => {
+                StoreError::NoDatabase { path: shown() }
+            }
+            _ => sqlite(e),
         })?;
-        Store::init(db)
+        if !created {
+            // SQLite reads the header (`SQLite format 3\0` and the page size): a file that is not
+            // a database is refused here, before anything has written to it or changed its mode.
+            // (Reading the header ourselves would open and close a descriptor of a database this
+            // process may already have open, dropping SQLite's locks: see `private::Found`.)
+            if let Err(e) = db.query_row("PRAGMA schema_version", [], |_| Ok(())) {
+                return Err(match e.sqlite_error_code() {
+                    Some(rusqlite::ErrorCode::NotADatabase) => not_a_database("not a SQLite file"),
+                    _ => sqlite(e),
+                });
+            }
+            // Owner-only, as a new database is. Best effort, as before: a database another
+            // user owns and shares with this one cannot be changed, and still opens.
+            let _ = private::restrict_database(path);
+        }
+        Store::init(db).map_err(|e| match e {
+            StoreError::Sqlite(e) => sqlite(e),
+            e => e,
+        })
     }
 
     /// An in-memory database, for tests.
@@ -96,4 +162,171 @@ pub(crate) fn now_text() -> String {
 /// A time as stored.
 pub(crate) fn time_text(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::Path;
+
+    use super::{Store, StoreError};
+
+    fn mode(p: &Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    fn set_mode(p: &Path, m: u32) {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    }
+
+    #[test]
+    fn a_directory_is_refused_and_keeps_its_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().join("dirdb");
+        std::fs::create_dir(&d).unwrap();
+        set_mode(&d, 0o755);
+        for open in [Store::open, Store::open_existing] {
+            let e = open(&d).unwrap_err();
+            assert!(matches!(e, StoreError::NotADatabase { .. }), "{e:?}");
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "{} is not a Metro2 database (it is a directory)",
+                    d.display()
+                )
+            );
+            assert_eq!(mode(&d), 0o755);
+        }
+        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 0, "nothing inside");
+    }
+
+    #[test]
+    fn a_text_file_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("notdb.db");
+        std::fs::write(&f, "text\n").unwrap();
+        set_mode(&f, 0o644);
+        for open in [Store::open, Store::open_existing] {
+            let e = open(&f).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "{} is not a Metro2 database (not a SQLite file)",
+                    f.display()
+                )
+            );
+            assert_eq!(mode(&f), 0o644);
+            assert_eq!(std::fs::read(&f).unwrap(), b"text\n");
+        }
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["notdb.db"], "no -wal, -shm or -journal left");
+    }
+
+    #[test]
+    fn an_empty_file_becomes_an_owner_only_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("empty.db");
+        std::fs::write(&f, b"").unwrap();
+        set_mode(&f, 0o644);
+        let store = Store::open_existing(&f).unwrap();
+        assert!(store.connections().unwrap().is_empty());
+        assert_eq!(mode(&f), 0o600);
+    }
+
+    #[test]
+    fn an_existing_sqlite_database_is_opened_and_made_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("old.db");
+        drop(Store::open(&f).unwrap());
+        set_mode(&f, 0o644);
+        let store = Store::open_existing(&f).unwrap();
+        assert_eq!(mode(&f), 0o600);
+        for side in ["old.db-wal", "old.db-shm"] {
+            let p = dir.path().join(side);
+            if p.exists() {
+                assert_eq!(mode(&p), 0o600, "{side}");
+            }
+        }
+        drop(store);
+        // A database someone else made with plain SQLite is a SQLite file too.
+        let g = dir.path().join("plain.db");
+        rusqlite::Connection::open(&g)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x INTEGER)")
+            .unwrap();
+        set_mode(&g, 0o644);
+        Store::open(&g).unwrap();
+        assert_eq!(mode(&g), 0o600);
+    }
+
+    #[test]
+    fn a_new_database_is_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("new.db");
+        let store = Store::open(&f).unwrap();
+        assert_eq!(mode(&f), 0o600);
+        store.connections().unwrap();
+        for side in ["new.db-wal", "new.db-shm"] {
+            let p = dir.path().join(side);
+            if p.exists() {
+                assert_eq!(mode(&p), 0o600, "{side}");
+            }
+        }
+    }
+
+    #[test]
+    fn open_existing_refuses_a_missing_file_and_creates_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("typo.db");
+        let e = Store::open_existing(&f).unwrap_err();
+        assert!(matches!(e, StoreError::NoDatabase { .. }), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "no database at {}: run `metro2 connect loanpro` first, or name the database \
+                 with --db or METRO2_DB",
+                f.display()
+            )
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        // A missing folder too.
+        let deeper = dir.path().join("missing").join("metro2.db");
+        assert!(matches!(
+            Store::open_existing(&deeper),
+            Err(StoreError::NoDatabase { .. })
+        ));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn open_errors_name_the_file_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("x.db");
+        let e = Store::open(&dir.path().join("missing").join("x.db")).unwrap_err();
+        assert!(
+            e.to_string().starts_with(&format!(
+                "cannot create the database {}: ",
+                dir.path().join("missing").join("x.db").display()
+            )),
+            "{e}"
+        );
+        // A SQLite file whose schema cannot be read: the SQLite error, with the path.
+        drop(Store::open(&f).unwrap());
+        let mut bytes = std::fs::read(&f).unwrap();
+        bytes[100..400].fill(b'x');
+        std::fs::write(&f, bytes).unwrap();
+        let e = Store::open_existing(&f).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "cannot open the database {}: database disk image is malformed",
+                f.display()
+            )
+        );
+        // No error chain repeats the message (miette prints every source after it).
+        assert!(std::error::Error::source(&e).is_none());
+    }
 }
