@@ -27,7 +27,7 @@ pub use records::{
     LoanDocument, NewRecord, PageCommit, PageItem, RecordFilter, RecordStatus, StoredRecord,
 };
 pub use runs::{OpenFailure, PeriodFailure, RunCounts, RunMode, RunStatus, SyncFailure, SyncRun};
-pub use secret::SecretSource;
+pub use secret::{SecretSource, StagedSecret};
 pub use templates::Template;
 
 /// Result of a store operation.
