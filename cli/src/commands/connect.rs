@@ -217,7 +217,9 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     let mut store = Store::open(&ctx.db).into_diagnostic()?;
     if store.connection(&args.name).is_ok() {
         miette::bail!(
-            "a connection named {:?} already exists; choose another --name",
+            "a connection named {0:?} already exists; choose another --name, or replace its API \
+             token with `metro2 connection set {0} --token-env VAR` (or --token-stdin; also \
+             --base-url, --instance-id)",
             args.name
         );
     }
