@@ -372,7 +372,7 @@ impl Store {
     /// Changes the settings `update` names and returns the connection as saved, in one
     /// transaction. A new `updated_field` forgets whether the loans carry the field, so the next
     /// run is a full sweep that finds out again. A new base URL or instance id
-    /// ([`ConnectionUpdate::moves_tenant`]) resets the cursor ([`Store::reset_cursor`]): the
+    /// ([`ConnectionUpdate::moves_tenant`]) resets the cursor (`cursor::reset_cursor`): the
     /// cursor describes the old tenant, so the next run is a full sweep of the new one. A new
     /// token alone keeps the cursor (the same tenant, another credential).
     pub fn update_connection(&self, name: &str, update: &ConnectionUpdate) -> Result<Connection> {
