@@ -476,3 +476,225 @@ fn a_db_that_is_not_a_database_is_refused_untouched() {
     assert_eq!(names, ["folder", "notes.db"]);
     assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 0);
 }
+
+/// Runs `metro2` with `input` on standard input.
+fn metro2_stdin(db: &Path, args: &[&str], input: &str, env: &[(&str, &str)]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_metro2"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .envs(env.iter().copied())
+        .env_remove("METRO2_DB")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{input}").unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// `t` with miette's wrapping undone: its frame (`│`) gone and every run of white space one
+/// space, so that a message is found wherever the terminal's width broke it.
+fn flat(t: &str) -> String {
+    t.replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The files in `dir`, by name.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn connection_set_replaces_a_token_verified_first_and_moves_to_another_tenant() {
+    const ROTATED: &str = "rotated-token-5d1e";
+    const STDIN_TOKEN: &str = "stdin-token-90ab";
+    const OTHER: &str = "other-tenant-token-33f0";
+    const WRONG: &str = "not-the-token-77";
+    let secrets = [TOKEN, ROTATED, STDIN_TOKEN, OTHER, WRONG];
+    let env = [
+        ("CMD_TOKEN", TOKEN),
+        ("WRONG_TOKEN", WRONG),
+        ("ROTATED_TOKEN", ROTATED),
+        ("OTHER_TOKEN", OTHER),
+    ];
+    let rt = metro2::sync::runner::runtime().unwrap();
+    let sim_a = sim(&rt, 5);
+    let (dir, db) = temp_db("m.db");
+    let mut outputs = Vec::new();
+    let mut run = |args: &[&str], input: Option<&str>| -> (bool, String) {
+        let o = match input {
+            Some(i) => metro2_stdin(&db, args, i, &env),
+            None => common::metro2_on(&db, args, &env),
+        };
+        let t = text(&o);
+        outputs.push(t.clone());
+        (o.status.success(), flat(&t))
+    };
+    let sync = ["sync", "--as-of", "2026-10-31"];
+
+    let more = [
+        "--name",
+        "acme",
+        "--furnisher-id",
+        "FURN12345",
+        "--as-of",
+        "2026-10-31",
+    ];
+    let (ok, t) = run(&connect_args(&sim_a.base_url, "CMD_TOKEN", &more), None);
+    assert!(ok && t.contains("sync acme: fetched 5,"), "{t}");
+    // The same name again: the error says how to replace the token instead.
+    let (ok, t) = run(&connect_args(&sim_a.base_url, "CMD_TOKEN", &more), None);
+    assert!(!ok, "{t}");
+    assert!(t.contains("already exists"), "{t}");
+    assert!(t.contains("metro2 connection set acme --token-env"), "{t}");
+    assert!(t.contains("--token-stdin"), "{t}");
+
+    // A wrong token is refused by LoanPro: nothing changes, and the old token still syncs.
+    let (ok, t) = run(
+        &["connection", "set", "acme", "--token-env", "WRONG_TOKEN"],
+        None,
+    );
+    assert!(!ok, "{t}");
+    assert!(
+        t.contains("refused the API token or the instance id 5200000"),
+        "{t}"
+    );
+    // A token pasted where its variable's name belongs is refused before LoanPro is asked.
+    let (ok, t) = run(&["connection", "set", "acme", "--token-env", WRONG], None);
+    assert!(
+        !ok && t.contains("takes the name of an environment variable"),
+        "{t}"
+    );
+    // An unset variable, and the two token flags together.
+    let (ok, t) = run(
+        &["connection", "set", "acme", "--token-env", "NO_SUCH_VAR"],
+        None,
+    );
+    assert!(!ok && t.contains("is not set"), "{t}");
+    let (ok, t) = run(
+        &[
+            "connection",
+            "set",
+            "acme",
+            "--token-env",
+            "CMD_TOKEN",
+            "--token-stdin",
+        ],
+        None,
+    );
+    assert!(!ok && t.contains("cannot be used with"), "{t}");
+    let (_, t) = run(&["connection", "show", "acme"], None);
+    assert!(
+        t.contains("*** (from the environment variable CMD_TOKEN)"),
+        "{t}"
+    );
+    let (ok, t) = run(&sync, None);
+    assert!(ok && t.contains("(incremental"), "{t}");
+
+    // The tenant revokes the token and issues another: the sync is refused (exit 1)...
+    sim_a.set_token(ROTATED);
+    let (ok, t) = run(&sync, None);
+    assert!(!ok && t.contains("expired or revoked"), "{t}");
+    assert!(
+        t.contains("`metro2 connection set acme --token-env VAR`"),
+        "{t}"
+    );
+    // ...until the new token replaces it. A token change alone keeps the cursor.
+    let (ok, t) = run(
+        &["connection", "set", "acme", "--token-env", "ROTATED_TOKEN"],
+        None,
+    );
+    assert!(ok, "{t}");
+    assert!(t.contains("api token of acme replaced"), "{t}");
+    assert!(t.contains("environment variable ROTATED_TOKEN"), "{t}");
+    assert!(!t.contains("full sweep"), "{t}");
+    let (ok, t) = run(&sync, None);
+    assert!(ok && t.contains("(incremental"), "{t}");
+
+    // --token-stdin: a wrong token leaves no file; the right one lands in a 0600 file.
+    let secrets_dir = dir.path().join(".metro2-secrets/m.db");
+    let token_file = secrets_dir.join("acme.token");
+    let stdin = ["connection", "set", "acme", "--token-stdin"];
+    let (ok, t) = run(&stdin, Some(WRONG));
+    assert!(!ok && t.contains("refused the API token"), "{t}");
+    assert!(!token_file.exists());
+    sim_a.set_token(STDIN_TOKEN);
+    let (ok, t) = run(&stdin, Some(STDIN_TOKEN));
+    assert!(ok, "{t}");
+    assert!(t.contains(&format!("file {}", token_file.display())), "{t}");
+    assert_eq!(
+        std::fs::read_to_string(&token_file).unwrap().trim(),
+        STDIN_TOKEN
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&token_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let (ok, t) = run(&sync, None);
+    assert!(ok && t.contains("(incremental"), "{t}");
+    // A wrong token from standard input again: the token file in use is left intact.
+    let (ok, t) = run(&stdin, Some(WRONG));
+    assert!(!ok, "{t}");
+    assert_eq!(
+        std::fs::read_to_string(&token_file).unwrap().trim(),
+        STDIN_TOKEN
+    );
+    assert_eq!(listing(&secrets_dir), ["acme.token"]);
+
+    // Another tenant, at another base URL and instance id, with its own token.
+    let sim_b = SimSetup::generated(4, 9, as_of())
+        .token(OTHER)
+        .instance("5200001")
+        .start_on(&rt);
+    let to_b = [
+        "connection",
+        "set",
+        "acme",
+        "--base-url",
+        &sim_b.base_url,
+        "--instance-id",
+        "5200001",
+    ];
+    // The stored token is not the other tenant's: refused, nothing changes.
+    let (ok, t) = run(&to_b, None);
+    assert!(!ok, "{t}");
+    assert!(
+        t.contains(&format!("LoanPro at {} refused", sim_b.base_url)),
+        "{t}"
+    );
+    let (_, t) = run(&["connection", "show", "acme"], None);
+    assert!(t.contains(&sim_a.base_url) && t.contains("5200000"), "{t}");
+    let mut with_token = to_b.to_vec();
+    with_token.extend(["--token-env", "OTHER_TOKEN"]);
+    let (ok, t) = run(&with_token, None);
+    assert!(ok, "{t}");
+    assert!(t.contains("possibly another tenant"), "{t}");
+    assert!(t.contains("the next sync is a full sweep"), "{t}");
+    // The --token-stdin file the connection no longer uses held a live token: it is removed.
+    assert!(t.contains("old token file"), "{t}");
+    assert!(!token_file.exists());
+    let (ok, t) = run(&sync, None);
+    assert!(ok, "{t}");
+    assert!(
+        t.contains("sync acme: fetched 4,") && t.contains("(full"),
+        "{t}"
+    );
+
+    // No secret ever reached the screen.
+    for t in &outputs {
+        for s in secrets {
+            assert!(!t.contains(s), "{s} shown in: {t}");
+        }
+    }
+}

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use miette::IntoDiagnostic;
 
 use super::Context;
-use crate::loanpro::{Client, ClientConfig, Secret};
-use crate::store::{self, NewConnection, SecretSource, Store};
+use crate::loanpro::{Client, ClientConfig, LoanProError, Secret};
+use crate::store::{self, NewConnection, SecretSource, StagedSecret, Store};
 use crate::sync::{preset, runner, Progress, SyncOptions};
 
 /// Arguments of `metro2 connect`.
@@ -113,52 +113,120 @@ fn file_name(connection: &str) -> String {
     out
 }
 
+/// An API token given with `--token-env VAR` or `--token-stdin` (to `connect` or `connection
+/// set`), read and checked, not yet kept. `Debug` shows the variable's name, never the token.
+#[derive(Debug)]
+pub struct GivenToken {
+    /// The token.
+    pub secret: Secret,
+    /// The variable of `--token-env`; `None`: read from standard input.
+    pub env: Option<String>,
+}
+
+impl GivenToken {
+    /// Reads the token of `--token-env VAR` (`Some(VAR)`) or of `--token-stdin` (`None`). A
+    /// `--token-env` value that is not a variable's name is refused without being repeated (it
+    /// may be the token pasted in its place), as is an unset variable or an empty token.
+    pub fn read(token_env: Option<&str>) -> miette::Result<GivenToken> {
+        let token = match token_env {
+            Some(var) => {
+                SecretSource::env("--token-env", var).into_diagnostic()?;
+                std::env::var(var).map_err(|_| {
+                    miette::miette!("the environment variable named by --token-env is not set")
+                })?
+            }
+            None => {
+                let mut line = String::new();
+                std::io::stdin()
+                    .lock()
+                    .read_line(&mut line)
+                    .into_diagnostic()?;
+                line
+            }
+        };
+        let token = token.trim();
+        if token.is_empty() {
+            miette::bail!("the API token is empty");
+        }
+        Ok(GivenToken {
+            secret: Secret::new(token),
+            env: token_env.map(str::to_string),
+        })
+    }
+
+    /// Where the connection `name` of the database `db` will find the token: the variable of
+    /// `--token-env`, or for `--token-stdin` the owner-only file [`token_file`], staged beside
+    /// its place and moved there by [`StagedSecret::commit`] once the connection is saved (a
+    /// token file in use is replaced only then, in one step).
+    pub fn stage(
+        &self,
+        db: &Path,
+        name: &str,
+    ) -> miette::Result<(SecretSource, Option<StagedSecret>)> {
+        match &self.env {
+            Some(var) => Ok((SecretSource::Env(var.clone()), None)),
+            None => {
+                let staged = SecretSource::stage_file(&token_file(db, name), self.secret.expose())
+                    .into_diagnostic()?;
+                Ok((staged.source(), Some(staged)))
+            }
+        }
+    }
+}
+
+/// Checks that LoanPro at `base_url` accepts `token` for the tenant `instance_id`, with the
+/// call every sync starts with (a one-loan search, `Authorization: Bearer` and
+/// `Autopal-Instance-Id`). `connect` and `connection set` call it before saving anything. The
+/// error says what failed (the credentials refused, no answer at `base_url`, another answer)
+/// and never shows the token.
+pub fn verify_access(
+    rt: &tokio::runtime::Runtime,
+    base_url: &str,
+    instance_id: &str,
+    token: &Secret,
+) -> miette::Result<()> {
+    verify_with(rt, ClientConfig::new(base_url, instance_id, token.clone()))
+}
+
+fn verify_with(rt: &tokio::runtime::Runtime, cfg: ClientConfig) -> miette::Result<()> {
+    let base_url = cfg.base_url.trim().to_string();
+    let instance_id = cfg.instance_id.trim().to_string();
+    if instance_id.is_empty() {
+        miette::bail!("the instance id is empty");
+    }
+    let client = Client::new(cfg).map_err(|e| miette::miette!("{e}"))?;
+    rt.block_on(client.verify())
+        .map_err(|e| miette::miette!("{}", access_error(&base_url, &instance_id, &e)))
+}
+
+/// Why LoanPro at `base_url` did not let `instance_id` in, in words that say what to fix.
+fn access_error(base_url: &str, instance_id: &str, e: &LoanProError) -> String {
+    if matches!(e.status(), Some(401 | 403)) {
+        format!("LoanPro at {base_url} refused the API token or the instance id {instance_id}: {e}")
+    } else if e.is_outage() {
+        format!("cannot connect to LoanPro: it is unreachable at {base_url}: {e}")
+    } else {
+        format!("cannot connect to LoanPro at {base_url} (instance id {instance_id}): {e}")
+    }
+}
+
 /// Runs the command: verify, save, clone the preset, first sync.
 pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
-    let token = match &args.token_env {
-        Some(var) => {
-            SecretSource::env("--token-env", var).into_diagnostic()?;
-            std::env::var(var).map_err(|_| {
-                miette::miette!("the environment variable named by --token-env is not set")
-            })?
-        }
-        None => {
-            let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .into_diagnostic()?;
-            line
-        }
-    };
-    let token = token.trim().to_string();
-    if token.is_empty() {
-        miette::bail!("the API token is empty");
-    }
+    let token = GivenToken::read(args.token_env.as_deref())?;
     let as_of = runner::parse_as_of(args.as_of.as_deref()).map_err(|e| miette::miette!("{e}"))?;
     let mut store = Store::open(&ctx.db).into_diagnostic()?;
     if store.connection(&args.name).is_ok() {
         miette::bail!(
-            "a connection named {:?} already exists; choose another --name",
+            "a connection named {0:?} already exists; choose another --name, or replace its API \
+             token with `metro2 connection set {0} --token-env VAR` (or --token-stdin; also \
+             --base-url, --instance-id)",
             args.name
         );
     }
     let rt = runner::runtime().into_diagnostic()?;
-    let cfg = ClientConfig::new(
-        args.base_url.clone(),
-        args.instance_id.clone(),
-        Secret::new(token.clone()),
-    );
-    let client = Client::new(cfg).into_diagnostic()?;
-    rt.block_on(client.verify())
-        .map_err(|e| miette::miette!("cannot connect to LoanPro: {e}"))?;
+    verify_access(&rt, &args.base_url, &args.instance_id, &token.secret)?;
 
-    let token_source = match &args.token_env {
-        Some(var) => SecretSource::Env(var.clone()),
-        None => {
-            SecretSource::write_file(&token_file(&ctx.db, &args.name), &token).into_diagnostic()?
-        }
-    };
+    let (token_source, staged) = token.stage(&ctx.db, &args.name)?;
     let conn = connect(
         &mut store,
         &NewConnection {
@@ -170,6 +238,12 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
         },
     )
     .into_diagnostic()?;
+    if let Some(staged) = staged {
+        if let Err(e) = staged.commit() {
+            let _ = store.delete_connection(&conn.name);
+            return Err(e).into_diagnostic();
+        }
+    }
     let conn = match &args.furnisher_id {
         Some(id) => store
             .update_connection(
@@ -267,5 +341,50 @@ mod tests {
             token_file(Path::new("/srv/prod.db"), "acme"),
             token_file(Path::new("/srv/test.db"), "acme")
         );
+    }
+
+    #[test]
+    fn a_failed_verification_says_what_failed_and_never_the_token() {
+        let url = "https://lp.example/api/1/";
+        let refused = LoanProError::Unauthorized {
+            status: 401,
+            endpoint: "POST Loans/Autopal.Search()".into(),
+        };
+        let e = access_error(url, "5200000", &refused);
+        assert!(
+            e.starts_with("LoanPro at https://lp.example/api/1/ refused the API token or the instance id 5200000"),
+            "{e}"
+        );
+        let silent = LoanProError::RetriesExhausted {
+            endpoint: "POST Loans/Autopal.Search()".into(),
+            attempts: 7,
+            last: Box::new(LoanProError::Transport {
+                endpoint: "POST Loans/Autopal.Search()".into(),
+                message: "connection refused".into(),
+            }),
+        };
+        let e = access_error(url, "5200000", &silent);
+        assert!(
+            e.contains("unreachable at https://lp.example/api/1/"),
+            "{e}"
+        );
+
+        // For real: nothing listens on port 1.
+        let rt = crate::sync::runner::runtime().unwrap();
+        let mut cfg = ClientConfig::new("http://127.0.0.1:1/api/", "5200000", "tok-secret-42");
+        cfg.max_retries = 0;
+        let e = format!("{:?}", verify_with(&rt, cfg).unwrap_err());
+        assert!(e.contains("unreachable at http://127.0.0.1:1/api/"), "{e}");
+        assert!(!e.contains("tok-secret-42"), "{e}");
+        let cfg = ClientConfig::new("http://127.0.0.1:1/api/", " ", "tok-secret-42");
+        let e = verify_with(&rt, cfg).unwrap_err().to_string();
+        assert_eq!(e, "the instance id is empty");
+
+        // A given token's Debug shows where it came from, not what it is.
+        let t = GivenToken {
+            secret: Secret::new("tok-secret-42"),
+            env: Some("LP_TOKEN".into()),
+        };
+        assert!(!format!("{t:?}").contains("tok-secret-42"));
     }
 }

@@ -5,9 +5,11 @@ use std::process::ExitCode;
 
 use miette::IntoDiagnostic;
 
+use super::connect::{verify_access, GivenToken};
 use super::Context;
 use crate::export::header::phone_digits;
-use crate::store::{Connection, ConnectionUpdate, SecretSource, WritebackMethod};
+use crate::loanpro::Secret;
+use crate::store::{Connection, ConnectionUpdate, SecretSource, Store, WritebackMethod};
 
 /// `metro2 connection` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -81,6 +83,22 @@ pub struct SetArgs {
     /// lack it is swept in full every run.
     #[arg(long, value_name = "FIELD")]
     pub updated_field: Option<String>,
+    /// Replace the API token with the one in this environment variable (the connection keeps
+    /// the variable's name, never the token). Verified with LoanPro before anything is saved.
+    #[arg(long, value_name = "VAR", conflicts_with = "token_stdin")]
+    pub token_env: Option<String>,
+    /// Replace the API token with one read from standard input (kept in a file only its owner
+    /// can read, next to the database). Verified with LoanPro before anything is saved.
+    #[arg(long, conflicts_with = "webhook_secret_stdin")]
+    pub token_stdin: bool,
+    /// Point the connection at another API base URL: possibly another tenant, so the next sync
+    /// is a full sweep. Verified with LoanPro before anything is saved.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Point the connection at another tenant id (`Autopal-Instance-Id`): the next sync is a
+    /// full sweep. Verified with LoanPro before anything is saved.
+    #[arg(long, value_name = "ID")]
+    pub instance_id: Option<String>,
 }
 
 /// On or off.
@@ -100,15 +118,139 @@ pub fn run(cmd: Command, ctx: &Context) -> miette::Result<ExitCode> {
             let conn = store.connection(&name).into_diagnostic()?;
             print!("{}", show(&conn));
         }
-        Command::Set(args) => {
-            let update = update_from(&args, ctx)?;
-            let conn = store
-                .update_connection(&args.name, &update)
-                .into_diagnostic()?;
-            print!("{}", show(&conn));
-        }
+        Command::Set(args) => set(&store, &args, ctx)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The API token, base URL and instance id a `set` asks for, verified with LoanPro.
+struct Access {
+    /// The new token (`--token-env`, `--token-stdin`); `None` keeps the stored one.
+    token: Option<GivenToken>,
+    /// The base URL verified: the new one or the stored one.
+    base_url: String,
+    /// The instance id verified: the new one or the stored one.
+    instance_id: String,
+}
+
+/// Reads a new token, base URL and instance id, and checks the combination they make with the
+/// stored settings they leave, as `connect` checks a new connection, before anything is saved.
+/// `None` when the `set` gives none of them.
+fn verify_access_change(a: &SetArgs, before: &Connection) -> miette::Result<Option<Access>> {
+    let new_token = a.token_env.is_some() || a.token_stdin;
+    if !new_token && a.base_url.is_none() && a.instance_id.is_none() {
+        return Ok(None);
+    }
+    let token = if new_token {
+        Some(GivenToken::read(a.token_env.as_deref())?)
+    } else {
+        None
+    };
+    let pick = |new: &Option<String>, old: &str| new.as_deref().unwrap_or(old).trim().to_string();
+    let base_url = pick(&a.base_url, &before.base_url);
+    if base_url.is_empty() {
+        miette::bail!("--base-url: the base URL is empty");
+    }
+    let instance_id = pick(&a.instance_id, &before.instance_id);
+    let secret = match &token {
+        Some(t) => t.secret.clone(),
+        None => Secret::new(before.token_source.read().map_err(|e| {
+            miette::miette!(
+                "cannot verify the new settings with the connection's API token: {e}; give the \
+                 token again with --token-env or --token-stdin"
+            )
+        })?),
+    };
+    let rt = crate::sync::runner::runtime().into_diagnostic()?;
+    verify_access(&rt, &base_url, &instance_id, &secret)?;
+    Ok(Some(Access {
+        token,
+        base_url,
+        instance_id,
+    }))
+}
+
+/// `metro2 connection set`: checks every setting given (a new token, base URL or instance id
+/// with LoanPro), then saves them together; a `--token-stdin` file in use is replaced only once
+/// the connection is saved.
+fn set(store: &Store, args: &SetArgs, ctx: &Context) -> miette::Result<()> {
+    let before = store.connection(&args.name).into_diagnostic()?;
+    let access = verify_access_change(args, &before)?;
+    let mut update = update_from(args, ctx)?;
+    let mut staged = None;
+    if let Some(token) = access.as_ref().and_then(|a| a.token.as_ref()) {
+        let (source, file) = token.stage(&ctx.db, &args.name)?;
+        update.token_source = Some(source);
+        staged = file;
+    }
+    let moves = update.moves_tenant(&before);
+    let conn = store
+        .update_connection(&args.name, &update)
+        .into_diagnostic()?;
+    if let Some(staged) = staged {
+        if let Err(e) = staged.commit() {
+            let _ = store.update_connection(
+                &args.name,
+                &ConnectionUpdate {
+                    base_url: Some(before.base_url.clone()),
+                    instance_id: Some(before.instance_id.clone()),
+                    token_source: Some(before.token_source.clone()),
+                    ..ConnectionUpdate::default()
+                },
+            );
+            miette::bail!(
+                "{e}; the connection's API token, base URL and instance id are left as they were"
+            );
+        }
+    }
+    if let Some(a) = &access {
+        if a.token.is_some() {
+            println!(
+                "api token of {} replaced: LoanPro at {} accepts it for instance id {}; kept in \
+                 the {}",
+                conn.name, a.base_url, a.instance_id, conn.token_source
+            );
+            if let Some(old) = retired_token_file(&before, &conn, ctx) {
+                match std::fs::remove_file(&old) {
+                    Ok(()) => println!("the old token file {} is removed", old.display()),
+                    Err(e) => println!(
+                        "the old token file {} is no longer used and could not be removed: {e}",
+                        old.display()
+                    ),
+                }
+            }
+        } else {
+            println!(
+                "verified: LoanPro at {} accepts the connection's API token for instance id {}",
+                a.base_url, a.instance_id
+            );
+        }
+    }
+    if moves {
+        println!(
+            "{0} now points at {1}, instance id {2} (was {3}, instance id {4}), possibly another \
+             tenant: its sync cursor is reset, so the next sync is a full sweep; the loans and \
+             records already stored for {0} are kept",
+            conn.name, conn.base_url, conn.instance_id, before.base_url, before.instance_id
+        );
+    }
+    print!("{}", show(&conn));
+    Ok(())
+}
+
+/// The token file `--token-stdin` kept for the connection before a `set` that moved its token
+/// elsewhere (to an environment variable): it still holds the old token, so it is removed.
+/// Only that file, at its place beside the database, never another the connection named.
+fn retired_token_file(
+    before: &Connection,
+    after: &Connection,
+    ctx: &Context,
+) -> Option<std::path::PathBuf> {
+    let SecretSource::File(old) = &before.token_source else {
+        return None;
+    };
+    let ours = std::path::absolute(super::connect::token_file(&ctx.db, &before.name)).ok()?;
+    (after.token_source != before.token_source && *old == ours).then(|| old.clone())
 }
 
 /// Where `--webhook-secret-stdin` keeps the secret: beside the API token file.
@@ -213,6 +355,8 @@ pub fn update_from(a: &SetArgs, ctx: &Context) -> miette::Result<ConnectionUpdat
         webhook_token_header: trimmed(&a.webhook_token_header),
         webhook_token_source,
         updated_field: trimmed(&a.updated_field),
+        base_url: trimmed(&a.base_url),
+        instance_id: trimmed(&a.instance_id),
         ..ConnectionUpdate::default()
     };
     let nothing = update.cadence.is_none()
@@ -224,7 +368,11 @@ pub fn update_from(a: &SetArgs, ctx: &Context) -> miette::Result<ConnectionUpdat
         && update.reporter_phone.is_none()
         && update.webhook_secret_source.is_none()
         && update.webhook_token_header.is_none()
-        && update.updated_field.is_none();
+        && update.updated_field.is_none()
+        && update.base_url.is_none()
+        && update.instance_id.is_none()
+        && a.token_env.is_none()
+        && !a.token_stdin;
     if nothing {
         miette::bail!(
             "nothing to change: give at least one setting (see `metro2 connection set --help`)"

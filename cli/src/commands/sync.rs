@@ -7,7 +7,8 @@ use std::sync::Arc;
 use miette::IntoDiagnostic;
 
 use super::Context;
-use crate::sync::{runner, Progress, SyncOptions, DEGRADED_EXIT};
+use crate::sync::runner::RunError;
+use crate::sync::{runner, Progress, SyncError, SyncOptions, DEGRADED_EXIT};
 
 /// Arguments of `metro2 sync`.
 #[derive(Debug, clap::Args)]
@@ -63,7 +64,20 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
         }
         Err(e) => {
             eprintln!("error: {e}");
+            if credentials_refused(&e) {
+                eprintln!(
+                    "a token revoked or replaced in LoanPro is replaced here with `metro2 connection \
+                     set {} --token-env VAR` (or --token-stdin), verified before it is saved",
+                    conn.name
+                );
+            }
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// Whether LoanPro refused the connection's token or instance id (401, 403).
+fn credentials_refused(e: &RunError) -> bool {
+    matches!(e, RunError::Sync(SyncError::Source { source, .. })
+        if matches!(source.status(), Some(401 | 403)))
 }

@@ -171,8 +171,25 @@ pub struct ConnectionUpdate {
     pub updated_field: Option<String>,
     /// API base URL.
     pub base_url: Option<String>,
+    /// The tenant id (`Autopal-Instance-Id`).
+    pub instance_id: Option<String>,
     /// Token reference.
     pub token_source: Option<SecretSource>,
+}
+
+impl ConnectionUpdate {
+    /// Whether the update points `before` at another base URL or instance id, so possibly at
+    /// another tenant (a trailing `/` and surrounding spaces do not count).
+    pub fn moves_tenant(&self, before: &Connection) -> bool {
+        let url = |u: &str| u.trim().trim_end_matches('/').to_string();
+        self.base_url
+            .as_deref()
+            .is_some_and(|u| url(u) != url(&before.base_url))
+            || self
+                .instance_id
+                .as_deref()
+                .is_some_and(|i| i.trim() != before.instance_id.trim())
+    }
 }
 
 const COLUMNS: &str = "id, name, base_url, instance_id, token_source, cadence, writeback, \
@@ -352,24 +369,31 @@ impl Store {
         }
     }
 
-    /// Changes the settings `update` names and returns the connection as saved.
-    /// A new `updated_field` forgets whether the loans carry the field, so the next run is a
-    /// full sweep that finds out again.
+    /// Changes the settings `update` names and returns the connection as saved, in one
+    /// transaction. A new `updated_field` forgets whether the loans carry the field, so the next
+    /// run is a full sweep that finds out again. A new base URL or instance id
+    /// ([`ConnectionUpdate::moves_tenant`]) resets the cursor (`cursor::reset_cursor`): the
+    /// cursor describes the old tenant, so the next run is a full sweep of the new one. A new
+    /// token alone keeps the cursor (the same tenant, another credential).
     pub fn update_connection(&self, name: &str, update: &ConnectionUpdate) -> Result<Connection> {
         let before = self.connection(name)?;
         let id = before.id;
         let u = update;
-        if u.updated_field
+        let tx = self.db.unchecked_transaction()?;
+        if u.moves_tenant(&before) {
+            super::cursor::reset_cursor(&tx, id)?;
+        } else if u
+            .updated_field
             .as_ref()
             .is_some_and(|f| *f != before.updated_field)
         {
-            self.db.execute(
+            tx.execute(
                 "UPDATE cursors SET field_supported = NULL WHERE connection_id = ?1",
                 [id],
             )?;
         }
         let text = |s: &Option<SecretSource>| s.as_ref().map(SecretSource::to_text);
-        self.db.execute(
+        tx.execute(
             "UPDATE connections SET
                 cadence = COALESCE(?2, cadence),
                 writeback = COALESCE(?3, writeback),
@@ -390,7 +414,8 @@ impl Store {
                 updated_field = COALESCE(?17, updated_field),
                 base_url = COALESCE(?18, base_url),
                 token_source = COALESCE(?19, token_source),
-                updated_at = ?20
+                updated_at = ?20,
+                instance_id = COALESCE(?22, instance_id)
              WHERE id = ?1",
             params![
                 id,
@@ -414,8 +439,10 @@ impl Store {
                 text(&u.token_source),
                 now_text(),
                 u.clear_writeback_custom_field,
+                u.instance_id,
             ],
         )?;
+        tx.commit()?;
         self.connection_by_id(id)
     }
 
@@ -430,5 +457,118 @@ impl Store {
             )));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Cursor, RunMode, RunProgress, RunStatus};
+    use crate::sync::plan::{decide, CursorPolicy};
+
+    /// Starts a run of `mode` for 2026-10-31 and marks it in progress in the cursor.
+    fn begin(store: &mut Store, conn: i64, mode: RunMode) -> i64 {
+        let run = store
+            .start_run(conn, mode, "2026-10-31", None, None, 1)
+            .unwrap();
+        let progress = RunProgress {
+            run_id: run,
+            mode,
+            as_of: "2026-10-31".into(),
+            since: None,
+            watermark: "2026-10-31T09:50:00Z".into(),
+            last_loan_id: Some(7),
+            field_seen: true,
+        };
+        store.begin_run(conn, &progress).unwrap();
+        run
+    }
+
+    /// A connection whose cursor holds a completed full sweep.
+    fn synced() -> (Store, Connection) {
+        let mut store = Store::open_in_memory().unwrap();
+        let conn = store
+            .create_connection(&NewConnection {
+                name: "acme".into(),
+                base_url: "http://127.0.0.1:1/api/".into(),
+                instance_id: "5200000".into(),
+                token_source: SecretSource::Env("OLD_TOKEN".into()),
+                cadence: Cadence::Hourly,
+            })
+            .unwrap();
+        begin(&mut store, conn.id, RunMode::Full);
+        store.complete_run(conn.id, true).unwrap();
+        (store, conn)
+    }
+
+    fn next_run(cursor: &Cursor) -> (RunMode, &'static str) {
+        // The full sweep completed just now (`complete_run` stamps the clock's time).
+        let now = chrono::Utc::now();
+        let d = decide(
+            cursor,
+            "2026-10-31",
+            false,
+            false,
+            now,
+            &CursorPolicy::default(),
+        );
+        (d.mode, d.why)
+    }
+
+    #[test]
+    fn a_new_token_keeps_the_cursor() {
+        let (store, conn) = synced();
+        let cursor = store.cursor(conn.id).unwrap();
+        assert_eq!(next_run(&cursor).0, RunMode::Incremental);
+        // The same base URL but for a trailing `/`, and the same instance id, are no move.
+        let update = ConnectionUpdate {
+            token_source: Some(SecretSource::Env("NEW_TOKEN".into())),
+            base_url: Some(" http://127.0.0.1:1/api".into()),
+            instance_id: Some("5200000".into()),
+            ..Default::default()
+        };
+        assert!(!update.moves_tenant(&conn));
+        let after = store.update_connection("acme", &update).unwrap();
+        assert_eq!(after.token_source, SecretSource::Env("NEW_TOKEN".into()));
+        assert_eq!(after.instance_id, "5200000");
+        assert_eq!(store.cursor(conn.id).unwrap(), cursor);
+    }
+
+    #[test]
+    fn a_new_base_url_or_instance_id_resets_the_cursor() {
+        for update in [
+            ConnectionUpdate {
+                base_url: Some("http://127.0.0.1:2/api/".into()),
+                ..Default::default()
+            },
+            ConnectionUpdate {
+                instance_id: Some("5200001".into()),
+                token_source: Some(SecretSource::Env("NEW_TOKEN".into())),
+                ..Default::default()
+            },
+        ] {
+            let (mut store, conn) = synced();
+            // A run cut short against the old tenant: not resumed against the new one.
+            let cut_short = begin(&mut store, conn.id, RunMode::Incremental);
+            assert!(store.cursor(conn.id).unwrap().in_progress.is_some());
+            assert!(update.moves_tenant(&conn));
+            let after = store.update_connection("acme", &update).unwrap();
+            assert_eq!(
+                after.base_url,
+                update.base_url.clone().unwrap_or(conn.base_url.clone())
+            );
+            assert_eq!(
+                after.instance_id,
+                update
+                    .instance_id
+                    .clone()
+                    .unwrap_or(conn.instance_id.clone())
+            );
+            let cursor = store.cursor(conn.id).unwrap();
+            assert_eq!(cursor, Cursor::default());
+            assert_eq!(next_run(&cursor), (RunMode::Full, "first sync"));
+            let run = store.run(cut_short).unwrap();
+            assert_eq!(run.status, RunStatus::Interrupted);
+        }
     }
 }

@@ -169,3 +169,35 @@ impl Store {
         Ok(())
     }
 }
+
+/// Forgets what the cursor knows of the connection's tenant, when the connection is pointed at
+/// another base URL or instance id: `since`, whether the loans carry the updated field, the last
+/// full sweep, and a run in progress, which is marked `interrupted` rather than resumed (its
+/// resume point is a loan id of the old tenant). The next run is then a full sweep.
+pub(super) fn reset_cursor(db: &rusqlite::Connection, connection_id: i64) -> Result<()> {
+    let run = db
+        .query_row(
+            "SELECT run_id FROM cursors WHERE connection_id = ?1",
+            [connection_id],
+            |r| r.get::<_, Option<i64>>(0),
+        )
+        .optional()?
+        .flatten();
+    if let Some(run) = run {
+        db.execute(
+            "UPDATE sync_runs SET status = ?2, finished_at = COALESCE(finished_at, ?3),
+                    error = COALESCE(error, 'the connection was pointed at another base URL or instance id')
+             WHERE id = ?1 AND status = 'running'",
+            params![run, RunStatus::Interrupted.as_str(), now_text()],
+        )?;
+    }
+    db.execute(
+        "UPDATE cursors SET since = NULL, field_supported = NULL, last_full_as_of = NULL,
+                last_full_at = NULL, run_id = NULL, run_mode = NULL, run_as_of = NULL,
+                run_since = NULL, run_watermark = NULL, run_last_loan_id = NULL,
+                run_field_seen = 0, updated_at = ?2
+         WHERE connection_id = ?1",
+        params![connection_id, now_text()],
+    )?;
+    Ok(())
+}

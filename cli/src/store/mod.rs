@@ -28,7 +28,7 @@ pub use records::{
     ACCOUNT_NUMBER_SQL,
 };
 pub use runs::{OpenFailure, PeriodFailure, RunCounts, RunMode, RunStatus, SyncFailure, SyncRun};
-pub use secret::SecretSource;
+pub use secret::{SecretSource, StagedSecret};
 pub use templates::Template;
 
 /// Result of a store operation.

@@ -94,8 +94,17 @@ impl SecretSource {
     }
 
     /// Writes `secret` to `path` readable by its owner only, creating the folder (mode 0700 on
-    /// Unix) when absent, and returns the reference to it.
+    /// Unix) when absent, and returns the reference to it. A file already there is replaced in
+    /// one step ([`SecretSource::stage_file`], then [`StagedSecret::commit`]).
     pub fn write_file(path: &Path, secret: &str) -> Result<SecretSource, StoreError> {
+        SecretSource::stage_file(path, secret)?.commit()
+    }
+
+    /// Writes `secret` to a temporary file beside `path` (owner-only, the folder created as by
+    /// [`SecretSource::write_file`]), leaving a file at `path` as it is until
+    /// [`StagedSecret::commit`] moves the new one into place: a secret that may not be kept
+    /// (its connection's update fails) never replaces the one in use.
+    pub fn stage_file(path: &Path, secret: &str) -> Result<StagedSecret, StoreError> {
         let io = |e: std::io::Error| {
             StoreError::Invalid(format!(
                 "cannot write the secret file {}: {e}",
@@ -118,11 +127,57 @@ impl SecretSource {
                 }
             }
         }
-        let mut f = crate::private::create(path).map_err(io)?;
+        let path = std::path::absolute(path).map_err(io)?;
+        let name = path
+            .file_name()
+            .map_or("secret".into(), |n| n.to_string_lossy());
+        let staged = StagedSecret {
+            tmp: path.with_file_name(format!(".{name}.{}.tmp", std::process::id())),
+            path,
+            committed: false,
+        };
+        let mut f = crate::private::create(&staged.tmp).map_err(io)?;
         use std::io::Write;
         writeln!(f, "{secret}").map_err(io)?;
-        let abs = std::path::absolute(path).map_err(io)?;
-        Ok(SecretSource::File(abs))
+        f.sync_all().map_err(io)?;
+        Ok(staged)
+    }
+}
+
+/// A secret written beside its place and not yet moved there ([`SecretSource::stage_file`]).
+/// Dropped without [`StagedSecret::commit`], its temporary file is removed.
+#[derive(Debug)]
+pub struct StagedSecret {
+    tmp: PathBuf,
+    path: PathBuf,
+    committed: bool,
+}
+
+impl StagedSecret {
+    /// The reference the secret will have once committed.
+    pub fn source(&self) -> SecretSource {
+        SecretSource::File(self.path.clone())
+    }
+
+    /// Moves the secret into its place, replacing a file there in one step (a reader sees the
+    /// old secret or the new one, never a part).
+    pub fn commit(mut self) -> Result<SecretSource, StoreError> {
+        std::fs::rename(&self.tmp, &self.path).map_err(|e| {
+            StoreError::Invalid(format!(
+                "cannot write the secret file {}: {e}",
+                self.path.display()
+            ))
+        })?;
+        self.committed = true;
+        Ok(self.source())
+    }
+}
+
+impl Drop for StagedSecret {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
     }
 }
 
@@ -166,5 +221,39 @@ mod tests {
             .to_string()
             .contains("METRO2_TEST_SURELY_UNSET_VAR"));
         assert!(SecretSource::parse("plain").is_err());
+    }
+
+    #[test]
+    fn a_staged_secret_replaces_the_file_only_when_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s/t.token");
+        let old = SecretSource::write_file(&path, "old-tok").unwrap();
+        let listing = || {
+            let mut names: Vec<String> = std::fs::read_dir(dir.path().join("s"))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        // Dropped: the old secret stays, and no temporary file is left behind.
+        let staged = SecretSource::stage_file(&path, "new-tok").unwrap();
+        assert_eq!(staged.source(), old);
+        assert_eq!(listing().len(), 2);
+        drop(staged);
+        assert_eq!(old.read().unwrap(), "old-tok");
+        assert_eq!(listing(), ["t.token"]);
+        // Committed: the new secret, owner-only.
+        let staged = SecretSource::stage_file(&path, "new-tok").unwrap();
+        assert_eq!(old.read().unwrap(), "old-tok");
+        assert_eq!(staged.commit().unwrap(), old);
+        assert_eq!(old.read().unwrap(), "new-tok");
+        assert_eq!(listing(), ["t.token"]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
     }
 }

@@ -44,7 +44,8 @@ pub struct SimConfig {
     pub listen: SocketAddr,
     /// The loan documents (derivations.md §0 shape, as `generate_loans` makes them).
     pub loans: Vec<Value>,
-    /// The token clients must send as `Authorization: Bearer`.
+    /// The token clients must send as `Authorization: Bearer` (until
+    /// [`SimHandle::set_token`] replaces it).
     pub token: String,
     /// The instance id clients must send as `Autopal-Instance-Id`.
     pub instance_id: String,
@@ -254,6 +255,12 @@ impl SimHandle {
     /// Replaces the fault switches.
     pub fn set_faults(&self, faults: Faults) {
         self.shared.set_faults(faults)
+    }
+
+    /// Accepts `token` only from now on: the token clients sent so far is refused (`401`), as
+    /// when a tenant revokes a token and issues another.
+    pub fn set_token(&self, token: &str) {
+        self.shared.set_token(token)
     }
 
     /// Stops the server and waits for it.

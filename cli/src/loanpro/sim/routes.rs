@@ -132,7 +132,8 @@ fn authorised(shared: &Shared, headers: &HeaderMap) -> bool {
         .get(INSTANCE_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::trim);
-    token == Some(shared.cfg.token.as_str()) && instance == Some(shared.cfg.instance_id.as_str())
+    token.is_some_and(|t| shared.accepts_token(t))
+        && instance == Some(shared.cfg.instance_id.as_str())
 }
 
 enum Fault {

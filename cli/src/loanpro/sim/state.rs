@@ -44,6 +44,9 @@ pub(crate) struct Shared {
     pub started: Instant,
     pub data: RwLock<Data>,
     pub faults: Mutex<FaultState>,
+    /// The token clients must send (`cfg.token` until [`Shared::set_token`] replaces it, as a
+    /// tenant revokes a token and issues another).
+    token: Mutex<String>,
     stats: Mutex<Stats>,
     /// Recently generated documents: a loan's two requests of a sync arrive together.
     cache: Mutex<HashMap<i64, Arc<Value>>>,
@@ -158,6 +161,7 @@ impl Shared {
             served: 0,
         };
         Shared {
+            token: Mutex::new(cfg.token.clone()),
             cfg,
             base_url,
             started: Instant::now(),
@@ -317,6 +321,16 @@ impl Shared {
 
     pub fn log(&self) -> Vec<LoggedRequest> {
         lock(&self.stats).log.clone()
+    }
+
+    /// Whether `token` is the one clients must send now.
+    pub fn accepts_token(&self, token: &str) -> bool {
+        *lock(&self.token) == token
+    }
+
+    /// Accepts `token` only from now on.
+    pub fn set_token(&self, token: &str) {
+        *lock(&self.token) = token.to_owned();
     }
 
     pub fn reset_counters(&self) {
