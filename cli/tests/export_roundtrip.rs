@@ -310,7 +310,8 @@ async fn per_bureau_files_missing_settings_and_masked_show() {
             "--writeback",
             "on",
             "--writeback-method",
-            "PATCH",
+            // Any case, as every other choice of the command line.
+            "patch",
             "--updated-field",
             "modifiedDate",
         ],

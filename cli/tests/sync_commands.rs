@@ -39,7 +39,28 @@ fn connect_with_a_wrong_token_says_so_and_saves_nothing() {
     assert!(!o.status.success(), "{t}");
     assert!(t.contains("API token or the instance id is wrong"), "{t}");
     assert!(!t.contains("not-the-token-77"), "{t}");
-    assert!(Store::open(&db).unwrap().connections().unwrap().is_empty());
+    // No database is left behind for a token LoanPro refused.
+    assert!(!db.exists());
+    // A connection needs a name, and an unset variable is named.
+    let o = metro2(
+        &db,
+        &connect_args(&sim.base_url, "CMD_TOKEN", &["--name", " "]),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("a connection needs a name"),
+        "{}",
+        text(&o)
+    );
+    let o = metro2(&db, &connect_args(&sim.base_url, "UNSET_TOKEN_VAR_81", &[]));
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o)
+            .contains("the environment variable UNSET_TOKEN_VAR_81 (from --token-env) is not set"),
+        "{}",
+        text(&o)
+    );
+    assert!(!db.exists());
 }
 
 #[test]

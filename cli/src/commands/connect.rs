@@ -131,8 +131,9 @@ impl GivenToken {
         let token = match token_env {
             Some(var) => {
                 SecretSource::env("--token-env", var).into_diagnostic()?;
+                // Past the check above `var` is a variable's name, never a token: safe to show.
                 std::env::var(var).map_err(|_| {
-                    miette::miette!("the environment variable named by --token-env is not set")
+                    miette::miette!("the environment variable {var} (from --token-env) is not set")
                 })?
             }
             None => {
@@ -214,17 +215,25 @@ fn access_error(base_url: &str, instance_id: &str, e: &LoanProError) -> String {
 pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     let token = GivenToken::read(args.token_env.as_deref())?;
     let as_of = runner::parse_as_of(args.as_of.as_deref()).map_err(|e| miette::miette!("{e}"))?;
-    let mut store = Store::open(&ctx.db).into_diagnostic()?;
-    if store.connection(&args.name).is_ok() {
-        miette::bail!(
-            "a connection named {0:?} already exists; choose another --name, or replace its API \
-             token with `metro2 connection set {0} --token-env VAR` (or --token-stdin; also \
-             --base-url, --instance-id)",
-            args.name
-        );
+    if args.name.trim().is_empty() {
+        miette::bail!("--name: a connection needs a name");
+    }
+    // An existing database is checked for the name first; a new one is created only once
+    // LoanPro has let the token in, so a mistyped token leaves no empty database behind.
+    if ctx.db.exists() {
+        let store = Store::open_existing(&ctx.db).into_diagnostic()?;
+        if store.connection(&args.name).is_ok() {
+            miette::bail!(
+                "a connection named {0:?} already exists; choose another --name, or replace its \
+                 API token with `metro2 connection set {0} --token-env VAR` (or --token-stdin; \
+                 also --base-url, --instance-id)",
+                args.name
+            );
+        }
     }
     let rt = runner::runtime().into_diagnostic()?;
     verify_access(&rt, &args.base_url, &args.instance_id, &token.secret)?;
+    let mut store = Store::open(&ctx.db).into_diagnostic()?;
 
     let (token_source, staged) = token.stage(&ctx.db, &args.name)?;
     let conn = connect(

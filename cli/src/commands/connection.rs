@@ -59,7 +59,7 @@ pub struct SetArgs {
     #[arg(long, value_enum)]
     pub writeback: Option<OnOff>,
     /// HTTP method of writeback requests.
-    #[arg(long, value_parser = ["PUT", "PATCH"])]
+    #[arg(long, value_parser = ["PUT", "PATCH"], ignore_case = true)]
     pub writeback_method: Option<String>,
     /// Custom field id that receives the latest outcome.
     #[arg(long, value_name = "ID")]
@@ -337,9 +337,13 @@ pub fn update_from(a: &SetArgs, ctx: &Context) -> miette::Result<ConnectionUpdat
     let update = ConnectionUpdate {
         cadence: a.cadence.map(Into::into),
         writeback: a.writeback.map(|w| w == OnOff::On),
-        writeback_method: a.writeback_method.as_deref().map(|m| match m {
-            "PATCH" => WritebackMethod::Patch,
-            _ => WritebackMethod::Put,
+        // clap lets `patch` through as typed (`ignore_case`).
+        writeback_method: a.writeback_method.as_deref().map(|m| {
+            if m.eq_ignore_ascii_case("PATCH") {
+                WritebackMethod::Patch
+            } else {
+                WritebackMethod::Put
+            }
         }),
         writeback_custom_field: a.writeback_custom_field,
         clear_writeback_custom_field: a.no_writeback_custom_field,

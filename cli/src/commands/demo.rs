@@ -129,8 +129,9 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
         )
         .into_diagnostic()?;
     say!(
-        "connected {}: template v1 cloned from the LoanPro preset",
-        conn.name
+        "connected {}: template v1 cloned from {}",
+        conn.name,
+        crate::sync::preset::LOANPRO_PRESET_NAME
     );
 
     let opts = SyncOptions::new(as_of);
