@@ -183,7 +183,9 @@ pub fn parse_period(text: &str) -> Option<String> {
         return None;
     }
     let month: u32 = m.parse().ok()?;
-    (1..=12).contains(&month).then(|| text.to_string())
+    let year: u32 = y.parse().ok()?;
+    // From 1970, as the reporting dates a person types (`runner::reporting_date`).
+    ((1..=12).contains(&month) && year >= 1970).then(|| text.to_string())
 }
 
 #[cfg(test)]
@@ -238,6 +240,9 @@ mod tests {
         assert_eq!(parse_period("2026-00"), None);
         assert_eq!(parse_period("26-01"), None);
         assert_eq!(parse_period("2026/01"), None);
+        assert_eq!(parse_period("0000-01"), None);
+        assert_eq!(parse_period("1969-12"), None);
+        assert_eq!(parse_period("1970-01").as_deref(), Some("1970-01"));
     }
 
     #[test]

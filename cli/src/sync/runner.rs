@@ -89,9 +89,20 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 
 /// Parses an as-of date (`YYYY-MM-DD`); today's UTC date when absent.
 pub fn parse_as_of(text: Option<&str>) -> Result<chrono::NaiveDate, String> {
+    let today = chrono::Utc::now().date_naive();
     match text {
-        None => Ok(chrono::Utc::now().date_naive()),
-        Some(t) => reporting_date("--as-of", t),
+        None => Ok(today),
+        Some(t) => {
+            let d = reporting_date("--as-of", t)?;
+            // A day of grace for a machine whose day is behind the lender's (time zones).
+            if d > today + chrono::Days::new(1) {
+                return Err(format!(
+                    "--as-of {t:?} is in the future (today is {today}): a month is reported as of \
+                     a day that has passed, and LoanPro has no balances for days to come"
+                ));
+            }
+            Ok(d)
+        }
     }
 }
 
@@ -105,5 +116,25 @@ pub fn reporting_date(flag: &str, text: &str) -> Result<chrono::NaiveDate, Strin
             "{flag} {text:?} is before 1970: not a reporting date"
         )),
         None => Err(format!("{flag} {text:?} is not a date YYYY-MM-DD")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_as_of;
+
+    #[test]
+    fn an_as_of_date_in_the_future_is_refused() {
+        let today = chrono::Utc::now().date_naive();
+        assert_eq!(parse_as_of(None), Ok(today));
+        let tomorrow = (today + chrono::Days::new(1)).to_string();
+        assert!(parse_as_of(Some(&tomorrow)).is_ok(), "a day of grace");
+        let later = (today + chrono::Days::new(2)).to_string();
+        let e = parse_as_of(Some(&later)).unwrap_err();
+        assert!(e.contains("is in the future"), "{e}");
+        assert_eq!(
+            parse_as_of(Some("2026-10-31")),
+            Ok(chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap())
+        );
     }
 }
