@@ -10,9 +10,28 @@ use clap::{FromArgMatches, Parser, Subcommand};
 
 use metro2::commands;
 
+/// The month's work, as `metro2 --help` ends with it.
+const EXAMPLES: &str = "\
+Examples:
+  metro2 demo                                      the whole job on a local LoanPro simulator
+  metro2 connect loanpro --name acme --instance-id ID --token-env LOANPRO_TOKEN --furnisher-id ID
+  metro2 sync                                      pull, map, validate and store what changed
+  metro2 runs --failures                           what the syncs did, and the loans that failed
+  metro2 export --period 2026-10                   the bureau file and its held-back report
+  metro2 validate FILE.txt                         every finding, by record and byte
+  metro2 check MAP.m2map && metro2 map --map MAP.m2map --as-of 2026-10-31 loan.json --format explain
+
+Exit codes: 0 done, 1 found problems, 2 could not run, 3 sync completed with failed loans, 130 signal.";
+
 /// Metro 2 credit reporting for LoanPro lenders.
 #[derive(Debug, Parser)]
-#[command(name = "metro2", version, about, propagate_version = true)]
+#[command(
+    name = "metro2",
+    version,
+    about,
+    propagate_version = true,
+    after_help = EXAMPLES
+)]
 struct Cli {
     /// The SQLite database.
     #[arg(long, global = true, env = "METRO2_DB", default_value = "metro2.db")]
