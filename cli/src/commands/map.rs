@@ -447,6 +447,22 @@ fn finding_place(f: &serde_json::Value) -> String {
     }
 }
 
+/// One line for branches shown under an earlier field: `lines 115, 141, 142: as above`.
+fn as_above(branches: &[&str]) -> String {
+    let mut lines: Vec<&str> = Vec::new();
+    for b in branches {
+        let line = b
+            .strip_prefix("line ")
+            .and_then(|r| r.split(':').next())
+            .unwrap_or(b);
+        if !lines.contains(&line) {
+            lines.push(line);
+        }
+    }
+    let word = if lines.len() == 1 { "line" } else { "lines" };
+    format!("{word} {}: as above", lines.join(", "))
+}
+
 /// The `explain` rendering of one document: each field's text, `.m2map` line, expression and
 /// branches; SSNs and dates of birth masked unless `reveal`.
 pub fn explain_doc(
@@ -473,6 +489,9 @@ pub fn explain_doc(
             let key_width = ex.fields.iter().map(|f| f.key.len()).max().unwrap_or(0);
             let text_width = texts.iter().map(|t| t.chars().count()).max().unwrap_or(0);
             let mut current = String::new();
+            // A `let` read by several fields (the status chain) would repeat its branches under
+            // each: after the first, a run of branches already shown is one line naming them.
+            let mut shown: std::collections::HashSet<&str> = std::collections::HashSet::new();
             for (f, text) in ex.fields.iter().zip(&texts) {
                 if f.segment != current {
                     current = f.segment.clone();
@@ -486,11 +505,27 @@ pub fn explain_doc(
                     f.source,
                     if f.constant { "  (constant)" } else { "" }
                 ));
-                for b in &f.branches {
+                let mut seen: Vec<&str> = Vec::new();
+                let branch_line = |s: &mut String, b: &str| {
                     s.push_str(&format!(
                         "    {:<key_width$}  {:<text_width$}            ↳ {b}\n",
                         "", ""
-                    ));
+                    ))
+                };
+                for b in &f.branches {
+                    if shown.contains(b.as_str()) {
+                        seen.push(b);
+                        continue;
+                    }
+                    if !seen.is_empty() {
+                        branch_line(&mut s, &as_above(&seen));
+                        seen.clear();
+                    }
+                    branch_line(&mut s, b);
+                    shown.insert(b);
+                }
+                if !seen.is_empty() {
+                    branch_line(&mut s, &as_above(&seen));
                 }
             }
             for f in &all {
@@ -575,6 +610,56 @@ mod tests {
         assert_eq!(
             at(lines[1], "↳"),
             at(lines[0], "line   7") + "line   7  ".len(),
+            "{out}"
+        );
+    }
+    #[test]
+    fn branches_shown_under_an_earlier_field_are_named_once() {
+        use metro2_engine::plan::{Explained, FieldTrace, Outcome};
+        use metro2_engine::record::DataRecord;
+        use metro2_engine::{Segment, SegmentKind};
+        let trace = |key: &'static str, branches: &[&str]| FieldTrace {
+            segment: "base".into(),
+            key,
+            text: "1".into(),
+            line: 9,
+            source: "x".into(),
+            branches: branches.iter().map(|b| b.to_string()).collect(),
+            constant: false,
+        };
+        let status = [
+            "line 115: table override_code[0] → _ (line 29)",
+            "line 141: if → else",
+        ];
+        let ex = Explained {
+            outcome: Outcome::Mapped {
+                record: DataRecord::new(Segment::blank(SegmentKind::Base)),
+                findings: Vec::new(),
+            },
+            fields: vec![
+                trace("account_status", &status),
+                trace(
+                    "amount_past_due",
+                    &[status[0], status[1], "line 248: if → else"],
+                ),
+                trace("payment_rating", &[status[1]]),
+            ],
+        };
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+        let out = explain_doc(&serde_json::json!(1), &ex, as_of, false);
+        let branches: Vec<&str> = out
+            .lines()
+            .filter_map(|l| l.split_once("↳ ").map(|(_, b)| b))
+            .collect();
+        assert_eq!(
+            branches,
+            [
+                status[0],
+                status[1],
+                "lines 115, 141: as above",
+                "line 248: if → else",
+                "line 141: as above"
+            ],
             "{out}"
         );
     }
