@@ -291,20 +291,14 @@ fn map_as_delete(mapper: &TemplateMapper, doc: &Value) -> Result<Segment, String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Cadence, NewConnection, SecretSource};
+    use crate::store::NewConnection;
     use serde_json::json;
 
     #[test]
     fn the_last_reported_record_passes_over_held_back_ones_and_stops_at_a_skipped_one() {
         let store = Store::open_in_memory().unwrap();
         let c = store
-            .create_connection(&NewConnection {
-                name: "acme".into(),
-                base_url: "http://127.0.0.1:1/api/".into(),
-                instance_id: "5200000".into(),
-                token_source: SecretSource::Env("ACME_TOKEN".into()),
-                cadence: Cadence::Hourly,
-            })
+            .create_connection(&NewConnection::for_tests("acme"))
             .unwrap();
         let history = [
             (1, "2026-08", "ok"),

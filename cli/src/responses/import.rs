@@ -174,7 +174,7 @@ pub fn responses(store: &Store, connection_id: i64) -> Result<Vec<StoredResponse
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Cadence, NewConnection, SecretSource};
+    use crate::store::NewConnection;
     use metro2_engine::{FieldValue, Segment, SegmentKind};
 
     /// A record of `loan` for `period`: `ok` with a base segment of `account` (status 11) when
@@ -214,13 +214,7 @@ mod tests {
     fn da_records_are_matched_and_a_stored_record_wins_over_one() {
         let store = Store::open_in_memory().unwrap();
         let c = store
-            .create_connection(&NewConnection {
-                name: "acme".into(),
-                base_url: "http://127.0.0.1:1/api/".into(),
-                instance_id: "5200000".into(),
-                token_source: SecretSource::Env("ACME_TOKEN".into()),
-                cadence: Cadence::Hourly,
-            })
+            .create_connection(&NewConnection::for_tests("acme"))
             .unwrap();
         // 1: reported in October, deleted since: November's file carries its DA.
         record(&store, c.id, 1, "2026-10", Some("LN-1"), false);

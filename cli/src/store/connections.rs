@@ -81,6 +81,21 @@ pub struct NewConnection {
     pub cadence: Cadence,
 }
 
+#[cfg(test)]
+impl NewConnection {
+    /// A connection `name` to nowhere (port 1), its token in `ACME_TOKEN`: what the store's own
+    /// tests start from when the connection is not what they test.
+    pub fn for_tests(name: &str) -> NewConnection {
+        NewConnection {
+            name: name.into(),
+            base_url: "http://127.0.0.1:1/api/".into(),
+            instance_id: "5200000".into(),
+            token_source: SecretSource::Env("ACME_TOKEN".into()),
+            cadence: Cadence::Hourly,
+        }
+    }
+}
+
 /// A stored connection.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Connection {
