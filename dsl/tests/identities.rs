@@ -1,5 +1,7 @@
-//! A failure while computing an SSN or a date of birth never quotes the consumer's value; the
-//! same failure in another field does (an analyst needs it there to see what went wrong).
+//! A failure while computing an SSN or a date of birth never quotes the consumer's value,
+//! whether the value is on its way to an identity field or, by a template's mistake or in a
+//! rule, anywhere else; the same failure on a value that is not an identity does quote it (an
+//! analyst needs it to see what went wrong).
 
 mod common;
 
@@ -25,9 +27,40 @@ fn a_date_of_birth_that_is_not_a_date_is_not_quoted() {
     assert!(m.contains(r#""****-**-**""#), "{m}");
     // The format the message names is not a value: it stays readable.
     assert!(m.contains("/Date(N)/"), "{m}");
-    // The same value in a field that is not an identity is shown.
+    // A date of birth mapped by mistake into another field is still not quoted...
     let m = failure("date_opened", "loanpro_date(doc.birthDate)", doc);
+    assert!(!m.contains("1985"), "{m}");
+    // ... while the same text read from a key that is no identity is shown.
+    let doc = serde_json::json!({"contractDate": "1985-04-12"});
+    let m = failure("date_opened", "loanpro_date(doc.contractDate)", doc);
     assert!(m.contains("1985-04-12"), "{m}");
+}
+
+#[test]
+fn an_identity_reached_through_a_let_a_list_or_a_rule_is_not_quoted() {
+    let doc = serde_json::json!({"Customers": [{"ssn": "524-01-9876"}]});
+    let eval = |src: String| {
+        let plan = m2map::compile(&src, "identities.m2map")
+            .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
+            .plan;
+        match plan.eval(&metro2_engine::json::from_serde(&doc), &Params::new()) {
+            Outcome::Error(e) => e.message,
+            other => panic!("expected a failure, got {}", common::summary(&other)),
+        }
+    };
+    // Through a let and an element of a list, into a field that is not an identity.
+    let m = eval(format!(
+        "m2map 1\nlet ssns = [first(Customers).ssn]\n{}",
+        common::base_segment(&[("credit_limit", "count(ssns where int(it) > 0)")])
+    ));
+    assert!(!m.contains("9876"), "{m}");
+    // In a rule.
+    let m = eval(format!(
+        "m2map 1\n{}rule LP-SSN warning \"ssn\": int(first(Customers).ssn) > 0\n",
+        common::base_segment(&[])
+    ));
+    assert!(m.contains("LP-SSN") || !m.is_empty(), "{m}");
+    assert!(!m.contains("9876"), "{m}");
 }
 
 #[test]

@@ -10,6 +10,25 @@ pub fn is_identity(key: &str) -> bool {
     is_ssn(key) || is_date_of_birth(key)
 }
 
+/// Whether a key of an input document holds an identity: LoanPro's `ssn` and `birthDate`,
+/// and, since a template may read another system's documents or a custom field, any key whose
+/// name says SSN, social security, tax id or birth (compared without case). Over-matching only
+/// hides a value from a message; under-matching would show it.
+pub fn is_identity_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    [
+        "ssn",
+        "socialsecurity",
+        "social_security",
+        "taxid",
+        "tax_id",
+        "birth",
+        "dob",
+    ]
+    .iter()
+    .any(|w| k.contains(w))
+}
+
 /// Whether the field is a social security number.
 pub fn is_ssn(key: &str) -> bool {
     key == "social_security_number"
@@ -107,6 +126,23 @@ fn mask_span(span: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identity_keys_are_named_as_loanpro_and_others_name_them() {
+        for k in [
+            "ssn",
+            "birthDate",
+            "coBorrowerSSN",
+            "social_security_number",
+            "dob",
+            "taxId",
+        ] {
+            assert!(is_identity_key(k), "{k}");
+        }
+        for k in ["loanAmount", "contractDate", "lastName", "id", "Phones"] {
+            assert!(!is_identity_key(k), "{k}");
+        }
+    }
 
     #[test]
     fn ssn_keeps_its_last_four_characters() {

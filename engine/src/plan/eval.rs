@@ -125,9 +125,17 @@ impl Plan {
                 message,
             })
         };
-        // A failure inside an expression, at the line of the node that failed.
-        let failed = |what: String, e: Box<Fail>| err(Some(what), self.line_of(e.node), e.message);
         let prog = self.compiled.get(self);
+        // A failure inside an expression, at the line of the node that failed; one computed
+        // from an SSN or a date of birth does not quote the value.
+        let failed = |what: String, e: Box<Fail>| {
+            let message = if prog.is_sensitive(e.node) {
+                crate::identity::redact_quoted(&e.message)
+            } else {
+                e.message
+            };
+            err(Some(what), self.line_of(e.node), message)
+        };
         let mut f = Env::new(self, prog, doc, params, traces.is_some());
         for (s, test) in self.skips.iter().zip(&prog.skips) {
             match test(&mut f) {
@@ -289,18 +297,22 @@ fn segment(
         if let Some(t) = env.trace.as_mut() {
             t.clear();
         }
-        // A message about an SSN or a date of birth may quote the value it could not read.
-        let at = |line: u32, message: String| {
-            let message = if crate::identity::is_identity(w.field.key) {
+        // A message about an SSN or a date of birth may quote the value it could not read:
+        // an identity field's, or one computed from an identity whatever field it was for.
+        let at = |line: u32, message: String, sensitive: bool| {
+            let message = if sensitive || crate::identity::is_identity(w.field.key) {
                 crate::identity::redact_quoted(&message)
             } else {
                 message
             };
             (format!("{label}.{}", w.field.key), line, message)
         };
-        let v = code(env).map_err(|e| at(env.plan.line_of(e.node).max(w.line), e.message))?;
+        let v = code(env).map_err(|e| {
+            let sensitive = env.prog.is_sensitive(e.node);
+            at(env.plan.line_of(e.node).max(w.line), e.message, sensitive)
+        })?;
         write_field(w.field, &v, &mut seg.as_bytes_mut()[w.field.range()])
-            .map_err(|m| at(w.line, m))?;
+            .map_err(|m| at(w.line, m, env.prog.is_sensitive(w.expr)))?;
         if let Some(t) = traces.as_deref_mut() {
             t.push(FieldTrace {
                 segment: label.to_string(),

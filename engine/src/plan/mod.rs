@@ -24,6 +24,7 @@ mod ops;
 mod outcome;
 mod program;
 mod scan;
+mod sensitive;
 mod table;
 mod typed;
 

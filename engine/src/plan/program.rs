@@ -14,6 +14,9 @@ pub(super) struct Program {
     pub(super) segments: Vec<SegmentCode>,
     /// Per rule, its condition.
     pub(super) rules: Vec<Test>,
+    /// Per node, whether it computes from an identity (`sensitive.rs`): its failures are
+    /// reported without the values they quote.
+    pub(super) sensitive: Vec<bool>,
 }
 
 /// One segment block's closures.
@@ -32,6 +35,11 @@ impl Program {
     /// How many slots a document's state holds.
     pub(super) fn slot_count(&self) -> usize {
         self.slots.len()
+    }
+
+    /// Whether a failure at `node` may quote an identity.
+    pub(super) fn is_sensitive(&self, node: super::NodeId) -> bool {
+        self.sensitive.get(node as usize).copied().unwrap_or(false)
     }
 
     /// The closure computing slot `s`.
@@ -63,6 +71,7 @@ impl Program {
             skips,
             segments,
             rules,
+            sensitive: super::sensitive::identity_nodes(plan),
         }
     }
 
@@ -75,6 +84,8 @@ impl Program {
             skips: Vec::new(),
             segments: Vec::new(),
             rules: Vec::new(),
+            // A folded constant reads no document, so it holds no identity.
+            sensitive: Vec::new(),
         };
         (prog, code)
     }
