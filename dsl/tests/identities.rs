@@ -69,3 +69,35 @@ fn an_ssn_that_cannot_be_read_is_not_quoted() {
     let m = failure("social_security_number", "int(doc.ssn)", doc);
     assert!(!m.contains("6789"), "{m}");
 }
+
+#[test]
+fn explain_shows_a_lets_value_unless_it_comes_from_an_identity() {
+    let src = format!(
+        "m2map 1\nlet ssn = doc.ssn ?? \"\"\nlet status = if doc.late == 1 then \"71\" else \"11\"\n{}",
+        // Each let read by two fields, so each is computed once and kept (a let read once is
+        // written into its field and has no value of its own to show).
+        common::base_segment(&[
+            ("social_security_number", "int(ssn)"),
+            ("consumer_account_number", "ssn"),
+            ("account_status", "status"),
+            ("terms_frequency", "if status == \"71\" then \"M\" else \"W\""),
+        ])
+    );
+    let plan = m2map::compile(&src, "identities.m2map")
+        .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
+        .plan;
+    let doc = metro2_engine::json::from_serde(&serde_json::json!({"ssn": "524019876", "late": 1}));
+    let ex = plan.explain(&doc, &Params::new());
+    let notes: Vec<&String> = ex.fields.iter().flat_map(|f| &f.branches).collect();
+    assert!(
+        notes.iter().any(|n| n.ends_with("let status = \"71\"")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.ends_with("let ssn = (hidden: computed from an identity)")),
+        "{notes:?}"
+    );
+    assert!(!notes.iter().any(|n| n.contains("9876")), "{notes:?}");
+}

@@ -79,6 +79,40 @@ impl Opaque {
     }
 }
 
+impl Value<'_> {
+    /// The value in a few words, for explain output: scalars as the language writes them
+    /// (texts quoted and cut at 40 characters), lists, objects and engine objects by kind.
+    pub fn brief(&self) -> String {
+        fn quoted(s: &str) -> String {
+            if s.chars().count() > 40 {
+                format!("{:?}…", s.chars().take(40).collect::<String>())
+            } else {
+                format!("{s:?}")
+            }
+        }
+        match self {
+            Value::Missing => "missing".to_string(),
+            Value::Null => "none".to_string(),
+            Value::Text(t) => quoted(t),
+            Value::Int(n) => n.to_string(),
+            Value::Decimal(d) => d.to_string(),
+            Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::List(l) => format!("a list of {}", l.len()),
+            Value::Json(j) => match json::node(j) {
+                Node::Null => "none".to_string(),
+                Node::Bool(b) => b.to_string(),
+                Node::String(s) => quoted(s),
+                Node::Number(n) => {
+                    json::number_text(n).map_or("a number".to_string(), |t| t.into_owned())
+                }
+                _ => format!("a document {}", json_kind(j)),
+            },
+            Value::Opaque(o) => format!("the {}", o.type_name()),
+        }
+    }
+}
+
 impl fmt::Debug for Value<'_> {
     // JSON nodes and opaque objects show their kind only: documents hold SSNs and dates of
     // birth, which must not reach logs through a Debug print.
@@ -600,6 +634,25 @@ impl Value<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn brief_says_scalars_as_the_language_writes_them_and_the_rest_by_kind() {
+        assert_eq!(Value::text("71").brief(), "\"71\"");
+        assert_eq!(Value::Int(6).brief(), "6");
+        assert_eq!(Value::Null.brief(), "none");
+        assert_eq!(Value::Missing.brief(), "missing");
+        let d = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        assert_eq!(Value::Date(d).brief(), "2026-11-30");
+        assert_eq!(
+            Value::text("x".repeat(50).as_str()).brief(),
+            format!("{:?}…", "x".repeat(40))
+        );
+        let doc = crate::json::parse(r#"{"a": "12.50", "n": 7, "o": {}}"#).unwrap();
+        let get = |k: &str| Value::Json(&doc).get(k).unwrap().brief();
+        assert_eq!(get("a"), "\"12.50\"");
+        assert_eq!(get("n"), "7");
+        assert_eq!(get("o"), "a document object");
+    }
     use serde_json::json;
 
     fn doc(v: serde_json::Value) -> Doc {

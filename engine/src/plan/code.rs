@@ -80,6 +80,8 @@ pub(super) struct Compiler<'p> {
     /// The plan's slot numbers (which count slots the compiler later inlined) to dense ones,
     /// so a document's state holds only the slots that are read.
     dense: HashMap<u32, usize>,
+    /// Per plan slot compiled, the node it computes (explain names a `let`'s value by it).
+    exprs: HashMap<u32, NodeId>,
     /// The keys read of each object the plan reads several keys of (`scan.rs`).
     keys: HashMap<Base, Vec<Box<str>>>,
     /// The groups compiled so far.
@@ -93,6 +95,7 @@ impl<'p> Compiler<'p> {
             plan,
             slots: Vec::new(),
             dense: HashMap::new(),
+            exprs: HashMap::new(),
             keys: keys_by_base(plan),
             groups: HashMap::new(),
         }
@@ -101,6 +104,16 @@ impl<'p> Compiler<'p> {
     /// The slot closures compiled so far, by dense slot number.
     pub(super) fn into_slots(self) -> Vec<Option<Code>> {
         self.slots
+    }
+
+    /// Per dense slot, the plan slot and the node it computes (`None` for the slots of a scan
+    /// group, which hold keys read in one pass rather than a node's value).
+    pub(super) fn slot_origins(&self) -> Vec<Option<(u32, NodeId)>> {
+        let mut out = vec![None; self.slots.len()];
+        for (slot, dense) in &self.dense {
+            out[*dense] = self.exprs.get(slot).map(|e| (*slot, *e));
+        }
+        out
     }
 
     /// Node `id` of the plan.
@@ -115,6 +128,7 @@ impl<'p> Compiler<'p> {
         }
         let s = self.slots.len();
         self.dense.insert(slot, s);
+        self.exprs.insert(slot, expr);
         self.slots.push(None);
         let code = self.code(expr);
         self.slots[s] = Some(code);

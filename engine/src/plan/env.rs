@@ -98,6 +98,45 @@ impl<'e, 'd> Env<'e, 'd> {
         Ok(self.slots[s].as_ref().unwrap_or(&Value::Missing))
     }
 
+    /// Explain mode: the value a `let` took, after the branches that decided it, so an analyst
+    /// reads `let status = "71"` beside the fields that use it. A value computed from an SSN or
+    /// a date of birth is not shown.
+    #[cold]
+    fn note_let(&mut self, s: usize, v: &Value<'d>) {
+        // A customer object or a timeline in a few words says nothing the fields do not.
+        let scalar = match v {
+            Value::List(_) | Value::Opaque(_) => false,
+            Value::Json(j) => !matches!(
+                crate::json::node(j),
+                crate::json::Node::Object(_) | crate::json::Node::Array(_)
+            ),
+            _ => true,
+        };
+        if !scalar {
+            return;
+        }
+        let Some(&Some((slot, node))) = self.prog.origins.get(s) else {
+            return;
+        };
+        let Some(name) = self
+            .plan
+            .slot_names
+            .get(slot as usize)
+            .and_then(|n| n.strip_prefix("let "))
+        else {
+            return;
+        };
+        let shown = if self.prog.is_sensitive(node) {
+            "(hidden: computed from an identity)".to_string()
+        } else {
+            v.brief()
+        };
+        let line = self.plan.line_of(node);
+        if let Some(t) = self.trace.as_mut() {
+            t.push(format!("line {line}: let {name} = {shown}"));
+        }
+    }
+
     /// Computes slot `s` (kept out of line: it runs once per slot and document).
     #[inline(never)]
     fn fill(&mut self, s: usize) -> Result<(), Box<Fail>> {
@@ -107,6 +146,9 @@ impl<'e, 'd> Env<'e, 'd> {
             Some(code) => code(self)?,
             None => Value::Missing,
         };
+        if self.trace.is_some() {
+            self.note_let(s, &v);
+        }
         self.slots[s] = Some(v);
         if let (Some(t), Some(mark)) = (self.trace.as_ref(), mark) {
             if self.slot_notes.len() <= s {

@@ -17,6 +17,8 @@ pub(super) struct Program {
     /// Per node, whether it computes from an identity (`sensitive.rs`): its failures are
     /// reported without the values they quote.
     pub(super) sensitive: Vec<bool>,
+    /// Per slot, the plan slot and node it computes (for explain).
+    pub(super) origins: Vec<Option<(u32, NodeId)>>,
 }
 
 /// One segment block's closures.
@@ -66,7 +68,9 @@ impl Program {
             })
             .collect();
         let rules = plan.rules.iter().map(|r| c.test(r.cond)).collect();
+        let origins = c.slot_origins();
         Program {
+            origins,
             slots: c.into_slots(),
             skips,
             segments,
@@ -80,6 +84,7 @@ impl Program {
         let mut c = Compiler::new(plan);
         let code = c.code(id);
         let prog = Program {
+            origins: Vec::new(),
             slots: c.into_slots(),
             skips: Vec::new(),
             segments: Vec::new(),
