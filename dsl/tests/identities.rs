@@ -54,13 +54,37 @@ fn an_identity_reached_through_a_let_a_list_or_a_rule_is_not_quoted() {
         common::base_segment(&[("credit_limit", "count(ssns where int(it) > 0)")])
     ));
     assert!(!m.contains("9876"), "{m}");
-    // In a rule.
+    // In an error rule: the record is not sent, and the message does not quote the SSN.
     let m = eval(format!(
-        "m2map 1\n{}rule LP-SSN warning \"ssn\": int(first(Customers).ssn) > 0\n",
+        "m2map 1\n{}rule LP-SSN error \"ssn\": int(first(Customers).ssn) > 0\n",
         common::base_segment(&[])
     ));
-    assert!(m.contains("LP-SSN") || !m.is_empty(), "{m}");
+    assert!(m.contains("int()"), "{m}");
     assert!(!m.contains("9876"), "{m}");
+}
+
+#[test]
+fn a_warning_rule_that_cannot_be_checked_is_a_finding_not_an_error_record() {
+    let src = format!(
+        "m2map 1\n{}rule LP-SSN warning \"the SSN is a number\": int(first(Customers).ssn) > 0\n",
+        common::base_segment(&[])
+    );
+    let plan = m2map::compile(&src, "identities.m2map")
+        .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
+        .plan;
+    let doc = serde_json::json!({"Customers": [{"ssn": "524-01-9876"}]});
+    match plan.eval(&metro2_engine::json::from_serde(&doc), &Params::new()) {
+        Outcome::Mapped { findings, .. } => {
+            assert_eq!(findings.len(), 1, "{findings:?}");
+            let m = &findings[0].message;
+            assert!(
+                m.starts_with("the SSN is a number (could not be checked: int()"),
+                "{m}"
+            );
+            assert!(!m.contains("9876"), "{m}");
+        }
+        other => panic!("expected a mapped record, got {}", common::summary(&other)),
+    }
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use super::env::{Env, Fail};
 use super::program::Program;
-use super::{Finding, MapError, NodeId, Outcome, Params, Plan, SegmentPlan};
+use super::{Finding, MapError, NodeId, Outcome, Params, Plan, RuleSeverity, SegmentPlan};
 use crate::field::{encode, parse_date, parse_timestamp, FieldValue};
 use crate::json::{self, Doc};
 use crate::layout::{Field, FieldType, SegmentKind};
@@ -229,6 +229,22 @@ impl Plan {
                         message: r.message.clone(),
                         line: r.line,
                     }),
+                    // A warning rule that cannot be evaluated is worth a look, not a reason to
+                    // hold the record back; an error rule that cannot be checked guards nothing,
+                    // so the record is not sent.
+                    Err(e) if r.severity == RuleSeverity::Warning => {
+                        let message = if prog.is_sensitive(e.node) {
+                            crate::identity::redact_quoted(&e.message)
+                        } else {
+                            e.message
+                        };
+                        findings.push(Finding {
+                            rule: r.id.clone(),
+                            severity: r.severity,
+                            message: format!("{} (could not be checked: {message})", r.message),
+                            line: self.line_of(e.node).max(r.line),
+                        })
+                    }
                     Err(e) => return failed(format!("rule {}", r.id), e),
                 }
             }
