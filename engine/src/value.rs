@@ -80,35 +80,17 @@ impl Opaque {
 }
 
 impl Value<'_> {
-    /// The value in a few words, for explain output: scalars as the language writes them
-    /// (texts quoted and cut at 40 characters), lists, objects and engine objects by kind.
+    /// The value in a few words, for explain output: as [`Value::display`] gives it, with texts
+    /// quoted (so `"0"` and `0` differ) and cut at 40 characters.
     pub fn brief(&self) -> String {
-        fn quoted(s: &str) -> String {
-            if s.chars().count() > 40 {
-                format!("{:?}…", s.chars().take(40).collect::<String>())
-            } else {
-                format!("{s:?}")
-            }
-        }
-        match self {
-            Value::Missing => "missing".to_string(),
-            Value::Null => "none".to_string(),
-            Value::Text(t) => quoted(t),
-            Value::Int(n) => n.to_string(),
-            Value::Decimal(d) => d.to_string(),
-            Value::Date(d) => d.format("%Y-%m-%d").to_string(),
-            Value::Bool(b) => b.to_string(),
-            Value::List(l) => format!("a list of {}", l.len()),
-            Value::Json(j) => match json::node(j) {
-                Node::Null => "none".to_string(),
-                Node::Bool(b) => b.to_string(),
-                Node::String(s) => quoted(s),
-                Node::Number(n) => {
-                    json::number_text(n).map_or("a number".to_string(), |t| t.into_owned())
-                }
-                _ => format!("a document {}", json_kind(j)),
-            },
-            Value::Opaque(o) => format!("the {}", o.type_name()),
+        let text = matches!(self, Value::Text(_)) || matches!(self, Value::Json(j) if j.is_str());
+        let shown = self.display();
+        if !text {
+            shown
+        } else if shown.chars().count() > 40 {
+            format!("{:?}…", shown.chars().take(40).collect::<String>())
+        } else {
+            format!("{shown:?}")
         }
     }
 }
@@ -651,7 +633,7 @@ mod tests {
         let get = |k: &str| Value::Json(&doc).get(k).unwrap().brief();
         assert_eq!(get("a"), "\"12.50\"");
         assert_eq!(get("n"), "7");
-        assert_eq!(get("o"), "a document object");
+        assert_eq!(get("o"), "a JSON object");
     }
     use serde_json::json;
 

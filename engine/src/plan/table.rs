@@ -16,7 +16,7 @@ pub(super) fn lookup<'d>(env: &mut Env<'_, 'd>, id: NodeId, table: usize, k: Val
             let s = j.as_str().unwrap_or_default();
             if let Some(i) = t.text.get(s) {
                 let (v, line) = &t.values[*i as usize];
-                env.note(id, || format!("table {}[{s}] (line {line})", t.name));
+                env.note(id, || format!("table {}[{s:?}] (line {line})", t.name));
                 return match v {
                     Ok(v) => Ok(v.clone()),
                     Err(m) => Err(Fail::at(id, m.replace("{value}", s))),
@@ -47,7 +47,7 @@ pub(super) fn lookup<'d>(env: &mut Env<'_, 'd>, id: NodeId, table: usize, k: Val
     if let Some(i) = found {
         let (v, line) = &t.values[i as usize];
         env.note(id, || {
-            format!("table {}[{}] (line {line})", t.name, k.display())
+            format!("table {}[{}] (line {line})", t.name, k.brief())
         });
         return match v {
             Ok(v) => Ok(v.clone()),
@@ -60,7 +60,7 @@ pub(super) fn lookup<'d>(env: &mut Env<'_, 'd>, id: NodeId, table: usize, k: Val
                 format!(
                     "table {}[{}] → _ (line {})",
                     t.name,
-                    k.display(),
+                    k.brief(),
                     t.default_line
                 )
             });
