@@ -135,12 +135,9 @@ fn field_yaml(outcome: &Outcome) -> String {
                 out.push_str("findings:\n");
             }
             for f in findings {
-                let severity = match f.severity {
-                    RuleSeverity::Error => "error",
-                    RuleSeverity::Warning => "warning",
-                };
                 out.push_str(&format!(
-                    "  - mapping {severity} {}: {}\n",
+                    "  - mapping {} {}: {}\n",
+                    f.severity.name(),
                     f.rule,
                     quoted(&f.message)
                 ));

@@ -273,10 +273,7 @@ pub fn build(file: &str, source: &str, compiled: &m2map::Compiled) -> Dictionary
             .iter()
             .map(|r| RuleEntry {
                 id: r.id.clone(),
-                severity: match r.severity {
-                    metro2_engine::plan::RuleSeverity::Error => "error",
-                    metro2_engine::plan::RuleSeverity::Warning => "warning",
-                },
+                severity: r.severity.name(),
                 message: r.message.clone(),
                 line: r.line,
             })
