@@ -196,7 +196,7 @@ fn raw_bytes(snapshot: &str) -> Vec<u8> {
         let (Some(a), Some(b)) = (line.find('|'), line.rfind('|')) else {
             continue;
         };
-        out.extend_from_slice(line[a + 1..b].as_bytes());
+        out.extend_from_slice(&line.as_bytes()[a + 1..b]);
     }
     out
 }
