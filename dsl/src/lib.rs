@@ -13,6 +13,8 @@
 //!   field docs) or every [`Diagnostics`] found.
 //! - [`check`]: every diagnostic of a file, errors and warnings (what `metro2 check` shows).
 //! - [`format()`]: the canonical layout of a file (`metro2 fmt`).
+//! - [`outline()`]: the title, parameters, lets, tables, skips and segment blocks of a file
+//!   with their doc comments and source text (`metro2 dictionary`).
 //! - [`eval_expr`]: evaluates a constant expression (built-in examples, tooling).
 #![forbid(unsafe_code)]
 
@@ -21,6 +23,7 @@ pub mod checker;
 pub mod compiler;
 pub mod diagnostics;
 pub mod format;
+pub mod outline;
 pub mod parser;
 pub mod schema;
 pub mod span;
@@ -28,6 +31,7 @@ pub mod span;
 pub use checker::FieldDoc;
 pub use diagnostics::{Code, Diagnostic, Diagnostics, Severity};
 pub use format::format;
+pub use outline::{outline, Outline};
 
 use metro2_engine::plan::Plan;
 use metro2_engine::value::Value;
@@ -41,7 +45,8 @@ pub struct Compiled {
     pub warnings: Diagnostics,
     /// The `##` doc comment of every assigned field, for `metro2 dictionary`.
     pub docs: Vec<FieldDoc>,
-    /// The `##` doc comment of the file's first item (the mapping's title).
+    /// The mapping's title: the `##` comment of the file's first item up to its first empty
+    /// `##` line (the rest is the item's own doc; see [`outline()`]).
     pub title: Vec<String>,
 }
 
@@ -103,7 +108,7 @@ pub fn compile(source: &str, file_name: &str) -> Result<Compiled, Diagnostics> {
         plan,
         warnings: diags,
         docs,
-        title,
+        title: outline::split_title(&title).0,
     })
 }
 

@@ -218,3 +218,24 @@ fn a_bound_plan_maps_as_the_plan_and_a_missing_parameter_is_an_error_record() {
     assert_eq!(e.message, format!("the parameter `{first}` was not given"));
     assert_eq!((e.field, e.line), (None, 0));
 }
+
+#[test]
+fn the_plan_listing_reads_with_the_sources_precedence() {
+    let path = root().join("../../presets/loanpro.m2map");
+    let source = std::fs::read_to_string(&path).unwrap();
+    let listing = m2map::compile(&source, "presets/loanpro.m2map")
+        .unwrap()
+        .plan
+        .to_string();
+    let rule = listing
+        .lines()
+        .find(|l| l.starts_with("rule LP-DOFD-RATING "))
+        .unwrap_or_else(|| panic!("{listing}"));
+    // `(a in [...]) == (b != none)`: the `in` is bracketed as an operand of `==`.
+    assert!(
+        rule.contains("((base.payment_rating in set[") && rule.contains("]) == ("),
+        "{rule}"
+    );
+    assert!(rule.starts_with("rule LP-DOFD-RATING error: "), "{rule}");
+    assert!(!listing.contains("Warning:") && !listing.contains("Error:"));
+}

@@ -78,12 +78,9 @@ impl fmt::Display for Plan {
                     TableDefault::Value(v) => format!("_ => {}", lit(v)),
                     TableDefault::Error(m) => format!("_ => error {m:?}"),
                 };
-                writeln!(
-                    f,
-                    "  t{i} {}: {} keys; {default}",
-                    t.name,
-                    t.text.len() + t.ints.len()
-                )?;
+                let n = t.text.len() + t.ints.len();
+                let keys = if n == 1 { "key" } else { "keys" };
+                writeln!(f, "  t{i} {}: {n} {keys}; {default}", t.name)?;
             }
         }
         for s in &self.skips {
@@ -136,9 +133,9 @@ impl fmt::Display for Plan {
         for r in &self.rules {
             writeln!(
                 f,
-                "\nrule {} {:?}: {}  (line {})",
+                "\nrule {} {}: {}  (line {})",
                 r.id,
-                r.severity,
+                r.severity.name(),
                 self.expr(r.cond),
                 r.line
             )?;
@@ -201,13 +198,13 @@ impl Plan {
             }
             Node::Get { base, key } => {
                 if !matches!(self.nodes.get(*base as usize), Some(Node::Root)) {
-                    self.write_expr(out, *base);
+                    self.operand(out, *base);
                     out.push('.');
                 }
                 out.push_str(key);
             }
             Node::Index { base, index } => {
-                self.write_expr(out, *base);
+                self.operand(out, *base);
                 out.push('[');
                 self.write_expr(out, *index);
                 out.push(']');
@@ -235,11 +232,11 @@ impl Plan {
             }
             Node::Not(x) => {
                 out.push_str("not ");
-                self.write_expr(out, *x);
+                self.operand(out, *x);
             }
             Node::Neg(x) => {
                 out.push('-');
-                self.write_expr(out, *x);
+                self.operand(out, *x);
             }
             Node::Binary(op, a, b) => self.infix(out, op.symbol(), *a, *b),
             Node::And(a, b) => self.infix(out, "and", *a, *b),
@@ -280,12 +277,12 @@ impl Plan {
                 out.push('}');
             }
             Node::InSet(x, set) => {
-                self.write_expr(out, *x);
+                self.operand(out, *x);
                 let items: Vec<String> = set.iter().map(lit).collect();
                 let _ = write!(out, " in set[{}]", items.join(", "));
             }
             Node::InList(x, items) => {
-                self.write_expr(out, *x);
+                self.operand(out, *x);
                 out.push_str(" in [");
                 list(self, out, items);
                 out.push(']');
@@ -311,11 +308,35 @@ impl Plan {
         }
     }
 
+    /// An infix operation, in brackets: the listing reads without knowing the precedences.
     fn infix(&self, out: &mut String, op: &str, a: NodeId, b: NodeId) {
         out.push('(');
-        self.write_expr(out, a);
+        self.operand(out, a);
         let _ = write!(out, " {op} ");
-        self.write_expr(out, b);
+        self.operand(out, b);
         out.push(')');
+    }
+
+    /// An operand of an operator: in brackets when it is written without its own and would
+    /// otherwise run into the operator (`x in set[...]`, `not x`, `if`, `match`), so that
+    /// `(a in [..]) == b` is not listed as `a in set[..] == b`, which reads as `a in (.. == b)`.
+    fn operand(&self, out: &mut String, id: NodeId) {
+        let open = matches!(
+            self.nodes.get(id as usize),
+            Some(
+                Node::InSet(..)
+                    | Node::InList(..)
+                    | Node::Not(_)
+                    | Node::If(..)
+                    | Node::Match { .. }
+            )
+        );
+        if open {
+            out.push('(');
+            self.write_expr(out, id);
+            out.push(')');
+        } else {
+            self.write_expr(out, id);
+        }
     }
 }

@@ -46,6 +46,16 @@ pub enum RuleSeverity {
     Warning,
 }
 
+impl RuleSeverity {
+    /// `error` or `warning`, as a mapping writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            RuleSeverity::Error => "error",
+            RuleSeverity::Warning => "warning",
+        }
+    }
+}
+
 /// A rule that did not hold on a record.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Finding {
