@@ -54,7 +54,9 @@ pub fn check(source: &str, file_name: &str) -> Diagnostics {
 type RunOutput = (Option<(Plan, Vec<FieldDoc>, Vec<String>)>, Diagnostics);
 
 fn run(source: &str, file_name: &str) -> RunOutput {
-    let (file, mut diags) = parser::parse(source);
+    // The checker and compiler read names and texts from the text the parser repaired (a
+    // name with an accent, a text not closed); diagnostics point into the file as written.
+    let (file, mut diags, text) = parser::parse_repaired(source);
     if diags.iter().any(|d| d.code == Code::TooDeep) {
         // The tree was cut short where it got too deep: checking what is left would only
         // report the missing parts.
@@ -62,17 +64,14 @@ fn run(source: &str, file_name: &str) -> RunOutput {
         all.items = diags;
         return (None, all);
     }
-    let (checked, more) = checker::check(source, &file);
+    let (checked, more) = checker::check(&text, &file);
     diags.extend(more);
     if diags.iter().any(|d| d.code == Code::LetTooDeep) {
         // The compiler follows every let into the lets it uses: a chain past the limit is
         // the stack overflow the limit is there to prevent.
-        let mut all = Diagnostics::new(file_name, source);
-        all.items = diags;
-        all.sort();
-        return (None, all);
+        return (None, finish(source, file_name, diags));
     }
-    let (plan, more) = compiler::compile(&checked, source, file_name);
+    let (plan, more) = compiler::compile(&checked, &text, file_name);
     // The compiler's constant checks meet values the checker already rejected (text into a
     // numeric field): one mistake is one error.
     let fresh: Vec<Diagnostic> = more
@@ -80,15 +79,54 @@ fn run(source: &str, file_name: &str) -> RunOutput {
         .filter(|d| !diags.iter().any(|c| c.code == d.code && c.span == d.span))
         .collect();
     diags.extend(fresh);
-    let mut all = Diagnostics::new(file_name, source);
-    all.items = diags;
-    all.sort();
+    let all = finish(source, file_name, diags);
     let title = file
         .items
         .first()
         .map(|i| i.docs.clone())
         .unwrap_or_default();
     (Some((plan, checked.docs, title)), all)
+}
+
+/// Drops what a syntax error makes meaningless. Statements the parser could not read are
+/// missing from the tree, so the checks that need the whole file (names never used, required
+/// fields not assigned, a field assigned twice, no base segment) would report the gap, not a
+/// mistake; and a line with a syntax error gets that error only.
+fn without_consequences(source: &str, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let syntax_lines: Vec<usize> = diags
+        .iter()
+        .filter(|d| d.code == Code::Syntax)
+        .map(|d| parser::line_at(source, d.span.start))
+        .collect();
+    if syntax_lines.is_empty() {
+        return diags;
+    }
+    diags
+        .into_iter()
+        .filter(|d| {
+            d.code == Code::Syntax
+                || !(matches!(
+                    d.code,
+                    Code::UnusedLet
+                        | Code::UnusedParam
+                        | Code::UnusedTable
+                        | Code::RequiredUnassigned
+                        | Code::AssignedTwice
+                        | Code::NoBase
+                ) || syntax_lines.contains(&parser::line_at(source, d.span.start)))
+        })
+        .collect()
+}
+
+/// A file's diagnostics, in order: syntax errors first (the cause before what may follow from
+/// it), each group in the order of the file.
+fn finish(source: &str, file_name: &str, diags: Vec<Diagnostic>) -> Diagnostics {
+    let mut all = Diagnostics::new(file_name, source);
+    all.items = without_consequences(source, diags);
+    parser::whole_chars(source, &mut all.items);
+    all.sort();
+    all.items.sort_by_key(|d| d.code != Code::Syntax);
+    all
 }
 
 /// Compiles a mapping file. `Err` holds every diagnostic (errors and warnings) when there is
