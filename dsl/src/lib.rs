@@ -167,3 +167,40 @@ pub fn eval_expr(source: &str) -> Result<Value<'static>, String> {
     let (plan, id) = compiler::compile_expr(&checked, &wrapped, &l.value);
     plan.eval_constant(id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIELDS: &str = "  identification_number = furnisher_id\n  consumer_account_number = \"1\"\n  portfolio_type = \"I\"\n  account_type = \"01\"\n  date_opened = as_of\n  terms_duration = \"036\"\n  account_status = \"11\"\n  payment_history_profile = \"BBBBBBBBBBBBBBBBBBBBBBBB\"\n  date_of_account_information = as_of\n  surname = \"DOE\"\n  first_name = \"JANE\"\n  ecoa_code = \"1\"\n  first_line_of_address = \"1 MAIN ST\"\n  city = \"AUSTIN\"\n  state = \"TX\"\n  postal_code = \"78701\"\n";
+
+    fn codes(source: &str) -> Vec<(Code, String)> {
+        check(source, "t.m2map")
+            .items
+            .into_iter()
+            .map(|d| (d.code, d.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_syntax_error_hides_the_checks_of_a_whole_file() {
+        let head = "m2map 1\nparam as_of: date\nparam furnisher_id: text\nlet unused = 1\n";
+        let complete = format!("{head}segment base {{\n{FIELDS}}}\n");
+        assert_eq!(codes(&complete), [(Code::UnusedLet, "the let `unused` is never used".into())]);
+        // A `}` in the middle: the fields after it are in no segment, the let seems unused, the
+        // segment lacks required fields; only the `}` is reported.
+        let stray = complete.replace("  terms_duration", "}\n  terms_duration");
+        let c = codes(&stray);
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].0, Code::Syntax);
+    }
+
+    #[test]
+    fn syntax_errors_come_first() {
+        let src = format!(
+            "m2map 1\nparam as_of: date\nparam furnisher_id: text\nsegment base {{\n  bogus_field = 1\n{FIELDS}}}\nlet x = (1\n"
+        );
+        let c = codes(&src);
+        assert_eq!(c.iter().map(|c| c.0).collect::<Vec<_>>(), [Code::Syntax, Code::UnknownField], "{c:?}");
+    }
+}

@@ -1651,6 +1651,137 @@ mod tests {
             .expect("the let")
     }
 
+    /// A small file with a complete base segment, `{fields}` among its fields.
+    fn file(before: &str, fields: &str, after: &str) -> String {
+        format!(
+            "m2map 1\nparam as_of: date\n{before}\nsegment base {{\n  ## doc\n  surname = \"DOE\"\n{fields}\n  ## doc\n  city = \"AUSTIN\"\n  state = \"TX\"\n}}\n{after}"
+        )
+    }
+
+    /// The messages of `source`'s syntax diagnostics, each with its 1-based line.
+    fn messages(source: &str) -> Vec<(usize, String)> {
+        parse(source)
+            .1
+            .iter()
+            .map(|d| (line_at(source, d.span.start), d.message.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_stray_brace_is_one_error_at_the_brace() {
+        let src = file("", "  }\n  ## doc\n  first_name = \"JANE\"", "");
+        let m = messages(&src);
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!(m[0].0, 7);
+        assert!(
+            m[0].1.starts_with("this `}` closes `segment base` opened at line 4; the lines after it are not in any segment"),
+            "{m:?}"
+        );
+        // The items after the stray lines parse as usual.
+        let (f, _) = parse(&(src + "\n## doc\nlet x = 1\n"));
+        assert!(matches!(f.items.last().map(|i| &i.kind), Some(ItemKind::Let(_))));
+    }
+
+    #[test]
+    fn a_brace_too_many_after_a_segment_has_nothing_to_close() {
+        let m = messages(&file("", "", "}\n"));
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!(m[0].1, "this `}` has no `{` to close");
+    }
+
+    #[test]
+    fn a_missing_brace_is_one_error_where_the_block_ends() {
+        let src = file("", "", "").replace("\n}\n", "\n")
+            + "\n## J1\nsegment j1 for each co in Customers {\n  surname = co.lastName\n}\n";
+        let (f, diags) = parse(&src);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].message, "`segment base` opened at line 4 is not closed");
+        assert_eq!(line_at(&src, diags[0].span.start), 10, "at the last field");
+        let segments: Vec<usize> = f
+            .items
+            .iter()
+            .filter_map(|i| match &i.kind {
+                ItemKind::Segment(s) => Some(s.body.len()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(segments, [3, 1], "j1 keeps its own field");
+        // A table, and the end of the file.
+        let m = messages("m2map 1\ntable t {\n  1 => 2\n");
+        assert_eq!(m, [(3, "`table t` opened at line 2 is not closed".to_string())]);
+    }
+
+    #[test]
+    fn a_text_not_closed_is_reported_at_its_quote() {
+        let m = messages(&file("", "  first_name = \"JANE", ""));
+        assert_eq!(
+            m,
+            [(7, "this text is not closed: add `\"` before the end of the line".to_string())]
+        );
+        let src = "m2map 1\ntable t {\n  \"a     => \"B\"\n  _ => \"C\"\n}\n";
+        let (_, diags) = parse(src);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].message, "the key's text is not closed: add `\"` before `=>`");
+        assert_eq!(diags[0].span.start, src.find("\"a").unwrap());
+    }
+
+    #[test]
+    fn curly_quotes_are_named() {
+        for q in ["“JANE”", "‘JANE’", "\"JANE”", "“JANE"] {
+            let src = file("", &format!("  first_name = {q}"), "");
+            let (_, diags) = parse(&src);
+            assert_eq!(diags.len(), 1, "{q}: {diags:?}");
+            assert_eq!(diags[0].message, "curly quotes: use straight quotes \"…\"");
+            assert_eq!(diags[0].span.text(&src), &q[q.find(['“', '‘', '”']).unwrap()..][..3]);
+        }
+        // Inside a text they are text.
+        assert!(parse(&file("", "  first_name = \"“J”\"", "")).1.is_empty());
+    }
+
+    #[test]
+    fn a_letter_outside_ascii_in_a_name_is_one_error_for_all_its_uses() {
+        let src = file("let état = \"TX\"\nlet y = état", "  first_name = état", "");
+        let (f, diags) = parse(&src);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        let d = &diags[0];
+        assert_eq!(
+            d.message,
+            "names are ASCII letters, digits and `_`: `é` cannot be in a name"
+        );
+        assert_eq!(d.span.text(&src), "é");
+        assert_eq!(
+            d.help.as_deref(),
+            Some("write `etat` instead of `état`, here and on lines 4 and 8")
+        );
+        // Every use reads the same (repaired) name, so nothing else is unknown.
+        let lets: Vec<&str> = f
+            .items
+            .iter()
+            .filter_map(|i| match &i.kind {
+                ItemKind::Let(l) => Some(l.name.name.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(lets, ["__tat", "y"]);
+    }
+
+    #[test]
+    fn other_characters_outside_ascii_are_named_once_a_line() {
+        let m = messages(&file("let x = 2 – 1 × 3\nlet y = x\u{a0}+ 1", "", ""));
+        assert_eq!(m.len(), 2, "{m:?}");
+        assert!(m[0].1.starts_with("the character `–` (U+2013)"), "{m:?}");
+        assert!(m[1].1.contains("U+00A0"), "{m:?}");
+        // Comments and texts may hold any character.
+        assert!(parse(&file("# é – “", "  first_name = \"é – ’\" ## ×", "")).1.is_empty());
+    }
+
+    #[test]
+    fn a_doc_comment_is_expected_once_and_only_when_nothing_else_is() {
+        let m = messages("m2map 1\nsegment base {\n  ## doc\n  42\n}\n");
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(!m[0].1.contains("a doc comment"), "{m:?}");
+    }
+
     #[test]
     fn expressions_end_with_their_last_token_not_the_comment_after_it() {
         let src =
