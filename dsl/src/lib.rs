@@ -186,7 +186,10 @@ mod tests {
     fn a_syntax_error_hides_the_checks_of_a_whole_file() {
         let head = "m2map 1\nparam as_of: date\nparam furnisher_id: text\nlet unused = 1\n";
         let complete = format!("{head}segment base {{\n{FIELDS}}}\n");
-        assert_eq!(codes(&complete), [(Code::UnusedLet, "the let `unused` is never used".into())]);
+        assert_eq!(
+            codes(&complete),
+            [(Code::UnusedLet, "the let `unused` is never used".into())]
+        );
         // A `}` in the middle: the fields after it are in no segment, the let seems unused, the
         // segment lacks required fields; only the `}` is reported.
         let stray = complete.replace("  terms_duration", "}\n  terms_duration");
@@ -201,6 +204,10 @@ mod tests {
             "m2map 1\nparam as_of: date\nparam furnisher_id: text\nsegment base {{\n  bogus_field = 1\n{FIELDS}}}\nlet x = (1\n"
         );
         let c = codes(&src);
-        assert_eq!(c.iter().map(|c| c.0).collect::<Vec<_>>(), [Code::Syntax, Code::UnknownField], "{c:?}");
+        assert_eq!(
+            c.iter().map(|c| c.0).collect::<Vec<_>>(),
+            [Code::Syntax, Code::UnknownField],
+            "{c:?}"
+        );
     }
 }

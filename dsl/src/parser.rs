@@ -1679,7 +1679,10 @@ mod tests {
         );
         // The items after the stray lines parse as usual.
         let (f, _) = parse(&(src + "\n## doc\nlet x = 1\n"));
-        assert!(matches!(f.items.last().map(|i| &i.kind), Some(ItemKind::Let(_))));
+        assert!(matches!(
+            f.items.last().map(|i| &i.kind),
+            Some(ItemKind::Let(_))
+        ));
     }
 
     #[test]
@@ -1695,7 +1698,10 @@ mod tests {
             + "\n## J1\nsegment j1 for each co in Customers {\n  surname = co.lastName\n}\n";
         let (f, diags) = parse(&src);
         assert_eq!(diags.len(), 1, "{diags:?}");
-        assert_eq!(diags[0].message, "`segment base` opened at line 4 is not closed");
+        assert_eq!(
+            diags[0].message,
+            "`segment base` opened at line 4 is not closed"
+        );
         assert_eq!(line_at(&src, diags[0].span.start), 10, "at the last field");
         let segments: Vec<usize> = f
             .items
@@ -1708,7 +1714,10 @@ mod tests {
         assert_eq!(segments, [3, 1], "j1 keeps its own field");
         // A table, and the end of the file.
         let m = messages("m2map 1\ntable t {\n  1 => 2\n");
-        assert_eq!(m, [(3, "`table t` opened at line 2 is not closed".to_string())]);
+        assert_eq!(
+            m,
+            [(3, "`table t` opened at line 2 is not closed".to_string())]
+        );
     }
 
     #[test]
@@ -1716,12 +1725,18 @@ mod tests {
         let m = messages(&file("", "  first_name = \"JANE", ""));
         assert_eq!(
             m,
-            [(7, "this text is not closed: add `\"` before the end of the line".to_string())]
+            [(
+                7,
+                "this text is not closed: add `\"` before the end of the line".to_string()
+            )]
         );
         let src = "m2map 1\ntable t {\n  \"a     => \"B\"\n  _ => \"C\"\n}\n";
         let (_, diags) = parse(src);
         assert_eq!(diags.len(), 1, "{diags:?}");
-        assert_eq!(diags[0].message, "the key's text is not closed: add `\"` before `=>`");
+        assert_eq!(
+            diags[0].message,
+            "the key's text is not closed: add `\"` before `=>`"
+        );
         assert_eq!(diags[0].span.start, src.find("\"a").unwrap());
     }
 
@@ -1732,7 +1747,10 @@ mod tests {
             let (_, diags) = parse(&src);
             assert_eq!(diags.len(), 1, "{q}: {diags:?}");
             assert_eq!(diags[0].message, "curly quotes: use straight quotes \"…\"");
-            assert_eq!(diags[0].span.text(&src), &q[q.find(['“', '‘', '”']).unwrap()..][..3]);
+            assert_eq!(
+                diags[0].span.text(&src),
+                &q[q.find(['“', '‘', '”']).unwrap()..][..3]
+            );
         }
         // Inside a text they are text.
         assert!(parse(&file("", "  first_name = \"“J”\"", "")).1.is_empty());
@@ -1772,7 +1790,9 @@ mod tests {
         assert!(m[0].1.starts_with("the character `–` (U+2013)"), "{m:?}");
         assert!(m[1].1.contains("U+00A0"), "{m:?}");
         // Comments and texts may hold any character.
-        assert!(parse(&file("# é – “", "  first_name = \"é – ’\" ## ×", "")).1.is_empty());
+        assert!(parse(&file("# é – “", "  first_name = \"é – ’\" ## ×", ""))
+            .1
+            .is_empty());
     }
 
     #[test]
