@@ -368,6 +368,12 @@ impl Excerpt {
             i
         };
         let from = floor(start.saturating_sub(WINDOW_BEFORE).max(line_start));
+        // A cut shorter than the `…` that marks it is no cut (and leaves no room for the mark).
+        let from = if from - line_start <= "…".len() {
+            line_start
+        } else {
+            from
+        };
         let to = floor((from + WINDOW).min(line_end).max(start));
         let before = if from > line_start { "…" } else { "" };
         let after = if to < line_end { "…" } else { "" };

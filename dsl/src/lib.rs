@@ -59,7 +59,9 @@ pub fn check(source: &str, file_name: &str) -> Diagnostics {
 type RunOutput = (Option<(Plan, Vec<FieldDoc>, Vec<String>)>, Diagnostics);
 
 fn run(source: &str, file_name: &str) -> RunOutput {
-    let (file, mut diags) = parser::parse(source);
+    // The checker and compiler read names and texts from the text the parser repaired (a
+    // name with an accent, a text not closed); diagnostics point into the file as written.
+    let (file, mut diags, text) = parser::parse_repaired(source);
     if diags.iter().any(|d| d.code == Code::TooDeep) {
         // The tree was cut short where it got too deep: checking what is left would only
         // report the missing parts.
@@ -67,17 +69,14 @@ fn run(source: &str, file_name: &str) -> RunOutput {
         all.items = diags;
         return (None, all);
     }
-    let (checked, more) = checker::check(source, &file);
+    let (checked, more) = checker::check(&text, &file);
     diags.extend(more);
     if diags.iter().any(|d| d.code == Code::LetTooDeep) {
         // The compiler follows every let into the lets it uses: a chain past the limit is
         // the stack overflow the limit is there to prevent.
-        let mut all = Diagnostics::new(file_name, source);
-        all.items = diags;
-        all.sort();
-        return (None, all);
+        return (None, finish(source, file_name, diags));
     }
-    let (plan, more) = compiler::compile(&checked, source, file_name);
+    let (plan, more) = compiler::compile(&checked, &text, file_name);
     // The compiler's constant checks meet values the checker already rejected (text into a
     // numeric field): one mistake is one error.
     let fresh: Vec<Diagnostic> = more
@@ -85,15 +84,54 @@ fn run(source: &str, file_name: &str) -> RunOutput {
         .filter(|d| !diags.iter().any(|c| c.code == d.code && c.span == d.span))
         .collect();
     diags.extend(fresh);
-    let mut all = Diagnostics::new(file_name, source);
-    all.items = diags;
-    all.sort();
+    let all = finish(source, file_name, diags);
     let title = file
         .items
         .first()
         .map(|i| i.docs.clone())
         .unwrap_or_default();
     (Some((plan, checked.docs, title)), all)
+}
+
+/// Drops what a syntax error makes meaningless. Statements the parser could not read are
+/// missing from the tree, so the checks that need the whole file (names never used, required
+/// fields not assigned, a field assigned twice, no base segment) would report the gap, not a
+/// mistake; and a line with a syntax error gets that error only.
+fn without_consequences(source: &str, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let syntax_lines: Vec<usize> = diags
+        .iter()
+        .filter(|d| d.code == Code::Syntax)
+        .map(|d| parser::line_at(source, d.span.start))
+        .collect();
+    if syntax_lines.is_empty() {
+        return diags;
+    }
+    diags
+        .into_iter()
+        .filter(|d| {
+            d.code == Code::Syntax
+                || !(matches!(
+                    d.code,
+                    Code::UnusedLet
+                        | Code::UnusedParam
+                        | Code::UnusedTable
+                        | Code::RequiredUnassigned
+                        | Code::AssignedTwice
+                        | Code::NoBase
+                ) || syntax_lines.contains(&parser::line_at(source, d.span.start)))
+        })
+        .collect()
+}
+
+/// A file's diagnostics, in order: syntax errors first (the cause before what may follow from
+/// it), each group in the order of the file.
+fn finish(source: &str, file_name: &str, diags: Vec<Diagnostic>) -> Diagnostics {
+    let mut all = Diagnostics::new(file_name, source);
+    all.items = without_consequences(source, diags);
+    parser::whole_chars(source, &mut all.items);
+    all.sort();
+    all.items.sort_by_key(|d| d.code != Code::Syntax);
+    all
 }
 
 /// Compiles a mapping file. `Err` holds every diagnostic (errors and warnings) when there is
@@ -133,4 +171,48 @@ pub fn eval_expr(source: &str) -> Result<Value<'static>, String> {
     };
     let (plan, id) = compiler::compile_expr(&checked, &wrapped, &l.value);
     plan.eval_constant(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIELDS: &str = "  identification_number = furnisher_id\n  consumer_account_number = \"1\"\n  portfolio_type = \"I\"\n  account_type = \"01\"\n  date_opened = as_of\n  terms_duration = \"036\"\n  account_status = \"11\"\n  payment_history_profile = \"BBBBBBBBBBBBBBBBBBBBBBBB\"\n  date_of_account_information = as_of\n  surname = \"DOE\"\n  first_name = \"JANE\"\n  ecoa_code = \"1\"\n  first_line_of_address = \"1 MAIN ST\"\n  city = \"AUSTIN\"\n  state = \"TX\"\n  postal_code = \"78701\"\n";
+
+    fn codes(source: &str) -> Vec<(Code, String)> {
+        check(source, "t.m2map")
+            .items
+            .into_iter()
+            .map(|d| (d.code, d.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_syntax_error_hides_the_checks_of_a_whole_file() {
+        let head = "m2map 1\nparam as_of: date\nparam furnisher_id: text\nlet unused = 1\n";
+        let complete = format!("{head}segment base {{\n{FIELDS}}}\n");
+        assert_eq!(
+            codes(&complete),
+            [(Code::UnusedLet, "the let `unused` is never used".into())]
+        );
+        // A `}` in the middle: the fields after it are in no segment, the let seems unused, the
+        // segment lacks required fields; only the `}` is reported.
+        let stray = complete.replace("  terms_duration", "}\n  terms_duration");
+        let c = codes(&stray);
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].0, Code::Syntax);
+    }
+
+    #[test]
+    fn syntax_errors_come_first() {
+        let src = format!(
+            "m2map 1\nparam as_of: date\nparam furnisher_id: text\nsegment base {{\n  bogus_field = 1\n{FIELDS}}}\nlet x = (1\n"
+        );
+        let c = codes(&src);
+        assert_eq!(
+            c.iter().map(|c| c.0).collect::<Vec<_>>(),
+            [Code::Syntax, Code::UnknownField],
+            "{c:?}"
+        );
+    }
 }

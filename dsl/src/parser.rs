@@ -34,18 +34,81 @@ fn too_deep(at: usize) -> Diagnostic {
 /// [`ItemKind::Error`] or are left out) and the syntax diagnostics. A file nested deeper than
 /// [`MAX_DEPTH`] gives an empty tree and that one diagnostic ([`Code::TooDeep`]).
 pub fn parse(source: &str) -> (File, Vec<Diagnostic>) {
+    let (file, diags, _) = parse_repaired(source);
+    (file, diags)
+}
+
+/// [`parse`], and the text the tree was read from: `source` with the mistakes in its
+/// characters repaired (see `scan_characters`), byte for byte as long, so that a span is the
+/// same place in both. Later passes read names and texts from it, not from `source`.
+pub fn parse_repaired(source: &str) -> (File, Vec<Diagnostic>, std::borrow::Cow<'_, str>) {
     pest::set_error_detail(true);
     if let Some(at) = first_too_deep(source) {
         let empty = File {
             version: None,
             items: Vec::new(),
         };
-        return (empty, vec![too_deep(at)]);
+        return (empty, vec![too_deep(at)], source.into());
     }
+    let (text, lexical) = scan_characters(source);
+    if lexical.is_empty() {
+        let (file, diags) = parse_text(source);
+        return (file, diags, text);
+    }
+    let (file, mut diags) = parse_text(&text);
+    whole_chars(source, &mut diags);
+    // A line with a mistake in its characters gets that one diagnostic.
+    let lines: Vec<usize> = lexical
+        .iter()
+        .map(|d| line_at(source, d.span.start))
+        .collect();
+    let mut all = lexical;
+    all.extend(
+        diags
+            .into_iter()
+            .filter(|d| !lines.contains(&line_at(source, d.span.start))),
+    );
+    (file, all, text)
+}
+
+/// Widens every span to whole characters of `source`: a span found in the repaired text may
+/// start or end inside a character the repair replaced.
+pub fn whole_chars(source: &str, diags: &mut [Diagnostic]) {
+    let whole = |s: Span| {
+        let mut start = s.start.min(source.len());
+        while !source.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = s.end.clamp(start, source.len());
+        while !source.is_char_boundary(end) {
+            end += 1;
+        }
+        Span::new(start, end)
+    };
+    for d in diags {
+        d.span = whole(d.span);
+        for r in &mut d.related {
+            r.0 = whole(r.0);
+        }
+    }
+}
+
+/// The 1-based line of byte `at` in `source`.
+pub fn line_at(source: &str, at: usize) -> usize {
+    source.as_bytes()[..at.min(source.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// [`parse`] once the characters are sound.
+fn parse_text(source: &str) -> (File, Vec<Diagnostic>) {
     let mut p = Walker {
         source,
         diags: Vec::new(),
         too_deep: false,
+        stray: None,
     };
     let file = match Grammar::parse(Rule::file, source) {
         Ok(mut pairs) => match pairs.next() {
@@ -76,6 +139,7 @@ pub fn parse_expr(source: &str) -> Result<Expr, Vec<Diagnostic>> {
         source,
         diags: Vec::new(),
         too_deep: false,
+        stray: None,
     };
     match Grammar::parse(Rule::expr_strict, source) {
         Ok(mut pairs) => {
@@ -116,7 +180,7 @@ fn friendly(rule: &Rule) -> Option<String> {
             Rule::segment_def => "`segment`",
             Rule::rule_def => "`rule`",
             Rule::EOI => "the end of the statement",
-            Rule::doc_comment => "a doc comment",
+            Rule::doc_comment => "a doc comment `##`",
             Rule::call_args => "`(`",
             Rule::member => "`.`",
             Rule::index => "`[`",
@@ -185,7 +249,10 @@ fn syntax_error(e: &pest::error::Error<Rule>, base: usize, text: &str) -> Diagno
             if token.trim().is_empty() || token.contains("..") || token == "BUILTIN_RULE" {
                 continue;
             }
-            let f = format!("`{token}`");
+            let f = match token.as_str() {
+                "##" => friendly(&Rule::doc_comment).expect("a doc comment"),
+                _ => format!("`{token}`"),
+            };
             if !expected.contains(&f) {
                 expected.push(f);
             }
@@ -215,6 +282,8 @@ fn syntax_error(e: &pest::error::Error<Rule>, base: usize, text: &str) -> Diagno
         "`where`",
         "an operator",
         "`_`",
+        // A doc comment may come before any statement.
+        "a doc comment `##`",
     ];
     const STARTS_EXPR: &[&str] = &[
         "`\"`", "`(`", "`_`", "`false`", "`true`", "`if`", "`match`", "`none`", "`not`", "`-`",
@@ -272,6 +341,8 @@ struct Walker<'s> {
     diags: Vec<Diagnostic>,
     /// Whether [`MAX_DEPTH`] was passed (reported once: one place is enough to fix).
     too_deep: bool,
+    /// The statements found among the items that the item just walked holds (`stray_stmts`).
+    stray: Option<Span>,
 }
 
 impl Walker<'_> {
@@ -299,7 +370,14 @@ impl Walker<'_> {
                         )),
                     }
                 }
-                Rule::item => items.push(self.item(p)),
+                Rule::item => {
+                    let item = self.item(p);
+                    if let Some(stray) = self.stray.take() {
+                        let d = self.stray_stmts(stray, items.last());
+                        self.diags.push(d);
+                    }
+                    items.push(item);
+                }
                 _ => {}
             }
         }
@@ -317,6 +395,10 @@ impl Walker<'_> {
                 Rule::bad_item => {
                     span = Span::from(p.as_span());
                     self.bad(p, Rule::item_strict);
+                }
+                Rule::stray_stmts => {
+                    span = self.code_span(&p);
+                    self.stray = Some(span);
                 }
                 _ => {
                     span = self.code_span(&p);
@@ -361,11 +443,138 @@ impl Walker<'_> {
         }
     }
 
+    /// The 1-based line of byte `at`.
+    fn line_of(&self, at: usize) -> usize {
+        line_at(self.source, at)
+    }
+
+    /// A segment or table whose `}` is missing: reported where its last statement ends, the
+    /// place the `}` goes.
+    fn unclosed(
+        &self,
+        rule: Rule,
+        name: &str,
+        start: usize,
+        last: Span,
+        next: usize,
+    ) -> Diagnostic {
+        let what = if rule == Rule::table_def {
+            "table"
+        } else {
+            "segment"
+        };
+        let line = self.line_of(start);
+        let before = if next >= self.source.len() {
+            "at the end of the file".to_string()
+        } else {
+            format!("before line {}", self.line_of(next))
+        };
+        Diagnostic::new(
+            Code::Syntax,
+            last,
+            format!("`{what} {name}` opened at line {line} is not closed"),
+            format!("`{what} {name}` ends here without its `}}`"),
+        )
+        .help(format!(
+            "add `}}` on a line of its own after its last {}, {before}",
+            if what == "table" { "arm" } else { "field" }
+        ))
+    }
+
+    /// Statements or arms among the items: reported at the `}` that closed their block too
+    /// early when there is one just before them, once for all of them.
+    fn stray_stmts(&self, stray: Span, previous: Option<&Item>) -> Diagnostic {
+        let text = stray.text(self.source);
+        let code_lines: Vec<(usize, &str)> = {
+            let mut at = stray.start;
+            let mut v = Vec::new();
+            for l in text.split('\n') {
+                let t = l.trim();
+                if !t.is_empty() && !t.starts_with('#') {
+                    v.push((at + (l.len() - l.trim_start().len()), t));
+                }
+                at += l.len() + 1;
+            }
+            v
+        };
+        let first_line_end = stray.start + text.find('\n').unwrap_or(text.len());
+        let first = Span::new(
+            stray.start,
+            code_end(self.source, stray.start, first_line_end),
+        );
+        let arms = code_lines.iter().any(|(_, l)| l.contains("=>"))
+            && !code_lines
+                .iter()
+                .any(|(_, l)| l.contains('=') && !l.contains("=>"));
+        let block = if arms { "table" } else { "segment" };
+        let only_braces = code_lines.iter().all(|(_, l)| *l == "}");
+        let last_brace = code_lines
+            .last()
+            .filter(|(_, l)| *l == "}")
+            .map(|(at, _)| *at);
+        let closed = previous.and_then(|i| match &i.kind {
+            ItemKind::Segment(s) => Some(("segment", s.kind.name.as_str(), i.span.start, s.close)),
+            ItemKind::Table(t) => Some(("table", t.name.name.as_str(), i.span.start, t.close)),
+            _ => None,
+        });
+        match closed {
+            Some((what, name, start, close))
+                if !only_braces && self.source[close.start..].starts_with('}') =>
+            {
+                let help = match last_brace {
+                    Some(at) => format!(
+                        "remove this `}}`: the `}}` on line {} ends `{what} {name}`",
+                        self.line_of(at)
+                    ),
+                    None => format!("remove this `}}`, or put the lines after it in a {block}"),
+                };
+                Diagnostic::new(
+                    Code::Syntax,
+                    close,
+                    format!(
+                        "this `}}` closes `{what} {name}` opened at line {}; the lines after it are not in any {what}",
+                        self.line_of(start)
+                    ),
+                    format!("closes `{what} {name}`"),
+                )
+                .related(first, format!("not in any {what}"))
+                .help(help)
+            }
+            _ if only_braces || text.starts_with('}') => Diagnostic::new(
+                Code::Syntax,
+                Span::new(stray.start, stray.start + 1),
+                "this `}` has no `{` to close",
+                "one `}` too many",
+            )
+            .help("remove it"),
+            _ => Diagnostic::new(
+                Code::Syntax,
+                first,
+                format!("this line is not in any {block}"),
+                format!("not in any {block}"),
+            )
+            .help(if arms {
+                "`key => value` arms go inside `table NAME { ... }`"
+            } else {
+                "field assignments go inside `segment NAME { ... }`"
+            }),
+        }
+    }
+
     fn item_kind(&mut self, p: Pair<'_, Rule>) -> ItemKind {
         let rule = p.as_rule();
+        let start = p.as_span().start();
         let end = p.as_span().end();
-        let close = Span::new(end.saturating_sub(1), end);
-        let mut inner = p.into_inner();
+        let mut close = Span::new(end.saturating_sub(1), end);
+        let mut inner = p.clone().into_inner();
+        if let Some(unclosed) = inner.clone().find(|i| i.as_rule() == Rule::unclosed) {
+            let at = unclosed.as_span().start();
+            let end = code_end(self.source, start, at);
+            close = Span::new(end.saturating_sub(1), end);
+            let name = inner.clone().next().map(|n| n.as_str()).unwrap_or("");
+            let d = self.unclosed(rule, name, start, close, at);
+            self.diags.push(d);
+        }
         match rule {
             Rule::param_def => {
                 let name = ident(inner.next().expect("param name"));
@@ -1014,6 +1223,340 @@ fn first_too_deep(source: &str) -> Option<usize> {
     None
 }
 
+/// Mistakes in the characters themselves, found before pest runs: a text whose closing `"` is
+/// missing, curly quotes, a letter outside ASCII in a name, a character the language has no
+/// use for. Each is reported once, where it is, and the text pest parses has it repaired
+/// (same length in bytes, so every span still points into the file): a name keeps one
+/// spelling wherever it is written, a text is closed on its line, so the rest of the file
+/// parses as if the mistake were not there and nothing else is reported because of it.
+fn scan_characters(source: &str) -> (std::borrow::Cow<'_, str>, Vec<Diagnostic>) {
+    let b = source.as_bytes();
+    let mut out: Vec<u8> = Vec::new();
+    let mut diags = Vec::new();
+    // Names with a letter outside ASCII, reported at their first place only.
+    let mut names: Vec<(String, Diagnostic, Vec<usize>)> = Vec::new();
+    let mut i = if source.starts_with('\u{FEFF}') { 3 } else { 0 };
+    // Where the texts closed on the current line start, and whether they hold a `=>`.
+    let mut line_texts: Vec<(usize, bool)> = Vec::new();
+    // The start of the current line, and of the last line with a character reported on it
+    // (one such report a line is enough: a pasted line may hold many).
+    let mut line_start = 0;
+    let mut reported_line = None;
+    let repair = |out: &mut Vec<u8>, at: usize, with: &[u8]| {
+        if out.is_empty() {
+            out.extend_from_slice(b);
+        }
+        out[at..at + with.len()].copy_from_slice(with);
+    };
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'\n' => {
+                line_texts.clear();
+                i += 1;
+                line_start = i;
+            }
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' => {
+                let (end, closed) = text_end(b, i + 1, false);
+                if closed {
+                    line_texts.push((i, source[i..end].contains("=>")));
+                    i = end;
+                    continue;
+                }
+                i = unclosed_text(
+                    source,
+                    i,
+                    end,
+                    false,
+                    &line_texts,
+                    &mut diags,
+                    &mut out,
+                    &repair,
+                );
+            }
+            c if c.is_ascii() => i += 1,
+            _ => {
+                let ch = source[i..].chars().next().expect("a character");
+                let n = ch.len_utf8();
+                if matches!(ch, '“' | '”' | '‘' | '’') {
+                    diags.push(curly(i, n));
+                    let mut with = vec![b' '; n];
+                    with[0] = b'"';
+                    repair(&mut out, i, &with);
+                    let (end, closed) = text_end(b, i + n, true);
+                    if closed {
+                        // The closing quote, straight or curly.
+                        let q = end - 1 - (b[end - 1] != b'"') as usize * 2;
+                        let mut with = vec![b' '; end - q];
+                        with[0] = b'"';
+                        repair(&mut out, q, &with);
+                        i = end;
+                    } else {
+                        i = unclosed_text(source, i, end, true, &[], &mut diags, &mut out, &repair);
+                    }
+                } else if ch.is_alphanumeric() {
+                    // The whole name: ASCII name characters and letters outside ASCII.
+                    let mut s = i;
+                    while s > 0 && (b[s - 1].is_ascii_alphanumeric() || b[s - 1] == b'_') {
+                        s -= 1;
+                    }
+                    let mut e = i;
+                    while e < b.len() {
+                        let ch = source[e..].chars().next().expect("a character");
+                        if ch.is_ascii_alphanumeric()
+                            || ch == '_'
+                            || (!ch.is_ascii() && ch.is_alphanumeric())
+                        {
+                            e += ch.len_utf8();
+                        } else {
+                            break;
+                        }
+                    }
+                    let name = &source[s..e];
+                    let mut fixed = Vec::with_capacity(name.len());
+                    for ch in name.chars() {
+                        if ch.is_ascii() {
+                            fixed.push(ch as u8);
+                        } else {
+                            fixed.extend(vec![b'_'; ch.len_utf8()]);
+                        }
+                    }
+                    repair(&mut out, s, &fixed);
+                    match names.iter_mut().find(|(n, _, _)| n == name) {
+                        Some((_, _, more)) => more.push(s),
+                        None => {
+                            let ascii: String = name.chars().map(ascii_letter).collect();
+                            let d = Diagnostic::new(
+                                Code::Syntax,
+                                Span::new(i, i + n),
+                                format!(
+                                    "names are ASCII letters, digits and `_`: `{ch}` cannot be in a name"
+                                ),
+                                "not an ASCII letter",
+                            )
+                            .help(format!("write `{ascii}` instead of `{name}`"));
+                            names.push((name.to_string(), d, Vec::new()));
+                        }
+                    }
+                    i = e;
+                } else {
+                    let (what, with): (String, &[u8]) = match ch {
+                        '–' | '—' | '−' => ("it is not the minus sign: use `-`".into(), b"-"),
+                        '≤' => ("use `<=`".into(), b"<="),
+                        '≥' => ("use `>=`".into(), b">="),
+                        '≠' => ("use `!=`".into(), b"!="),
+                        '→' | '⇒' => ("use `=>`".into(), b"=>"),
+                        '×' => ("use `*`".into(), b"*"),
+                        '÷' => ("use `/`".into(), b"/"),
+                        c if c.is_whitespace() => {
+                            ("an unusual space: use an ordinary space".into(), b" ")
+                        }
+                        _ => (
+                            "outside quotes and `#` comments, a mapping is plain ASCII".into(),
+                            b" ",
+                        ),
+                    };
+                    let mut fill = vec![b' '; n];
+                    fill[..with.len()].copy_from_slice(with);
+                    repair(&mut out, i, &fill);
+                    if reported_line == Some(line_start) {
+                        i += n;
+                        continue;
+                    }
+                    reported_line = Some(line_start);
+                    diags.push(Diagnostic::new(
+                        Code::Syntax,
+                        Span::new(i, i + n),
+                        format!(
+                            "the character `{ch}` (U+{:04X}) cannot be used here: {what}",
+                            ch as u32
+                        ),
+                        "not a character of the language",
+                    ));
+                    i += n;
+                }
+            }
+        }
+    }
+    for (_, d, more) in names {
+        let d = if more.is_empty() {
+            d
+        } else {
+            let lines: Vec<String> = more
+                .iter()
+                .map(|at| line_at(source, *at).to_string())
+                .collect();
+            let help = d.help.clone().unwrap_or_default();
+            let lines = match lines.split_last() {
+                Some((last, [])) => format!("line {last}"),
+                Some((last, rest)) => format!("lines {} and {last}", rest.join(", ")),
+                None => String::new(),
+            };
+            d.help(format!("{help}, here and on {lines}"))
+        };
+        diags.push(d);
+    }
+    diags.sort_by_key(|d| d.span.start);
+    if out.is_empty() {
+        (std::borrow::Cow::Borrowed(source), diags)
+    } else {
+        let text = String::from_utf8(out).expect("characters replaced by ASCII of the same length");
+        (std::borrow::Cow::Owned(text), diags)
+    }
+}
+
+/// Where a text whose first character is at `from` ends: just after its closing quote
+/// (`true`), or at the line break or end of file that leaves it open (`false`). `\` escapes the
+/// next character, a line break included, as in the grammar; after a curly opening quote a
+/// curly closing one closes it too.
+fn text_end(b: &[u8], from: usize, curly: bool) -> (usize, bool) {
+    let mut j = from;
+    while j < b.len() {
+        match b[j] {
+            b'"' => return (j + 1, true),
+            b'\\' => j += 2,
+            b'\n' => return (j, false),
+            // `“` `”` are E2 80 9C and E2 80 9D.
+            0xE2 if curly
+                && b.get(j + 1) == Some(&0x80)
+                && matches!(b.get(j + 2), Some(0x9C | 0x9D | 0x98 | 0x99)) =>
+            {
+                return (j + 3, true)
+            }
+            _ => j += 1,
+        }
+    }
+    (b.len(), false)
+}
+
+/// The diagnostic for a curly quote at `at`, `n` bytes long.
+fn curly(at: usize, n: usize) -> Diagnostic {
+    Diagnostic::new(
+        Code::Syntax,
+        Span::new(at, at + n),
+        "curly quotes: use straight quotes \"…\"",
+        "a curly quote",
+    )
+    .help("a word processor or chat may have changed the quotes; type `\"` in a plain text editor")
+}
+
+/// Reports a text opened at `open` and left open at `end` (a line break or the end of the
+/// file), repairs it and returns where scanning goes on.
+#[allow(clippy::too_many_arguments)]
+fn unclosed_text(
+    source: &str,
+    open: usize,
+    end: usize,
+    curly_open: bool,
+    line_texts: &[(usize, bool)],
+    diags: &mut Vec<Diagnostic>,
+    out: &mut Vec<u8>,
+    repair: &impl Fn(&mut Vec<u8>, usize, &[u8]),
+) -> usize {
+    let b = source.as_bytes();
+    let end = if end > open && b.get(end.wrapping_sub(1)) == Some(&b'\r') && end - 1 > open {
+        end - 1
+    } else {
+        end
+    };
+    let content_from = open + if curly_open { 3 } else { 1 };
+    let content = &source[content_from.min(end)..end];
+    // `"F”`: a curly closing quote after a straight opening one.
+    if !curly_open {
+        if let Some(k) = content.find(['”', '“']) {
+            let at = content_from + k;
+            diags.push(curly(at, 3));
+            repair(out, at, b"\"  ");
+            return at + 3;
+        }
+    }
+    // `"key     => "B"`: the first text of the line holds a `=>`, so it is the one not closed.
+    let (from, message, label) = match line_texts.iter().find(|(_, arrow)| *arrow) {
+        Some(&(at, _)) => {
+            let line_start = source[..at].rfind('\n').map(|n| n + 1).unwrap_or(0);
+            let key = source[line_start..at].trim().is_empty();
+            (
+                at,
+                format!(
+                    "{} text is not closed: add `\"` before `=>`",
+                    if key { "the key's" } else { "this" }
+                ),
+                "this text is not closed",
+            )
+        }
+        None => (
+            open,
+            "this text is not closed: add `\"` before the end of the line".to_string(),
+            "this text is not closed",
+        ),
+    };
+    if !curly_open {
+        diags.push(
+            Diagnostic::new(Code::Syntax, Span::new(from, from + 1), message, label).help(
+                "a text ends on the line it starts on; write `\\\"` for a quote inside a text",
+            ),
+        );
+    }
+    // The repair: a closed text (`"" => ""` when the arm's key was the one left open) that
+    // keeps as much of what was written as fits.
+    let n = end - from;
+    let mut with = vec![b' '; n];
+    if from != open && n >= 8 {
+        with[..8].copy_from_slice(b"\"\" => \"\"");
+    } else if n >= 2 {
+        let inner = &source[content_from.min(end)..end];
+        let mut keep = inner
+            .char_indices()
+            .last()
+            .map(|(k, _)| &inner[..k])
+            .unwrap_or("");
+        keep = keep.trim_end_matches('\\');
+        let start = if from == open { open } else { from };
+        let keep = if start == open && !curly_open && keep.len() + 2 <= n {
+            keep
+        } else {
+            ""
+        };
+        with[0] = b'"';
+        with[1..1 + keep.len()].copy_from_slice(keep.as_bytes());
+        with[1 + keep.len()] = b'"';
+    } else {
+        with[0] = b'0';
+    }
+    repair(out, from, &with);
+    end
+}
+
+/// The ASCII letter an accented Latin letter is written with, `_` for any other letter
+/// outside ASCII.
+fn ascii_letter(c: char) -> char {
+    if c.is_ascii() {
+        return c;
+    }
+    let lower = c.to_lowercase().next().unwrap_or(c);
+    let a = match lower {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        _ => return '_',
+    };
+    if c.is_uppercase() {
+        a.to_ascii_uppercase()
+    } else {
+        a
+    }
+}
+
 fn ident(p: Pair<'_, Rule>) -> Ident {
     Ident {
         name: p.as_str().to_string(),
@@ -1106,6 +1649,157 @@ mod tests {
                 _ => None,
             })
             .expect("the let")
+    }
+
+    /// A small file with a complete base segment, `{fields}` among its fields.
+    fn file(before: &str, fields: &str, after: &str) -> String {
+        format!(
+            "m2map 1\nparam as_of: date\n{before}\nsegment base {{\n  ## doc\n  surname = \"DOE\"\n{fields}\n  ## doc\n  city = \"AUSTIN\"\n  state = \"TX\"\n}}\n{after}"
+        )
+    }
+
+    /// The messages of `source`'s syntax diagnostics, each with its 1-based line.
+    fn messages(source: &str) -> Vec<(usize, String)> {
+        parse(source)
+            .1
+            .iter()
+            .map(|d| (line_at(source, d.span.start), d.message.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_stray_brace_is_one_error_at_the_brace() {
+        let src = file("", "  }\n  ## doc\n  first_name = \"JANE\"", "");
+        let m = messages(&src);
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!(m[0].0, 7);
+        assert!(
+            m[0].1.starts_with("this `}` closes `segment base` opened at line 4; the lines after it are not in any segment"),
+            "{m:?}"
+        );
+        // The items after the stray lines parse as usual.
+        let (f, _) = parse(&(src + "\n## doc\nlet x = 1\n"));
+        assert!(matches!(
+            f.items.last().map(|i| &i.kind),
+            Some(ItemKind::Let(_))
+        ));
+    }
+
+    #[test]
+    fn a_brace_too_many_after_a_segment_has_nothing_to_close() {
+        let m = messages(&file("", "", "}\n"));
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!(m[0].1, "this `}` has no `{` to close");
+    }
+
+    #[test]
+    fn a_missing_brace_is_one_error_where_the_block_ends() {
+        let src = file("", "", "").replace("\n}\n", "\n")
+            + "\n## J1\nsegment j1 for each co in Customers {\n  surname = co.lastName\n}\n";
+        let (f, diags) = parse(&src);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(
+            diags[0].message,
+            "`segment base` opened at line 4 is not closed"
+        );
+        assert_eq!(line_at(&src, diags[0].span.start), 10, "at the last field");
+        let segments: Vec<usize> = f
+            .items
+            .iter()
+            .filter_map(|i| match &i.kind {
+                ItemKind::Segment(s) => Some(s.body.len()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(segments, [3, 1], "j1 keeps its own field");
+        // A table, and the end of the file.
+        let m = messages("m2map 1\ntable t {\n  1 => 2\n");
+        assert_eq!(
+            m,
+            [(3, "`table t` opened at line 2 is not closed".to_string())]
+        );
+    }
+
+    #[test]
+    fn a_text_not_closed_is_reported_at_its_quote() {
+        let m = messages(&file("", "  first_name = \"JANE", ""));
+        assert_eq!(
+            m,
+            [(
+                7,
+                "this text is not closed: add `\"` before the end of the line".to_string()
+            )]
+        );
+        let src = "m2map 1\ntable t {\n  \"a     => \"B\"\n  _ => \"C\"\n}\n";
+        let (_, diags) = parse(src);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(
+            diags[0].message,
+            "the key's text is not closed: add `\"` before `=>`"
+        );
+        assert_eq!(diags[0].span.start, src.find("\"a").unwrap());
+    }
+
+    #[test]
+    fn curly_quotes_are_named() {
+        for q in ["“JANE”", "‘JANE’", "\"JANE”", "“JANE"] {
+            let src = file("", &format!("  first_name = {q}"), "");
+            let (_, diags) = parse(&src);
+            assert_eq!(diags.len(), 1, "{q}: {diags:?}");
+            assert_eq!(diags[0].message, "curly quotes: use straight quotes \"…\"");
+            assert_eq!(
+                diags[0].span.text(&src),
+                &q[q.find(['“', '‘', '”']).unwrap()..][..3]
+            );
+        }
+        // Inside a text they are text.
+        assert!(parse(&file("", "  first_name = \"“J”\"", "")).1.is_empty());
+    }
+
+    #[test]
+    fn a_letter_outside_ascii_in_a_name_is_one_error_for_all_its_uses() {
+        let src = file("let état = \"TX\"\nlet y = état", "  first_name = état", "");
+        let (f, diags) = parse(&src);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        let d = &diags[0];
+        assert_eq!(
+            d.message,
+            "names are ASCII letters, digits and `_`: `é` cannot be in a name"
+        );
+        assert_eq!(d.span.text(&src), "é");
+        assert_eq!(
+            d.help.as_deref(),
+            Some("write `etat` instead of `état`, here and on lines 4 and 8")
+        );
+        // Every use reads the same (repaired) name, so nothing else is unknown.
+        let lets: Vec<&str> = f
+            .items
+            .iter()
+            .filter_map(|i| match &i.kind {
+                ItemKind::Let(l) => Some(l.name.name.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(lets, ["__tat", "y"]);
+    }
+
+    #[test]
+    fn other_characters_outside_ascii_are_named_once_a_line() {
+        let m = messages(&file("let x = 2 – 1 × 3\nlet y = x\u{a0}+ 1", "", ""));
+        assert_eq!(m.len(), 2, "{m:?}");
+        assert!(m[0].1.starts_with("the character `–` (U+2013)"), "{m:?}");
+        assert!(m[1].1.contains("U+00A0"), "{m:?}");
+        // Comments and texts may hold any character.
+        assert!(parse(&file("# é – “", "  first_name = \"é – ’\" ## ×", ""))
+            .1
+            .is_empty());
+    }
+
+    #[test]
+    fn a_doc_comment_is_expected_once_and_only_when_nothing_else_is() {
+        let m = messages("m2map 1\nsegment base {\n  ## doc\n  42\n}\n");
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(!m[0].1.contains("a doc comment"), "{m:?}");
     }
 
     #[test]
