@@ -81,6 +81,7 @@ codes! {
     SegmentRead = "M2M031", Error, "segment fields read outside a rule";
     TooDeep = "M2M032", Error, "expression nested too deeply";
     LetTooDeep = "M2M033", Error, "let built on lets too deeply";
+    UnknownKey = "M2M034", Warning, "key not among the LoanPro object's keys";
 }
 
 impl fmt::Display for Code {
