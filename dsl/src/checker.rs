@@ -1930,6 +1930,9 @@ impl<'s> Checker<'s> {
         if matches!(l.kind, HKind::Error) || matches!(r.kind, HKind::Error) {
             return;
         }
+        if self.date_text(l, r, op) || self.date_text(r, l, op) {
+            return;
+        }
         let ok = a == b
             || (a.is_numeric() && b.is_numeric())
             || matches!((a, b), (Type::Date, Type::Text) | (Type::Text, Type::Date))
@@ -1948,6 +1951,47 @@ impl<'s> Checker<'s> {
                 .help("convert one side: int(...), text(...), date(...)"),
             );
         }
+    }
+
+    /// A date compared with a text constant: the engine reads the text as a date (YYYY-MM-DD,
+    /// or LoanPro's `/Date(N)/`), so a text it cannot read is never equal to the date and fails
+    /// every loan when ordered. Reported here (M2M021); `true` when it was.
+    fn date_text(&mut self, date: &HExpr, text: &HExpr, op: &str) -> bool {
+        if *date.ty.base() != Type::Date {
+            return false;
+        }
+        let HKind::Const(Value::Text(t)) = &text.kind else {
+            return false;
+        };
+        if matches!(Value::text(t.clone()).as_date(), Ok(Some(_))) {
+            return false;
+        }
+        let ordering = matches!(op, "<" | "<=" | ">" | ">=");
+        let outcome = if ordering {
+            "reading it as a date would fail every loan"
+        } else {
+            "they are never equal"
+        };
+        let us = chrono::NaiveDate::parse_from_str(t.trim(), "%m/%d/%Y").ok();
+        let help = match us {
+            Some(d) => format!("write the date as YYYY-MM-DD, without quotes: `{d}`"),
+            None if t.trim().is_empty() => {
+                "an empty text is no date: compare with `none` (`x == none`)".to_string()
+            }
+            None => "a date is written YYYY-MM-DD, without quotes (`2026-10-31`)".to_string(),
+        };
+        self.err(
+            Diagnostic::new(
+                Code::OperatorType,
+                text.span,
+                format!(
+                    "`{op}` compares a date with the text {t:?}, which is not a date: {outcome}"
+                ),
+                "not a YYYY-MM-DD date",
+            )
+            .help(help),
+        );
+        true
     }
 
     fn match_expr(&mut self, scrut: &ast::Expr, arms: &[ast::MatchArm], span: Span) -> HExpr {

@@ -89,3 +89,56 @@ fn syntax_errors_name_no_grammar_internals() {
         }
     }
 }
+
+#[test]
+fn a_date_is_compared_only_with_a_text_that_is_a_date() {
+    let diags = |cond: &str| {
+        let source = format!(
+            "m2map 1\nlet opened = date(LoanSetup.contractDate)\nskip when {cond} \"x\"\n{}",
+            common::base_segment(&[])
+        );
+        m2map::check(&source, "d.m2map")
+    };
+    for cond in [
+        "opened == \"06/10/2025\"",
+        "opened == \"soon\"",
+        "opened > \"soon\"",
+        "\"2025-6-1\" <= opened",
+        "opened != \"\"",
+        "opened in [\"2025-06-10\", \"soon\"]",
+        "match opened { \"soon\" => true, _ => false }",
+        "opened == \"2025-02-30\"",
+    ] {
+        let d = diags(cond);
+        let codes: Vec<_> = d.items.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            [Code::OperatorType],
+            "{cond}:\n{}",
+            d.render_plain(100)
+        );
+    }
+    // A text the engine reads as a date is accepted.
+    for cond in [
+        "opened == \"2025-06-10\"",
+        "opened < \"2025-06-10\"",
+        "opened in [\"2025-06-10\"]",
+        "match opened { \"2025-06-10\" => true, _ => false }",
+    ] {
+        let d = diags(cond);
+        assert!(d.is_empty(), "{cond}:\n{}", d.render_plain(100));
+    }
+    let d = &diags("opened == \"06/10/2025\"").items[0];
+    assert!(d.message.ends_with("never equal"), "{}", d.message);
+    assert!(
+        d.help.as_deref().unwrap().ends_with("`2025-06-10`"),
+        "{:?}",
+        d.help
+    );
+    let d = &diags("opened > \"soon\"").items[0];
+    assert!(
+        d.message.ends_with("would fail every loan"),
+        "{}",
+        d.message
+    );
+}
