@@ -371,6 +371,21 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The type most of `types` agree with (`fits`), the first of them on a tie.
+fn most_common(types: &[(Type, Span)], fits: impl Fn(&Type, &Type) -> bool) -> Option<Type> {
+    let mut best: Option<(usize, &Type)> = None;
+    for (candidate, _) in types {
+        if *candidate == Type::None {
+            continue;
+        }
+        let n = types.iter().filter(|(t, _)| fits(candidate, t)).count();
+        if best.is_none_or(|(b, _)| n > b) {
+            best = Some((n, candidate));
+        }
+    }
+    best.map(|(_, t)| t.clone())
+}
+
 /// `text` with its first letter in capitals.
 fn capitalised(text: &str) -> String {
     let mut c = text.chars();
@@ -684,8 +699,9 @@ impl<'s> Checker<'s> {
     fn table(&mut self, t: &ast::Table) {
         let mut arms = Vec::new();
         let mut seen: Vec<(Value<'static>, Span)> = Vec::new();
-        let mut key_ty: Option<Type> = None;
-        let mut val_ty: Option<Type> = None;
+        // The type of every literal key and value, to find the type most of them have.
+        let mut key_tys: Vec<(Type, Span)> = Vec::new();
+        let mut val_tys: Vec<(Type, Span)> = Vec::new();
         let mut wildcard: Option<Span> = None;
         for arm in &t.arms {
             if let Some(w) = wildcard {
@@ -715,17 +731,8 @@ impl<'s> Checker<'s> {
                             format!("a table key must be text, a whole number or yes/no, not {ty}"),
                             "bad key",
                         ));
-                    } else if let Some(k) = &key_ty {
-                        if *k != ty {
-                            self.err(Diagnostic::new(
-                                Code::TableValue,
-                                arm.key.span,
-                                format!("the table's keys are {k}, this one is {ty}"),
-                                "key of another type",
-                            ));
-                        }
                     } else {
-                        key_ty = Some(ty);
+                        key_tys.push((ty, arm.key.span));
                     }
                     if let Some((_, first)) = seen.iter().find(|(s, _)| *s == v) {
                         let first = *first;
@@ -766,22 +773,7 @@ impl<'s> Checker<'s> {
                     };
                     match v {
                         Some(v) => {
-                            let ty = v.static_type();
-                            val_ty = Some(match &val_ty {
-                                Some(t) => {
-                                    let j = join(t, &ty);
-                                    if j == Type::Any {
-                                        self.err(Diagnostic::new(
-                                            Code::TableValue,
-                                            e.span,
-                                            format!("the table's values are {t}, this one is {ty}"),
-                                            "value of another type",
-                                        ));
-                                    }
-                                    j
-                                }
-                                None => ty,
-                            });
+                            val_tys.push((v.static_type(), e.span));
                             Ok(v)
                         }
                         None => {
@@ -801,12 +793,66 @@ impl<'s> Checker<'s> {
             };
             arms.push((key, value, self.line(arm.span)));
         }
-        self.table_types.push(val_ty.unwrap_or(Type::Any));
+        // The type most keys (values) have is the table's; each of another type is one error,
+        // so one wrong value among seven is one error, wherever it is.
+        let key_ty = most_common(&key_tys, |a, b| a == b);
+        for (ty, span) in &key_tys {
+            if let Some(k) = key_ty.as_ref().filter(|k| *k != ty) {
+                let help = self.retype_help(k, *span, "key");
+                self.err(
+                    Diagnostic::new(
+                        Code::TableValue,
+                        *span,
+                        format!("the table's keys are {k}, this one is {ty}"),
+                        "key of another type",
+                    )
+                    .help(help),
+                );
+            }
+        }
+        let val_ty = most_common(&val_tys, |a, b| join(a, b) != Type::Any);
+        let mut table_ty: Option<Type> = None;
+        for (ty, span) in &val_tys {
+            match &val_ty {
+                Some(v) if join(v, ty) == Type::Any => {
+                    let v = v.base().clone();
+                    let help = self.retype_help(&v, *span, "value");
+                    self.err(
+                        Diagnostic::new(
+                            Code::TableValue,
+                            *span,
+                            format!("the table's values are {v}, this one is {ty}"),
+                            "value of another type",
+                        )
+                        .help(help),
+                    );
+                }
+                _ => {
+                    table_ty = Some(table_ty.map_or_else(|| ty.clone(), |t| join(&t, ty)));
+                }
+            }
+        }
+        self.table_types.push(table_ty.unwrap_or(Type::Any));
         self.out.tables.push(HTable {
             name: t.name.name.clone(),
             arms,
             line: self.line(t.name.span),
         });
+    }
+
+    /// How to write a table key or value of the wrong type as the table's type `ty`.
+    fn retype_help(&self, ty: &Type, span: Span, what: &str) -> String {
+        let written = self.text(span);
+        let digits = written.trim_matches('"');
+        match ty {
+            Type::Text if !written.starts_with('"') => {
+                format!("write it as text, in quotes: `\"{written}\"`")
+            }
+            Type::Int if digits.parse::<i64>().is_ok() => {
+                format!("write it as a whole number, without quotes: `{digits}`")
+            }
+            _ => format!("every {what} of a table has one type: write this one as {ty}"),
+        }
     }
 
     fn segment(

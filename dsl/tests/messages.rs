@@ -142,3 +142,36 @@ fn a_date_is_compared_only_with_a_text_that_is_a_date() {
         d.message
     );
 }
+
+#[test]
+fn one_wrong_table_value_or_key_is_one_error_wherever_it_is() {
+    let errors = |table: &str| {
+        let source = format!(
+            "m2map 1\n{table}\n{}",
+            common::base_segment(&[("account_status", "t[1]")])
+        );
+        let d = m2map::check(&source, "t.m2map");
+        d.items
+            .iter()
+            .map(|d| (d.code, d.message.clone()))
+            .collect::<Vec<_>>()
+    };
+    let one = |message: &str| vec![(Code::TableValue, message.to_string())];
+    // The preset's `open_status` with `1 => 71` instead of `"71"`.
+    assert_eq!(
+        errors("table t {\n 0 => \"11\"\n 1 => 71\n 2 => \"78\"\n 3 => \"80\"\n 4 => \"82\"\n 5 => \"83\"\n 6 => \"84\"\n}"),
+        one("the table's values are text, this one is int")
+    );
+    // The first value is the odd one: the others are not reported against it.
+    assert_eq!(
+        errors("table t {\n 0 => 11\n 1 => \"71\"\n 2 => \"78\"\n _ => \"00\"\n}"),
+        one("the table's values are text, this one is int")
+    );
+    // The same for keys.
+    assert_eq!(
+        errors("table t {\n \"0\" => \"11\"\n 1 => \"71\"\n 2 => \"78\"\n}"),
+        one("the table's keys are int, this one is text")
+    );
+    // `none` fits any type.
+    assert!(errors("table t {\n 0 => \"11\"\n 1 => none\n _ => \"78\"\n}").is_empty());
+}
