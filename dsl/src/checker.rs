@@ -698,7 +698,9 @@ impl<'s> Checker<'s> {
 
     fn table(&mut self, t: &ast::Table) {
         let mut arms = Vec::new();
-        let mut seen: Vec<(Value<'static>, Span)> = Vec::new();
+        // Each key listed, with its arm's value and the value as written.
+        let mut seen: Vec<(Value<'static>, Span, Result<Value<'static>, String>, String)> =
+            Vec::new();
         // The type of every literal key and value, to find the type most of them have.
         let mut key_tys: Vec<(Type, Span)> = Vec::new();
         let mut val_tys: Vec<(Type, Span)> = Vec::new();
@@ -734,19 +736,6 @@ impl<'s> Checker<'s> {
                     } else {
                         key_tys.push((ty, arm.key.span));
                     }
-                    if let Some((_, first)) = seen.iter().find(|(s, _)| *s == v) {
-                        let first = *first;
-                        self.err(
-                            Diagnostic::new(
-                                Code::Unreachable,
-                                arm.span,
-                                "this key is listed twice; the second arm is never used",
-                                "duplicate key",
-                            )
-                            .related(first, "first listed here"),
-                        );
-                    }
-                    seen.push((v.clone(), arm.key.span));
                     Some(v)
                 }
                 PatternKind::Range(..) => {
@@ -791,6 +780,14 @@ impl<'s> Checker<'s> {
                     }
                 }
             };
+            if let Some(k) = &key {
+                let written = match &arm.value {
+                    ast::TableValue::Value(e) => self.text(e.span),
+                    ast::TableValue::Error(m) => format!("error {}", self.text(m.span)),
+                };
+                self.duplicate_key(&seen, k, arm, &value, &written);
+                seen.push((k.clone(), arm.key.span, value.clone(), written));
+            }
             arms.push((key, value, self.line(arm.span)));
         }
         // The type most keys (values) have is the table's; each of another type is one error,
@@ -838,6 +835,51 @@ impl<'s> Checker<'s> {
             arms,
             line: self.line(t.name.span),
         });
+    }
+
+    /// A table key listed before: with another value, an error (M2M035: the first arm is the one
+    /// used, so an override appended below is silently ignored); with the same value, a warning
+    /// that the second arm is never used.
+    #[allow(clippy::type_complexity)]
+    fn duplicate_key(
+        &mut self,
+        seen: &[(Value<'static>, Span, Result<Value<'static>, String>, String)],
+        key: &Value<'static>,
+        arm: &ast::TableArm,
+        value: &Result<Value<'static>, String>,
+        written: &str,
+    ) {
+        let Some((_, first, first_value, first_written)) = seen.iter().find(|s| s.0 == *key) else {
+            return;
+        };
+        let k = self.text(arm.key.span);
+        if first_value == value {
+            self.err(
+                Diagnostic::new(
+                    Code::Unreachable,
+                    arm.span,
+                    format!("the key {k} is listed twice with the same value; the second arm is never used"),
+                    "duplicate key",
+                )
+                .related(*first, "first listed here")
+                .help("remove one of the two arms"),
+            );
+            return;
+        }
+        self.err(
+            Diagnostic::new(
+                Code::TableKeyTwice,
+                arm.span,
+                format!(
+                    "the key {k} is listed twice, with {first_written} and with {written}; only the first is used"
+                ),
+                "never used",
+            )
+            .related(*first, format!("{k} gives {first_written}"))
+            .help(format!(
+                "a table uses the first arm of a key: keep the arm with the value {k} should give and remove the other"
+            )),
+        );
     }
 
     /// How to write a table key or value of the wrong type as the table's type `ty`.

@@ -175,3 +175,52 @@ fn one_wrong_table_value_or_key_is_one_error_wherever_it_is() {
     // `none` fits any type.
     assert!(errors("table t {\n 0 => \"11\"\n 1 => none\n _ => \"78\"\n}").is_empty());
 }
+
+#[test]
+fn a_table_key_listed_twice_is_an_error_when_its_values_differ() {
+    let diags = |arms: &str| {
+        let source = format!(
+            "m2map 1\ntable t {{\n{arms}\n}}\n{}",
+            common::base_segment(&[("account_status", "t[\"x\"]")])
+        );
+        m2map::check(&source, "t.m2map")
+    };
+    let d = diags(" \"61\" => \"61\"\n \"97\" => \"97\"\n \"61\" => \"64\"\n _ => \"\"");
+    assert_eq!(d.items.len(), 1, "{}", d.render_plain(100));
+    let e = &d.items[0];
+    assert_eq!(e.code, Code::TableKeyTwice);
+    assert_eq!(
+        e.message,
+        "the key \"61\" is listed twice, with \"61\" and with \"64\"; only the first is used"
+    );
+    assert!(d.has_errors());
+    // The JSON gives the first arm's place too.
+    let json = d.to_json();
+    let related = json[0]["related"].as_array().unwrap();
+    assert_eq!(related.len(), 1, "{json}");
+    assert_eq!(
+        (related[0]["line"].as_u64(), related[0]["column"].as_u64()),
+        (Some(3), Some(2))
+    );
+    assert_eq!(related[0]["label"], "\"61\" gives \"61\"");
+    // An `error` arm against a value is a different value too.
+    let d = diags(" \"61\" => \"61\"\n \"61\" => error \"no\"\n _ => \"\"");
+    assert_eq!(
+        d.items[0].code,
+        Code::TableKeyTwice,
+        "{}",
+        d.render_plain(100)
+    );
+    // The same value twice is only a warning, naming the key.
+    let d = diags(" \"1\" => \"61\"\n \"1\" => \"61\"\n _ => \"\"");
+    assert_eq!(d.items.len(), 1, "{}", d.render_plain(100));
+    assert_eq!(d.items[0].code, Code::Unreachable);
+    assert!(!d.has_errors());
+    assert!(
+        d.items[0]
+            .message
+            .starts_with("the key \"1\" is listed twice"),
+        "{}",
+        d.items[0].message
+    );
+}
