@@ -83,6 +83,7 @@ codes! {
     LetTooDeep = "M2M033", Error, "let built on lets too deeply";
     UnknownKey = "M2M034", Warning, "key not among the LoanPro object's keys";
     TableKeyTwice = "M2M035", Error, "table key listed twice with different values";
+    ConstantCondition = "M2M036", Warning, "rule or skip condition is always true or always false";
 }
 
 impl fmt::Display for Code {

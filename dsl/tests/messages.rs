@@ -224,3 +224,48 @@ fn a_table_key_listed_twice_is_an_error_when_its_values_differ() {
         d.items[0].message
     );
 }
+
+#[test]
+fn a_rule_or_skip_whose_condition_is_constant_is_a_warning_saying_what_it_does() {
+    let diags = |items: &str| {
+        let source = format!("m2map 1\n{items}\n{}", common::base_segment(&[]));
+        m2map::check(&source, "c.m2map")
+    };
+    for (items, message) in [
+        (
+            "rule LP-ALWAYS error \"always\": 1 == 2",
+            "this rule's condition is always false: the rule fails every record",
+        ),
+        (
+            "rule R warning \"x\": true or base.account_status == \"11\"",
+            "this rule's condition is always true: the rule never fails",
+        ),
+        (
+            "skip when 1 == 1 \"x\"",
+            "this skip's condition is always true: every loan is skipped",
+        ),
+        (
+            "skip when upper(\"a\") == \"b\" \"x\"",
+            "this skip's condition is always false: no loan is ever skipped",
+        ),
+    ] {
+        let d = diags(items);
+        assert_eq!(d.items.len(), 1, "{items}:\n{}", d.render_plain(100));
+        assert_eq!(d.items[0].code, Code::ConstantCondition);
+        assert_eq!(d.items[0].message, message);
+        assert!(!d.has_errors());
+    }
+    // Conditions that read the record or the loan say nothing; nor does one already wrong.
+    for items in [
+        "rule R error \"x\": base.current_balance == 0",
+        "skip when deleted == 1 \"x\"",
+        "skip when nosuchname == 1 \"x\"",
+    ] {
+        let d = diags(items);
+        assert!(
+            d.items.iter().all(|d| d.code != Code::ConstantCondition),
+            "{items}:\n{}",
+            d.render_plain(100)
+        );
+    }
+}
