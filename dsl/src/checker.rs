@@ -386,6 +386,17 @@ fn most_common(types: &[(Type, Span)], fits: impl Fn(&Type, &Type) -> bool) -> O
     best.map(|(_, t)| t.clone())
 }
 
+/// A type (or anything shown) with its article: `a text`, `an int`.
+fn a(shown: &dyn std::fmt::Display) -> String {
+    let text = shown.to_string();
+    let article = if text.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {text}")
+}
+
 /// `text` with its first letter in capitals.
 fn capitalised(text: &str) -> String {
     let mut c = text.chars();
@@ -1160,8 +1171,8 @@ impl<'s> Checker<'s> {
                     Code::FieldType,
                     span,
                     format!(
-                        "a {} value cannot be written into `{}` ({} field)",
-                        value.ty,
+                        "{} value cannot be written into `{}` ({} field)",
+                        a(&value.ty),
                         field.key,
                         field.ty.tsv_name()
                     ),
@@ -1290,6 +1301,16 @@ impl<'s> Checker<'s> {
                 }
                 NameKind::Let(i) => {
                     if self.in_let && i as usize >= self.lets_done {
+                        let help = match &self.current_let {
+                            Some((current, _)) if current == n => {
+                                format!("`{n}` cannot be computed from itself: use another let or a `??` default")
+                            }
+                            Some((current, _)) => format!(
+                                "a let may only use the lets above it: move `let {current}` below `let {n}` (line {}), or `let {n}` above it",
+                                self.line(def)
+                            ),
+                            None => "a let may only use the lets above it".to_string(),
+                        };
                         self.err(
                             Diagnostic::new(
                                 Code::UseBeforeDefine,
@@ -1298,7 +1319,7 @@ impl<'s> Checker<'s> {
                                 "used here",
                             )
                             .related(def, "defined here")
-                            .help("a let may only use the lets above it: move this let below"),
+                            .help(help),
                         );
                         return Self::error(span);
                     }
@@ -1527,7 +1548,7 @@ impl<'s> Checker<'s> {
                     Diagnostic::new(
                         Code::UnknownProperty,
                         name.span,
-                        format!("a {other} value has no property `{}`", name.name),
+                        format!("{} value has no property `{}`", a(&other), name.name),
                         "no such property",
                     )
                     .help("properties are read from document objects and engine values such as a timeline"),
@@ -1548,7 +1569,7 @@ impl<'s> Checker<'s> {
             Diagnostic::new(
                 Code::UnknownProperty,
                 name.span,
-                format!("a {t} has no property `{}`", name.name),
+                format!("{} has no property `{}`", a(&t), name.name),
                 "no such property",
             )
             .help(
@@ -2188,7 +2209,7 @@ impl<'s> Checker<'s> {
                         Code::NotExhaustive,
                         scrut.span,
                         "this match does not cover every value",
-                        format!("a {} may match no arm", hs.ty),
+                        format!("{} may match no arm", a(&hs.ty)),
                     )
                     .help("add a last arm `_ => ...` (it may be `_ => none`)"),
                 );

@@ -349,22 +349,33 @@ impl Compiler<'_> {
 
     fn constant_error(&mut self, f: &Field, v: &Value<'_>, e: ConstError, span: crate::span::Span) {
         let d = match e {
-            ConstError::Field(FieldError::TooWide { need, width, .. }) => Diagnostic::new(
-                Code::TooWide,
-                span,
-                format!(
-                    "{} is {need} characters wide; `{}` holds {width}",
-                    show(v),
-                    f.key
-                ),
-                format!("{need} characters"),
-            )
-            .help(format!(
-                "`{}` is {} {} characters wide",
-                f.key,
-                f.ty.tsv_name(),
-                width
-            )),
+            ConstError::Field(FieldError::TooWide { need, width, .. }) => {
+                let numeric = f.ty == metro2_engine::layout::FieldType::Numeric;
+                let unit = if numeric { "digit" } else { "character" };
+                let units = |n: usize| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+                let help = if numeric {
+                    format!(
+                        "use a number of at most {} (up to {}), or compute it",
+                        units(width),
+                        "9".repeat(width)
+                    )
+                } else {
+                    format!("shorten it to {} or fewer", units(width))
+                };
+                Diagnostic::new(
+                    Code::TooWide,
+                    span,
+                    format!(
+                        "{} is {} wide; `{}` holds {}",
+                        show(v),
+                        units(need),
+                        f.key,
+                        units(width)
+                    ),
+                    units(need),
+                )
+                .help(help)
+            }
             ConstError::Field(other) => Diagnostic::new(
                 Code::FieldType,
                 span,

@@ -269,3 +269,38 @@ fn a_rule_or_skip_whose_condition_is_constant_is_a_warning_saying_what_it_does()
         );
     }
 }
+
+#[test]
+fn wording_articles_units_and_which_let_to_move() {
+    let one = |items: &str, fields: &[(&str, &str)]| {
+        let source = format!("m2map 1\n{items}\n{}", common::base_segment(fields));
+        let d = m2map::check(&source, "w.m2map");
+        assert_eq!(d.items.len(), 1, "{}", d.render_plain(100));
+        d.items[0].clone()
+    };
+    let d = one("", &[("processing_indicator", "12")]);
+    assert_eq!(d.code, Code::TooWide);
+    assert_eq!(
+        d.message,
+        "12 is 2 digits wide; `processing_indicator` holds 1 digit"
+    );
+    assert_eq!(
+        d.help.as_deref(),
+        Some("use a number of at most 1 digit (up to 9), or compute it")
+    );
+    let d = one(
+        "",
+        &[(
+            "account_status",
+            "match int(LoanSetup.loanTerm) { 12 => \"11\" }",
+        )],
+    );
+    assert_eq!(d.label, "an int may match no arm");
+    let d = one("", &[("account_status", "1.5")]);
+    assert!(d.message.starts_with("a decimal value"), "{}", d.message);
+    let d = one("let total = fee + 1\nlet fee = 2\nlet _t = total", &[]);
+    assert_eq!(
+        d.help.as_deref(),
+        Some("a let may only use the lets above it: move `let total` below `let fee` (line 3), or `let fee` above it")
+    );
+}
