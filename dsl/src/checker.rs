@@ -371,14 +371,26 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The type most of `types` agree with (`fits`), the first of them on a tie.
+/// The type most of `types` agree with (`fits`), the first of them on a tie. Counted by
+/// distinct type, so a table of thousands of arms costs thousands of steps.
 fn most_common(types: &[(Type, Span)], fits: impl Fn(&Type, &Type) -> bool) -> Option<Type> {
+    let mut distinct: Vec<(&Type, usize)> = Vec::new();
+    for (t, _) in types {
+        match distinct.iter_mut().find(|(d, _)| *d == t) {
+            Some((_, n)) => *n += 1,
+            None => distinct.push((t, 1)),
+        }
+    }
     let mut best: Option<(usize, &Type)> = None;
-    for (candidate, _) in types {
-        if *candidate == Type::None {
+    for (candidate, _) in &distinct {
+        if **candidate == Type::None {
             continue;
         }
-        let n = types.iter().filter(|(t, _)| fits(candidate, t)).count();
+        let n: usize = distinct
+            .iter()
+            .filter(|(t, _)| fits(candidate, t))
+            .map(|(_, n)| n)
+            .sum();
         if best.is_none_or(|(b, _)| n > b) {
             best = Some((n, candidate));
         }

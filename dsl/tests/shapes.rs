@@ -184,3 +184,17 @@ fn every_key_the_preset_reads_is_known() {
     assert_eq!(d.items.len(), 1, "{}", d.render_plain(100));
     assert_eq!(d.items[0].code, Code::UnknownKey);
 }
+
+#[test]
+fn the_bench_mapping_checks_clean_too() {
+    let source = std::fs::read_to_string(repo().join("dsl/benches/bench.m2map")).unwrap();
+    let d = m2map::check(&source, "bench.m2map");
+    assert!(
+        d.items.iter().all(|d| !matches!(
+            d.code,
+            Code::UnknownKey | Code::TableKeyTwice | Code::ConstantCondition
+        )),
+        "{}",
+        d.render_plain(100)
+    );
+}
