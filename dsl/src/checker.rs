@@ -11,7 +11,7 @@ use metro2_engine::value::Value;
 
 use crate::ast::{self, BinaryOp, ExprKind, ItemKind, Lit, PatternKind, UnaryOp};
 use crate::diagnostics::{did_you_mean, Code, Diagnostic};
-use crate::schema;
+use crate::schema::{self, Shape};
 use crate::span::{LineIndex, Span};
 
 /// A typed, resolved expression.
@@ -23,6 +23,8 @@ pub struct HExpr {
     pub ty: Type,
     /// Where it was written.
     pub span: Span,
+    /// The LoanPro object (or list of them) it is, when known (key reads of it are checked).
+    pub shape: Option<Shape>,
 }
 
 /// The kinds of resolved expressions.
@@ -231,13 +233,31 @@ struct Checker<'s> {
     /// How many params, lets and tables have been declared: their indexes.
     declared: [u32; 3],
     table_types: Vec<Type>,
-    /// Element scopes, innermost last: (name alias, variable, element type, whether bare names
-    /// inside are the element's keys). They are in `where` filters and per-element arguments;
+    /// Element scopes, innermost last. They are in `where` filters and per-element arguments;
     /// a segment's `for each co` names its element, and bare names in its body stay the
     /// document's (`LoanSettings` in a J1 is the loan's, `co.X` the co-borrower's).
-    scopes: Vec<(Option<String>, u32, Type, bool)>,
+    scopes: Vec<Scope>,
+    /// Per let, the LoanPro shape of its value when known.
+    let_shapes: Vec<Option<Shape>>,
+    /// The let being checked (name and span), for M2M027's help.
+    current_let: Option<(String, Span)>,
     in_rule: bool,
     in_let: bool,
+}
+
+/// An element scope: a `where` filter, a per-element argument or a `for each` segment.
+#[derive(Clone)]
+struct Scope {
+    /// The name the element goes by (`co`), besides `it`.
+    alias: Option<String>,
+    /// Its element variable.
+    var: u32,
+    /// The element's type.
+    ty: Type,
+    /// Whether bare names inside are the element's keys.
+    bare: bool,
+    /// The element's LoanPro shape, when known.
+    shape: Option<Shape>,
 }
 
 /// Checks a parsed file.
@@ -255,6 +275,8 @@ pub fn check(source: &str, file: &ast::File) -> (Checked, Vec<Diagnostic>) {
         declared: [0; 3],
         table_types: Vec::new(),
         scopes: Vec::new(),
+        let_shapes: Vec::new(),
+        current_let: None,
         in_rule: false,
         in_let: false,
     };
@@ -349,6 +371,89 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The type most of `types` agree with (`fits`), the first of them on a tie. Counted by
+/// distinct type, so a table of thousands of arms costs thousands of steps.
+fn most_common(types: &[(Type, Span)], fits: impl Fn(&Type, &Type) -> bool) -> Option<Type> {
+    let mut distinct: Vec<(&Type, usize)> = Vec::new();
+    for (t, _) in types {
+        match distinct.iter_mut().find(|(d, _)| *d == t) {
+            Some((_, n)) => *n += 1,
+            None => distinct.push((t, 1)),
+        }
+    }
+    let mut best: Option<(usize, &Type)> = None;
+    for (candidate, _) in &distinct {
+        if **candidate == Type::None {
+            continue;
+        }
+        let n: usize = distinct
+            .iter()
+            .filter(|(t, _)| fits(candidate, t))
+            .map(|(_, n)| n)
+            .sum();
+        if best.is_none_or(|(b, _)| n > b) {
+            best = Some((n, candidate));
+        }
+    }
+    best.map(|(_, t)| t.clone())
+}
+
+/// A type (or anything shown) with its article: `a text`, `an int`.
+fn a(shown: &dyn std::fmt::Display) -> String {
+    let text = shown.to_string();
+    let article = if text.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {text}")
+}
+
+/// `text` with its first letter in capitals.
+fn capitalised(text: &str) -> String {
+    let mut c = text.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// A list as named in a message (`` `Customers` ``), without its backquotes, for an example.
+fn written_or(list: &str) -> &str {
+    list.strip_prefix('`')
+        .and_then(|l| l.strip_suffix('`'))
+        .unwrap_or("LIST")
+}
+
+impl HExpr {
+    /// The expression with its LoanPro shape.
+    fn shaped(mut self, shape: Option<Shape>) -> HExpr {
+        self.shape = shape;
+        self
+    }
+}
+
+/// Whether an expression stands for no object (`none`, `[]`): `x ?? []` keeps `x`'s shape.
+fn is_empty_value(h: &HExpr) -> bool {
+    match &h.kind {
+        HKind::Const(Value::Null) => true,
+        HKind::List(items) => items.is_empty(),
+        _ => false,
+    }
+}
+
+/// The shape of a value that is one of two (`??`, `if`): the same shape on both sides, or the
+/// shape of one side when the other is empty.
+fn merge_shapes(a: &HExpr, b: &HExpr) -> Option<Shape> {
+    match (a.shape, b.shape) {
+        (Some(x), Some(y)) if x == y => Some(x),
+        // An envelope and a list of the same objects: the key reads that agree on both.
+        (Some(Shape::List(x, _)), Some(Shape::List(y, _))) if x == y => Some(Shape::List(x, true)),
+        (Some(x), None) if is_empty_value(b) => Some(x),
+        (None, Some(y)) if is_empty_value(a) => Some(y),
+        _ => None,
+    }
+}
+
 fn is_dynamic(t: &Type) -> bool {
     matches!(t.base(), Type::Json | Type::Any)
 }
@@ -427,9 +532,12 @@ impl<'s> Checker<'s> {
                 }
                 ItemKind::Let(l) => {
                     self.in_let = true;
+                    self.current_let = Some((l.name.name.clone(), l.name.span));
                     let value = self.expr(&l.value);
                     self.in_let = false;
+                    self.current_let = None;
                     self.let_types.push(value.ty.clone());
+                    self.let_shapes.push(value.shape);
                     let depth = self.let_depth(l, &value);
                     self.let_depths.push(depth);
                     self.out.lets.push(HLet {
@@ -613,9 +721,12 @@ impl<'s> Checker<'s> {
 
     fn table(&mut self, t: &ast::Table) {
         let mut arms = Vec::new();
-        let mut seen: Vec<(Value<'static>, Span)> = Vec::new();
-        let mut key_ty: Option<Type> = None;
-        let mut val_ty: Option<Type> = None;
+        // Each key listed, with its arm's value and the value as written.
+        let mut seen: Vec<(Value<'static>, Span, Result<Value<'static>, String>, String)> =
+            Vec::new();
+        // The type of every literal key and value, to find the type most of them have.
+        let mut key_tys: Vec<(Type, Span)> = Vec::new();
+        let mut val_tys: Vec<(Type, Span)> = Vec::new();
         let mut wildcard: Option<Span> = None;
         for arm in &t.arms {
             if let Some(w) = wildcard {
@@ -645,31 +756,9 @@ impl<'s> Checker<'s> {
                             format!("a table key must be text, a whole number or yes/no, not {ty}"),
                             "bad key",
                         ));
-                    } else if let Some(k) = &key_ty {
-                        if *k != ty {
-                            self.err(Diagnostic::new(
-                                Code::TableValue,
-                                arm.key.span,
-                                format!("the table's keys are {k}, this one is {ty}"),
-                                "key of another type",
-                            ));
-                        }
                     } else {
-                        key_ty = Some(ty);
+                        key_tys.push((ty, arm.key.span));
                     }
-                    if let Some((_, first)) = seen.iter().find(|(s, _)| *s == v) {
-                        let first = *first;
-                        self.err(
-                            Diagnostic::new(
-                                Code::Unreachable,
-                                arm.span,
-                                "this key is listed twice; the second arm is never used",
-                                "duplicate key",
-                            )
-                            .related(first, "first listed here"),
-                        );
-                    }
-                    seen.push((v.clone(), arm.key.span));
                     Some(v)
                 }
                 PatternKind::Range(..) => {
@@ -696,22 +785,7 @@ impl<'s> Checker<'s> {
                     };
                     match v {
                         Some(v) => {
-                            let ty = v.static_type();
-                            val_ty = Some(match &val_ty {
-                                Some(t) => {
-                                    let j = join(t, &ty);
-                                    if j == Type::Any {
-                                        self.err(Diagnostic::new(
-                                            Code::TableValue,
-                                            e.span,
-                                            format!("the table's values are {t}, this one is {ty}"),
-                                            "value of another type",
-                                        ));
-                                    }
-                                    j
-                                }
-                                None => ty,
-                            });
+                            val_tys.push((v.static_type(), e.span));
                             Ok(v)
                         }
                         None => {
@@ -729,14 +803,121 @@ impl<'s> Checker<'s> {
                     }
                 }
             };
+            if let Some(k) = &key {
+                let written = match &arm.value {
+                    ast::TableValue::Value(e) => self.text(e.span),
+                    ast::TableValue::Error(m) => format!("error {}", self.text(m.span)),
+                };
+                self.duplicate_key(&seen, k, arm, &value, &written);
+                seen.push((k.clone(), arm.key.span, value.clone(), written));
+            }
             arms.push((key, value, self.line(arm.span)));
         }
-        self.table_types.push(val_ty.unwrap_or(Type::Any));
+        // The type most keys (values) have is the table's; each of another type is one error,
+        // so one wrong value among seven is one error, wherever it is.
+        let key_ty = most_common(&key_tys, |a, b| a == b);
+        for (ty, span) in &key_tys {
+            if let Some(k) = key_ty.as_ref().filter(|k| *k != ty) {
+                let help = self.retype_help(k, *span, "key");
+                self.err(
+                    Diagnostic::new(
+                        Code::TableValue,
+                        *span,
+                        format!("the table's keys are {k}, this one is {ty}"),
+                        "key of another type",
+                    )
+                    .help(help),
+                );
+            }
+        }
+        let val_ty = most_common(&val_tys, |a, b| join(a, b) != Type::Any);
+        let mut table_ty: Option<Type> = None;
+        for (ty, span) in &val_tys {
+            match &val_ty {
+                Some(v) if join(v, ty) == Type::Any => {
+                    let v = v.base().clone();
+                    let help = self.retype_help(&v, *span, "value");
+                    self.err(
+                        Diagnostic::new(
+                            Code::TableValue,
+                            *span,
+                            format!("the table's values are {v}, this one is {ty}"),
+                            "value of another type",
+                        )
+                        .help(help),
+                    );
+                }
+                _ => {
+                    table_ty = Some(table_ty.map_or_else(|| ty.clone(), |t| join(&t, ty)));
+                }
+            }
+        }
+        self.table_types.push(table_ty.unwrap_or(Type::Any));
         self.out.tables.push(HTable {
             name: t.name.name.clone(),
             arms,
             line: self.line(t.name.span),
         });
+    }
+
+    /// A table key listed before: with another value, an error (M2M035: the first arm is the one
+    /// used, so an override appended below is silently ignored); with the same value, a warning
+    /// that the second arm is never used.
+    #[allow(clippy::type_complexity)]
+    fn duplicate_key(
+        &mut self,
+        seen: &[(Value<'static>, Span, Result<Value<'static>, String>, String)],
+        key: &Value<'static>,
+        arm: &ast::TableArm,
+        value: &Result<Value<'static>, String>,
+        written: &str,
+    ) {
+        let Some((_, first, first_value, first_written)) = seen.iter().find(|s| s.0 == *key) else {
+            return;
+        };
+        let k = self.text(arm.key.span);
+        if first_value == value {
+            self.err(
+                Diagnostic::new(
+                    Code::Unreachable,
+                    arm.span,
+                    format!("the key {k} is listed twice with the same value; the second arm is never used"),
+                    "duplicate key",
+                )
+                .related(*first, "first listed here")
+                .help("remove one of the two arms"),
+            );
+            return;
+        }
+        self.err(
+            Diagnostic::new(
+                Code::TableKeyTwice,
+                arm.span,
+                format!(
+                    "the key {k} is listed twice, with {first_written} and with {written}; only the first is used"
+                ),
+                "never used",
+            )
+            .related(*first, format!("{k} gives {first_written}"))
+            .help(format!(
+                "a table uses the first arm of a key: keep the arm with the value {k} should give and remove the other"
+            )),
+        );
+    }
+
+    /// How to write a table key or value of the wrong type as the table's type `ty`.
+    fn retype_help(&self, ty: &Type, span: Span, what: &str) -> String {
+        let written = self.text(span);
+        let digits = written.trim_matches('"');
+        match ty {
+            Type::Text if !written.starts_with('"') => {
+                format!("write it as text, in quotes: `\"{written}\"`")
+            }
+            Type::Int if digits.parse::<i64>().is_ok() => {
+                format!("write it as a whole number, without quotes: `{digits}`")
+            }
+            _ => format!("every {what} of a table has one type: write this one as {ty}"),
+        }
     }
 
     fn segment(
@@ -834,8 +1015,13 @@ impl<'s> Checker<'s> {
                 ));
             }
             let v = self.new_var();
-            self.scopes
-                .push((Some(var.name.clone()), v, h.ty.element(), false));
+            self.scopes.push(Scope {
+                alias: Some(var.name.clone()),
+                var: v,
+                ty: h.ty.element(),
+                bare: false,
+                shape: h.shape.and_then(Shape::element),
+            });
             pushed += 1;
             (h, v)
         });
@@ -997,8 +1183,8 @@ impl<'s> Checker<'s> {
                     Code::FieldType,
                     span,
                     format!(
-                        "a {} value cannot be written into `{}` ({} field)",
-                        value.ty,
+                        "{} value cannot be written into `{}` ({} field)",
+                        a(&value.ty),
                         field.key,
                         field.ty.tsv_name()
                     ),
@@ -1031,7 +1217,12 @@ impl<'s> Checker<'s> {
     }
 
     fn h(kind: HKind, ty: Type, span: Span) -> HExpr {
-        HExpr { kind, ty, span }
+        HExpr {
+            kind,
+            ty,
+            span,
+            shape: None,
+        }
     }
 
     fn error(span: Span) -> HExpr {
@@ -1076,11 +1267,13 @@ impl<'s> Checker<'s> {
                 let ht = self.expr(t);
                 let hf = self.expr(f);
                 let ty = join(&ht.ty, &hf.ty);
+                let shape = merge_shapes(&ht, &hf);
                 Self::h(
                     HKind::If(Box::new(hc), Box::new(ht), Box::new(hf)),
                     ty,
                     span,
                 )
+                .shaped(shape)
             }
             ExprKind::Match(scrut, arms) => self.match_expr(scrut, arms, span),
             ExprKind::List(items) => {
@@ -1096,14 +1289,14 @@ impl<'s> Checker<'s> {
     }
 
     fn name(&mut self, n: &str, span: Span) -> HExpr {
-        for (alias, var, ty, _) in self.scopes.iter().rev() {
-            if alias.as_deref() == Some(n) || (n == "it" && alias.is_none()) {
-                return Self::h(HKind::Local(*var), ty.clone(), span);
+        for s in self.scopes.iter().rev() {
+            if s.alias.as_deref() == Some(n) || (n == "it" && s.alias.is_none()) {
+                return Self::h(HKind::Local(s.var), s.ty.clone(), span).shaped(s.shape);
             }
         }
         if n == "it" {
-            if let Some((_, var, ty, _)) = self.scopes.last() {
-                return Self::h(HKind::Local(*var), ty.clone(), span);
+            if let Some(s) = self.scopes.last() {
+                return Self::h(HKind::Local(s.var), s.ty.clone(), span).shaped(s.shape);
             }
         }
         if let Some((kind, def)) = self.names.get(n).copied() {
@@ -1120,6 +1313,16 @@ impl<'s> Checker<'s> {
                 }
                 NameKind::Let(i) => {
                     if self.in_let && i as usize >= self.lets_done {
+                        let help = match &self.current_let {
+                            Some((current, _)) if current == n => {
+                                format!("`{n}` cannot be computed from itself: use another let or a `??` default")
+                            }
+                            Some((current, _)) => format!(
+                                "a let may only use the lets above it: move `let {current}` below `let {n}` (line {}), or `let {n}` above it",
+                                self.line(def)
+                            ),
+                            None => "a let may only use the lets above it".to_string(),
+                        };
                         self.err(
                             Diagnostic::new(
                                 Code::UseBeforeDefine,
@@ -1128,12 +1331,13 @@ impl<'s> Checker<'s> {
                                 "used here",
                             )
                             .related(def, "defined here")
-                            .help("a let may only use the lets above it: move this let below"),
+                            .help(help),
                         );
                         return Self::error(span);
                     }
                     let ty = self.let_types.get(i as usize).cloned().unwrap_or(Type::Any);
-                    return Self::h(HKind::Let(i), ty, span);
+                    let shape = self.let_shapes.get(i as usize).copied().flatten();
+                    return Self::h(HKind::Let(i), ty, span).shaped(shape);
                 }
                 NameKind::Table(_) => {
                     self.err(
@@ -1150,18 +1354,21 @@ impl<'s> Checker<'s> {
             }
         }
         // Inside `where` and per-element arguments, other bare names are the element's fields.
-        if let Some((_, var, ty, true)) = self.scopes.last() {
-            if is_dynamic(ty) {
-                let base = Self::h(HKind::Local(*var), ty.clone(), span);
-                return Self::h(HKind::Get(Box::new(base), n.to_string()), Type::Json, span);
-            }
+        if let Some(s) = self.scopes.last().filter(|s| s.bare && is_dynamic(&s.ty)) {
+            let base = Self::h(HKind::Local(s.var), s.ty.clone(), span).shaped(s.shape);
+            let shape = self.key_read(&base, None, n, span);
+            return Self::h(HKind::Get(Box::new(base), n.to_string()), Type::Json, span)
+                .shaped(shape);
         }
+        let loan = Some(Shape::Object(schema::Obj::Loan));
         if n == schema::DOC {
-            return Self::h(HKind::Root, Type::Json, span);
+            return Self::h(HKind::Root, Type::Json, span).shaped(loan);
         }
         if schema::ROOTS.contains(&n) {
-            let root = Self::h(HKind::Root, Type::Json, span);
-            return Self::h(HKind::Get(Box::new(root), n.to_string()), Type::Json, span);
+            let root = Self::h(HKind::Root, Type::Json, span).shaped(loan);
+            let shape = schema::Obj::Loan.child(n);
+            return Self::h(HKind::Get(Box::new(root), n.to_string()), Type::Json, span)
+                .shaped(shape);
         }
         if SegmentKind::from_name(n).is_some() {
             return self.segment_read_error(span, n);
@@ -1188,6 +1395,91 @@ impl<'s> Checker<'s> {
         Self::error(span)
     }
 
+    /// The shape of `base.key` when known, warning (M2M034) when `base` is a LoanPro object
+    /// whose keys do not include `key`. `base_ast` is the base as written; `None` for a bare
+    /// name read from the element of a `where` or per-element argument.
+    fn key_read(
+        &mut self,
+        base: &HExpr,
+        base_ast: Option<&ast::Expr>,
+        key: &str,
+        span: Span,
+    ) -> Option<Shape> {
+        let shape = base.shape?;
+        let written = base_ast.map(|b| self.text(b.span)).filter(|t| {
+            t.len() <= 40 && t.chars().all(|c| c.is_alphanumeric() || "_.".contains(c))
+        });
+        match shape {
+            Shape::Object(o) => {
+                if o.knows(key) {
+                    return o.child(key);
+                }
+                let what = o.describe();
+                let subject = match &written {
+                    Some(w) if w == what => format!("`{w}`"),
+                    Some(w) => format!("`{w}` ({what})"),
+                    None => capitalised(what),
+                };
+                let suggestion = did_you_mean(key, o.keys().iter().copied());
+                let case_only = o.keys().iter().any(|k| k.eq_ignore_ascii_case(key));
+                let mut help = format!(
+                    "{what} has the keys {}",
+                    o.keys()
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                help = if case_only {
+                    format!("keys are case-sensitive; {help}")
+                } else {
+                    capitalised(&help)
+                };
+                self.err(
+                    Diagnostic::new(
+                        Code::UnknownKey,
+                        span,
+                        format!(
+                            "{subject} has no key `{key}` in LoanPro's loan documents{}",
+                            suggestion.map(|d| format!(" ({d})")).unwrap_or_default()
+                        ),
+                        format!("not a key of {what}"),
+                    )
+                    .help(help),
+                );
+                None
+            }
+            Shape::List(o, envelope) => {
+                if envelope && (key.starts_with("__") || schema::ENVELOPE.contains(&key)) {
+                    return (key == "results").then_some(Shape::List(o, false));
+                }
+                let list = written.map_or_else(|| "this list".to_string(), |w| format!("`{w}`"));
+                let one = o.describe();
+                let help = if o.knows(key) {
+                    let w = written_or(&list);
+                    format!(
+                        "`{key}` is a key of each of its elements: read it from one, `first({w}).{key}`, or filter with `{w} where {key} == ...`"
+                    )
+                } else {
+                    format!("a list's elements are {}", o.describe_list())
+                };
+                self.err(
+                    Diagnostic::new(
+                        Code::UnknownKey,
+                        span,
+                        format!(
+                            "{list} is a list of {}: it has no key `{key}` in LoanPro's loan documents",
+                            o.describe_list()
+                        ),
+                        format!("not a key of a list (each element is {one})"),
+                    )
+                    .help(help),
+                );
+                None
+            }
+        }
+    }
+
     fn segment_read_error(&mut self, span: Span, n: &str) -> HExpr {
         self.err(
             Diagnostic::new(
@@ -1205,7 +1497,7 @@ impl<'s> Checker<'s> {
         if let ExprKind::Name(seg) = &base.kind {
             if let Some(kind) = SegmentKind::from_name(seg) {
                 if !self.names.contains_key(seg)
-                    && !self.scopes.iter().any(|s| s.0.as_deref() == Some(seg))
+                    && !self.scopes.iter().any(|s| s.alias.as_deref() == Some(seg))
                 {
                     if !self.in_rule {
                         return self.segment_read_error(base.span, seg);
@@ -1253,18 +1545,22 @@ impl<'s> Checker<'s> {
                     None => self.unknown_property(t, name),
                 }
             }
-            Type::Json | Type::Any => Self::h(
-                HKind::Get(Box::new(hb), name.name.clone()),
-                Type::Json,
-                span,
-            ),
+            Type::Json | Type::Any => {
+                let shape = self.key_read(&hb, Some(base), &name.name, name.span);
+                Self::h(
+                    HKind::Get(Box::new(hb), name.name.clone()),
+                    Type::Json,
+                    span,
+                )
+                .shaped(shape)
+            }
             _ if matches!(hb.kind, HKind::Error) => Self::error(span),
             other => {
                 self.err(
                     Diagnostic::new(
                         Code::UnknownProperty,
                         name.span,
-                        format!("a {other} value has no property `{}`", name.name),
+                        format!("{} value has no property `{}`", a(&other), name.name),
                         "no such property",
                     )
                     .help("properties are read from document objects and engine values such as a timeline"),
@@ -1285,7 +1581,7 @@ impl<'s> Checker<'s> {
             Diagnostic::new(
                 Code::UnknownProperty,
                 name.span,
-                format!("a {t} has no property `{}`", name.name),
+                format!("{} has no property `{}`", a(&t), name.name),
                 "no such property",
             )
             .help(
@@ -1347,7 +1643,7 @@ impl<'s> Checker<'s> {
                 return Self::h(HKind::Table(t, Box::new(key)), ty, span);
             }
             let known = self.names.contains_key(n)
-                || self.scopes.iter().any(|s| s.0.as_deref() == Some(n))
+                || self.scopes.iter().any(|s| s.alias.as_deref() == Some(n))
                 || schema::ROOTS.contains(&n.as_str())
                 || n == schema::DOC
                 || n == "it";
@@ -1393,7 +1689,8 @@ impl<'s> Checker<'s> {
             ));
         }
         let ty = hb.ty.element();
-        Self::h(HKind::Index(Box::new(hb), Box::new(hi)), ty, span)
+        let shape = hb.shape.and_then(Shape::element);
+        Self::h(HKind::Index(Box::new(hb), Box::new(hi)), ty, span).shaped(shape)
     }
 
     fn unknown_function(&mut self, name: &ast::Ident) -> HExpr {
@@ -1498,10 +1795,17 @@ impl<'s> Checker<'s> {
             let p = &b.params[hargs.len()];
             if p.per_element {
                 let elem = hargs.first().map(|h| h.ty.element()).unwrap_or(Type::Any);
+                let shape = hargs.first().and_then(|h| h.shape).and_then(Shape::element);
                 if var == 0 {
                     var = self.new_var();
                 }
-                self.scopes.push((None, var, elem, true));
+                self.scopes.push(Scope {
+                    alias: None,
+                    var,
+                    ty: elem,
+                    bare: true,
+                    shape,
+                });
                 let h = self.expr(a);
                 self.scopes.pop();
                 arg_spans.push(a.span);
@@ -1544,12 +1848,17 @@ impl<'s> Checker<'s> {
             }
         }
         let elem = hargs.first().map(|h| h.ty.element()).unwrap_or(Type::Any);
-        let ty = match &b.ret {
-            Type::Elem => elem,
-            Type::Optional(t) if **t == Type::Elem => Type::Optional(Box::new(elem)),
-            t => t.clone(),
+        let (ty, shape) = match &b.ret {
+            Type::Elem => (elem, None),
+            Type::Optional(t) if **t == Type::Elem => (Type::Optional(Box::new(elem)), None),
+            t => (t.clone(), schema::builtin_result(b.name)),
         };
-        Self::h(HKind::Call(b, hargs, var), ty, span)
+        // `first(Customers)` is a customer.
+        let shape = match b.ret.base() {
+            Type::Elem => hargs.first().and_then(|h| h.shape).and_then(Shape::element),
+            _ => shape,
+        };
+        Self::h(HKind::Call(b, hargs, var), ty, span).shaped(shape)
     }
 
     fn where_expr(
@@ -1572,20 +1881,36 @@ impl<'s> Checker<'s> {
         }
         let var = self.new_var();
         let elem = hl.ty.element();
-        self.scopes.push((None, var, elem.clone(), true));
+        let shape = hl.shape.and_then(Shape::element);
+        let scope = Scope {
+            alias: None,
+            var,
+            ty: elem.clone(),
+            bare: true,
+            shape,
+        };
+        self.scopes.push(scope.clone());
         if let Some(a) = alias {
-            self.scopes.push((Some(a), var, elem.clone(), true));
+            self.scopes.push(Scope {
+                alias: Some(a),
+                ..scope
+            });
         }
         let hc = self.condition(cond, "`where`");
         self.scopes.pop();
-        if self.scopes.last().is_some_and(|s| s.1 == var) {
+        if self.scopes.last().is_some_and(|s| s.var == var) {
             self.scopes.pop();
         }
+        let list_shape = match hl.shape {
+            Some(Shape::List(o, _)) => Some(Shape::List(o, false)),
+            _ => None,
+        };
         Self::h(
             HKind::Where(Box::new(hl), Box::new(hc), var),
             Type::List(Box::new(elem)),
             span,
         )
+        .shaped(list_shape)
     }
 
     fn binary(&mut self, op: BinaryOp, l: &ast::Expr, r: &ast::Expr, span: Span) -> HExpr {
@@ -1606,10 +1931,14 @@ impl<'s> Checker<'s> {
                 let hr = self.expr(r);
                 let ty = match (hl.ty.base(), hr.ty.base()) {
                     (a, b) if a == b => hr.ty.clone(),
+                    // `doc.x ?? none` is still the document's value (or none), not none.
+                    (Type::Json | Type::Any, Type::None) => join(&hl.ty, &hr.ty),
                     (Type::Json | Type::Any, _) => hr.ty.clone(),
                     (a, _) => join(a, &hr.ty),
                 };
-                return Self::h(HKind::Coalesce(Box::new(hl), Box::new(hr)), ty, span);
+                let shape = merge_shapes(&hl, &hr);
+                return Self::h(HKind::Coalesce(Box::new(hl), Box::new(hr)), ty, span)
+                    .shaped(shape);
             }
             BinaryOp::In => {
                 let hl = self.expr(l);
@@ -1722,6 +2051,9 @@ impl<'s> Checker<'s> {
         if matches!(l.kind, HKind::Error) || matches!(r.kind, HKind::Error) {
             return;
         }
+        if self.date_text(l, r, op) || self.date_text(r, l, op) {
+            return;
+        }
         let ok = a == b
             || (a.is_numeric() && b.is_numeric())
             || matches!((a, b), (Type::Date, Type::Text) | (Type::Text, Type::Date))
@@ -1740,6 +2072,47 @@ impl<'s> Checker<'s> {
                 .help("convert one side: int(...), text(...), date(...)"),
             );
         }
+    }
+
+    /// A date compared with a text constant: the engine reads the text as a date (YYYY-MM-DD,
+    /// or LoanPro's `/Date(N)/`), so a text it cannot read is never equal to the date and fails
+    /// every loan when ordered. Reported here (M2M021); `true` when it was.
+    fn date_text(&mut self, date: &HExpr, text: &HExpr, op: &str) -> bool {
+        if *date.ty.base() != Type::Date {
+            return false;
+        }
+        let HKind::Const(Value::Text(t)) = &text.kind else {
+            return false;
+        };
+        if matches!(Value::text(t.clone()).as_date(), Ok(Some(_))) {
+            return false;
+        }
+        let ordering = matches!(op, "<" | "<=" | ">" | ">=");
+        let outcome = if ordering {
+            "reading it as a date would fail every loan"
+        } else {
+            "they are never equal"
+        };
+        let us = chrono::NaiveDate::parse_from_str(t.trim(), "%m/%d/%Y").ok();
+        let help = match us {
+            Some(d) => format!("write the date as YYYY-MM-DD, without quotes: `{d}`"),
+            None if t.trim().is_empty() => {
+                "an empty text is no date: compare with `none` (`x == none`)".to_string()
+            }
+            None => "a date is written YYYY-MM-DD, without quotes (`2026-10-31`)".to_string(),
+        };
+        self.err(
+            Diagnostic::new(
+                Code::OperatorType,
+                text.span,
+                format!(
+                    "`{op}` compares a date with the text {t:?}, which is not a date: {outcome}"
+                ),
+                "not a YYYY-MM-DD date",
+            )
+            .help(help),
+        );
+        true
     }
 
     fn match_expr(&mut self, scrut: &ast::Expr, arms: &[ast::MatchArm], span: Span) -> HExpr {
@@ -1848,16 +2221,24 @@ impl<'s> Checker<'s> {
                         Code::NotExhaustive,
                         scrut.span,
                         "this match does not cover every value",
-                        format!("a {} may match no arm", hs.ty),
+                        format!("{} may match no arm", a(&hs.ty)),
                     )
                     .help("add a last arm `_ => ...` (it may be `_ => none`)"),
                 );
             }
         }
+        let shape = harms
+            .iter()
+            .map(|a| &a.value)
+            .filter(|v| !is_empty_value(v))
+            .map(|v| v.shape)
+            .reduce(|a, b| if a == b { a } else { None })
+            .flatten();
         Self::h(
             HKind::Match(Box::new(hs), harms),
             ty.unwrap_or(Type::Any),
             span,
         )
+        .shaped(shape)
     }
 }

@@ -59,6 +59,7 @@ pub fn compile(checked: &Checked, source: &str, file_name: &str) -> (Plan, Vec<D
     c.tables();
     for s in &checked.skips {
         let cond = c.lower(&s.cond);
+        c.constant_condition(cond, &s.cond, false);
         c.plan.skips.push(Skip {
             cond,
             reason: s.reason.clone(),
@@ -70,6 +71,7 @@ pub fn compile(checked: &Checked, source: &str, file_name: &str) -> (Plan, Vec<D
     }
     for r in &checked.rules {
         let cond = c.lower(&r.cond);
+        c.constant_condition(cond, &r.cond, true);
         c.plan.rules.push(RulePlan {
             id: r.id.clone(),
             severity: r.severity,
@@ -292,24 +294,88 @@ impl Compiler<'_> {
         });
     }
 
+    /// A rule's (`rule`) or skip's condition that folded to a constant does the same for every
+    /// loan: a warning (M2M036) saying what. A condition with a part the checker rejected is
+    /// left alone (that part stands in as none).
+    fn constant_condition(&mut self, cond: NodeId, h: &HExpr, rule: bool) {
+        let Some(v) = self.const_of(cond) else {
+            return;
+        };
+        let holds = match v {
+            Value::Null | Value::Missing => false,
+            Value::Bool(b) => *b,
+            _ => return,
+        };
+        let mut stack = vec![h];
+        while let Some(x) = stack.pop() {
+            if matches!(x.kind, HKind::Error) {
+                return;
+            }
+            stack.extend(crate::checker::children(x));
+        }
+        let always = if holds { "true" } else { "false" };
+        let (what, effect, help) = match (rule, holds) {
+            (true, false) => (
+                "rule",
+                "the rule fails every record",
+                "a rule states what must hold for each record: compare the record's fields (`base.account_status == ...`) or the loan's values",
+            ),
+            (true, true) => (
+                "rule",
+                "the rule never fails",
+                "a rule states what must hold for each record: compare the record's fields (`base.account_status == ...`) or the loan's values",
+            ),
+            (false, true) => (
+                "skip",
+                "every loan is skipped",
+                "a skip names the loans to leave out: compare the loan's values (`deleted == 1`)",
+            ),
+            (false, false) => (
+                "skip",
+                "no loan is ever skipped",
+                "a skip names the loans to leave out: compare the loan's values (`deleted == 1`)",
+            ),
+        };
+        self.diags.push(
+            Diagnostic::new(
+                Code::ConstantCondition,
+                h.span,
+                format!("this {what}'s condition is always {always}: {effect}"),
+                format!("always {always}"),
+            )
+            .help(help),
+        );
+    }
+
     fn constant_error(&mut self, f: &Field, v: &Value<'_>, e: ConstError, span: crate::span::Span) {
         let d = match e {
-            ConstError::Field(FieldError::TooWide { need, width, .. }) => Diagnostic::new(
-                Code::TooWide,
-                span,
-                format!(
-                    "{} is {need} characters wide; `{}` holds {width}",
-                    show(v),
-                    f.key
-                ),
-                format!("{need} characters"),
-            )
-            .help(format!(
-                "`{}` is {} {} characters wide",
-                f.key,
-                f.ty.tsv_name(),
-                width
-            )),
+            ConstError::Field(FieldError::TooWide { need, width, .. }) => {
+                let numeric = f.ty == metro2_engine::layout::FieldType::Numeric;
+                let unit = if numeric { "digit" } else { "character" };
+                let units = |n: usize| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+                let help = if numeric {
+                    format!(
+                        "use a number of at most {} (up to {}), or compute it",
+                        units(width),
+                        "9".repeat(width)
+                    )
+                } else {
+                    format!("shorten it to {} or fewer", units(width))
+                };
+                Diagnostic::new(
+                    Code::TooWide,
+                    span,
+                    format!(
+                        "{} is {} wide; `{}` holds {}",
+                        show(v),
+                        units(need),
+                        f.key,
+                        units(width)
+                    ),
+                    units(need),
+                )
+                .help(help)
+            }
             ConstError::Field(other) => Diagnostic::new(
                 Code::FieldType,
                 span,

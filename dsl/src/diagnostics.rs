@@ -81,6 +81,9 @@ codes! {
     SegmentRead = "M2M031", Error, "segment fields read outside a rule";
     TooDeep = "M2M032", Error, "expression nested too deeply";
     LetTooDeep = "M2M033", Error, "let built on lets too deeply";
+    UnknownKey = "M2M034", Warning, "key not among the LoanPro object's keys";
+    TableKeyTwice = "M2M035", Error, "table key listed twice with different values";
+    ConstantCondition = "M2M036", Warning, "rule or skip condition is always true or always false";
 }
 
 impl fmt::Display for Code {
@@ -254,7 +257,9 @@ impl Diagnostics {
         out
     }
 
-    /// One JSON object per diagnostic, for editors and CI.
+    /// One JSON object per diagnostic, for editors and CI: its file, code, severity, message,
+    /// place (`line`, `column`, `end_line`, `end_column`, 1-based), label, `related` places
+    /// (each `{line, column, end_line, end_column, label}`) and help.
     pub fn to_json(&self) -> serde_json::Value {
         let index = LineIndex::new(&self.source);
         let items: Vec<serde_json::Value> = self
@@ -263,6 +268,22 @@ impl Diagnostics {
             .map(|d| {
                 let (line, column) = index.line_col(&self.source, d.span.start);
                 let (end_line, end_column) = index.line_col(&self.source, d.span.end);
+                // The other places the diagnostic points at ("first listed here").
+                let related: Vec<serde_json::Value> = d
+                    .related
+                    .iter()
+                    .map(|(span, label)| {
+                        let (line, column) = index.line_col(&self.source, span.start);
+                        let (end_line, end_column) = index.line_col(&self.source, span.end);
+                        serde_json::json!({
+                            "line": line,
+                            "column": column,
+                            "end_line": end_line,
+                            "end_column": end_column,
+                            "label": label,
+                        })
+                    })
+                    .collect();
                 serde_json::json!({
                     "file": self.file_name,
                     "code": d.code.as_str(),
@@ -273,6 +294,7 @@ impl Diagnostics {
                     "end_line": end_line,
                     "end_column": end_column,
                     "label": d.label,
+                    "related": related,
                     "help": d.help,
                 })
             })

@@ -66,6 +66,7 @@ pub fn run(args: Args, _ctx: &Context) -> miette::Result<ExitCode> {
                         "end_line": 0,
                         "end_column": 0,
                         "label": "",
+                        "related": [],
                         "help": null,
                     })),
                 }
