@@ -109,6 +109,22 @@ fn duplicate_keys_read_the_first_both_ways() {
 }
 
 #[test]
+fn an_element_after_the_first_kept_fails_the_filter_both_ways() {
+    // `first(list where ...)` filters the whole list first, as a `where` does, so an element
+    // after the one it gives whose key cannot be read is a failure on both paths.
+    let mut doc = loan();
+    set(
+        &mut doc,
+        "/Customers/results/0/loanRole",
+        Some(json!("loan.customerRole.primary")),
+    );
+    set(&mut doc, "/Customers/results/1", Some(json!("x")));
+    let (typed, general) = both(&SHAPES_PLAN, &json::from_serde(&doc));
+    assert!(general.contains("cannot read .loanRole of"), "{general}");
+    assert_eq!(typed, general);
+}
+
+#[test]
 fn the_preset_maps_every_fixture_the_same_both_ways() {
     let plan = compile("presets/loanpro.m2map");
     let dir = format!("{}/../fixtures/loanpro", env!("CARGO_MANIFEST_DIR"));

@@ -435,10 +435,14 @@ impl Compiler<'_> {
                         let (key, c) = key_equals(self, cond, var)?;
                         let items = self.json(list)?;
                         return Some(json(move |env| {
-                            let elements = json_list(items(env)??).ok()?;
-                            for e in elements {
+                            let mut elements = json_list(items(env)??).ok()?.iter();
+                            for e in elements.by_ref() {
                                 if node_equals(e.get(&*key)?, &c) {
-                                    return Some(Some(e));
+                                    // The general path filters the whole list before taking
+                                    // its first: an element after this one whose key cannot
+                                    // be read is its failure.
+                                    let rest_read = elements.all(|r| key_of(r, &key).is_some());
+                                    return rest_read.then_some(Some(e));
                                 }
                             }
                             None
