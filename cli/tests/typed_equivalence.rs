@@ -34,6 +34,8 @@ fn compile_text(mapping: &str, name: &str) -> Plan {
 static SHAPES_PLAN: LazyLock<Plan> = LazyLock::new(|| compile_text(SHAPES, "shapes.m2map"));
 static CLEAN_SHAPES_PLAN: LazyLock<Plan> =
     LazyLock::new(|| compile_text(CLEAN_SHAPES, "clean_shapes.m2map"));
+static DEFAULT_SHAPES_PLAN: LazyLock<Plan> =
+    LazyLock::new(|| compile_text(DEFAULT_SHAPES, "default_shapes.m2map"));
 static BENCH_PLAN: LazyLock<Plan> = LazyLock::new(|| compile("dsl/benches/bench.m2map"));
 
 fn params() -> Params {
@@ -72,7 +74,7 @@ fn both(plan: &Plan, doc: &json::Doc) -> (String, String) {
 
 #[test]
 fn the_shapes_map_the_unchanged_loan() {
-    for plan in [&*SHAPES_PLAN, &*CLEAN_SHAPES_PLAN] {
+    for plan in [&*SHAPES_PLAN, &*CLEAN_SHAPES_PLAN, &*DEFAULT_SHAPES_PLAN] {
         let doc = json::from_serde(&loan());
         let outcome = plan.eval(&doc, &params());
         assert!(
@@ -102,7 +104,12 @@ fn duplicate_keys_read_the_first_both_ways() {
     assert!(text.contains(r#""active":0,"active":1"#), "{text}");
     assert!(text.contains(r#""amount":"5.00""#), "{text}");
     let doc = json::parse(&text).expect("JSON");
-    for plan in [&*BENCH_PLAN, &*SHAPES_PLAN, &*CLEAN_SHAPES_PLAN] {
+    for plan in [
+        &*BENCH_PLAN,
+        &*SHAPES_PLAN,
+        &*CLEAN_SHAPES_PLAN,
+        &*DEFAULT_SHAPES_PLAN,
+    ] {
         let (typed, general) = both(plan, &doc);
         assert_eq!(typed, general);
     }
@@ -201,6 +208,7 @@ const PLACES: &[&str] = &[
     "/StatusArchive/results/0/principalBalance",
     "/StatusArchive/results/0/daysPastDue",
     "/StatusArchive/results/0/amountPastDue30",
+    "/Customers",
     "/Customers/results/0/loanRole",
     "/Customers/results/1/loanRole",
     "/Customers/results/1/lastName",
@@ -339,6 +347,49 @@ segment base {
 }
 "#;
 
+/// Lists read with a default that is not a node of the document (`x ?? []`): read typed where
+/// the list is there, by the general path where it is not. The rule reads the lets again after
+/// the fields, through the general path, so a let a writer filled wrongly shows.
+const DEFAULT_SHAPES: &str = r#"m2map 1
+let rows = Payments ?? []
+let people = Customers ?? []
+segment base {
+  processing_indicator = 1
+  time_stamp = 2026-10-31
+  correction_indicator = 0
+  identification_number = "X"
+  consumer_account_number = "A1"
+  portfolio_type = "I"
+  account_type = "01"
+  date_opened = 2020-01-01
+  credit_limit = 0
+  highest_credit = 0
+  terms_duration = 0
+  terms_frequency = "M"
+  scheduled_monthly_payment_amount = 0
+  actual_payment_amount = 0
+  account_status = "11"
+  payment_history_profile = "BBBBBBBBBBBBBBBBBBBBBBBB"
+  current_balance = 0
+  amount_past_due = 0
+  date_of_account_information = 2026-10-31
+  interest_type_indicator = "F"
+  surname = (first(rows where active == 0) ?? first(rows)).amount ?? "none"
+  first_name = first((Customers ?? []) where loanRole == "loan.customerRole.primary").firstName ?? "none"
+  telephone_number = int(phone((first(people where loanRole == "loan.customerRole.secondary") ?? first(people)).ssn ?? ""))
+  date_of_birth = 1980-01-01
+  ecoa_code = "1"
+  country_code = "US"
+  first_line_of_address = "1 MAIN ST"
+  city = "AUSTIN"
+  state = "TX"
+  postal_code = "78701"
+}
+
+rule T-LISTS warning "a loan without payments or customers":
+  count(rows) > 0 and count(people) > 0
+"#;
+
 /// The loan with `changes` made, mapped both ways by `plan`; the changed loan for messages.
 fn changed_both_ways(plan: &Plan, changes: Vec<(usize, Option<Json>)>) -> (String, String, Json) {
     let mut doc = loan();
@@ -357,6 +408,14 @@ proptest! {
         changes in prop::collection::vec((0..PLACES.len(), variant()), 0..4),
     ) {
         let (typed, general, doc) = changed_both_ways(&CLEAN_SHAPES_PLAN, changes);
+        prop_assert_eq!(typed, general, "{}", doc);
+    }
+
+    #[test]
+    fn each_list_with_a_default_gives_what_the_general_path_gives(
+        changes in prop::collection::vec((0..PLACES.len(), variant()), 0..4),
+    ) {
+        let (typed, general, doc) = changed_both_ways(&DEFAULT_SHAPES_PLAN, changes);
         prop_assert_eq!(typed, general, "{}", doc);
     }
 

@@ -418,10 +418,12 @@ impl Compiler<'_> {
                 })
             }
             Node::Coalesce(a, b) => {
-                let (a, b) = (self.json(*a)?, self.json(*b)?);
+                // A default that is not a node of the document (`x ?? []`) is left to the
+                // general path: the typed reading applies when `x` is there.
+                let (a, b) = (self.json(*a)?, self.json(*b));
                 json(move |env| match a(env)? {
                     Some(x) if !x.is_null() => Some(Some(x)),
-                    _ => b(env),
+                    _ => b.as_ref()?(env),
                 })
             }
             Node::Call { args, .. } => match (call(self, id)?, args.as_slice()) {
