@@ -132,6 +132,55 @@ fn an_element_after_the_first_kept_fails_the_filter_both_ways() {
 }
 
 #[test]
+fn co_borrowers_at_two_addresses_map_the_same_both_ways() {
+    // J1 and J2 read `consumer_address` of each co-borrower in turn, in their filters and
+    // fields; a result kept for one co-borrower must never be given for another.
+    let path = format!(
+        "{}/../fixtures/loanpro/co_borrower_same_address_j1.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut loan: Json = serde_json::from_str(&std::fs::read_to_string(path).expect("fixture"))
+        .expect("a fixture is JSON");
+    let customers = loan["Customers"]["results"]
+        .as_array_mut()
+        .expect("customers");
+    let mut elsewhere = customers[1].clone();
+    elsewhere["id"] = json!(1001253);
+    elsewhere["firstName"] = json!("Riley");
+    elsewhere["PrimaryAddress"]["address1"] = json!("88 Far Road");
+    elsewhere["PrimaryAddress"]["zipcode"] = json!("10001");
+    elsewhere["MailAddress"] = json!({"address1": "PO Box 12", "city": "Albany",
+        "state": "geo.state.NY", "zipcode": "12207", "country": "company.country.usa"});
+    let mut home = customers[1].clone();
+    home["id"] = json!(1001254);
+    home["firstName"] = json!("Casey");
+    // Elsewhere, at home, elsewhere again: every filter switches co-borrower at each element.
+    customers.insert(1, elsewhere.clone());
+    customers.push(home);
+    elsewhere["id"] = json!(1001255);
+    elsewhere["firstName"] = json!("Morgan");
+    elsewhere["MailAddress"]["address1"] = json!("PO Box 99");
+    customers.push(elsewhere);
+    let doc = json::from_serde(&loan);
+    let (typed, general) = both(&compile("presets/loanpro.m2map"), &doc);
+    assert_eq!(typed, general);
+    let lines: Vec<&str> = typed.lines().collect();
+    assert_eq!(lines.len(), 1 + 4, "{typed}");
+    for (line, (kind, name)) in lines[1..].iter().zip([
+        ("J1", "JORDAN"),
+        ("J1", "CASEY"),
+        ("J2", "RILEY"),
+        ("J2", "MORGAN"),
+    ]) {
+        assert!(line.starts_with(kind) && line.contains(name), "{line}");
+    }
+    assert!(
+        lines[3].contains("PO BOX 12") && lines[4].contains("PO BOX 99"),
+        "{typed}"
+    );
+}
+
+#[test]
 fn the_preset_maps_every_fixture_the_same_both_ways() {
     let plan = compile("presets/loanpro.m2map");
     let dir = format!("{}/../fixtures/loanpro", env!("CARGO_MANIFEST_DIR"));
