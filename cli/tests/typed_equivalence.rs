@@ -34,6 +34,8 @@ fn compile_text(mapping: &str, name: &str) -> Plan {
 static SHAPES_PLAN: LazyLock<Plan> = LazyLock::new(|| compile_text(SHAPES, "shapes.m2map"));
 static CLEAN_SHAPES_PLAN: LazyLock<Plan> =
     LazyLock::new(|| compile_text(CLEAN_SHAPES, "clean_shapes.m2map"));
+static DEFAULT_SHAPES_PLAN: LazyLock<Plan> =
+    LazyLock::new(|| compile_text(DEFAULT_SHAPES, "default_shapes.m2map"));
 static BENCH_PLAN: LazyLock<Plan> = LazyLock::new(|| compile("dsl/benches/bench.m2map"));
 
 fn params() -> Params {
@@ -72,7 +74,7 @@ fn both(plan: &Plan, doc: &json::Doc) -> (String, String) {
 
 #[test]
 fn the_shapes_map_the_unchanged_loan() {
-    for plan in [&*SHAPES_PLAN, &*CLEAN_SHAPES_PLAN] {
+    for plan in [&*SHAPES_PLAN, &*CLEAN_SHAPES_PLAN, &*DEFAULT_SHAPES_PLAN] {
         let doc = json::from_serde(&loan());
         let outcome = plan.eval(&doc, &params());
         assert!(
@@ -102,10 +104,80 @@ fn duplicate_keys_read_the_first_both_ways() {
     assert!(text.contains(r#""active":0,"active":1"#), "{text}");
     assert!(text.contains(r#""amount":"5.00""#), "{text}");
     let doc = json::parse(&text).expect("JSON");
-    for plan in [&*BENCH_PLAN, &*SHAPES_PLAN, &*CLEAN_SHAPES_PLAN] {
+    for plan in [
+        &*BENCH_PLAN,
+        &*SHAPES_PLAN,
+        &*CLEAN_SHAPES_PLAN,
+        &*DEFAULT_SHAPES_PLAN,
+    ] {
         let (typed, general) = both(plan, &doc);
         assert_eq!(typed, general);
     }
+}
+
+#[test]
+fn an_element_after_the_first_kept_fails_the_filter_both_ways() {
+    // `first(list where ...)` filters the whole list first, as a `where` does, so an element
+    // after the one it gives whose key cannot be read is a failure on both paths.
+    let mut doc = loan();
+    set(
+        &mut doc,
+        "/Customers/results/0/loanRole",
+        Some(json!("loan.customerRole.primary")),
+    );
+    set(&mut doc, "/Customers/results/1", Some(json!("x")));
+    let (typed, general) = both(&SHAPES_PLAN, &json::from_serde(&doc));
+    assert!(general.contains("cannot read .loanRole of"), "{general}");
+    assert_eq!(typed, general);
+}
+
+#[test]
+fn co_borrowers_at_two_addresses_map_the_same_both_ways() {
+    // J1 and J2 read `consumer_address` of each co-borrower in turn, in their filters and
+    // fields; a result kept for one co-borrower must never be given for another.
+    let path = format!(
+        "{}/../fixtures/loanpro/co_borrower_same_address_j1.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut loan: Json = serde_json::from_str(&std::fs::read_to_string(path).expect("fixture"))
+        .expect("a fixture is JSON");
+    let customers = loan["Customers"]["results"]
+        .as_array_mut()
+        .expect("customers");
+    let mut elsewhere = customers[1].clone();
+    elsewhere["id"] = json!(1001253);
+    elsewhere["firstName"] = json!("Riley");
+    elsewhere["PrimaryAddress"]["address1"] = json!("88 Far Road");
+    elsewhere["PrimaryAddress"]["zipcode"] = json!("10001");
+    elsewhere["MailAddress"] = json!({"address1": "PO Box 12", "city": "Albany",
+        "state": "geo.state.NY", "zipcode": "12207", "country": "company.country.usa"});
+    let mut home = customers[1].clone();
+    home["id"] = json!(1001254);
+    home["firstName"] = json!("Casey");
+    // Elsewhere, at home, elsewhere again: every filter switches co-borrower at each element.
+    customers.insert(1, elsewhere.clone());
+    customers.push(home);
+    elsewhere["id"] = json!(1001255);
+    elsewhere["firstName"] = json!("Morgan");
+    elsewhere["MailAddress"]["address1"] = json!("PO Box 99");
+    customers.push(elsewhere);
+    let doc = json::from_serde(&loan);
+    let (typed, general) = both(&compile("presets/loanpro.m2map"), &doc);
+    assert_eq!(typed, general);
+    let lines: Vec<&str> = typed.lines().collect();
+    assert_eq!(lines.len(), 1 + 4, "{typed}");
+    for (line, (kind, name)) in lines[1..].iter().zip([
+        ("J1", "JORDAN"),
+        ("J1", "CASEY"),
+        ("J2", "RILEY"),
+        ("J2", "MORGAN"),
+    ]) {
+        assert!(line.starts_with(kind) && line.contains(name), "{line}");
+    }
+    assert!(
+        lines[3].contains("PO BOX 12") && lines[4].contains("PO BOX 99"),
+        "{typed}"
+    );
 }
 
 #[test]
@@ -185,6 +257,7 @@ const PLACES: &[&str] = &[
     "/StatusArchive/results/0/principalBalance",
     "/StatusArchive/results/0/daysPastDue",
     "/StatusArchive/results/0/amountPastDue30",
+    "/Customers",
     "/Customers/results/0/loanRole",
     "/Customers/results/1/loanRole",
     "/Customers/results/1/lastName",
@@ -323,6 +396,49 @@ segment base {
 }
 "#;
 
+/// Lists read with a default that is not a node of the document (`x ?? []`): read typed where
+/// the list is there, by the general path where it is not. The rule reads the lets again after
+/// the fields, through the general path, so a let a writer filled wrongly shows.
+const DEFAULT_SHAPES: &str = r#"m2map 1
+let rows = Payments ?? []
+let people = Customers ?? []
+segment base {
+  processing_indicator = 1
+  time_stamp = 2026-10-31
+  correction_indicator = 0
+  identification_number = "X"
+  consumer_account_number = "A1"
+  portfolio_type = "I"
+  account_type = "01"
+  date_opened = 2020-01-01
+  credit_limit = 0
+  highest_credit = 0
+  terms_duration = 0
+  terms_frequency = "M"
+  scheduled_monthly_payment_amount = 0
+  actual_payment_amount = 0
+  account_status = "11"
+  payment_history_profile = "BBBBBBBBBBBBBBBBBBBBBBBB"
+  current_balance = 0
+  amount_past_due = 0
+  date_of_account_information = 2026-10-31
+  interest_type_indicator = "F"
+  surname = (first(rows where active == 0) ?? first(rows)).amount ?? "none"
+  first_name = first((Customers ?? []) where loanRole == "loan.customerRole.primary").firstName ?? "none"
+  telephone_number = int(phone((first(people where loanRole == "loan.customerRole.secondary") ?? first(people)).ssn ?? ""))
+  date_of_birth = 1980-01-01
+  ecoa_code = "1"
+  country_code = "US"
+  first_line_of_address = "1 MAIN ST"
+  city = "AUSTIN"
+  state = "TX"
+  postal_code = "78701"
+}
+
+rule T-LISTS warning "a loan without payments or customers":
+  count(rows) > 0 and count(people) > 0
+"#;
+
 /// The loan with `changes` made, mapped both ways by `plan`; the changed loan for messages.
 fn changed_both_ways(plan: &Plan, changes: Vec<(usize, Option<Json>)>) -> (String, String, Json) {
     let mut doc = loan();
@@ -341,6 +457,14 @@ proptest! {
         changes in prop::collection::vec((0..PLACES.len(), variant()), 0..4),
     ) {
         let (typed, general, doc) = changed_both_ways(&CLEAN_SHAPES_PLAN, changes);
+        prop_assert_eq!(typed, general, "{}", doc);
+    }
+
+    #[test]
+    fn each_list_with_a_default_gives_what_the_general_path_gives(
+        changes in prop::collection::vec((0..PLACES.len(), variant()), 0..4),
+    ) {
+        let (typed, general, doc) = changed_both_ways(&DEFAULT_SHAPES_PLAN, changes);
         prop_assert_eq!(typed, general, "{}", doc);
     }
 

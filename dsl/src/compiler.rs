@@ -84,39 +84,6 @@ pub fn compile(checked: &Checked, source: &str, file_name: &str) -> (Plan, Vec<D
     (c.plan, c.diags)
 }
 
-/// The nodes a node reads.
-fn children(n: &Node) -> Vec<NodeId> {
-    match n {
-        Node::Const(_) | Node::Param(_) | Node::Root | Node::Local(_) | Node::SegField { .. } => {
-            Vec::new()
-        }
-        Node::Cached { expr, .. } => vec![*expr],
-        Node::Get { base, .. } => vec![*base],
-        Node::Index { base, index } => vec![*base, *index],
-        Node::Where { list, cond, .. } => vec![*list, *cond],
-        Node::Call { args, .. } => args.clone(),
-        Node::Not(x) | Node::Neg(x) | Node::InSet(x, _) => vec![*x],
-        Node::Binary(_, a, b)
-        | Node::And(a, b)
-        | Node::Or(a, b)
-        | Node::Implies(a, b)
-        | Node::Coalesce(a, b) => vec![*a, *b],
-        Node::If(a, b, c) => vec![*a, *b, *c],
-        Node::Match { scrutinee, arms } => {
-            let mut v = vec![*scrutinee];
-            v.extend(arms.iter().map(|a| a.value));
-            v
-        }
-        Node::InList(x, items) => {
-            let mut v = vec![*x];
-            v.extend(items);
-            v
-        }
-        Node::List(items) => items.clone(),
-        Node::Table { key, .. } => vec![*key],
-    }
-}
-
 /// Compiles one checked expression into a plan of its own (no segments): for evaluating
 /// constant expressions such as built-in examples.
 pub fn compile_expr(checked: &Checked, source: &str, h: &HExpr) -> (Plan, NodeId) {
@@ -196,7 +163,8 @@ impl Compiler<'_> {
                     .zip(builtin.params.iter())
                     .map(|(a, p)| (*a, all_looped || p.per_element))
                     .collect(),
-                _ => children(node)
+                _ => node
+                    .children()
                     .into_iter()
                     .map(|c| (c, all_looped))
                     .collect(),

@@ -86,6 +86,10 @@ pub(super) struct Compiler<'p> {
     keys: HashMap<Base, Vec<Box<str>>>,
     /// The groups compiled so far.
     groups: HashMap<Base, Arc<Group>>,
+    /// Per built-in, how many calls of it the plan makes with an element variable alone.
+    element_calls: HashMap<&'static str, u32>,
+    /// Per such built-in called more than once, the slots of its kept result.
+    memos: HashMap<&'static str, usize>,
 }
 
 impl<'p> Compiler<'p> {
@@ -98,6 +102,8 @@ impl<'p> Compiler<'p> {
             exprs: HashMap::new(),
             keys: keys_by_base(plan),
             groups: HashMap::new(),
+            element_calls: element_calls(plan),
+            memos: HashMap::new(),
         }
     }
 
@@ -171,6 +177,11 @@ impl<'p> Compiler<'p> {
                     && !builtin.params.iter().any(|p| p.per_element)
                 {
                     match args.as_slice() {
+                        [a] if matches!(self.node(*a), Node::Local(_))
+                            && self.element_calls.get(builtin.name) > Some(&1) =>
+                        {
+                            return self.element_call(id, builtin, *a)
+                        }
                         [a] => return self.call1(id, builtin, *a),
                         [a, b] => return self.call2(id, builtin, *a, *b),
                         _ => {}
@@ -395,6 +406,49 @@ impl<'p> Compiler<'p> {
         })
     }
 
+    /// A call of a built-in on an element variable alone, where the plan makes several such
+    /// calls of it (`consumer_address(co)`, read for six keys of a J2 segment and twice in each
+    /// of the J1 and J2 filters): the last result is kept with the element it was computed for,
+    /// and given again to any of these calls on that element (built-ins are pure; the element
+    /// is a node of this document, compared by address). Explain mode computes it each time,
+    /// as every other node.
+    fn element_call(&mut self, id: NodeId, builtin: &'static Builtin, a: NodeId) -> Code {
+        let Node::Local(v) = *self.node(a) else {
+            return self.call1(id, builtin, a);
+        };
+        let v = v as usize;
+        let plain = self.call1(id, builtin, a);
+        // Two slots of the document's state, shared by the built-in's calls: the element, and
+        // the result computed for it.
+        let element = match self.memos.get(builtin.name) {
+            Some(s) => *s,
+            None => {
+                let s = self.slots.len();
+                self.slots.extend([None, None]);
+                self.memos.insert(builtin.name, s);
+                s
+            }
+        };
+        let result = element + 1;
+        Box::new(move |env| {
+            let Value::Json(e) = env.locals[v] else {
+                return plain(env);
+            };
+            if env.trace.is_some() {
+                return plain(env);
+            }
+            if let (Some(Value::Json(k)), Some(r)) = (&env.slots[element], &env.slots[result]) {
+                if std::ptr::eq(*k, e) {
+                    return Ok(r.clone());
+                }
+            }
+            let r = plain(env)?;
+            env.slots[element] = Some(Value::Json(e));
+            env.slots[result] = Some(r.clone());
+            Ok(r)
+        })
+    }
+
     /// A call with two arguments: no argument stack. The second is not evaluated when the
     /// first is none, as with any call.
     fn call2(&mut self, id: NodeId, builtin: &'static Builtin, a: NodeId, b: NodeId) -> Code {
@@ -488,6 +542,22 @@ impl<'p> Compiler<'p> {
             }
         }
     }
+}
+
+/// Per built-in, how many calls of it `plan` makes with an element variable as its only
+/// argument.
+fn element_calls(plan: &Plan) -> HashMap<&'static str, u32> {
+    let mut n = HashMap::new();
+    for node in &plan.nodes {
+        if let Node::Call { builtin, args, .. } = node {
+            if let [a] = args.as_slice() {
+                if matches!(plan.nodes.get(*a as usize), Some(Node::Local(_))) {
+                    *n.entry(builtin.name).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    n
 }
 
 /// `base[index]`.

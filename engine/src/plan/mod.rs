@@ -178,6 +178,43 @@ pub enum Node {
     },
 }
 
+impl Node {
+    /// The nodes this node reads.
+    pub fn children(&self) -> Vec<NodeId> {
+        match self {
+            Node::Const(_)
+            | Node::Param(_)
+            | Node::Root
+            | Node::Local(_)
+            | Node::SegField { .. } => Vec::new(),
+            Node::Cached { expr, .. } => vec![*expr],
+            Node::Get { base, .. } => vec![*base],
+            Node::Index { base, index } => vec![*base, *index],
+            Node::Where { list, cond, .. } => vec![*list, *cond],
+            Node::Call { args, .. } => args.clone(),
+            Node::Not(x) | Node::Neg(x) | Node::InSet(x, _) => vec![*x],
+            Node::Binary(_, a, b)
+            | Node::And(a, b)
+            | Node::Or(a, b)
+            | Node::Implies(a, b)
+            | Node::Coalesce(a, b) => vec![*a, *b],
+            Node::If(a, b, c) => vec![*a, *b, *c],
+            Node::Match { scrutinee, arms } => {
+                let mut v = vec![*scrutinee];
+                v.extend(arms.iter().map(|a| a.value));
+                v
+            }
+            Node::InList(x, items) => {
+                let mut v = vec![*x];
+                v.extend(items);
+                v
+            }
+            Node::List(items) => items.clone(),
+            Node::Table { key, .. } => vec![*key],
+        }
+    }
+}
+
 /// Arithmetic and comparison operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BinOp {

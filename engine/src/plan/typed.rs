@@ -418,10 +418,12 @@ impl Compiler<'_> {
                 })
             }
             Node::Coalesce(a, b) => {
-                let (a, b) = (self.json(*a)?, self.json(*b)?);
+                // A default that is not a node of the document (`x ?? []`) is left to the
+                // general path: the typed reading applies when `x` is there.
+                let (a, b) = (self.json(*a)?, self.json(*b));
                 json(move |env| match a(env)? {
                     Some(x) if !x.is_null() => Some(Some(x)),
-                    _ => b(env),
+                    _ => b.as_ref()?(env),
                 })
             }
             Node::Call { args, .. } => match (call(self, id)?, args.as_slice()) {
@@ -435,10 +437,14 @@ impl Compiler<'_> {
                         let (key, c) = key_equals(self, cond, var)?;
                         let items = self.json(list)?;
                         return Some(json(move |env| {
-                            let elements = json_list(items(env)??).ok()?;
-                            for e in elements {
+                            let mut elements = json_list(items(env)??).ok()?.iter();
+                            for e in elements.by_ref() {
                                 if node_equals(e.get(&*key)?, &c) {
-                                    return Some(Some(e));
+                                    // The general path filters the whole list before taking
+                                    // its first: an element after this one whose key cannot
+                                    // be read is its failure.
+                                    let rest_read = elements.all(|r| key_of(r, &key).is_some());
+                                    return rest_read.then_some(Some(e));
                                 }
                             }
                             None
