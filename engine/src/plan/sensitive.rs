@@ -35,7 +35,7 @@ pub(super) fn identity_nodes(plan: &Plan) -> Vec<bool> {
                 Node::Local(v) => vars.contains(v),
                 _ => false,
             };
-            if own || children(node).iter().any(|c| sensitive[*c as usize]) {
+            if own || node.children().iter().any(|c| sensitive[*c as usize]) {
                 sensitive[id] = true;
                 changed = true;
             }
@@ -62,30 +62,4 @@ fn bindings(plan: &Plan) -> Vec<(NodeId, u32)> {
         }
     }
     out
-}
-
-/// The nodes a node's value is computed from.
-fn children(node: &Node) -> Vec<NodeId> {
-    match node {
-        Node::Const(_) | Node::Param(_) | Node::Root | Node::Local(_) | Node::SegField { .. } => {
-            Vec::new()
-        }
-        Node::Cached { expr, .. } => vec![*expr],
-        Node::Get { base, .. } => vec![*base],
-        Node::Index { base, index } => vec![*base, *index],
-        Node::Where { list, cond, .. } => vec![*list, *cond],
-        Node::Call { args, .. } | Node::List(args) => args.clone(),
-        Node::Not(a) | Node::Neg(a) | Node::InSet(a, _) => vec![*a],
-        Node::Binary(_, a, b)
-        | Node::And(a, b)
-        | Node::Or(a, b)
-        | Node::Implies(a, b)
-        | Node::Coalesce(a, b) => vec![*a, *b],
-        Node::If(c, t, e) => vec![*c, *t, *e],
-        Node::Match { scrutinee, arms } => std::iter::once(*scrutinee)
-            .chain(arms.iter().map(|a| a.value))
-            .collect(),
-        Node::InList(a, items) => std::iter::once(*a).chain(items.iter().copied()).collect(),
-        Node::Table { key, .. } => vec![*key],
-    }
 }
