@@ -1043,9 +1043,10 @@ impl<'s> Checker<'s> {
                         format!("the {kind} segment has no field `{}`", a.field.name),
                         "unknown field",
                     )
-                    .help(did_you_mean(&a.field.name, keys).unwrap_or_else(
-                        || format!("the fields are the `key` column of layouts/{kind}.tsv"),
-                    )),
+                    .help(
+                        did_you_mean(&a.field.name, keys.clone())
+                            .unwrap_or_else(|| field_list_help(kind, &a.field.name, keys)),
+                    ),
                 );
                 continue;
             };
@@ -2240,5 +2241,36 @@ impl<'s> Checker<'s> {
             span,
         )
         .shaped(shape)
+    }
+}
+
+/// Help for a field a segment does not have, when no name is close: J1 carries no address
+/// (a co-borrower at another address is a J2), and a short segment lists its fields.
+fn field_list_help<'k>(
+    kind: impl std::fmt::Display,
+    name: &str,
+    keys: impl Iterator<Item = &'k str>,
+) -> String {
+    const ADDRESS: &[&str] = &[
+        "first_line_of_address",
+        "second_line_of_address",
+        "city",
+        "state",
+        "postal_code",
+        "address_indicator",
+        "residence_code",
+        "country_code",
+    ];
+    let kind = kind.to_string();
+    if kind == "j1" && ADDRESS.contains(&name) {
+        return "a J1 co-borrower lives at the primary's address and carries no address; a \
+                co-borrower at another address is reported in a J2 segment, which has one"
+            .to_string();
+    }
+    let keys: Vec<&str> = keys.collect();
+    if keys.len() <= 25 {
+        format!("the {kind} segment's fields: {}", keys.join(", "))
+    } else {
+        format!("the fields are the `key` column of layouts/{kind}.tsv (`metro2 dictionary` lists them)")
     }
 }

@@ -304,3 +304,32 @@ fn wording_articles_units_and_which_let_to_move() {
         Some("a let may only use the lets above it: move `let total` below `let fee` (line 3), or `let fee` above it")
     );
 }
+
+#[test]
+fn an_unknown_field_without_a_close_name_gets_the_segments_fields_or_where_it_belongs() {
+    let help = |field: &str| {
+        let src = format!(
+            "{}segment j1 when true {{\n  surname = \"S\"\n  first_name = \"F\"\n  {field} = \"X\"\n}}\n",
+            minimal()
+        );
+        let diags = m2map::check(&src, "j1.m2map");
+        let d = diags
+            .items
+            .iter()
+            .find(|d| d.code == Code::UnknownField)
+            .unwrap_or_else(|| panic!("{}", diags.render_plain(100)));
+        d.help.clone().unwrap_or_default()
+    };
+    // An address field: J1 has none, J2 does.
+    assert!(
+        help("city").contains("reported in a J2 segment"),
+        "{}",
+        help("city")
+    );
+    // Nothing close: the fields J1 has.
+    let h = help("zzzqq");
+    assert!(
+        h.starts_with("the j1 segment's fields: surname, first_name"),
+        "{h}"
+    );
+}
