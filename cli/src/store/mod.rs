@@ -116,6 +116,21 @@ impl Store {
                     _ => sqlite(e),
                 });
             }
+            // Another application's database (tables, none of them Metro2's bookkeeping) would
+            // get Metro2's tables added beside its own: refused, unchanged.
+            let (tables, ours): (i64, i64) = db
+                .query_row(
+                    "SELECT COUNT(*), COUNT(*) FILTER (WHERE name = 'schema_migrations')
+                     FROM sqlite_master WHERE type = 'table'",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .map_err(sqlite)?;
+            if tables > 0 && ours == 0 {
+                return Err(not_a_database(
+                    "a SQLite database of another application: it has tables and none of Metro2's",
+                ));
+            }
             // Owner-only, as a new database is. Best effort, as before: a database another
             // user owns and shares with this one cannot be changed, and still opens.
             let _ = private::restrict_database(path);
@@ -251,15 +266,43 @@ mod tests {
             }
         }
         drop(store);
-        // A database someone else made with plain SQLite is a SQLite file too.
+        // A SQLite database without tables (made by `sqlite3 x.db` and left) becomes Metro2's.
         let g = dir.path().join("plain.db");
         rusqlite::Connection::open(&g)
             .unwrap()
-            .execute_batch("CREATE TABLE t (x INTEGER)")
+            .execute_batch("PRAGMA user_version = 1")
             .unwrap();
         set_mode(&g, 0o644);
         Store::open(&g).unwrap();
         assert_eq!(mode(&g), 0o600);
+    }
+
+    #[test]
+    fn another_applications_database_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let g = dir.path().join("their.db");
+        rusqlite::Connection::open(&g)
+            .unwrap()
+            .execute_batch("CREATE TABLE invoices (x INTEGER)")
+            .unwrap();
+        set_mode(&g, 0o644);
+        for open in [Store::open, Store::open_existing] {
+            let e = open(&g).unwrap_err().to_string();
+            assert!(
+                e.contains("a SQLite database of another application"),
+                "{e}"
+            );
+        }
+        assert_eq!(mode(&g), 0o644);
+        let tables: Vec<String> = rusqlite::Connection::open(&g)
+            .unwrap()
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(tables, ["invoices"]);
     }
 
     #[test]
