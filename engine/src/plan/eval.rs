@@ -129,12 +129,11 @@ impl Plan {
         // A failure inside an expression, at the line of the node that failed; one computed
         // from an SSN or a date of birth does not quote the value.
         let failed = |what: String, e: Box<Fail>| {
-            let message = if prog.is_sensitive(e.node) {
-                crate::identity::redact_quoted(&e.message)
-            } else {
-                e.message
-            };
-            err(Some(what), self.line_of(e.node), message)
+            err(
+                Some(what),
+                self.line_of(e.node),
+                prog.shown(e.node, e.message),
+            )
         };
         let mut f = Env::new(self, prog, doc, params, traces.is_some());
         for (s, test) in self.skips.iter().zip(&prog.skips) {
@@ -233,11 +232,7 @@ impl Plan {
                     // hold the record back; an error rule that cannot be checked guards nothing,
                     // so the record is not sent.
                     Err(e) if r.severity == RuleSeverity::Warning => {
-                        let message = if prog.is_sensitive(e.node) {
-                            crate::identity::redact_quoted(&e.message)
-                        } else {
-                            e.message
-                        };
+                        let message = prog.shown(e.node, e.message);
                         findings.push(Finding {
                             rule: r.id.clone(),
                             severity: r.severity,
@@ -315,20 +310,18 @@ fn segment(
         }
         // A message about an SSN or a date of birth may quote the value it could not read:
         // an identity field's, or one computed from an identity whatever field it was for.
-        let at = |line: u32, message: String, sensitive: bool| {
-            let message = if sensitive || crate::identity::is_identity(w.field.key) {
+        let at = |line: u32, node: NodeId, message: String| {
+            let message = if crate::identity::is_identity(w.field.key) {
                 crate::identity::redact_quoted(&message)
             } else {
-                message
+                env.prog.shown(node, message)
             };
             (format!("{label}.{}", w.field.key), line, message)
         };
-        let v = code(env).map_err(|e| {
-            let sensitive = env.prog.is_sensitive(e.node);
-            at(env.plan.line_of(e.node).max(w.line), e.message, sensitive)
-        })?;
+        let v =
+            code(env).map_err(|e| at(env.plan.line_of(e.node).max(w.line), e.node, e.message))?;
         write_field(w.field, &v, &mut seg.as_bytes_mut()[w.field.range()])
-            .map_err(|m| at(w.line, m, env.prog.is_sensitive(w.expr)))?;
+            .map_err(|m| at(w.line, w.expr, m))?;
         if let Some(t) = traces.as_deref_mut() {
             t.push(FieldTrace {
                 segment: label.to_string(),

@@ -44,6 +44,16 @@ impl Program {
         self.sensitive.get(node as usize).copied().unwrap_or(false)
     }
 
+    /// The message of a failure at `node` as it may be shown: the values it quotes masked when
+    /// the node computes from an SSN or a date of birth.
+    pub(super) fn shown(&self, node: super::NodeId, message: String) -> String {
+        if self.is_sensitive(node) {
+            crate::identity::redact_quoted(&message)
+        } else {
+            message
+        }
+    }
+
     /// The closure computing slot `s`.
     pub(super) fn slot(&self, s: usize) -> Option<&Code> {
         self.slots.get(s).and_then(Option::as_ref)
