@@ -220,7 +220,7 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
     }
     // An existing database is checked for the name first; a new one is created only once
     // LoanPro has let the token in, so a mistyped token leaves no empty database behind.
-    if ctx.db.exists() {
+    let existing = if ctx.db.exists() {
         let store = Store::open_existing(&ctx.db).into_diagnostic()?;
         if store.connection(&args.name).is_ok() {
             miette::bail!(
@@ -230,10 +230,16 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
                 args.name
             );
         }
-    }
+        Some(store)
+    } else {
+        None
+    };
     let rt = runner::runtime().into_diagnostic()?;
     verify_access(&rt, &args.base_url, &args.instance_id, &token.secret)?;
-    let mut store = Store::open(&ctx.db).into_diagnostic()?;
+    let mut store = match existing {
+        Some(store) => store,
+        None => Store::open(&ctx.db).into_diagnostic()?,
+    };
 
     let (token_source, staged) = token.stage(&ctx.db, &args.name)?;
     let conn = connect(

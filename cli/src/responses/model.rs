@@ -183,9 +183,8 @@ pub fn parse_period(text: &str) -> Option<String> {
         return None;
     }
     let month: u32 = m.parse().ok()?;
-    let year: u32 = y.parse().ok()?;
-    // From 1970, as the reporting dates a person types (`runner::reporting_date`).
-    ((1..=12).contains(&month) && year >= 1970).then(|| text.to_string())
+    let year: i32 = y.parse().ok()?;
+    ((1..=12).contains(&month) && year >= crate::sync::runner::FIRST_YEAR).then(|| text.to_string())
 }
 
 #[cfg(test)]

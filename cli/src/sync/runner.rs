@@ -106,14 +106,18 @@ pub fn parse_as_of(text: Option<&str>) -> Result<chrono::NaiveDate, String> {
     }
 }
 
+/// The first year a date or period a person types may fall in: an earlier one is a typo that
+/// would quietly skip every loan as not yet opened.
+pub const FIRST_YEAR: i32 = 1970;
+
 /// A reporting date a person typed after `flag`: `YYYY-MM-DD`, four year digits, and a year
-/// from 1970 on (an earlier one is a typo that would quietly skip every loan as not yet opened).
+/// from [`FIRST_YEAR`] on.
 pub fn reporting_date(flag: &str, text: &str) -> Result<chrono::NaiveDate, String> {
     use chrono::Datelike;
     match metro2_engine::clean::date::iso_date(text.trim()) {
-        Some(d) if d.year() >= 1970 => Ok(d),
+        Some(d) if d.year() >= FIRST_YEAR => Ok(d),
         Some(_) => Err(format!(
-            "{flag} {text:?} is before 1970: not a reporting date"
+            "{flag} {text:?} is before {FIRST_YEAR}: not a reporting date"
         )),
         None => Err(format!("{flag} {text:?} is not a date YYYY-MM-DD")),
     }
