@@ -14,7 +14,7 @@ use metro2::store::{RecordStatus, RunMode, RunStatus};
 
 use common::sim::SimSetup;
 use common::store::{header_settings, Env, EnvSetup};
-use common::{d, metro2};
+use common::{base_values, d, metro2};
 
 const TOKEN: &str = "gap-token-7";
 const INSTANCE: &str = "5200009";
@@ -41,23 +41,6 @@ impl Env {
         let (store, conn) = self.open();
         export::export_period(&store, &conn, req)
     }
-}
-
-/// The account numbers of a bureau file's data records.
-fn accounts_in(file: &Path) -> Vec<String> {
-    let bytes = std::fs::read(file).unwrap();
-    metro2_engine::reader::read_file(&bytes)
-        .records
-        .iter()
-        .map(|r| {
-            r.record
-                .base
-                .get("consumer_account_number")
-                .unwrap()
-                .trim()
-                .to_string()
-        })
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,7 +89,7 @@ async fn loans_that_failed_to_sync_refuse_the_export_unless_allowed_and_are_list
         .collect();
     assert_eq!(failed, broken.to_vec());
     assert!(outcome.completeness.failures.iter().all(|f| !f.is_stale()));
-    let accounts = accounts_in(&outcome.file);
+    let accounts = base_values(&outcome.file, "consumer_account_number");
     for id in broken {
         assert!(!accounts.iter().any(|a| a.ends_with(&id.to_string())));
     }
@@ -333,22 +316,11 @@ async fn every_missing_header_setting_is_reported_at_once() {
     assert!(!env.dir.path().join("metro2-acme-2026-10.txt").exists());
 }
 
-/// The data records of a bureau file, by account number: (account number, status, base).
+/// The data records of a bureau file: (account number, status).
 fn statuses_in(file: &Path) -> Vec<(String, String)> {
-    let bytes = std::fs::read(file).unwrap();
-    metro2_engine::reader::read_file(&bytes)
-        .records
-        .iter()
-        .map(|r| {
-            let base = &r.record.base;
-            (
-                base.get("consumer_account_number")
-                    .unwrap()
-                    .trim()
-                    .to_string(),
-                base.get("account_status").unwrap().trim().to_string(),
-            )
-        })
+    base_values(file, "consumer_account_number")
+        .into_iter()
+        .zip(base_values(file, "account_status"))
         .collect()
 }
 

@@ -121,7 +121,7 @@ async fn export_validates_reads_back_and_holds_back_exactly_the_bad_records() {
     // Read back: the header from the settings, every exported record, the trailer's count.
     let read = read_file(&bytes);
     assert!(read.findings.is_empty(), "{:?}", read.findings);
-    let header = read.header.unwrap();
+    let header = read.header.as_ref().unwrap();
     assert_eq!(
         header.get("equifax_program_identifier").unwrap().trim(),
         "EQ00012345"
@@ -136,17 +136,8 @@ async fn export_validates_reads_back_and_holds_back_exactly_the_bad_records() {
         "5125550100"
     );
     assert_eq!(read.records.len(), exported.len());
-    let by_account: BTreeSet<String> = read
-        .records
-        .iter()
-        .map(|r| {
-            r.record
-                .base
-                .get("consumer_account_number")
-                .unwrap()
-                .trim()
-                .to_string()
-        })
+    let by_account: BTreeSet<String> = common::base_values_of(&read, "consumer_account_number")
+        .into_iter()
         .collect();
     let want_accounts: BTreeSet<String> = store
         .records_for_period(conn.id, &period)

@@ -282,27 +282,22 @@ impl Compiler<'_> {
             stack.extend(crate::checker::children(x));
         }
         let always = if holds { "true" } else { "false" };
-        let (what, effect, help) = match (rule, holds) {
-            (true, false) => (
+        let (what, help) = if rule {
+            (
                 "rule",
-                "the rule fails every record",
                 "a rule states what must hold for each record: compare the record's fields (`base.account_status == ...`) or the loan's values",
-            ),
-            (true, true) => (
-                "rule",
-                "the rule never fails",
-                "a rule states what must hold for each record: compare the record's fields (`base.account_status == ...`) or the loan's values",
-            ),
-            (false, true) => (
+            )
+        } else {
+            (
                 "skip",
-                "every loan is skipped",
                 "a skip names the loans to leave out: compare the loan's values (`deleted == 1`)",
-            ),
-            (false, false) => (
-                "skip",
-                "no loan is ever skipped",
-                "a skip names the loans to leave out: compare the loan's values (`deleted == 1`)",
-            ),
+            )
+        };
+        let effect = match (rule, holds) {
+            (true, false) => "the rule fails every record",
+            (true, true) => "the rule never fails",
+            (false, true) => "every loan is skipped",
+            (false, false) => "no loan is ever skipped",
         };
         self.diags.push(
             Diagnostic::new(

@@ -119,10 +119,7 @@ impl Completeness {
 /// One failed loan for people: `loan 7 (display id L-7): sync failed in run 3 at T: why`, and
 /// for a stale one the record it still has.
 pub fn failure_line(f: &PeriodFailure) -> String {
-    let mut line = format!("loan {}", f.loan_id);
-    if let Some(d) = &f.display_id {
-        line.push_str(&format!(" (display id {d})"));
-    }
+    let mut line = super::report::loan_label(f.loan_id, f.display_id.as_deref());
     line.push_str(&format!(
         ": sync failed in run {} at {}: {}",
         f.run_id, f.at, f.error

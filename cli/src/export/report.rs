@@ -84,12 +84,17 @@ pub fn finding_line(f: &Value) -> String {
     line
 }
 
+/// A loan as every line for people names it: `loan 7 (display id L-7)`, or `loan 7`.
+pub fn loan_label(loan_id: i64, display_id: Option<&str>) -> String {
+    match display_id {
+        Some(d) => format!("loan {loan_id} (display id {d})"),
+        None => format!("loan {loan_id}"),
+    }
+}
+
 /// One DA record for people: `loan 7 (display id L-7) account L7, last reported 2026-10`.
 pub fn delete_line(d: &Delete) -> String {
-    let mut line = format!("loan {}", d.loan_id);
-    if let Some(id) = &d.display_id {
-        line.push_str(&format!(" (display id {id})"));
-    }
+    let mut line = loan_label(d.loan_id, d.display_id.as_deref());
     line.push_str(&format!(
         " account {}, last reported {}",
         d.account_number, d.last_reported
@@ -119,10 +124,7 @@ pub fn render(
         held.len()
     );
     for h in held {
-        let _ = write!(out, "loan {}", h.loan_id);
-        if let Some(d) = &h.display_id {
-            let _ = write!(out, " (display id {d})");
-        }
+        let _ = write!(out, "{}", loan_label(h.loan_id, h.display_id.as_deref()));
         if let Some(a) = &h.account_number {
             let _ = write!(out, " account {a}");
         }

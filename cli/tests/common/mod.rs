@@ -75,3 +75,17 @@ pub fn text(o: &Output) -> String {
         String::from_utf8_lossy(&o.stderr)
     )
 }
+
+/// The base field `key` of every data record of a Metro 2 file, trimmed, in file order.
+pub fn base_values(file: &std::path::Path, key: &str) -> Vec<String> {
+    let bytes = std::fs::read(file).unwrap();
+    base_values_of(&metro2_engine::reader::read_file(&bytes), key)
+}
+
+/// The base field `key` of every data record already read, trimmed, in file order.
+pub fn base_values_of(read: &metro2_engine::reader::ReadResult, key: &str) -> Vec<String> {
+    read.records
+        .iter()
+        .map(|r| r.record.base.get(key).unwrap().trim().to_string())
+        .collect()
+}
