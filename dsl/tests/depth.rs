@@ -76,18 +76,9 @@ fn mapping(expr: &str, condition: bool) -> String {
     )
 }
 
-fn on_small_stack(f: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new()
-        .stack_size(2 * 1024 * 1024)
-        .spawn(f)
-        .unwrap()
-        .join()
-        .unwrap();
-}
-
 #[test]
 fn just_under_the_limit_every_pass_fits_in_a_small_stack() {
-    on_small_stack(|| {
+    common::on_small_stack(|| {
         // The mapping's own statement adds a few levels around the construct.
         for (what, expr, condition) in constructs(MAX_DEPTH - 8) {
             let source = mapping(&expr, condition);
@@ -109,7 +100,7 @@ fn just_under_the_limit_every_pass_fits_in_a_small_stack() {
 
 #[test]
 fn past_the_limit_is_one_diagnostic_with_a_place() {
-    on_small_stack(|| {
+    common::on_small_stack(|| {
         for (what, expr, condition) in constructs(MAX_DEPTH + 8) {
             let source = mapping(&expr, condition);
             let diags = m2map::check(&source, "deep.m2map");
@@ -133,7 +124,7 @@ fn past_the_limit_is_one_diagnostic_with_a_place() {
 
 #[test]
 fn no_size_overflows_the_stack() {
-    on_small_stack(|| {
+    common::on_small_stack(|| {
         for n in [1_000, 100_000] {
             for (what, expr, condition) in constructs(n) {
                 let source = mapping(&expr, condition);

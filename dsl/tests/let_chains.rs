@@ -101,15 +101,6 @@ fn chain(shape: &Shape, n: usize, wrap: usize) -> String {
     s
 }
 
-fn on_small_stack(f: impl FnOnce() + Send + 'static) {
-    std::thread::Builder::new()
-        .stack_size(2 * 1024 * 1024)
-        .spawn(f)
-        .unwrap()
-        .join()
-        .unwrap();
-}
-
 fn field_text(outcome: &Outcome, key: &str) -> String {
     let Outcome::Mapped { record, .. } = outcome else {
         panic!("{outcome:?}");
@@ -122,7 +113,7 @@ fn field_text(outcome: &Outcome, key: &str) -> String {
 
 #[test]
 fn the_longest_chain_under_the_deepest_field_fits_a_small_stack() {
-    on_small_stack(|| {
+    common::on_small_stack(|| {
         // The field's own levels: a few go to the statement around the expression.
         let wrap = MAX_DEPTH - 8;
         for shape in shapes() {
@@ -163,7 +154,7 @@ fn the_longest_chain_under_the_deepest_field_fits_a_small_stack() {
 
 #[test]
 fn one_let_past_the_limit_is_one_diagnostic_at_that_let() {
-    on_small_stack(|| {
+    common::on_small_stack(|| {
         for shape in shapes() {
             let past = shape.longest() + 1;
             let source = chain(&shape, past, 0);
@@ -186,7 +177,7 @@ fn one_let_past_the_limit_is_one_diagnostic_at_that_let() {
 
 #[test]
 fn no_length_of_chain_overflows_the_stack() {
-    on_small_stack(|| {
+    common::on_small_stack(|| {
         for n in [1_000, 3_000, 20_000] {
             // Every shape at the lengths of the report; the longest once (a debug build takes
             // seconds to parse it).

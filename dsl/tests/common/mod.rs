@@ -60,3 +60,15 @@ pub fn base_segment(fields: &[(&str, &str)]) -> String {
     out.push_str("}\n");
     out
 }
+
+/// Runs `f` in a thread with a 2 MB stack, the smallest a caller is likely to give (a test
+/// thread's default), so a pass that recurses too deeply fails here in debug builds too.
+#[allow(dead_code)] // only the depth tests use it
+pub fn on_small_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap();
+}
