@@ -126,7 +126,7 @@ impl<'e, 'd> Env<'e, 'd> {
         else {
             return;
         };
-        let shown = if self.prog.is_sensitive(node) {
+        let shown = if self.prog.is_sensitive(self.plan, node) {
             "(hidden: computed from an identity)".to_string()
         } else {
             v.brief()

@@ -132,7 +132,7 @@ impl Plan {
             err(
                 Some(what),
                 self.line_of(e.node),
-                prog.shown(e.node, e.message),
+                prog.shown(self, e.node, e.message),
             )
         };
         let mut f = Env::new(self, prog, doc, params, traces.is_some());
@@ -232,7 +232,7 @@ impl Plan {
                     // hold the record back; an error rule that cannot be checked guards nothing,
                     // so the record is not sent.
                     Err(e) if r.severity == RuleSeverity::Warning => {
-                        let message = prog.shown(e.node, e.message);
+                        let message = prog.shown(self, e.node, e.message);
                         findings.push(Finding {
                             rule: r.id.clone(),
                             severity: r.severity,
@@ -314,7 +314,7 @@ fn segment(
             let message = if crate::identity::is_identity(w.field.key) {
                 crate::identity::redact_quoted(&message)
             } else {
-                env.prog.shown(node, message)
+                env.prog.shown(env.plan, node, message)
             };
             (format!("{label}.{}", w.field.key), line, message)
         };

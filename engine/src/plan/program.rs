@@ -15,8 +15,9 @@ pub(super) struct Program {
     /// Per rule, its condition.
     pub(super) rules: Vec<Test>,
     /// Per node, whether it computes from an identity (`sensitive.rs`): its failures are
-    /// reported without the values they quote.
-    pub(super) sensitive: Vec<bool>,
+    /// reported without the values they quote. Worked out on the first failure (or explain),
+    /// never on a plan that maps without one.
+    sensitive: std::sync::OnceLock<Vec<bool>>,
     /// Per slot, the plan slot and node it computes (for explain).
     pub(super) origins: Vec<Option<(u32, NodeId)>>,
 }
@@ -39,15 +40,20 @@ impl Program {
         self.slots.len()
     }
 
-    /// Whether a failure at `node` may quote an identity.
-    pub(super) fn is_sensitive(&self, node: super::NodeId) -> bool {
-        self.sensitive.get(node as usize).copied().unwrap_or(false)
+    /// Whether a failure at `node` of `plan` (the plan this program was compiled from) may
+    /// quote an identity.
+    pub(super) fn is_sensitive(&self, plan: &Plan, node: super::NodeId) -> bool {
+        self.sensitive
+            .get_or_init(|| super::sensitive::identity_nodes(plan))
+            .get(node as usize)
+            .copied()
+            .unwrap_or(false)
     }
 
-    /// The message of a failure at `node` as it may be shown: the values it quotes masked when
-    /// the node computes from an SSN or a date of birth.
-    pub(super) fn shown(&self, node: super::NodeId, message: String) -> String {
-        if self.is_sensitive(node) {
+    /// The message of a failure at `node` of `plan` as it may be shown: the values it quotes
+    /// masked when the node computes from an SSN or a date of birth.
+    pub(super) fn shown(&self, plan: &Plan, node: super::NodeId, message: String) -> String {
+        if self.is_sensitive(plan, node) {
             crate::identity::redact_quoted(&message)
         } else {
             message
@@ -85,7 +91,7 @@ impl Program {
             skips,
             segments,
             rules,
-            sensitive: super::sensitive::identity_nodes(plan),
+            sensitive: std::sync::OnceLock::new(),
         }
     }
 
@@ -99,8 +105,7 @@ impl Program {
             skips: Vec::new(),
             segments: Vec::new(),
             rules: Vec::new(),
-            // A folded constant reads no document, so it holds no identity.
-            sensitive: Vec::new(),
+            sensitive: std::sync::OnceLock::new(),
         };
         (prog, code)
     }
