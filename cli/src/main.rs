@@ -126,8 +126,38 @@ enum Command {
     },
 }
 
+/// The commands that never open the database `--db` names (`demo` makes its own): their help
+/// does not list `--db` (it is still accepted there, as a global flag is, so `metro2 --db X
+/// check ...` in a script keeps working).
+const WITHOUT_DATABASE: [&str; 11] = [
+    "validate",
+    "inspect",
+    "convert",
+    "check",
+    "fmt",
+    "plan",
+    "map",
+    "dictionary",
+    "loanpro-sim",
+    "completions",
+    "demo",
+];
+
+/// The command line: [`Cli`] with `--db` hidden where it means nothing.
+fn command() -> clap::Command {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    // Building propagates the global flags to every subcommand; only then can one be hidden.
+    cmd.build();
+    for sub in cmd.get_subcommands_mut() {
+        if WITHOUT_DATABASE.contains(&sub.get_name()) {
+            *sub = std::mem::take(sub).mut_arg("db", |a| a.hide(true));
+        }
+    }
+    cmd
+}
+
 fn main() -> ExitCode {
-    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let matches = command().get_matches();
     let db_named = matches!(
         matches.value_source("db"),
         Some(ValueSource::CommandLine | ValueSource::EnvVariable)
@@ -165,7 +195,7 @@ fn main() -> ExitCode {
         Command::LoanproSim(a) => commands::loanpro_sim::run(a, &ctx),
         Command::Demo(a) => commands::demo::run(a, &ctx),
         Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut cmd = command();
             clap_complete::generate(shell, &mut cmd, "metro2", &mut std::io::stdout());
             Ok(ExitCode::SUCCESS)
         }
@@ -241,14 +271,37 @@ fn init_error_reports() {
 
 #[cfg(test)]
 mod tests {
-    use super::Cli;
-    use clap::CommandFactory;
+    use super::{command, WITHOUT_DATABASE};
+
+    /// The help of one subcommand, as `metro2 NAME --help` prints it.
+    fn help_of(name: &str) -> String {
+        let mut cmd = command();
+        let sub = cmd.find_subcommand_mut(name).expect("a subcommand");
+        sub.render_long_help().to_string()
+    }
+
+    #[test]
+    fn db_is_listed_only_where_a_database_is_opened() {
+        for name in WITHOUT_DATABASE {
+            assert!(!help_of(name).contains("--db"), "{name}");
+        }
+        for name in ["sync", "records", "export", "connect", "runs"] {
+            assert!(help_of(name).contains("--db"), "{name}");
+        }
+        // Still accepted before or after a command that does not use it.
+        for args in [
+            ["metro2", "--db", "x.db", "check", "a.m2map"],
+            ["metro2", "check", "--db", "x.db", "a.m2map"],
+        ] {
+            command().try_get_matches_from(args).expect("parses");
+        }
+    }
 
     /// Clap's own consistency checks over every subcommand: duplicate flags, a positional
     /// argument clashing with `--version`, a global flag redefined, and so on.
     #[test]
     fn the_command_line_definition_is_consistent() {
-        Cli::command().debug_assert();
+        command().debug_assert();
     }
 
     #[test]
@@ -256,12 +309,12 @@ mod tests {
         let mut out = Vec::new();
         clap_complete::generate(
             clap_complete::Shell::Bash,
-            &mut Cli::command(),
+            &mut command(),
             "metro2",
             &mut out,
         );
         let script = String::from_utf8(out).unwrap();
-        for sub in Cli::command().get_subcommands() {
+        for sub in command().get_subcommands() {
             assert!(script.contains(sub.get_name()), "{}", sub.get_name());
         }
     }
