@@ -1,6 +1,7 @@
 //! The `metro2` command's library: the commands, the LoanPro client and simulator, the SQLite
 //! store, the sync pipeline and the webhook server. Everything with I/O lives here; mapping and
 //! format rules live in `metro2-engine` and `m2map`.
+#![warn(missing_docs)]
 
 pub mod commands;
 pub mod export;

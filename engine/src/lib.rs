@@ -4,6 +4,7 @@
 //! The crate is pure and deterministic: it never touches the disk, the network or the clock, so
 //! the same inputs always give the same bytes.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod builtins;
 pub mod clean;

@@ -5,11 +5,11 @@ use rusqlite::{params, OptionalExtension, Row};
 
 use super::{now_text, Result, RunCounts, Store, StoreError};
 
-/// How a stored record stands.
 /// The SQL expression of a stored record's Metro 2 consumer account number: bytes 43-72
 /// (1-based) of its base segment, which the segments text starts with, blanks trimmed.
 pub const ACCOUNT_NUMBER_SQL: &str = "rtrim(substr(segments, 43, 30))";
 
+/// How a stored record stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RecordStatus {
     /// Mapped, and the validator found no error (warnings allowed): goes to the bureau file.
