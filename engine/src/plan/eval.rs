@@ -126,14 +126,12 @@ impl Plan {
             })
         };
         let prog = self.compiled.get(self);
-        // A failure inside an expression, at the line of the node that failed; one computed
-        // from an SSN or a date of birth does not quote the value.
-        let failed = |what: String, e: Box<Fail>| {
-            err(
-                Some(what),
-                self.line_of(e.node),
-                prog.shown(self, e.node, e.message),
-            )
+        // A failure inside the expression `root` of a statement on `line`: at the line of the
+        // node that failed, or at the statement's line and naming the let it happened in; one
+        // computed from an SSN or a date of birth does not quote the value.
+        let failed = |what: String, root: NodeId, line: u32, e: Box<Fail>| {
+            let (line, message) = self.located(prog, root, line, *e, false);
+            err(Some(what), line, message)
         };
         let mut f = Env::new(self, prog, doc, params, traces.is_some());
         for (s, test) in self.skips.iter().zip(&prog.skips) {
@@ -145,7 +143,7 @@ impl Plan {
                     }
                 }
                 Ok(false) => {}
-                Err(e) => return failed("skip".into(), e),
+                Err(e) => return failed("skip".into(), s.cond, s.line, e),
             }
         }
         let mut base: Option<Segment> = None;
@@ -155,7 +153,10 @@ impl Plan {
                 match when(&mut f) {
                     Ok(true) => {}
                     Ok(false) => continue,
-                    Err(e) => return failed(format!("{} (when)", sp.kind), e),
+                    Err(e) => {
+                        let when = sp.when.unwrap_or_default();
+                        return failed(format!("{} (when)", sp.kind), when, sp.line, e);
+                    }
                 }
             }
             match sp.each {
@@ -175,7 +176,10 @@ impl Plan {
                     let items =
                         match listed.and_then(|v| v.as_list().map_err(|e| Fail::at(list, e.0))) {
                             Ok(items) => items,
-                            Err(e) => return failed(format!("{} (for each)", sp.kind), e),
+                            Err(e) => {
+                                let what = format!("{} (for each)", sp.kind);
+                                return failed(what, list, sp.line, e);
+                            }
                         };
                     for item in items {
                         f.locals[var as usize] = item;
@@ -232,15 +236,15 @@ impl Plan {
                     // hold the record back; an error rule that cannot be checked guards nothing,
                     // so the record is not sent.
                     Err(e) if r.severity == RuleSeverity::Warning => {
-                        let message = prog.shown(self, e.node, e.message);
+                        let (line, message) = self.located(prog, r.cond, r.line, *e, false);
                         findings.push(Finding {
                             rule: r.id.clone(),
                             severity: r.severity,
                             message: format!("{} (could not be checked: {message})", r.message),
-                            line: self.line_of(e.node).max(r.line),
+                            line,
                         })
                     }
-                    Err(e) => return failed(format!("rule {}", r.id), e),
+                    Err(e) => return failed(format!("rule {}", r.id), r.cond, r.line, e),
                 }
             }
         }
@@ -249,6 +253,42 @@ impl Plan {
 }
 
 static NO_DOCUMENT: Doc = Doc::new();
+
+impl Plan {
+    /// The line and message of failure `e` inside the expression `root` of a statement on
+    /// `line` (a field, a skip, a rule). Outside a let: the failing node's line (a later line
+    /// of a statement written over several), never before the statement's. Inside one: the
+    /// statement's line, and the message names the let and its own line, since the let is
+    /// where the analyst has to look and the statement is what it failed for. The values it
+    /// quotes are masked when it computes from an identity, or when `identity` (the field
+    /// written holds one).
+    #[cold]
+    fn located(
+        &self,
+        prog: &Program,
+        root: NodeId,
+        line: u32,
+        e: Fail,
+        identity: bool,
+    ) -> (u32, String) {
+        let inside = super::place::let_of(self, root, &e).and_then(|l| self.lets.get(l));
+        let message = if identity {
+            crate::identity::redact_quoted(&e.message)
+        } else {
+            prog.shown(self, e.node, e.message)
+        };
+        match inside {
+            Some(l) => (
+                line,
+                format!(
+                    "let {} ({}:{}): {message}",
+                    l.name, self.source_name, l.line
+                ),
+            ),
+            None => (self.line_of(e.node).max(line), message),
+        }
+    }
+}
 
 impl Plan {
     /// Evaluates a node that reads neither the document nor parameters nor element variables
@@ -310,18 +350,31 @@ fn segment(
         }
         // A message about an SSN or a date of birth may quote the value it could not read:
         // an identity field's, or one computed from an identity whatever field it was for.
-        let at = |line: u32, node: NodeId, message: String| {
-            let message = if crate::identity::is_identity(w.field.key) {
-                crate::identity::redact_quoted(&message)
-            } else {
-                env.prog.shown(env.plan, node, message)
+        let identity = crate::identity::is_identity(w.field.key);
+        let (plan, prog) = (env.plan, env.prog);
+        let place = || format!("{label}.{}", w.field.key);
+        let v = code(env).map_err(|e| {
+            let (line, message) = plan.located(prog, w.expr, w.line, *e, identity);
+            (place(), line, message)
+        })?;
+        write_field(w.field, &v, &mut seg.as_bytes_mut()[w.field.range()]).map_err(|m| {
+            let m = match (&v, plan.text_of(w.expr)) {
+                // Named as written, as a built-in's missing argument is.
+                (Value::Missing, text) if !text.is_empty() => format!(
+                    "{} is missing (give a default with `??`)",
+                    super::calls::written(text)
+                ),
+                _ => m,
             };
-            (format!("{label}.{}", w.field.key), line, message)
-        };
-        let v =
-            code(env).map_err(|e| at(env.plan.line_of(e.node).max(w.line), e.node, e.message))?;
-        write_field(w.field, &v, &mut seg.as_bytes_mut()[w.field.range()])
-            .map_err(|m| at(w.line, w.expr, m))?;
+            // Not inside a let, even when the field is one: the value was read, and writing it
+            // is what failed.
+            let message = if identity {
+                crate::identity::redact_quoted(&m)
+            } else {
+                prog.shown(plan, w.expr, m)
+            };
+            (place(), w.line, message)
+        })?;
         if let Some(t) = traces.as_deref_mut() {
             t.push(FieldTrace {
                 segment: label.to_string(),
