@@ -516,11 +516,21 @@ fn a_loan_that_cannot_be_mapped_is_told_what_the_analyst_wrote_and_in_which_let(
     let reason = format!("reason: \"let amt ({file}:2): money(): LoanSetup.loanAmountX");
     assert!(yaml.contains(&reason), "{yaml}");
 
-    // A missing argument is named as written, not by the built-in's parameter.
-    loan["LoanSetup"]["loanAmountX"] = serde_json::json!("100.00");
+    // Every other field that fails is listed after the first, in json, yaml and explain.
     for c in loan["Customers"]["results"].as_array_mut().unwrap() {
         c.as_object_mut().unwrap().remove("lastName");
     }
+    std::fs::write(&input, loan.to_string()).unwrap();
+    let more = format!("; and 1 more: base.surname (line {surname})");
+    let json: serde_json::Value = serde_json::from_str(&map_as("json", &input)).unwrap();
+    assert_eq!(json["reason"], format!("{said}{more}").as_str());
+    let yaml = map_as("yaml", &input);
+    assert!(yaml.contains(&format!("{more}\"\n")), "{yaml}");
+    let explain = map_as("explain", &input);
+    assert!(explain.contains(&format!("{said}{more}\n")), "{explain}");
+
+    // A missing argument is named as written, not by the built-in's parameter.
+    loan["LoanSetup"]["loanAmountX"] = serde_json::json!("100.00");
     std::fs::write(&input, loan.to_string()).unwrap();
     let json: serde_json::Value = serde_json::from_str(&map_as("json", &input)).unwrap();
     assert_eq!(

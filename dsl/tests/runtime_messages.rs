@@ -128,8 +128,10 @@ fn a_failure_in_a_let_names_the_let_and_the_field_that_read_it() {
         assert_eq!(
             e.to_string(),
             format!(
-                "document without id, base.highest_credit (m.m2map:{}): {}",
-                e.line, e.message
+                "document without id, base.highest_credit (m.m2map:{}): {}{}",
+                e.line,
+                e.message,
+                e.others_text()
             )
         );
     }
@@ -285,4 +287,108 @@ fn a_let_computed_from_an_identity_still_quotes_no_value() {
         "{}",
         e.message
     );
+}
+
+#[test]
+fn every_failing_field_of_a_document_is_listed_after_the_first() {
+    let doc = serde_json::json!({
+        "LoanSetup": {},
+        "Customers": [{"firstName": "A"}, {"lastName": "B"}, {}],
+    });
+    let lets = "let amt = money(LoanSetup.loanAmountX)\n";
+    let j1 = "segment j1 for each co in Customers {\n  surname = upper(co.lastName)\n  \
+              first_name = upper(co.firstName)\n  ecoa_code = \"2\"\n}\n";
+    let src = format!(
+        "{}{j1}",
+        mapping(
+            lets,
+            &[
+                ("highest_credit", "dollars(amt)"),
+                ("scheduled_monthly_payment_amount", "dollars(amt)"),
+                ("surname", "upper(first(Customers).lastName)"),
+            ],
+        )
+    );
+    let e = failure(&src, doc);
+    // The first is reported as before.
+    assert_eq!(e.field.as_deref(), Some("base.highest_credit"));
+    assert!(
+        e.message.starts_with("let amt (m.m2map:2): "),
+        "{}",
+        e.message
+    );
+    // Then the others, in record order, each element of the J1 list numbered as a record
+    // would number it.
+    let others: Vec<(&str, u32)> = e
+        .others
+        .iter()
+        .map(|o| (o.field.as_str(), o.line))
+        .collect();
+    let (j1_surname, j1_first) = (
+        line(&src, "surname = upper(co"),
+        line(&src, "first_name = upper(co"),
+    );
+    assert_eq!(
+        others,
+        [
+            (
+                "base.scheduled_monthly_payment_amount",
+                line(&src, "scheduled_monthly_payment_amount =")
+            ),
+            ("base.surname", line(&src, "surname = upper(first")),
+            ("j1[0].surname", j1_surname),
+            ("j1[1].first_name", j1_first),
+            ("j1[2].surname", j1_surname),
+            ("j1[2].first_name", j1_first),
+        ]
+    );
+    assert_eq!(
+        e.others[3].message,
+        "upper(): co.firstName is missing (give a default with `??`)"
+    );
+    // The reason names five of them and counts the rest.
+    let text = e.to_string();
+    assert!(
+        text.ends_with(&format!(
+            "; and 6 more: base.scheduled_monthly_payment_amount (line {}), base.surname (line {}), \
+             j1[0].surname (line {j1_surname}), j1[1].first_name (line {j1_first}), \
+             j1[2].surname (line {j1_surname}), …",
+            others[0].1, others[1].1
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_others_are_looked_for_from_a_failing_element_or_segment_condition_on() {
+    let doc = serde_json::json!({"Customers": [{}, {"lastName": "B"}, {}]});
+    let j1 = "segment j1 for each co in Customers {\n  surname = upper(co.lastName)\n  \
+              first_name = \"F\"\n  ecoa_code = \"2\"\n}\n\
+              segment k1 when LoanSetup.x > 1 {\n  original_creditor_name = \"X\"\n  \
+              creditor_classification = 1\n}\n";
+    let src = format!("{}{j1}", mapping("", &[]));
+    let e = failure(&src, doc);
+    assert_eq!(e.field.as_deref(), Some("j1[0].surname"));
+    let others: Vec<&str> = e.others.iter().map(|o| o.field.as_str()).collect();
+    assert_eq!(others, ["j1[2].surname"], "{e}");
+    // The second element maps: it is not listed, and the third keeps its place's number.
+}
+
+#[test]
+fn a_document_that_fails_in_a_skip_or_a_rule_lists_nothing_else() {
+    let doc = serde_json::json!({"LoanSetup": {}});
+    let src = format!(
+        "{}skip when date(LoanSetup.x) > 2026-10-31 \"later\"\n",
+        mapping("", &[("surname", "upper(LoanSetup.y)")])
+    );
+    let e = failure(&src, doc.clone());
+    assert_eq!(e.field.as_deref(), Some("skip"));
+    assert!(e.others.is_empty(), "{e}");
+    let src = format!(
+        "{}rule R-1 error \"x\": int(LoanSetup.x) > 1\n",
+        mapping("", &[])
+    );
+    let e = failure(&src, doc);
+    assert!(e.others.is_empty(), "{e}");
+    assert!(!e.to_string().contains("more"), "{e}");
 }

@@ -24,6 +24,7 @@ mod ops;
 mod outcome;
 mod place;
 mod program;
+mod rest;
 mod scan;
 mod sensitive;
 mod table;
@@ -38,7 +39,7 @@ use crate::layout::{Field, SegmentKind};
 use crate::value::Value;
 
 pub use eval::{Bound, Explained, FieldTrace};
-pub use outcome::{Finding, MapError, Outcome, RuleSeverity};
+pub use outcome::{Finding, MapError, OtherFailure, Outcome, RuleSeverity};
 pub use program::Compiled;
 
 /// Index of a node in [`Plan::nodes`].
