@@ -450,3 +450,95 @@ fn a_document_without_id_is_named_by_its_file_and_place() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_loan_that_cannot_be_mapped_is_told_what_the_analyst_wrote_and_in_which_let() {
+    let dir = tempfile::tempdir().unwrap();
+    let preset = std::fs::read_to_string(root().join("presets/loanpro.m2map")).unwrap();
+    // The analyst drops a default, and reads the amount through a let of their own (a typo).
+    let edited = preset
+        .replacen(
+            "m2map 1\n",
+            "m2map 1\nlet amt = money(LoanSetup.loanAmountX)\n",
+            1,
+        )
+        .replace(
+            "surname(primary.lastName ?? \"\", 25)",
+            "surname(primary.lastName, 25)",
+        )
+        .replace(
+            "dollars(loanpro_money(LoanSetup.loanAmount))",
+            "dollars(amt)",
+        );
+    let line = |needle: &str| 1 + edited.lines().position(|l| l.contains(needle)).unwrap();
+    let (credit, surname) = (
+        line("highest_credit "),
+        line("surname(primary.lastName, 25)"),
+    );
+    let map = dir.path().join("p.m2map");
+    std::fs::write(&map, &edited).unwrap();
+    let fixture = root().join("fixtures/loanpro/biweekly_78_payments_late.json");
+    let mut loan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+    let input = dir.path().join("loan.json");
+    std::fs::write(&input, loan.to_string()).unwrap();
+    let map_as = |format: &str, input: &Path| {
+        let args = [
+            "map",
+            "--map",
+            map.to_str().unwrap(),
+            "--as-of",
+            "2026-10-31",
+            "--param",
+            "furnisher_id=F1",
+            "--format",
+            format,
+            input.to_str().unwrap(),
+        ];
+        metro2(&args).1
+    };
+
+    // The let's failure: the field that read it, then the let and its own line.
+    let file = map.display();
+    let said = format!(
+        "base.highest_credit ({file}:{credit}): let amt ({file}:2): money(): \
+         LoanSetup.loanAmountX is missing (give a default with `??`)"
+    );
+    let json: serde_json::Value = serde_json::from_str(&map_as("json", &input)).unwrap();
+    assert_eq!(json["reason"], said.as_str());
+    let explain = map_as("explain", &input);
+    assert!(
+        explain.contains(&format!("error: document 100119, {said}")),
+        "{explain}"
+    );
+    let yaml = map_as("yaml", &input);
+    assert!(yaml.contains(&format!("line: {credit}\n")), "{yaml}");
+    let reason = format!("reason: \"let amt ({file}:2): money(): LoanSetup.loanAmountX");
+    assert!(yaml.contains(&reason), "{yaml}");
+
+    // Every other field that fails is listed after the first, in json, yaml and explain.
+    for c in loan["Customers"]["results"].as_array_mut().unwrap() {
+        c.as_object_mut().unwrap().remove("lastName");
+    }
+    std::fs::write(&input, loan.to_string()).unwrap();
+    let more = format!("; and 1 more: base.surname (line {surname})");
+    let json: serde_json::Value = serde_json::from_str(&map_as("json", &input)).unwrap();
+    assert_eq!(json["reason"], format!("{said}{more}").as_str());
+    let yaml = map_as("yaml", &input);
+    assert!(yaml.contains(&format!("{more}\"\n")), "{yaml}");
+    let explain = map_as("explain", &input);
+    assert!(explain.contains(&format!("{said}{more}\n")), "{explain}");
+
+    // A missing argument is named as written, not by the built-in's parameter.
+    loan["LoanSetup"]["loanAmountX"] = serde_json::json!("100.00");
+    std::fs::write(&input, loan.to_string()).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&map_as("json", &input)).unwrap();
+    assert_eq!(
+        json["reason"],
+        format!(
+            "base.surname ({file}:{surname}): surname(): primary.lastName is missing \
+             (give a default with `??`)"
+        )
+        .as_str()
+    );
+}

@@ -105,6 +105,8 @@ pub struct HLet {
     pub name: String,
     /// Its value.
     pub value: HExpr,
+    /// The `let`'s line.
+    pub line: u32,
 }
 
 /// A table.
@@ -543,6 +545,7 @@ impl<'s> Checker<'s> {
                     self.out.lets.push(HLet {
                         name: l.name.name.clone(),
                         value,
+                        line: self.line(item.span),
                     });
                     self.lets_done += 1;
                 }

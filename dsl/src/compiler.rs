@@ -11,8 +11,8 @@ use std::collections::HashMap;
 
 use metro2_engine::layout::Field;
 use metro2_engine::plan::{
-    ConstantField, FieldWrite, MatchArm, Node, NodeId, ParamSpec, Plan, RulePlan, SegmentPlan,
-    Skip, Table, TableDefault,
+    ConstantField, FieldWrite, LetNode, MatchArm, Node, NodeId, ParamSpec, Plan, RulePlan,
+    SegmentPlan, Skip, Table, TableDefault,
 };
 use metro2_engine::value::Value;
 use metro2_engine::{field, FieldError, FieldValue};
@@ -23,6 +23,8 @@ use crate::span::LineIndex;
 
 struct Compiler<'c> {
     checked: &'c Checked,
+    /// The file's text (run-time messages quote expressions from it).
+    source: &'c str,
     lines: LineIndex,
     plan: Plan,
     /// Locals each node depends on (empty: the node is the same for the whole document).
@@ -37,6 +39,7 @@ struct Compiler<'c> {
 pub fn compile(checked: &Checked, source: &str, file_name: &str) -> (Plan, Vec<Diagnostic>) {
     let mut c = Compiler {
         checked,
+        source,
         lines: LineIndex::new(source),
         plan: Plan {
             source_name: file_name.to_string(),
@@ -89,6 +92,7 @@ pub fn compile(checked: &Checked, source: &str, file_name: &str) -> (Plan, Vec<D
 pub fn compile_expr(checked: &Checked, source: &str, h: &HExpr) -> (Plan, NodeId) {
     let mut c = Compiler {
         checked,
+        source,
         lines: LineIndex::new(source),
         plan: Plan {
             locals: checked.locals,
@@ -363,6 +367,8 @@ impl Compiler<'_> {
         let id = self.plan.nodes.len() as NodeId;
         self.plan.nodes.push(node);
         self.plan.lines.push(line);
+        // Its text is set by the `lower` that made it (or `lower_let`).
+        self.plan.texts.push(Box::from(""));
         self.deps.push(deps);
         if let Some(key) = key {
             self.interned.insert(key, id);
@@ -429,7 +435,23 @@ impl Compiler<'_> {
         out
     }
 
+    /// Lowers an expression, and gives the nodes made for it (not those of its parts, which
+    /// have theirs) its text as written.
     fn lower(&mut self, h: &HExpr) -> NodeId {
+        let before = self.plan.texts.len();
+        let id = self.lower_node(h);
+        if self.plan.texts[before..].iter().any(|t| t.is_empty()) {
+            let text = written(h.span.text(self.source));
+            for t in &mut self.plan.texts[before..] {
+                if t.is_empty() {
+                    *t = text.clone();
+                }
+            }
+        }
+        id
+    }
+
+    fn lower_node(&mut self, h: &HExpr) -> NodeId {
         let line = self.lines.line(h.span.start);
         match &h.kind {
             HKind::Const(v) => self.constant(v.clone(), line),
@@ -667,6 +689,18 @@ impl Compiler<'_> {
             let inner = self.lower(&l.value);
             let id = self.cached(inner, format!("let {}", l.name), at);
             self.lets.insert(j, id);
+            // Where it is read, a let is written as its name.
+            if self.plan.texts[id as usize].is_empty() {
+                self.plan.texts[id as usize] = l.name.as_str().into();
+            }
+            // A constant cannot fail, and is shared with every other use of the value.
+            if !self.is_const(id) {
+                self.plan.lets.push(LetNode {
+                    node: id,
+                    name: l.name.clone(),
+                    line: l.line,
+                });
+            }
         }
         self.lets[&i]
     }
@@ -693,6 +727,49 @@ fn let_uses(h: &HExpr) -> Vec<(u32, usize)> {
     }
     uses.reverse();
     uses
+}
+
+/// The longest expression text a plan keeps, in characters: a message names an argument, it
+/// does not reprint a page of the file.
+const TEXT_MAX: usize = 60;
+
+/// An expression's text as a message quotes it: on one line (comments out, each run of spaces
+/// and line breaks one space), and cut at [`TEXT_MAX`] characters with `…`.
+fn written(text: &str) -> Box<str> {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    let (mut quoted, mut escaped, mut space) = (false, false, false);
+    let mut n = 0;
+    while let Some(c) = chars.next() {
+        if !quoted && c == '#' {
+            // A comment runs to the end of its line.
+            while chars.next_if(|c| *c != '\n').is_some() {}
+            space = true;
+            continue;
+        }
+        if !quoted && c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+            n += 1;
+        }
+        space = false;
+        if n >= TEXT_MAX {
+            out.push('…');
+            break;
+        }
+        out.push(c);
+        n += 1;
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            _ => {}
+        }
+    }
+    out.into()
 }
 
 fn holds_opaque(v: &Value<'_>) -> bool {

@@ -369,7 +369,13 @@ pub fn json_line(
                 r.push_str(f);
                 r.push(' ');
             }
-            r.push_str(&format!("({}:{}): {}", e.file, e.line, e.message));
+            r.push_str(&format!(
+                "({}:{}): {}{}",
+                e.file,
+                e.line,
+                e.message,
+                e.others_text()
+            ));
             (serde_json::Value::String(r), serde_json::json!({}))
         }
     };
@@ -430,7 +436,7 @@ fn yaml_doc(
             "field: {}\nline: {}\nreason: {}\n",
             q(e.field.as_deref().unwrap_or("")),
             e.line,
-            q(&e.message)
+            q(&format!("{}{}", e.message, e.others_text()))
         )),
     }
     s

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::code::Code;
 use super::env::{fail, Env, Fail, R};
-use super::NodeId;
+use super::{NodeId, Plan};
 use crate::builtins::Builtin;
 use crate::value::{json_list, Value, ValueError};
 use sonic_rs::JsonValueTrait;
@@ -29,36 +29,108 @@ pub(super) fn call<'d>(
         }
         let v = code(env)?;
         if !p.optional {
-            if let Some(early) = absent_argument(builtin, i, *a, &v) {
+            if let Some(early) = absent_argument(env.plan, builtin, i, *a, &v) {
                 return early;
             }
         }
         env.stack.push(v);
     }
-    (builtin.eval)(&env.stack[base..]).map_err(builtin_failed(id, builtin))
+    let values = &env.stack[base..];
+    (builtin.eval)(values).map_err(|e| {
+        let nodes: Vec<NodeId> = args.iter().map(|(a, _)| *a).collect();
+        call_failed(env.plan, id, builtin, &nodes, values, e)
+    })
 }
 
 /// What a call gives when its required argument `i` is absent: an error when missing (the
 /// mapping gave no default), none when null; `None` when the argument is there.
 #[inline]
 pub(super) fn absent_argument<'d>(
+    plan: &Plan,
     builtin: &Builtin,
     i: usize,
     node: NodeId,
     v: &Value<'d>,
 ) -> Option<R<'d>> {
     match v {
-        Value::Missing => Some(Err(Fail::at(
-            node,
-            format!(
-                "{}(): the argument `{}` is missing (give a default with `??`)",
-                builtin.name, builtin.params[i].name
-            ),
-        ))),
+        Value::Missing => Some(Err(missing_argument(plan, builtin, i, node))),
         Value::Null => Some(Ok(Value::Null)),
         Value::Json(j) if j.is_null() => Some(Ok(Value::Null)),
         _ => None,
     }
+}
+
+/// The failure of a call whose required argument `i` (node `node`) is missing. It names the
+/// argument as the analyst wrote it (`surname(): primary.lastName is missing`), which is what
+/// they can look for in the file; the built-in's own name for it only when the plan does not
+/// know the text.
+#[cold]
+fn missing_argument(plan: &Plan, builtin: &Builtin, i: usize, node: NodeId) -> Box<Fail> {
+    let what = match plan.text_of(node) {
+        // A variadic built-in's later arguments share its last parameter's name.
+        "" => match builtin.params.get(i).or(builtin.params.last()) {
+            Some(p) => format!("the argument `{}`", p.name),
+            None => "an argument".to_string(),
+        },
+        text => written(text),
+    };
+    Fail::of_value(
+        node,
+        format!(
+            "{}(): {what} is missing (give a default with `??`)",
+            builtin.name
+        ),
+    )
+}
+
+/// The failure of arithmetic `op` whose operand `node` is missing, naming it as written.
+#[cold]
+pub(super) fn missing_operand(plan: &Plan, op: super::BinOp, node: NodeId) -> Box<Fail> {
+    let what = match plan.text_of(node) {
+        "" => "a value".to_string(),
+        text => written(text),
+    };
+    Fail::of_value(
+        node,
+        format!(
+            "`{}`: {what} is missing (give a default with `??`)",
+            op.symbol()
+        ),
+    )
+}
+
+/// An expression's text as messages quote it: a path (`primary.lastName`, `Payments[0].id`)
+/// as it is, anything else between backticks so the sentence around it still reads.
+pub(super) fn written(text: &str) -> String {
+    let path = text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'));
+    if path {
+        text.to_string()
+    } else {
+        format!("`{text}`")
+    }
+}
+
+/// The failure of the call `id` of `builtin` on arguments `values` (of nodes `nodes`): the
+/// built-in's own message, unless it failed because an argument is missing (`date()` takes a
+/// missing one and says so), when the argument is named as written, as a required one is.
+#[cold]
+pub(super) fn call_failed(
+    plan: &Plan,
+    id: NodeId,
+    builtin: &Builtin,
+    nodes: &[NodeId],
+    values: &[Value<'_>],
+    e: ValueError,
+) -> Box<Fail> {
+    if e.0.contains("missing") {
+        let missing = values.iter().position(|v| matches!(v, Value::Missing));
+        if let Some((i, node)) = missing.and_then(|i| Some((i, *nodes.get(i)?))) {
+            return missing_argument(plan, builtin, i, node);
+        }
+    }
+    builtin_failed(id, builtin)(e)
 }
 
 /// Names the built-in in its failure.

@@ -16,11 +16,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::calls::{absent_argument, builtin_failed, call};
+use super::calls::{absent_argument, call, call_failed, missing_operand};
 use super::env::{fail, Env, Fail, R};
 use super::eval::decode_field;
 use super::fold::{filter, folded};
-use super::ops::{binary, compare, equals, equals_constant, matches_pattern, truthy};
+use super::ops::{
+    arithmetic, binary, compare, equals, equals_constant, matches_pattern, missing_side, truthy,
+};
 use super::scan::{grouped, keys_by_base, Base, Group, GroupBase};
 use super::table::lookup;
 use super::{BinOp, Node, NodeId, Pattern, Plan};
@@ -214,6 +216,19 @@ impl<'p> Compiler<'p> {
                     })
                 })
             }
+            Node::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div), a, b) => {
+                let (op, nodes) = (*op, [*a, *b]);
+                let (a, b) = (self.code(*a), self.code(*b));
+                Box::new(move |env| {
+                    let a = a(env)?;
+                    let b = b(env)?;
+                    // The check `binary` makes, made here to name the operand as written.
+                    if let Some(side) = missing_side(&a, &b) {
+                        return Err(missing_operand(env.plan, op, nodes[side]));
+                    }
+                    arithmetic(op, a, b).map_err(fail(id))
+                })
+            }
             Node::Binary(op, a, b) => {
                 let op = *op;
                 let (a, b) = (self.code(*a), self.code(*b));
@@ -398,11 +413,12 @@ impl<'p> Compiler<'p> {
         Box::new(move |env| {
             let v = arg.eval(env)?;
             if required {
-                if let Some(early) = absent_argument(builtin, 0, a, &v) {
+                if let Some(early) = absent_argument(env.plan, builtin, 0, a, &v) {
                     return early;
                 }
             }
-            (builtin.eval)(std::slice::from_ref(&v)).map_err(builtin_failed(id, builtin))
+            let values = std::slice::from_ref(&v);
+            (builtin.eval)(values).map_err(|e| call_failed(env.plan, id, builtin, &[a], values, e))
         })
     }
 
@@ -457,17 +473,19 @@ impl<'p> Compiler<'p> {
         Box::new(move |env| {
             let va = ca.eval(env)?;
             if required[0] {
-                if let Some(early) = absent_argument(builtin, 0, a, &va) {
+                if let Some(early) = absent_argument(env.plan, builtin, 0, a, &va) {
                     return early;
                 }
             }
             let vb = cb.eval(env)?;
             if required[1] {
-                if let Some(early) = absent_argument(builtin, 1, b, &vb) {
+                if let Some(early) = absent_argument(env.plan, builtin, 1, b, &vb) {
                     return early;
                 }
             }
-            (builtin.eval)(&[va, vb]).map_err(builtin_failed(id, builtin))
+            let values = [va, vb];
+            (builtin.eval)(&values)
+                .map_err(|e| call_failed(env.plan, id, builtin, &[a, b], &values, e))
         })
     }
 

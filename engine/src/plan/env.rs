@@ -1,5 +1,6 @@
 //! The state of one document's evaluation, and the failures the closures return.
 
+use super::place::Place;
 use super::program::Program;
 use super::{NodeId, Plan};
 use crate::json::Doc;
@@ -11,6 +12,9 @@ use crate::value::{Value, ValueError};
 pub(super) struct Fail {
     pub(super) message: String,
     pub(super) node: NodeId,
+    /// Which `let` it happened in, as far as it has been worked out on the way out
+    /// (`place.rs`).
+    pub(super) place: Place,
 }
 
 impl Fail {
@@ -19,6 +23,17 @@ impl Fail {
         Box::new(Fail {
             message: message.into(),
             node,
+            place: Place::Node,
+        })
+    }
+
+    /// A failure over the value of `node` (missing where it is read): it is placed where it
+    /// is read, not in the let `node` may be.
+    pub(super) fn of_value(node: NodeId, message: impl Into<String>) -> Box<Fail> {
+        Box::new(Fail {
+            message: message.into(),
+            node,
+            place: Place::Read,
         })
     }
 }
@@ -141,9 +156,11 @@ impl<'e, 'd> Env<'e, 'd> {
     #[inline(never)]
     fn fill(&mut self, s: usize) -> Result<(), Box<Fail>> {
         let mark = self.trace.as_ref().map(Vec::len);
-        let prog = self.prog;
+        let (plan, prog) = (self.plan, self.prog);
         let v = match prog.slot(s) {
-            Some(code) => code(self)?,
+            // On the way out of a slot, a failure learns which let it happened in (only when
+            // something failed: the value's path is untouched).
+            Some(code) => code(self).map_err(|e| super::place::left_slot(plan, prog, s, e))?,
             None => Value::Missing,
         };
         if self.trace.is_some() {

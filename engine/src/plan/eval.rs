@@ -2,7 +2,10 @@
 
 use super::env::{Env, Fail};
 use super::program::Program;
-use super::{Finding, MapError, NodeId, Outcome, Params, Plan, RuleSeverity, SegmentPlan};
+use super::rest::Resume;
+use super::{
+    FieldWrite, Finding, MapError, NodeId, Outcome, Params, Plan, RuleSeverity, SegmentPlan,
+};
 use crate::field::{encode, parse_date, parse_timestamp, FieldValue};
 use crate::json::{self, Doc};
 use crate::layout::{Field, FieldType, SegmentKind};
@@ -107,6 +110,7 @@ impl Plan {
             file: self.source_name.clone(),
             line: 0,
             message,
+            others: Vec::new(),
         })
     }
 
@@ -123,17 +127,30 @@ impl Plan {
                 file: self.source_name.clone(),
                 line,
                 message,
+                others: Vec::new(),
             })
         };
         let prog = self.compiled.get(self);
-        // A failure inside an expression, at the line of the node that failed; one computed
-        // from an SSN or a date of birth does not quote the value.
-        let failed = |what: String, e: Box<Fail>| {
-            err(
-                Some(what),
-                self.line_of(e.node),
-                prog.shown(self, e.node, e.message),
-            )
+        // A failure inside the expression `root` of a statement on `line`: at the line of the
+        // node that failed, or at the statement's line and naming the let it happened in; one
+        // computed from an SSN or a date of birth does not quote the value.
+        let failed = |what: String, root: NodeId, line: u32, e: Box<Fail>| {
+            let (line, message) = self.located(prog, root, line, *e, false);
+            (what, line, message)
+        };
+        // A failure while writing the segments: the record will not be sent, so the other
+        // fields that fail are looked for too (`rest.rs`), and the analyst sees them all at once.
+        let all = |f: &mut Env<'_, '_>, first: Failed, from: Resume, written: &[Segment]| {
+            let (field, line, message) = first;
+            let others = super::rest::failures_from(f, from, written);
+            Outcome::Error(MapError {
+                document_id: document_id(doc),
+                field: Some(field),
+                file: self.source_name.clone(),
+                line,
+                message,
+                others,
+            })
         };
         let mut f = Env::new(self, prog, doc, params, traces.is_some());
         for (s, test) in self.skips.iter().zip(&prog.skips) {
@@ -145,17 +162,29 @@ impl Plan {
                     }
                 }
                 Ok(false) => {}
-                Err(e) => return failed("skip".into(), e),
+                Err(e) => {
+                    let (what, line, message) = failed("skip".into(), s.cond, s.line, e);
+                    return err(Some(what), line, message);
+                }
             }
         }
         let mut base: Option<Segment> = None;
         let mut appended: Vec<Segment> = Vec::new();
-        for (sp, code) in self.segments.iter().zip(&prog.segments) {
+        for (si, (sp, code)) in self.segments.iter().zip(&prog.segments).enumerate() {
             if let Some(when) = &code.when {
                 match when(&mut f) {
                     Ok(true) => {}
                     Ok(false) => continue,
-                    Err(e) => return failed(format!("{} (when)", sp.kind), e),
+                    Err(e) => {
+                        let when = sp.when.unwrap_or_default();
+                        let what = format!("{} (when)", sp.kind);
+                        return all(
+                            &mut f,
+                            failed(what, when, sp.line, e),
+                            Resume::segment(si + 1),
+                            &appended,
+                        );
+                    }
                 }
             }
             match sp.each {
@@ -164,7 +193,10 @@ impl Plan {
                     match segment(&mut f, sp, code, label, traces.as_deref_mut()) {
                         Ok(seg) if sp.kind == SegmentKind::Base => base = Some(seg),
                         Ok(seg) => appended.push(seg),
-                        Err((field, line, message)) => return err(Some(field), line, message),
+                        Err((i, e)) => {
+                            let from = Resume::field(si, 0, i + 1);
+                            return all(&mut f, e, from, &appended);
+                        }
                     }
                 }
                 Some((list, var)) => {
@@ -175,15 +207,26 @@ impl Plan {
                     let items =
                         match listed.and_then(|v| v.as_list().map_err(|e| Fail::at(list, e.0))) {
                             Ok(items) => items,
-                            Err(e) => return failed(format!("{} (for each)", sp.kind), e),
+                            Err(e) => {
+                                let what = format!("{} (for each)", sp.kind);
+                                return all(
+                                    &mut f,
+                                    failed(what, list, sp.line, e),
+                                    Resume::segment(si + 1),
+                                    &appended,
+                                );
+                            }
                         };
-                    for item in items {
+                    for (ii, item) in items.into_iter().enumerate() {
                         f.locals[var as usize] = item;
                         let n = appended.iter().filter(|s| s.kind() == sp.kind).count();
                         let label = SegmentLabel(sp.kind, Some(n));
                         match segment(&mut f, sp, code, label, traces.as_deref_mut()) {
                             Ok(seg) => appended.push(seg),
-                            Err((field, line, message)) => return err(Some(field), line, message),
+                            Err((i, e)) => {
+                                let from = Resume::field(si, ii, i + 1);
+                                return all(&mut f, e, from, &appended);
+                            }
                         }
                     }
                 }
@@ -232,15 +275,19 @@ impl Plan {
                     // hold the record back; an error rule that cannot be checked guards nothing,
                     // so the record is not sent.
                     Err(e) if r.severity == RuleSeverity::Warning => {
-                        let message = prog.shown(self, e.node, e.message);
+                        let (line, message) = self.located(prog, r.cond, r.line, *e, false);
                         findings.push(Finding {
                             rule: r.id.clone(),
                             severity: r.severity,
                             message: format!("{} (could not be checked: {message})", r.message),
-                            line: self.line_of(e.node).max(r.line),
+                            line,
                         })
                     }
-                    Err(e) => return failed(format!("rule {}", r.id), e),
+                    Err(e) => {
+                        let (what, line, message) =
+                            failed(format!("rule {}", r.id), r.cond, r.line, e);
+                        return err(Some(what), line, message);
+                    }
                 }
             }
         }
@@ -249,6 +296,42 @@ impl Plan {
 }
 
 static NO_DOCUMENT: Doc = Doc::new();
+
+impl Plan {
+    /// The line and message of failure `e` inside the expression `root` of a statement on
+    /// `line` (a field, a skip, a rule). Outside a let: the failing node's line (a later line
+    /// of a statement written over several), never before the statement's. Inside one: the
+    /// statement's line, and the message names the let and its own line, since the let is
+    /// where the analyst has to look and the statement is what it failed for. The values it
+    /// quotes are masked when it computes from an identity, or when `identity` (the field
+    /// written holds one).
+    #[cold]
+    pub(super) fn located(
+        &self,
+        prog: &Program,
+        root: NodeId,
+        line: u32,
+        e: Fail,
+        identity: bool,
+    ) -> (u32, String) {
+        let inside = super::place::let_of(self, root, &e).and_then(|l| self.lets.get(l));
+        let message = if identity {
+            crate::identity::redact_quoted(&e.message)
+        } else {
+            prog.shown(self, e.node, e.message)
+        };
+        match inside {
+            Some(l) => (
+                line,
+                format!(
+                    "let {} ({}:{}): {message}",
+                    l.name, self.source_name, l.line
+                ),
+            ),
+            None => (self.line_of(e.node).max(line), message),
+        }
+    }
+}
 
 impl Plan {
     /// Evaluates a node that reads neither the document nor parameters nor element variables
@@ -274,7 +357,7 @@ pub(crate) fn document_id(doc: &Doc) -> Option<String> {
 /// How messages and traces name a produced segment: `base`, or `j1[0]` for the first of a
 /// repeated kind. Written out only when a message or a trace needs it, not per document.
 #[derive(Clone, Copy)]
-struct SegmentLabel(SegmentKind, Option<usize>);
+pub(super) struct SegmentLabel(pub(super) SegmentKind, pub(super) Option<usize>);
 
 impl std::fmt::Display for SegmentLabel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -285,17 +368,66 @@ impl std::fmt::Display for SegmentLabel {
     }
 }
 
-/// Writes one segment: its template, then each computed field at its offset.
+/// A failure in a field: the field (`base.surname`), the line and the message.
+pub(super) type Failed = (String, u32, String);
+
+/// The failure `e` of field write `w` of the segment `label`. A message about an SSN or a
+/// date of birth may quote the value it could not read: an identity field's, or one computed
+/// from an identity whatever field it was for.
+#[cold]
+pub(super) fn field_failed(
+    plan: &Plan,
+    prog: &Program,
+    label: SegmentLabel,
+    w: &FieldWrite,
+    e: Fail,
+) -> Failed {
+    let identity = crate::identity::is_identity(w.field.key);
+    let (line, message) = plan.located(prog, w.expr, w.line, e, identity);
+    (format!("{label}.{}", w.field.key), line, message)
+}
+
+/// The failure of writing `v`, the value of field write `w` of the segment `label`, with the
+/// writer's message `m`. Not inside a let, even when the field is one: the value was read, and
+/// writing it is what failed.
+#[cold]
+pub(super) fn write_failed(
+    plan: &Plan,
+    prog: &Program,
+    label: SegmentLabel,
+    w: &FieldWrite,
+    v: &Value<'_>,
+    m: String,
+) -> Failed {
+    let m = match (v, plan.text_of(w.expr)) {
+        // Named as written, as a built-in's missing argument is.
+        (Value::Missing, text) if !text.is_empty() => format!(
+            "{} is missing (give a default with `??`)",
+            super::calls::written(text)
+        ),
+        _ => m,
+    };
+    let message = if crate::identity::is_identity(w.field.key) {
+        crate::identity::redact_quoted(&m)
+    } else {
+        prog.shown(plan, w.expr, m)
+    };
+    (format!("{label}.{}", w.field.key), w.line, message)
+}
+
+/// Writes one segment: its template, then each computed field at its offset. A failure says
+/// which write of the segment failed.
 fn segment(
     env: &mut Env<'_, '_>,
     sp: &SegmentPlan,
     code: &super::program::SegmentCode,
     label: SegmentLabel,
     mut traces: Option<&mut Vec<FieldTrace>>,
-) -> Result<Segment, (String, u32, String)> {
+) -> Result<Segment, (usize, Failed)> {
     let mut seg = Segment::from_bytes(sp.kind, sp.template.clone())
         .unwrap_or_else(|| Segment::blank(sp.kind));
-    for ((w, code), typed) in sp.writes.iter().zip(&code.writes).zip(&code.typed) {
+    let writes = sp.writes.iter().zip(&code.writes).zip(&code.typed);
+    for (i, ((w, code), typed)) in writes.enumerate() {
         // The typed writer first (not in explain mode, whose traces the general path
         // records); when it does not apply, the general path writes the field.
         if env.trace.is_none() {
@@ -308,20 +440,10 @@ fn segment(
         if let Some(t) = env.trace.as_mut() {
             t.clear();
         }
-        // A message about an SSN or a date of birth may quote the value it could not read:
-        // an identity field's, or one computed from an identity whatever field it was for.
-        let at = |line: u32, node: NodeId, message: String| {
-            let message = if crate::identity::is_identity(w.field.key) {
-                crate::identity::redact_quoted(&message)
-            } else {
-                env.prog.shown(env.plan, node, message)
-            };
-            (format!("{label}.{}", w.field.key), line, message)
-        };
-        let v =
-            code(env).map_err(|e| at(env.plan.line_of(e.node).max(w.line), e.node, e.message))?;
+        let (plan, prog) = (env.plan, env.prog);
+        let v = code(env).map_err(|e| (i, field_failed(plan, prog, label, w, *e)))?;
         write_field(w.field, &v, &mut seg.as_bytes_mut()[w.field.range()])
-            .map_err(|m| at(w.line, w.expr, m))?;
+            .map_err(|m| (i, write_failed(plan, prog, label, w, &v, m)))?;
         if let Some(t) = traces.as_deref_mut() {
             t.push(FieldTrace {
                 segment: label.to_string(),

@@ -100,7 +100,7 @@ impl Compiler<'_> {
                     filter_items(env, *source_node, items, cond, *filter_var)?
                 }
                 None => {
-                    if let Some(early) = absent_argument(builtin, 0, list, &items) {
+                    if let Some(early) = absent_argument(env.plan, builtin, 0, list, &items) {
                         return early;
                     }
                     items
@@ -183,7 +183,7 @@ fn sum_each<'d>(
         env.locals[var] = Value::Json(e);
         let v = each.arg.eval(env)?;
         // `money(none)` is none, which the sum skips; a missing argument fails.
-        if let Some(early) = absent_argument(each.money, 0, each.arg_node, &v) {
+        if let Some(early) = absent_argument(env.plan, each.money, 0, each.arg_node, &v) {
             early?;
             continue;
         }

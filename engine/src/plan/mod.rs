@@ -22,7 +22,9 @@ mod eval;
 mod fold;
 mod ops;
 mod outcome;
+mod place;
 mod program;
+mod rest;
 mod scan;
 mod sensitive;
 mod table;
@@ -37,7 +39,7 @@ use crate::layout::{Field, SegmentKind};
 use crate::value::Value;
 
 pub use eval::{Bound, Explained, FieldTrace};
-pub use outcome::{Finding, MapError, Outcome, RuleSeverity};
+pub use outcome::{Finding, MapError, OtherFailure, Outcome, RuleSeverity};
 pub use program::Compiled;
 
 /// Index of a node in [`Plan::nodes`].
@@ -52,6 +54,13 @@ pub struct Plan {
     pub nodes: Vec<Node>,
     /// Per node: the 1-based `.m2map` line it came from.
     pub lines: Vec<u32>,
+    /// Per node: the expression as the analyst wrote it where the compiler first met it (a
+    /// let's name where a let is read), on one line and cut short (empty when unknown). Run-time
+    /// messages name what failed by it: `primary.lastName is missing`, not a built-in's
+    /// parameter.
+    pub texts: Vec<Box<str>>,
+    /// The `let`s a failure can happen in, each at the node computing its value.
+    pub lets: Vec<LetNode>,
     /// Number of per-document cache slots ([`Node::Cached`]).
     pub slots: u32,
     /// What each slot holds, for the plan listing (`let borrower`, `path LoanSetup.payment`).
@@ -71,6 +80,19 @@ pub struct Plan {
     /// The closures that run per document, compiled from the fields above on the first
     /// evaluation (change a plan before it runs, not after).
     pub compiled: Compiled,
+}
+
+/// Where a `let` is computed, so a failure inside it names the let and its line as well as
+/// the field that read it.
+#[derive(Debug, Clone)]
+pub struct LetNode {
+    /// The node holding the let's value: its cached node, or the node its expression became
+    /// when only one place reads it and it is computed there.
+    pub node: NodeId,
+    /// The let's name.
+    pub name: String,
+    /// The `let`'s own line.
+    pub line: u32,
 }
 
 /// A declared parameter.
@@ -458,5 +480,10 @@ impl Plan {
     /// The line a node came from.
     pub fn line_of(&self, node: NodeId) -> u32 {
         self.lines.get(node as usize).copied().unwrap_or(0)
+    }
+
+    /// The expression a node was written as (empty when the plan does not know).
+    pub fn text_of(&self, node: NodeId) -> &str {
+        self.texts.get(node as usize).map_or("", |t| t)
     }
 }

@@ -189,14 +189,30 @@ pub fn binary<'d>(op: BinOp, a: Value<'d>, b: Value<'d>) -> Result<Value<'d>, Va
         }
         _ => {}
     }
-    for v in [&a, &b] {
-        if matches!(v, Value::Missing) {
-            return Err(ValueError::new(format!(
-                "`{}` on a missing value (give a default with `??`)",
-                op.symbol()
-            )));
-        }
+    if missing_side(&a, &b).is_some() {
+        return Err(ValueError::new(format!(
+            "`{}` on a missing value (give a default with `??`)",
+            op.symbol()
+        )));
     }
+    arithmetic(op, a, b)
+}
+
+/// Which operand of an arithmetic operator is missing (0 the left), if one is: that is an
+/// error, which the plan reports naming the operand as written.
+#[inline]
+pub fn missing_side(a: &Value<'_>, b: &Value<'_>) -> Option<usize> {
+    if matches!(a, Value::Missing) {
+        Some(0)
+    } else if matches!(b, Value::Missing) {
+        Some(1)
+    } else {
+        None
+    }
+}
+
+/// [`binary`] for `+ - * /` on operands neither of which is missing ([`missing_side`]).
+pub fn arithmetic<'d>(op: BinOp, a: Value<'d>, b: Value<'d>) -> Result<Value<'d>, ValueError> {
     let a = a.resolve();
     let b = b.resolve();
     if a.is_absent() || b.is_absent() {

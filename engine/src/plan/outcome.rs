@@ -83,6 +83,46 @@ pub struct MapError {
     pub line: u32,
     /// What went wrong.
     pub message: String,
+    /// The other fields of the document that failed, after this one (in record order): a
+    /// document that fails in its segments is mapped to the end, so that the analyst sees
+    /// every field to fix at once. Empty for a failure in a skip or a rule.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub others: Vec<OtherFailure>,
+}
+
+/// Another failure of a document that could not be mapped ([`MapError::others`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OtherFailure {
+    /// The field (`j1[0].surname`), or the segment's `when` or `for each`.
+    pub field: String,
+    /// The `.m2map` line.
+    pub line: u32,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// How many other failures a reason names; the rest are counted.
+const OTHERS_NAMED: usize = 5;
+
+impl MapError {
+    /// The other failures as a reason ends: `; and 2 more: base.x (line 12), j1[0].y (line 40)`
+    /// (at most five named, then `…`); empty when there are none. Fields and lines only: the
+    /// first failure's message is the one shown, and fixing it may fix the others.
+    pub fn others_text(&self) -> String {
+        if self.others.is_empty() {
+            return String::new();
+        }
+        let mut named: Vec<String> = self
+            .others
+            .iter()
+            .take(OTHERS_NAMED)
+            .map(|o| format!("{} (line {})", o.field, o.line))
+            .collect();
+        if self.others.len() > OTHERS_NAMED {
+            named.push("…".into());
+        }
+        format!("; and {} more: {}", self.others.len(), named.join(", "))
+    }
 }
 
 impl fmt::Display for MapError {
@@ -94,7 +134,14 @@ impl fmt::Display for MapError {
         if let Some(field) = &self.field {
             write!(f, ", {field}")?;
         }
-        write!(f, " ({}:{}): {}", self.file, self.line, self.message)
+        write!(
+            f,
+            " ({}:{}): {}{}",
+            self.file,
+            self.line,
+            self.message,
+            self.others_text()
+        )
     }
 }
 
