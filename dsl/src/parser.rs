@@ -10,6 +10,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
 
 mod edit;
+mod keywords;
 mod quotes;
 mod slips;
 
@@ -1531,6 +1532,19 @@ fn scan_characters(source: &str) -> (std::borrow::Cow<'_, str>, Vec<Diagnostic>)
                     i += n;
                 }
             }
+        }
+    }
+    // Item keywords misspelt, once the characters are sound.
+    let text = if out.is_empty() {
+        source
+    } else {
+        std::str::from_utf8(&out).unwrap_or(source)
+    };
+    let misspelt = keywords::misspelt(text);
+    for m in misspelt {
+        if m.fixed.len() + m.start <= b.len() {
+            repair(&mut out, m.start, m.fixed.as_bytes());
+            diags.push(m.diag);
         }
     }
     for (_, d, more) in names {

@@ -652,7 +652,7 @@ fn closer(kind: Kind) -> Option<u8> {
 }
 
 /// The edit distance between two short words, a transposition (`thne`) counting one.
-fn distance(a: &str, b: &str) -> usize {
+pub(super) fn distance(a: &str, b: &str) -> usize {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let mut rows: Vec<Vec<usize>> = vec![(0..=b.len()).collect()];
     for (i, ca) in a.iter().enumerate() {
