@@ -86,14 +86,20 @@ fn a_slip_in_the_preset_is_one_diagnostic_at_its_place() {
     assert_eq!(diags.items.len(), 1, "{}", diags.render_plain(100));
     let d = &diags.items[0];
     assert_eq!(d.message, "this text is not closed: add `\"` after `13`");
-    let line = src.lines().position(|l| l.starts_with("let off_schedule")).unwrap();
+    let line = src
+        .lines()
+        .position(|l| l.starts_with("let off_schedule"))
+        .unwrap();
     let col = src.lines().nth(line).unwrap().find("\"13").unwrap();
     assert_eq!(diags.line_col(d), (line as u32 + 1, col as u32 + 1));
 
     // The `}` of `let status = match` deleted: one diagnostic naming the match, none for
     // the uses of `status`.
     let preset = preset_with(|_| true, |l| Some(l.to_string()));
-    let open = preset.lines().position(|l| l.starts_with("let status = match")).unwrap();
+    let open = preset
+        .lines()
+        .position(|l| l.starts_with("let status = match"))
+        .unwrap();
     let close = open + preset.lines().skip(open).position(|l| l == "}").unwrap();
     let src: String = preset
         .lines()
@@ -104,6 +110,9 @@ fn a_slip_in_the_preset_is_one_diagnostic_at_its_place() {
     let diags = m2map::check(&src, "q5.m2map");
     assert_eq!(diags.items.len(), 1, "{}", diags.render_plain(100));
     let d = &diags.items[0];
-    assert_eq!(d.message, format!("`match` opened at line {} is not closed", open + 1));
+    assert_eq!(
+        d.message,
+        format!("`match` opened at line {} is not closed", open + 1)
+    );
     assert_eq!(diags.line_col(d).0 as usize, close, "at the last arm");
 }

@@ -34,7 +34,7 @@ const TRIES: usize = 40;
 /// from the left, up to a comment) are an odd number. `text` is the whole file.
 pub(super) fn locate(text: &str, start: usize, end: usize) -> Option<Missing> {
     let quotes = quotes(text, start, end);
-    if quotes.len() % 2 == 0 {
+    if quotes.len().is_multiple_of(2) {
         return None;
     }
     let b = text.as_bytes();
@@ -213,7 +213,7 @@ fn code_like(content: &str) -> u32 {
 fn word_like(code: &str) -> u32 {
     let mut s = 0;
     let mut prev: Option<&str> = None;
-    for token in code.split(|c: char| c == ' ' || c == '\t') {
+    for token in code.split([' ', '\t']) {
         if token.is_empty() {
             continue;
         }

@@ -152,12 +152,7 @@ pub(super) fn find(
         tokens: &tokens,
         err_at,
     };
-    let mut tries = 0;
-    for edit in s.edits() {
-        if tries == TRIES {
-            break;
-        }
-        tries += 1;
+    for edit in s.edits().into_iter().take(TRIES) {
         let mut tried = text.to_string();
         tried.replace_range(edit.at..edit.at + edit.len, &edit.with);
         if Grammar::parse(rule, &tried).is_ok() {
