@@ -204,6 +204,9 @@ pub enum ExprKind {
     List(Vec<Expr>),
     /// `(x)`: kept so the formatter writes the parentheses back.
     Paren(Box<Expr>),
+    /// A value the parser could not read (already reported as a syntax error): a `let` whose
+    /// value is broken keeps its name, and its uses are not reported again.
+    Error,
 }
 
 /// Prefix operators.

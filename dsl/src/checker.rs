@@ -1237,6 +1237,7 @@ impl<'s> Checker<'s> {
         let span = e.span;
         match &e.kind {
             ExprKind::Lit(l) => Self::h(HKind::Const(lit_value(l)), lit_type(l), span),
+            ExprKind::Error => Self::error(span),
             ExprKind::Paren(inner) => {
                 let mut h = self.expr(inner);
                 h.span = span;

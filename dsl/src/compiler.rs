@@ -278,10 +278,19 @@ impl Compiler<'_> {
             Value::Bool(b) => *b,
             _ => return,
         };
+        // Through the lets it reads too: a let whose value could not be read (a syntax error)
+        // folds to none as well.
         let mut stack = vec![h];
+        let mut seen = std::collections::HashSet::new();
         while let Some(x) = stack.pop() {
-            if matches!(x.kind, HKind::Error) {
-                return;
+            match x.kind {
+                HKind::Error => return,
+                HKind::Let(i) if seen.insert(i) => {
+                    if let Some(l) = self.checked.lets.get(i as usize) {
+                        stack.push(&l.value);
+                    }
+                }
+                _ => {}
             }
             stack.extend(crate::checker::children(x));
         }

@@ -520,7 +520,7 @@ impl Formatter<'_> {
                     cat(lines, self.expr(r, indent))
                 }
             }
-            ExprKind::Lit(_) | ExprKind::Name(_) => vec![self.inline(e)],
+            ExprKind::Lit(_) | ExprKind::Name(_) | ExprKind::Error => vec![self.inline(e)],
         }
     }
 
@@ -647,6 +647,8 @@ impl Formatter<'_> {
     fn inline(&self, e: &Expr) -> String {
         match &e.kind {
             ExprKind::Lit(l) => lit(l),
+            // Unreachable: files with syntax errors are refused before formatting.
+            ExprKind::Error => e.span.text(self.source).to_string(),
             ExprKind::Name(n) => n.clone(),
             ExprKind::Paren(x) => format!("({})", self.inline(x)),
             ExprKind::Member(b, n) => format!("{}.{}", self.inline(b), n.name),

@@ -204,6 +204,18 @@ mod tests {
     }
 
     #[test]
+    fn a_let_whose_value_is_broken_keeps_its_name() {
+        // Two slips (a `,` and the `)` missing), so no single edit reads it: `total` is still
+        // a let, and the field reading it and the rule over it report nothing more.
+        let src = format!(
+            "m2map 1\nparam as_of: date\nparam furnisher_id: text\nlet total = max(1 2\nsegment base {{\n{FIELDS}  current_balance = total\n}}\nrule R-1 error \"m\": total > 0\n"
+        );
+        let c = codes(&src);
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].0, Code::Syntax);
+    }
+
+    #[test]
     fn syntax_errors_come_first() {
         let src = format!(
             "m2map 1\nparam as_of: date\nparam furnisher_id: text\nsegment base {{\n  bogus_field = 1\n{FIELDS}}}\nlet x = (1\n"

@@ -9,6 +9,11 @@ use crate::ast::*;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::Span;
 
+mod edit;
+mod keywords;
+mod quotes;
+mod slips;
+
 #[derive(pest_derive::Parser)]
 #[grammar = "../../grammar/m2map.pest"]
 struct Grammar;
@@ -336,6 +341,43 @@ fn syntax_error(e: &pest::error::Error<Rule>, base: usize, text: &str) -> Diagno
     )
 }
 
+/// What a broken statement was read as, once its slip is known.
+enum Meant {
+    Item(ItemKind),
+    Assignment(Assignment),
+    Arm(TableArm),
+}
+
+/// A `let` whose value could not be read: the name stays defined (its value unknown), so its
+/// uses are not reported as unknown names as well.
+fn broken_let(text: &str, base: usize) -> Option<ItemKind> {
+    let rest = text.strip_prefix("let")?;
+    let name_at = 3 + rest.len() - rest.trim_start().len();
+    let name_len = text[name_at..]
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(text.len() - name_at);
+    let after = text[name_at + name_len..].trim_start();
+    if name_len == 0 || name_at == 3 || !after.starts_with('=') || after.starts_with("==") {
+        return None;
+    }
+    let name = &text[name_at..name_at + name_len];
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let value_at = text.len() - after.len() + 1;
+    let end = code_end(text, 0, text.len()).max(value_at);
+    Some(ItemKind::Let(Let {
+        name: Ident {
+            name: name.to_string(),
+            span: Span::new(base + name_at, base + name_at + name_len),
+        },
+        value: Expr {
+            kind: ExprKind::Error,
+            span: Span::new(base + value_at, base + end),
+        },
+    }))
+}
+
 struct Walker<'s> {
     source: &'s str,
     diags: Vec<Diagnostic>,
@@ -371,6 +413,17 @@ impl Walker<'_> {
                     }
                 }
                 Rule::item => {
+                    let bad = p
+                        .clone()
+                        .into_inner()
+                        .find(|i| i.as_rule() == Rule::bad_item)
+                        .map(|i| (i.as_span().start(), i.as_span().end()));
+                    if let Some((start, end)) = bad.filter(|(s, _)| self.mid_line(*s)) {
+                        if let Some(prev) = items.pop() {
+                            items.push(self.joined(prev, start, end));
+                            continue;
+                        }
+                    }
                     let item = self.item(p);
                     if let Some(stray) = self.stray.take() {
                         let d = self.stray_stmts(stray, items.last());
@@ -384,6 +437,23 @@ impl Walker<'_> {
         File { version, items }
     }
 
+    /// The item `prev` with the broken text after it on its line, `start..end`, read again as
+    /// one statement.
+    fn joined(&mut self, prev: Item, start: usize, end: usize) -> Item {
+        let from = prev.span.start.min(start);
+        let text = &self.source[from..end];
+        let kind = match self.bad_text(text, from, Rule::item_strict) {
+            Some(Meant::Item(k)) => k,
+            _ => broken_let(text, from).unwrap_or(ItemKind::Error),
+        };
+        Item {
+            docs: prev.docs,
+            kind,
+            span: Span::new(from, code_end(self.source, from, end)),
+            start: prev.start,
+        }
+    }
+
     fn item(&mut self, pair: Pair<'_, Rule>) -> Item {
         let mut docs = Vec::new();
         let mut kind = ItemKind::Error;
@@ -394,7 +464,11 @@ impl Walker<'_> {
                 Rule::doc_comment => docs.push(doc_text(p.as_str())),
                 Rule::bad_item => {
                     span = Span::from(p.as_span());
-                    self.bad(p, Rule::item_strict);
+                    let (text, base) = (p.as_str(), span.start);
+                    kind = match self.bad(p, Rule::item_strict) {
+                        Some(Meant::Item(k)) => k,
+                        _ => broken_let(text, base).unwrap_or(ItemKind::Error),
+                    };
                 }
                 Rule::stray_stmts => {
                     span = self.code_span(&p);
@@ -415,10 +489,14 @@ impl Walker<'_> {
     }
 
     /// Reports a broken statement: re-parses its text alone with the strict rule to find the
-    /// precise place and what was expected there.
-    fn bad(&mut self, pair: Pair<'_, Rule>, strict: Rule) {
-        let text = pair.as_str();
-        let base = pair.as_span().start();
+    /// precise place and what was expected there, then looks for the slip that breaks it
+    /// ([`slips`]). When the slip says what was meant, the statement is read that way.
+    fn bad(&mut self, pair: Pair<'_, Rule>, strict: Rule) -> Option<Meant> {
+        self.bad_text(pair.as_str(), pair.as_span().start(), strict)
+    }
+
+    /// [`Walker::bad`] for the statement `text` at offset `base`.
+    fn bad_text(&mut self, text: &str, base: usize, strict: Rule) -> Option<Meant> {
         if strict == Rule::item_strict && text.trim_start().starts_with("m2map") {
             let end = text.find('\n').unwrap_or(text.len());
             self.diags.push(
@@ -430,17 +508,70 @@ impl Walker<'_> {
                 )
                 .help("write `m2map 1` once, as the first line of the file"),
             );
-            return;
+            return None;
         }
         match Grammar::parse(strict, text) {
-            Err(e) => self.diags.push(syntax_error(&e, base, text)),
-            Ok(_) => self.diags.push(Diagnostic::new(
-                Code::Syntax,
-                Span::new(base, base + text.len().min(1)),
-                "syntax error: this statement does not belong here",
-                "unexpected statement",
-            )),
+            Err(e) => {
+                let d = syntax_error(&e, base, text);
+                let err_at = d.span.start.saturating_sub(base);
+                match slips::find(text, base, strict, self.source, err_at) {
+                    Some(slip) => {
+                        self.diags.push(slip.diag);
+                        slip.fixed
+                            .and_then(|fixed| self.reread(base, &fixed, strict))
+                    }
+                    None => {
+                        self.diags.push(d);
+                        None
+                    }
+                }
+            }
+            Ok(_) => {
+                self.diags.push(Diagnostic::new(
+                    Code::Syntax,
+                    Span::new(base, base + text.len().min(1)),
+                    "syntax error: this statement does not belong here",
+                    "unexpected statement",
+                ));
+                None
+            }
         }
+    }
+
+    /// Whether byte `at` comes after code on its line. A broken statement that does is the
+    /// rest of the one before it: pest read that one as far as it could (`x = alnum` of
+    /// `x = alnum(displayId`) and left the rest (`(displayId`) as a statement of its own.
+    fn mid_line(&self, at: usize) -> bool {
+        let line = self.source[..at].rfind('\n').map(|n| n + 1).unwrap_or(0);
+        !self.source[line..at].trim().is_empty()
+    }
+
+    /// The statement at `base` read as `fixed`, which is as long as it: the spans of what it
+    /// holds are those of the file.
+    fn reread(&mut self, base: usize, fixed: &str, strict: Rule) -> Option<Meant> {
+        let mut padded: String = self.source.as_bytes()[..base]
+            .iter()
+            .map(|b| if *b == b'\n' { '\n' } else { ' ' })
+            .collect();
+        padded.push_str(fixed);
+        let top = Grammar::parse(strict, &padded).ok()?.next()?;
+        let inner = top
+            .into_inner()
+            .find(|p| !matches!(p.as_rule(), Rule::doc_comment | Rule::EOI))?;
+        let mut sub = Walker {
+            source: &padded,
+            diags: Vec::new(),
+            too_deep: self.too_deep,
+            stray: None,
+        };
+        let meant = match strict {
+            Rule::assignment_strict => Meant::Assignment(sub.assignment(inner)),
+            Rule::table_arm_strict => Meant::Arm(sub.table_arm(inner)),
+            _ => Meant::Item(sub.item_kind(inner)),
+        };
+        self.too_deep |= sub.too_deep;
+        self.diags.extend(sub.diags);
+        Some(meant)
     }
 
     /// The 1-based line of byte `at`.
@@ -592,7 +723,23 @@ impl Walker<'_> {
                 for a in inner {
                     match a.as_rule() {
                         Rule::table_arm => arms.push(self.table_arm(a)),
-                        Rule::bad_arm => self.bad(a, Rule::table_arm_strict),
+                        Rule::bad_arm => {
+                            let (start, end) = (a.as_span().start(), a.as_span().end());
+                            let prev = match arms.last() {
+                                Some(_) if self.mid_line(start) => arms.pop(),
+                                _ => None,
+                            };
+                            let from = prev
+                                .as_ref()
+                                .map(|p: &TableArm| p.span.start)
+                                .unwrap_or(start);
+                            let text = &self.source[from..end];
+                            if let Some(Meant::Arm(arm)) =
+                                self.bad_text(text, from, Rule::table_arm_strict)
+                            {
+                                arms.push(arm);
+                            }
+                        }
                         _ => {}
                     }
                 }
@@ -620,7 +767,24 @@ impl Walker<'_> {
                             when = Some(self.expr(p.into_inner().next().expect("when cond")))
                         }
                         Rule::assignment => body.push(self.assignment(p)),
-                        Rule::bad_stmt => self.bad(p, Rule::assignment_strict),
+                        Rule::bad_stmt => {
+                            let (start, end) = (p.as_span().start(), p.as_span().end());
+                            let prev = match body.last() {
+                                Some(_) if self.mid_line(start) => body.pop(),
+                                _ => None,
+                            };
+                            let from = prev.as_ref().map(|a| a.field.span.start).unwrap_or(start);
+                            let text = &self.source[from..end];
+                            if let Some(Meant::Assignment(mut a)) =
+                                self.bad_text(text, from, Rule::assignment_strict)
+                            {
+                                if let Some(prev) = prev {
+                                    a.docs = prev.docs;
+                                    a.start = prev.start;
+                                }
+                                body.push(a);
+                            }
+                        }
                         _ => {}
                     }
                 }
@@ -1236,8 +1400,6 @@ fn scan_characters(source: &str) -> (std::borrow::Cow<'_, str>, Vec<Diagnostic>)
     // Names with a letter outside ASCII, reported at their first place only.
     let mut names: Vec<(String, Diagnostic, Vec<usize>)> = Vec::new();
     let mut i = if source.starts_with('\u{FEFF}') { 3 } else { 0 };
-    // Where the texts closed on the current line start, and whether they hold a `=>`.
-    let mut line_texts: Vec<(usize, bool)> = Vec::new();
     // The start of the current line, and of the last line with a character reported on it
     // (one such report a line is enough: a pasted line may hold many).
     let mut line_start = 0;
@@ -1252,7 +1414,6 @@ fn scan_characters(source: &str) -> (std::borrow::Cow<'_, str>, Vec<Diagnostic>)
         let c = b[i];
         match c {
             b'\n' => {
-                line_texts.clear();
                 i += 1;
                 line_start = i;
             }
@@ -1264,20 +1425,10 @@ fn scan_characters(source: &str) -> (std::borrow::Cow<'_, str>, Vec<Diagnostic>)
             b'"' => {
                 let (end, closed) = text_end(b, i + 1, false);
                 if closed {
-                    line_texts.push((i, source[i..end].contains("=>")));
                     i = end;
                     continue;
                 }
-                i = unclosed_text(
-                    source,
-                    i,
-                    end,
-                    false,
-                    &line_texts,
-                    &mut diags,
-                    &mut out,
-                    &repair,
-                );
+                i = unclosed_text(source, i, end, false, &mut diags, &mut out, &repair);
             }
             c if c.is_ascii() => i += 1,
             _ => {
@@ -1297,7 +1448,7 @@ fn scan_characters(source: &str) -> (std::borrow::Cow<'_, str>, Vec<Diagnostic>)
                         repair(&mut out, q, &with);
                         i = end;
                     } else {
-                        i = unclosed_text(source, i, end, true, &[], &mut diags, &mut out, &repair);
+                        i = unclosed_text(source, i, end, true, &mut diags, &mut out, &repair);
                     }
                 } else if ch.is_alphanumeric() {
                     // The whole name: ASCII name characters and letters outside ASCII.
@@ -1383,6 +1534,19 @@ fn scan_characters(source: &str) -> (std::borrow::Cow<'_, str>, Vec<Diagnostic>)
             }
         }
     }
+    // Item keywords misspelt, once the characters are sound.
+    let text = if out.is_empty() {
+        source
+    } else {
+        std::str::from_utf8(&out).unwrap_or(source)
+    };
+    let misspelt = keywords::misspelt(text);
+    for m in misspelt {
+        if m.fixed.len() + m.start <= b.len() {
+            repair(&mut out, m.start, m.fixed.as_bytes());
+            diags.push(m.diag);
+        }
+    }
     for (_, d, more) in names {
         let d = if more.is_empty() {
             d
@@ -1446,14 +1610,14 @@ fn curly(at: usize, n: usize) -> Diagnostic {
 }
 
 /// Reports a text opened at `open` and left open at `end` (a line break or the end of the
-/// file), repairs it and returns where scanning goes on.
-#[allow(clippy::too_many_arguments)]
+/// file), repairs it and returns where scanning goes on. A straight quote left open is the
+/// last quote of its line, not necessarily the slip: [`quotes::locate`] finds which quote of
+/// the line lacks its partner.
 fn unclosed_text(
     source: &str,
     open: usize,
     end: usize,
     curly_open: bool,
-    line_texts: &[(usize, bool)],
     diags: &mut Vec<Diagnostic>,
     out: &mut Vec<u8>,
     repair: &impl Fn(&mut Vec<u8>, usize, &[u8]),
@@ -1474,50 +1638,44 @@ fn unclosed_text(
             repair(out, at, b"\"  ");
             return at + 3;
         }
-    }
-    // `"key     => "B"`: the first text of the line holds a `=>`, so it is the one not closed.
-    let (from, message, label) = match line_texts.iter().find(|(_, arrow)| *arrow) {
-        Some(&(at, _)) => {
-            let line_start = source[..at].rfind('\n').map(|n| n + 1).unwrap_or(0);
-            let key = source[line_start..at].trim().is_empty();
-            (
-                at,
-                format!(
-                    "{} text is not closed: add `\"` before `=>`",
-                    if key { "the key's" } else { "this" }
-                ),
-                "this text is not closed",
-            )
+        let line_start = source[..open].rfind('\n').map(|n| n + 1).unwrap_or(0);
+        // The text as repaired so far: earlier lines may have had their own slips.
+        let text = if out.is_empty() {
+            source
+        } else {
+            std::str::from_utf8(out).unwrap_or(source)
+        };
+        if let Some(m) = quotes::locate(text, line_start, end) {
+            diags.push(missing_quote(text, line_start, end, m));
+            let fixed = quotes::repair(text, line_start, end, m);
+            if fixed.len() == end - line_start {
+                repair(out, line_start, fixed.as_bytes());
+            }
+            return end;
         }
-        None => (
-            open,
-            "this text is not closed: add `\"` before the end of the line".to_string(),
-            "this text is not closed",
-        ),
-    };
+    }
     if !curly_open {
         diags.push(
-            Diagnostic::new(Code::Syntax, Span::new(from, from + 1), message, label).help(
-                "a text ends on the line it starts on; write `\\\"` for a quote inside a text",
-            ),
+            Diagnostic::new(
+                Code::Syntax,
+                Span::new(open, open + 1),
+                "this text is not closed: add `\"` before the end of the line",
+                "this text is not closed",
+            )
+            .help("a text ends on the line it starts on; write `\\\"` for a quote inside a text"),
         );
     }
-    // The repair: a closed text (`"" => ""` when the arm's key was the one left open) that
-    // keeps as much of what was written as fits.
-    let n = end - from;
+    // The repair: a closed text that keeps as much of what was written as fits.
+    let n = end - open;
     let mut with = vec![b' '; n];
-    if from != open && n >= 8 {
-        with[..8].copy_from_slice(b"\"\" => \"\"");
-    } else if n >= 2 {
-        let inner = &source[content_from.min(end)..end];
-        let mut keep = inner
+    if n >= 2 {
+        let mut keep = content
             .char_indices()
             .last()
-            .map(|(k, _)| &inner[..k])
+            .map(|(k, _)| &content[..k])
             .unwrap_or("");
         keep = keep.trim_end_matches('\\');
-        let start = if from == open { open } else { from };
-        let keep = if start == open && !curly_open && keep.len() + 2 <= n {
+        let keep = if !curly_open && keep.len() + 2 <= n {
             keep
         } else {
             ""
@@ -1528,8 +1686,86 @@ fn unclosed_text(
     } else {
         with[0] = b'0';
     }
-    repair(out, from, &with);
+    repair(out, open, &with);
     end
+}
+
+/// The diagnostic for a quote whose partner is missing in the line `text[start..end]`: at the
+/// quote written, saying where the other goes.
+fn missing_quote(text: &str, start: usize, end: usize, m: quotes::Missing) -> Diagnostic {
+    /// A word of the line to name, cut when long.
+    fn shown(w: &str) -> String {
+        match w.char_indices().nth(40) {
+            Some((k, _)) => format!("{}…", &w[..k]),
+            None => w.to_string(),
+        }
+    }
+    if m.extra {
+        return Diagnostic::new(
+            Code::Syntax,
+            Span::new(m.quote, m.quote + 1),
+            "this `\"` has no partner on its line: remove it",
+            "one `\"` too many",
+        )
+        .help("a text is written between two `\"` on one line; write `\\\"` for a quote inside a text");
+    }
+    // `""` with one quote: the text is empty, neither opened nor closed before the other.
+    let m = if m.opens && m.at == m.quote {
+        quotes::Missing {
+            at: m.quote + 1,
+            opens: false,
+            extra: false,
+            ..m
+        }
+    } else {
+        m
+    };
+    let after = text[m.at..end].trim_start();
+    let (message, label) = if m.at == m.quote + 1 && !m.opens {
+        (
+            "this text is not closed: `\"\"` is the empty text".to_string(),
+            "this text is not closed",
+        )
+    } else if m.opens {
+        let word = text[m.at..m.quote].split_whitespace().next().unwrap_or("");
+        (
+            format!(
+                "this `\"` ends a text that has no opening quote: add `\"` before `{}`",
+                shown(word)
+            ),
+            "no `\"` opens this text",
+        )
+    } else if after.is_empty() || after.starts_with('#') {
+        (
+            "this text is not closed: add `\"` before the end of the line".to_string(),
+            "this text is not closed",
+        )
+    } else if after.starts_with("=>") {
+        let key = text[start..m.quote].trim().is_empty();
+        (
+            format!(
+                "{} text is not closed: add `\"` before `=>`",
+                if key { "the key's" } else { "this" }
+            ),
+            "this text is not closed",
+        )
+    } else {
+        let word = text[m.quote + 1..m.at]
+            .split_whitespace()
+            .last()
+            .unwrap_or("");
+        (
+            format!("this text is not closed: add `\"` after `{}`", shown(word)),
+            "this text is not closed",
+        )
+    };
+    Diagnostic::new(
+        Code::Syntax,
+        Span::new(m.quote, m.quote + 1),
+        message,
+        label,
+    )
+    .help("a text ends on the line it starts on; write `\\\"` for a quote inside a text")
 }
 
 /// The ASCII letter an accented Latin letter is written with, `_` for any other letter
