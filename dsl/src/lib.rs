@@ -17,6 +17,7 @@
 //!   with their doc comments and source text (`metro2 dictionary`).
 //! - [`eval_expr`]: evaluates a constant expression (built-in examples, tooling).
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod ast;
 pub mod checker;

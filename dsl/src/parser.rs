@@ -14,9 +14,15 @@ mod keywords;
 mod quotes;
 mod slips;
 
-#[derive(pest_derive::Parser)]
-#[grammar = "../../grammar/m2map.pest"]
-struct Grammar;
+/// pest's parser and its `Rule` enum, generated from the grammar; private to the parser (the
+/// rest of the crate reads the syntax tree), and undocumented since their items are generated.
+#[allow(missing_docs)]
+mod grammar {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../../grammar/m2map.pest"]
+    pub(super) struct Grammar;
+}
+use grammar::{Grammar, Rule};
 
 /// How deeply expressions may nest: brackets, `if`s, `match`es, prefix operators, `.name`
 /// and `[index]` postfixes and every operator of a chain (`1 + 1 + 1` is two levels) each
