@@ -166,6 +166,8 @@ rules! {
     L1_CHANGE_FIELDS = "M2X-022", Error, "L1 new account number / identification number do not match the change indicator";
     /// Nine digits the SSA never issues (rules.md §8: valid US SSNs only, no ITIN/CPN).
     SSN_NOT_ISSUED = "M2X-023", Error, "a social security number the SSA does not issue (area 000, 666 or 900-999, group 00 or serial 0000)";
+    /// Surrender or repossession of an auto or lease installment with nothing past due (CFPB evaluator Status-APD-3, rules.md §1).
+    SURRENDER_WITHOUT_PAST_DUE = "M2X-024", Error, "status 95 or 96 on an installment auto or lease (account type 00, 13, 3A) with no amount past due";
 
     /// A trailer counter that disagrees with the records.
     TOTAL_MISMATCH = "M2T-001", Error, "a trailer total differs from the total recomputed from the records";
