@@ -485,6 +485,15 @@ fn cases() -> Vec<(&'static rules::Rule, Make, Make)> {
             ]),
         ),
         (
+            &rules::DOFD_MISSING_BANKRUPTCY,
+            with_base(&[("consumer_information_indicator", "A")]),
+            // The petition date is there.
+            with_base(&[
+                ("consumer_information_indicator", "A"),
+                ("date_of_first_delinquency", "06012025"),
+            ]),
+        ),
+        (
             &rules::HISTORY_B_EMBEDDED,
             with_base(&[("payment_history_profile", "0000B0000000000000000BBB")]),
             with_base(&[("payment_history_profile", "0000D0000000000000000BBB")]),

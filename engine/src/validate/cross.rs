@@ -356,6 +356,14 @@ pub(crate) fn check_record(
             &base[b.consumer_information_indicator.clone()],
             lists::BANKRUPTCY_CII,
         );
+        if current && !has_dofd && bankrupt {
+            // CRRG DOFD hierarchy rule 3 (rules.md §4): the bankruptcy petition or notification
+            // date, which the bureaus purge by.
+            o.push(&rules::DOFD_MISSING_BANKRUPTCY, "date_of_first_delinquency", format!(
+                "account status {st}{} is current with consumer information indicator {}: the date of first delinquency must be the bankruptcy petition (or notification) date, and it is zero-filled",
+                if status == b"11" { String::new() } else { " with payment rating 0".into() },
+                text(&base[b.consumer_information_indicator.clone()])));
+        }
         if current && has_dofd && !bankrupt {
             o.push(&rules::DOFD_FORBIDDEN, "date_of_first_delinquency", format!(
                 "account status {st}{} is current, so the date of first delinquency is zero-filled (unless a bankruptcy indicator is reported)",
