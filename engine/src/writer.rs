@@ -7,9 +7,13 @@
 //! computes the trailer from the records it wrote.
 //!
 //! Blocking:
-//! - [`Blocking::Fixed`]: every record (header and trailer too) is padded with blanks to one
-//!   common length, the length of the longest record, and every RDW holds that length; no block
-//!   descriptor words. A base-only file is therefore all 426-byte records.
+//! - [`Blocking::Fixed`]: every data record carries the same segments (a [`FixedShape`]: as many
+//!   J1 and J2 as the record with the most of them, and each of K1..N1 that any record carries).
+//!   A record that does not need a segment the others carry still writes its identifier, the
+//!   rest blank-filled (formats.md, "General programming standards"), so every record has the
+//!   same length and every segment the same position; header and trailer are padded with
+//!   blanks to that length and every RDW holds it; no block descriptor words. A base-only file
+//!   is therefore all 426-byte records.
 //! - [`Blocking::Variable`]: each record has its own length and is its own block, preceded by a
 //!   block descriptor word (4 digits, the record's length plus 4).
 
@@ -64,13 +68,90 @@ pub struct WriteOptions {
     pub blocking: Blocking,
 }
 
-/// The common record length of a fixed-length file holding these records: the longest record,
-/// and never less than the 426 bytes of a header.
+/// The appended segments every data record of a fixed-length file carries, real or as a
+/// placeholder (its identifier, the rest blank-filled): for J1 and J2 the most any record has,
+/// for K1..N1 whether any record has one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FixedShape {
+    /// How many of each kind, in the order of [`SegmentKind::APPENDED`].
+    counts: [usize; 8],
+}
+
+impl FixedShape {
+    /// A shape of base segments only (426-byte records).
+    pub fn base_only() -> FixedShape {
+        FixedShape::default()
+    }
+
+    /// The shape that holds every one of these records.
+    pub fn of<'a>(records: impl IntoIterator<Item = &'a DataRecord>) -> FixedShape {
+        let mut shape = FixedShape::default();
+        for r in records {
+            shape.add(r);
+        }
+        shape
+    }
+
+    /// Widens the shape to hold `record` too.
+    pub fn add(&mut self, record: &DataRecord) {
+        for (c, n) in self.counts.iter_mut().zip(counts(record)) {
+            *c = (*c).max(n);
+        }
+    }
+
+    /// Whether every segment of `record` has its place in the shape.
+    pub fn holds(&self, record: &DataRecord) -> bool {
+        self.counts.iter().zip(counts(record)).all(|(c, n)| n <= *c)
+    }
+
+    /// How many segments of `kind` each record carries (1 for the base segment).
+    pub fn count(&self, kind: SegmentKind) -> usize {
+        SegmentKind::APPENDED
+            .iter()
+            .position(|k| *k == kind)
+            .map_or(usize::from(kind == SegmentKind::Base), |i| self.counts[i])
+    }
+
+    /// The length of every record of the file: the base segment and the shape's segments.
+    pub fn len(&self) -> usize {
+        SegmentKind::Base.byte_len()
+            + SegmentKind::APPENDED
+                .iter()
+                .zip(self.counts)
+                .map(|(k, n)| k.byte_len() * n)
+                .sum::<usize>()
+    }
+
+    /// Whether the shape holds base segments only.
+    pub fn is_empty(&self) -> bool {
+        self.counts.iter().all(|c| *c == 0)
+    }
+}
+
+fn counts(record: &DataRecord) -> [usize; 8] {
+    let mut n = [0; 8];
+    for s in record.appended() {
+        if let Some(i) = SegmentKind::APPENDED.iter().position(|k| *k == s.kind()) {
+            n[i] += 1;
+        }
+    }
+    n
+}
+
+/// A placeholder for an appended segment a fixed-length record does not need: the identifier,
+/// then blanks.
+fn placeholder(kind: SegmentKind) -> Vec<u8> {
+    let mut bytes = vec![b' '; kind.byte_len()];
+    if let Some(id) = kind.identifier() {
+        bytes[..2].copy_from_slice(id);
+    }
+    bytes
+}
+
+/// The common record length of a fixed-length file holding these records (see [`FixedShape`]):
+/// never less than the 426 bytes of a header.
 pub fn fixed_length<'a>(records: impl IntoIterator<Item = &'a DataRecord>) -> usize {
-    records
-        .into_iter()
-        .map(DataRecord::len)
-        .fold(SegmentKind::Base.byte_len(), usize::max)
+    FixedShape::of(records).len()
 }
 
 /// Writes a whole file: the header, the records and a trailer computed from the records.
@@ -80,11 +161,11 @@ pub fn fixed_length<'a>(records: impl IntoIterator<Item = &'a DataRecord>) -> us
 /// If a record is longer than 9999 bytes, which no record descriptor word can express (it would
 /// take some 48 appended J2 segments); use [`FileWriter`] to get an error instead.
 pub fn write_file(header: &Segment, records: &[DataRecord], opts: &WriteOptions) -> Vec<u8> {
-    let len = fixed_length(records);
-    let per_record = len + 8 + 2;
+    let shape = FixedShape::of(records);
+    let per_record = shape.len() + 8 + 2;
     let mut out = Vec::with_capacity(per_record * (records.len() + 2));
-    let mut w = FileWriter::with_record_length(&mut out, header, opts, len)
-        .expect("writing into a Vec<u8> cannot fail");
+    let mut w = FileWriter::with_shape(&mut out, header, opts, shape)
+        .expect("writing into a Vec<u8> cannot fail and every record fits its own shape");
     for r in records {
         w.write_record(r)
             .expect("writing into a Vec<u8> cannot fail and the length fits every record");
@@ -98,6 +179,7 @@ pub fn write_file(header: &Segment, records: &[DataRecord], opts: &WriteOptions)
 pub struct FileWriter<W: io::Write> {
     out: W,
     opts: WriteOptions,
+    shape: FixedShape,
     fixed_len: usize,
     totals: Totals,
     physical_records: u64,
@@ -105,30 +187,31 @@ pub struct FileWriter<W: io::Write> {
 }
 
 impl<W: io::Write> FileWriter<W> {
-    /// Starts a file and writes its header. With fixed blocking, records may be at most 426
-    /// bytes (base segments only); use [`FileWriter::with_record_length`] when records carry
-    /// appended segments.
+    /// Starts a file and writes its header. With fixed blocking, records may hold base
+    /// segments only; use [`FileWriter::with_shape`] when records carry appended segments.
     pub fn new(out: W, header: &Segment, opts: &WriteOptions) -> io::Result<FileWriter<W>> {
-        FileWriter::with_record_length(out, header, opts, SegmentKind::Base.byte_len())
+        FileWriter::with_shape(out, header, opts, FixedShape::base_only())
     }
 
-    /// Starts a file whose fixed records are `record_length` bytes long (see [`fixed_length`]);
-    /// ignored with variable blocking.
-    pub fn with_record_length(
+    /// Starts a file whose fixed records all carry the segments of `shape` (see
+    /// [`FixedShape::of`]); ignored with variable blocking.
+    pub fn with_shape(
         out: W,
         header: &Segment,
         opts: &WriteOptions,
-        record_length: usize,
+        shape: FixedShape,
     ) -> io::Result<FileWriter<W>> {
-        if !(SegmentKind::Base.byte_len()..=9999).contains(&record_length) {
+        let record_length = shape.len();
+        if opts.blocking == Blocking::Fixed && record_length > 9999 {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                format!("fixed record length {record_length} is outside 426..=9999"),
+                format!("fixed record length {record_length} is more than a record descriptor word holds (9999)"),
             ));
         }
         let mut w = FileWriter {
             out,
             opts: *opts,
+            shape,
             fixed_len: record_length,
             totals: Totals::new(),
             physical_records: 0,
@@ -140,11 +223,12 @@ impl<W: io::Write> FileWriter<W> {
 
     /// Writes one data record (base segment and appended segments in the fixed order).
     pub fn write_record(&mut self, record: &DataRecord) -> io::Result<()> {
-        if self.opts.blocking == Blocking::Fixed && record.len() > self.fixed_len {
+        let fixed = self.opts.blocking == Blocking::Fixed;
+        if fixed && !self.shape.holds(record) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 format!(
-                    "record {} is {} bytes long; the file's fixed record length is {}",
+                    "record {} is {} bytes long and carries appended segments the file's fixed records ({} bytes) have no place for",
                     self.totals.base_records() + 2,
                     record.len(),
                     self.fixed_len
@@ -162,16 +246,31 @@ impl<W: io::Write> FileWriter<W> {
             ));
         }
         let start = self.frame_start();
-        for s in record.segments() {
-            self.buf.extend_from_slice(s.as_bytes());
+        let mut kinds = Vec::with_capacity(4);
+        self.buf.extend_from_slice(record.base.as_bytes());
+        kinds.push(SegmentKind::Base);
+        for kind in SegmentKind::APPENDED {
+            let mut n = 0;
+            for s in record.appended().filter(|s| s.kind() == kind) {
+                self.buf.extend_from_slice(s.as_bytes());
+                kinds.push(kind);
+                n += 1;
+            }
+            if fixed {
+                for _ in n..self.shape.count(kind) {
+                    self.buf.extend_from_slice(&placeholder(kind));
+                    kinds.push(kind);
+                }
+            }
         }
         self.frame_end(start);
-        // Counted on the written (upper-cased) bytes so the trailer describes the file.
+        // Counted on the written (upper-cased) bytes so the trailer describes the file;
+        // placeholders count for nothing.
         let mut at = start;
-        for s in record.segments() {
-            let n = s.as_bytes().len();
+        for kind in kinds {
+            let n = kind.byte_len();
             let bytes = &self.buf[at..at + n];
-            self.totals.add_segment(s.kind(), bytes);
+            self.totals.add_segment(kind, bytes);
             at += n;
         }
         self.flush_buf()
@@ -268,7 +367,7 @@ mod tests {
     }
 
     #[test]
-    fn fixed_pads_every_record_to_the_longest() {
+    fn fixed_pads_every_record_to_the_common_shape() {
         let recs = [record(false), record(true)];
         let out = write_file(&header(), &recs, &WriteOptions::default());
         let lines: Vec<&[u8]> = out.split(|b| *b == b'\n').collect();
@@ -277,7 +376,12 @@ mod tests {
             assert_eq!(l.len(), 460);
             assert_eq!(&l[..4], b"0460");
         }
-        assert!(lines[1][426..].iter().all(|b| *b == b' '));
+        assert_eq!(
+            &lines[1][426..428],
+            b"K1",
+            "a record without the K1 others carry writes its identifier"
+        );
+        assert!(lines[1][428..].iter().all(|b| *b == b' '), "then blanks");
         assert_eq!(&lines[2][426..428], b"K1");
         assert_eq!(&lines[1][231..234], b"DOE", "AN text is upper-cased");
         let t = &lines[3];
@@ -325,8 +429,8 @@ mod tests {
                 blocking,
             };
             let whole = write_file(&header(), &recs, &opts);
-            let len = fixed_length(&recs);
-            let mut w = FileWriter::with_record_length(Vec::new(), &header(), &opts, len).unwrap();
+            let shape = FixedShape::of(&recs);
+            let mut w = FileWriter::with_shape(Vec::new(), &header(), &opts, shape).unwrap();
             for r in &recs {
                 w.write_record(r).unwrap();
             }
@@ -340,6 +444,85 @@ mod tests {
             );
             assert_eq!(totals.block_count, 5);
         }
+    }
+
+    fn segment(kind: SegmentKind, name: &str) -> Segment {
+        let mut s = Segment::blank(kind);
+        let key = match kind {
+            SegmentKind::K1 => "original_creditor_name",
+            _ => "surname",
+        };
+        s.set_key(key, &FieldValue::Text(name)).unwrap();
+        s
+    }
+
+    #[test]
+    fn fixed_records_carry_every_segment_of_the_shape_in_its_place() {
+        // formats.md: in a fixed-length file a record that does not need an appended segment
+        // that others carry still writes the segment identifier, the rest blank-filled.
+        let mut with_j1 = record(false);
+        with_j1.push(segment(SegmentKind::J1, "ROE"));
+        let mut with_j2_k1 = record(false);
+        with_j2_k1.push(segment(SegmentKind::J2, "POE"));
+        with_j2_k1.push(segment(SegmentKind::K1, "FIRST BANK"));
+        let recs = [with_j1, with_j2_k1, record(false)];
+        let shape = FixedShape::of(&recs);
+        assert_eq!(shape.len(), 426 + 100 + 200 + 34);
+        let out = write_file(&header(), &recs, &WriteOptions::default());
+        let lines: Vec<&[u8]> = out.split(|b| *b == b'\n').collect();
+        for l in &lines[..5] {
+            assert_eq!(l.len(), 760);
+            assert_eq!(&l[..4], b"0760");
+        }
+        let at = |l: &[u8], pos: usize| l[pos..pos + 2].to_vec();
+        // J1 at 427, J2 at 527, K1 at 727 in every data record.
+        for l in &lines[1..4] {
+            assert_eq!(at(l, 426), b"J1");
+            assert_eq!(at(l, 526), b"J2");
+            assert_eq!(at(l, 726), b"K1");
+        }
+        assert_eq!(&lines[1][429..432], b"ROE");
+        assert!(
+            lines[1][528..726].iter().all(|b| *b == b' '),
+            "J2 placeholder"
+        );
+        assert!(
+            lines[2][428..526].iter().all(|b| *b == b' '),
+            "J1 placeholder"
+        );
+        assert_eq!(&lines[2][529..532], b"POE");
+        assert_eq!(&lines[2][728..738], b"FIRST BANK");
+        assert!(lines[3][428..526].iter().all(|b| *b == b' '));
+        assert!(lines[3][528..726].iter().all(|b| *b == b' '));
+        assert!(lines[3][728..].iter().all(|b| *b == b' '));
+        // Header and trailer are padded with blanks; placeholders count for nothing.
+        assert!(lines[0][426..].iter().all(|b| *b == b' '));
+        let t = lines[4];
+        assert_eq!(&t[38..47], b"000000001", "one real J1");
+        assert_eq!(&t[47..56], b"000000001", "one real J2");
+        assert_eq!(&t[281..290], b"000000001", "one real K1");
+        // The reader gives back the records without their placeholders.
+        let read = crate::reader::read_file(&out);
+        assert!(read.findings.is_empty(), "{:?}", read.findings);
+        let kinds: Vec<Vec<SegmentKind>> = read
+            .records
+            .iter()
+            .map(|r| r.record.segments().map(|s| s.kind()).collect())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                vec![SegmentKind::Base, SegmentKind::J1],
+                vec![SegmentKind::Base, SegmentKind::J2, SegmentKind::K1],
+                vec![SegmentKind::Base],
+            ]
+        );
+        // The records' own fields are incomplete here: only the framing and totals matter.
+        let framing: Vec<_> = crate::validate::validate_file(&out)
+            .into_iter()
+            .filter(|f| f.rule.starts_with("M2S") || f.rule.starts_with("M2T"))
+            .collect();
+        assert!(framing.is_empty(), "{framing:?}");
     }
 
     #[test]

@@ -472,6 +472,28 @@ fn cases() -> Vec<(&'static rules::Rule, Make, Make)> {
             ]),
         ),
         (
+            &rules::SURRENDER_WITHOUT_PAST_DUE,
+            with_base(&[
+                ("account_status", "96"),
+                ("date_of_first_delinquency", "12012025"),
+            ]),
+            // The same repossession with the amount past due reported.
+            with_base(&[
+                ("account_status", "96"),
+                ("amount_past_due", "1500"),
+                ("date_of_first_delinquency", "12012025"),
+            ]),
+        ),
+        (
+            &rules::DOFD_MISSING_BANKRUPTCY,
+            with_base(&[("consumer_information_indicator", "A")]),
+            // The petition date is there.
+            with_base(&[
+                ("consumer_information_indicator", "A"),
+                ("date_of_first_delinquency", "06012025"),
+            ]),
+        ),
+        (
             &rules::HISTORY_B_EMBEDDED,
             with_base(&[("payment_history_profile", "0000B0000000000000000BBB")]),
             with_base(&[("payment_history_profile", "0000D0000000000000000BBB")]),

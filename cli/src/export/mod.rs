@@ -3,8 +3,9 @@
 //!
 //! [`export_period`] reads the period's records three times, streaming, so memory does not grow
 //! with the portfolio: once for the activity date (the newest date of account information), once
-//! to re-validate every record against that date and find the longest record (fixed-length files
-//! pad every record to it), and once to write. A record that the store marks invalid or in
+//! to re-validate every record against that date and find the appended segments the file's
+//! fixed-length records carry (every record carries each of them, a placeholder where it has
+//! none), and once to write. A record that the store marks invalid or in
 //! error, or that fails validation now, is held back and listed in the side report. The file is
 //! written to a temporary name and renamed into place, so a failed export leaves no half file.
 //!
@@ -30,8 +31,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use metro2_engine::validate::{validate_record, RecordContext};
-use metro2_engine::writer::{Blocking, FileWriter, Newlines, WriteOptions};
-use metro2_engine::SegmentKind;
+use metro2_engine::writer::{Blocking, FileWriter, FixedShape, Newlines, WriteOptions};
 
 use crate::store::{Connection, RecordFilter, RecordStatus, Store, StoreError};
 pub use bureau::Bureau;
@@ -299,11 +299,11 @@ pub fn export_period(
     }
     let activity_date = activity.unwrap_or(req.today).min(req.today);
 
-    // Pass 2: held-back records and the longest record that goes into the file.
+    // Pass 2: held-back records and the segments the file's fixed-length records carry.
     let mut held_back = Vec::new();
     let mut held_ids = HashSet::new();
     let mut skipped = 0u64;
-    let mut longest = SegmentKind::Base.byte_len();
+    let mut shape = FixedShape::base_only();
     store.for_each_record(&filter(Vec::new()), |r| {
         let decoded = r.segments.as_deref().map(decode::decode);
         let account_number = match &decoded {
@@ -338,7 +338,7 @@ pub fn export_period(
             (RecordStatus::Ok, Some(Ok(rec))) => {
                 let errors = validation_errors(&rec, activity_date);
                 if errors.is_empty() {
-                    longest = longest.max(rec.len());
+                    shape.add(&rec);
                     None
                 } else {
                     Some(hold("export", errors))
@@ -359,7 +359,7 @@ pub fn export_period(
         };
         match p.record {
             Ok(rec) if errors.is_empty() => {
-                longest = longest.max(rec.len());
+                shape.add(&rec);
                 to_delete.push((p.delete, rec));
             }
             _ => held_back.push(HeldBack {
@@ -394,7 +394,7 @@ pub fn export_period(
             std::fs::create_dir_all(dir).map_err(io)?;
         }
         let out = std::io::BufWriter::new(crate::private::create(&tmp).map_err(io)?);
-        let mut w = FileWriter::with_record_length(out, &header, &opts, longest).map_err(io)?;
+        let mut w = FileWriter::with_shape(out, &header, &opts, shape).map_err(io)?;
         let mut written = 0u64;
         let mut failure: Option<std::io::Error> = None;
         store.for_each_record(&filter(vec![RecordStatus::Ok]), |r| {

@@ -1211,7 +1211,12 @@ fn owned_item(rec: &RawRecord<'_>, findings: &mut Vec<Finding>) -> Option<Item> 
                 .map(|(k, p)| Segment::from_bytes(*k, rec.bytes[*p..*p + k.byte_len()].to_vec()));
             let base = segs.next()??;
             let mut record = DataRecord::new(base);
-            for s in segs.flatten() {
+            // A placeholder (identifier then blanks) only keeps a fixed-length record's
+            // segments in place: it carries nothing, and the writer puts it back.
+            for s in segs
+                .flatten()
+                .filter(|s| !crate::trailer::is_placeholder(s.kind(), s.as_bytes()))
+            {
                 record.push(s);
             }
             Some(Item::Record(Box::new(ReadRecord {

@@ -302,6 +302,15 @@ pub(crate) fn check_record(
                 o.push(&rules::STATUS_WITH_PAST_DUE, "amount_past_due", format!(
                     "account status {st} ({st_desc}) with amount past due {apd}: this status reports no amount past due"));
             }
+            // CFPB evaluator Status-APD-3 (rules.md §1): a surrendered or repossessed auto or
+            // lease on an installment portfolio still owes what was past due.
+            let surrendered = status == b"95" || status == b"96";
+            let auto_or_lease = matches!(&base[b.account_type.clone()], b"00" | b"13" | b"3A");
+            if surrendered && base[b.portfolio_type.start] == b'I' && auto_or_lease && apd == 0 {
+                o.push(&rules::SURRENDER_WITHOUT_PAST_DUE, "amount_past_due", format!(
+                    "account status {st} ({st_desc}) on an installment account of type {} with amount past due 0: a surrendered or repossessed auto or lease reports the amount past due",
+                    text(&base[b.account_type.clone()])));
+            }
         }
         if let Some(bal) = balance {
             if is_one_of(status, lists::PAID_STATUSES) && bal > 0 {
@@ -347,6 +356,14 @@ pub(crate) fn check_record(
             &base[b.consumer_information_indicator.clone()],
             lists::BANKRUPTCY_CII,
         );
+        if current && !has_dofd && bankrupt {
+            // CRRG DOFD hierarchy rule 3 (rules.md §4): the bankruptcy petition or notification
+            // date, which the bureaus purge by.
+            o.push(&rules::DOFD_MISSING_BANKRUPTCY, "date_of_first_delinquency", format!(
+                "account status {st}{} is current with consumer information indicator {}: the date of first delinquency must be the bankruptcy petition (or notification) date, and it is zero-filled",
+                if status == b"11" { String::new() } else { " with payment rating 0".into() },
+                text(&base[b.consumer_information_indicator.clone()])));
+        }
         if current && has_dofd && !bankrupt {
             o.push(&rules::DOFD_FORBIDDEN, "date_of_first_delinquency", format!(
                 "account status {st}{} is current, so the date of first delinquency is zero-filled (unless a bankruptcy indicator is reported)",

@@ -166,6 +166,10 @@ rules! {
     L1_CHANGE_FIELDS = "M2X-022", Error, "L1 new account number / identification number do not match the change indicator";
     /// Nine digits the SSA never issues (rules.md §8: valid US SSNs only, no ITIN/CPN).
     SSN_NOT_ISSUED = "M2X-023", Error, "a social security number the SSA does not issue (area 000, 666 or 900-999, group 00 or serial 0000)";
+    /// Surrender or repossession of an auto or lease installment with nothing past due (CFPB evaluator Status-APD-3, rules.md §1).
+    SURRENDER_WITHOUT_PAST_DUE = "M2X-024", Error, "status 95 or 96 on an installment auto or lease (account type 00, 13, 3A) with no amount past due";
+    /// A current account in bankruptcy without the petition date as DOFD (CRRG DOFD hierarchy rule 3, rules.md §4).
+    DOFD_MISSING_BANKRUPTCY = "M2X-025", Error, "a current account with a bankruptcy indicator (A-H, Z, 1A, V-Y) and no date of first delinquency (the petition date)";
 
     /// A trailer counter that disagrees with the records.
     TOTAL_MISMATCH = "M2T-001", Error, "a trailer total differs from the total recomputed from the records";
