@@ -19,15 +19,13 @@ fn citations(text: &str) -> BTreeSet<(u32, Option<u32>)> {
         let Ok(section) = digits.parse() else {
             continue;
         };
-        let rule = rest[digits.len()..]
-            .strip_prefix(" rule ")
-            .and_then(|r| {
-                r.chars()
-                    .take_while(char::is_ascii_digit)
-                    .collect::<String>()
-                    .parse()
-                    .ok()
-            });
+        let rule = rest[digits.len()..].strip_prefix(" rule ").and_then(|r| {
+            r.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .ok()
+        });
         out.insert((section, rule));
     }
     out
