@@ -36,6 +36,8 @@ static CLEAN_SHAPES_PLAN: LazyLock<Plan> =
     LazyLock::new(|| compile_text(CLEAN_SHAPES, "clean_shapes.m2map"));
 static DEFAULT_SHAPES_PLAN: LazyLock<Plan> =
     LazyLock::new(|| compile_text(DEFAULT_SHAPES, "default_shapes.m2map"));
+static IF_SHAPES_PLAN: LazyLock<Plan> =
+    LazyLock::new(|| compile_text(IF_SHAPES, "if_shapes.m2map"));
 static BENCH_PLAN: LazyLock<Plan> = LazyLock::new(|| compile("dsl/benches/bench.m2map"));
 
 fn params() -> Params {
@@ -74,7 +76,12 @@ fn both(plan: &Plan, doc: &json::Doc) -> (String, String) {
 
 #[test]
 fn the_shapes_map_the_unchanged_loan() {
-    for plan in [&*SHAPES_PLAN, &*CLEAN_SHAPES_PLAN, &*DEFAULT_SHAPES_PLAN] {
+    for plan in [
+        &*SHAPES_PLAN,
+        &*CLEAN_SHAPES_PLAN,
+        &*DEFAULT_SHAPES_PLAN,
+        &*IF_SHAPES_PLAN,
+    ] {
         let doc = json::from_serde(&loan());
         let outcome = plan.eval(&doc, &params());
         assert!(
@@ -439,6 +446,50 @@ rule T-LISTS warning "a loan without payments or customers":
   count(rows) > 0 and count(people) > 0
 "#;
 
+/// `if` written into a field: text, whole-number and date fields; branches that are constants
+/// (one too wide for its field), typed shapes, nested `if`s and general expressions; conditions
+/// that can fail (a comparison of kinds that do not compare).
+const IF_SHAPES: &str = r#"m2map 1
+let term = int(LoanSetup.loanTerm ?? 0)
+segment base {
+  processing_indicator = 1
+  time_stamp = 2026-10-31
+  correction_indicator = 0
+  identification_number = if (LoanSettings.creditBureau ?? "") != "" then after_last(LoanSettings.creditBureau, ".") else "NONE"
+  consumer_account_number = "A1"
+  portfolio_type = if LoanSetup.paymentFrequency == "loan.frequency.biWeekly" then "B" else if LoanSetup.payment == "12" then "TOO WIDE" else "I"
+  account_type = if term < 10 then after_last(LoanSettings.creditBureau, ".") else default_type[LoanSetup.paymentFrequency ?? ""]
+  date_opened = if LoanSetup.loanAmount != none then date(LoanSetup.contractDate) else 2020-01-01
+  credit_limit = 0
+  highest_credit = if LoanSetup.loanAmount > 1000 then dollars(LoanSetup.loanAmount) else 0
+  terms_duration = if term > 12 then term else int(LoanSetup.loanAmount ?? 5)
+  terms_frequency = "M"
+  scheduled_monthly_payment_amount = if first(Payments).active == 1 then term * 2 else none
+  actual_payment_amount = 0
+  account_status = if displayId == "LN-000007" then "11" else if deleted == 1 then "13" else upper(displayId ?? "x")
+  payment_history_profile = "BBBBBBBBBBBBBBBBBBBBBBBB"
+  current_balance = 0
+  amount_past_due = 0
+  date_of_account_information = 2026-10-31
+  date_closed = if LoanSetup.loanTerm == "19" then date(last(Payments).date) else none
+  interest_type_indicator = "F"
+  surname = if first(Customers).loanRole == "loan.customerRole.secondary" then surname(first(Customers).lastName ?? "", 25) else "NOBODY"
+  first_name = if term == 19 then first(Customers).firstName ?? "" else "NONE"
+  date_of_birth = 1980-01-01
+  ecoa_code = "1"
+  country_code = "US"
+  first_line_of_address = "1 MAIN ST"
+  city = "AUSTIN"
+  state = "TX"
+  postal_code = "78701"
+}
+
+table default_type {
+  "loan.frequency.biWeekly" => "00"
+  _ => "01"
+}
+"#;
+
 /// The loan with `changes` made, mapped both ways by `plan`; the changed loan for messages.
 fn changed_both_ways(plan: &Plan, changes: Vec<(usize, Option<Json>)>) -> (String, String, Json) {
     let mut doc = loan();
@@ -473,6 +524,14 @@ proptest! {
         changes in prop::collection::vec((0..PLACES.len(), variant()), 0..4),
     ) {
         let (typed, general, doc) = changed_both_ways(&SHAPES_PLAN, changes);
+        prop_assert_eq!(typed, general, "{}", doc);
+    }
+
+    #[test]
+    fn each_if_writer_gives_what_the_general_path_gives(
+        changes in prop::collection::vec((0..PLACES.len(), variant()), 0..4),
+    ) {
+        let (typed, general, doc) = changed_both_ways(&IF_SHAPES_PLAN, changes);
         prop_assert_eq!(typed, general, "{}", doc);
     }
 

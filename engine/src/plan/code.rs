@@ -21,7 +21,8 @@ use super::env::{fail, Env, Fail, R};
 use super::eval::decode_field;
 use super::fold::{filter, folded};
 use super::ops::{
-    arithmetic, binary, compare, equals, equals_constant, matches_pattern, missing_side, truthy,
+    arithmetic, binary, compare, equals, equals_constant, matches_pattern, missing_side, text_of,
+    truthy,
 };
 use super::scan::{grouped, keys_by_base, Base, Group, GroupBase};
 use super::table::lookup;
@@ -511,11 +512,31 @@ impl<'p> Compiler<'p> {
             }
             Node::InSet(x, set) => {
                 let x = self.operand(*x);
+                // A set of texts only (`status in ["13", "61", ...]`, most sets a mapping
+                // writes): a text value is equal to one exactly when the strings are, so its
+                // text is read once and compared with each, instead of a general comparison
+                // per member.
+                let texts: Option<Box<[Box<str>]>> = set
+                    .iter()
+                    .map(|s| match s {
+                        Value::Text(t) => Some(Box::from(&**t)),
+                        _ => None,
+                    })
+                    .collect();
                 let set = set.clone();
-                Box::new(move |env| {
-                    let v = x.eval(env)?;
-                    Ok(set.iter().any(|s| equals_constant(&v, s)))
-                })
+                match texts {
+                    Some(texts) => Box::new(move |env| {
+                        let v = x.eval(env)?;
+                        Ok(match text_of(&v) {
+                            Some(t) => texts.iter().any(|s| **s == *t),
+                            None => set.iter().any(|s| equals_constant(&v, s)),
+                        })
+                    }),
+                    None => Box::new(move |env| {
+                        let v = x.eval(env)?;
+                        Ok(set.iter().any(|s| equals_constant(&v, s)))
+                    }),
+                }
             }
             Node::Binary(op @ (BinOp::Eq | BinOp::Ne), a, b) => {
                 let ne = *op == BinOp::Ne;

@@ -20,7 +20,8 @@
 //! it.key == constant)`, `??` between nodes, or with a constant default); text (`after_last`, and `upper`, `alnum`,
 //! `digits` written through a scratch buffer); `money`, `dollars`, `int`, `date`; `sum(list
 //! where it.key == constant, money(it.key))`; a table indexed by a text; a `match` of a
-//! whole number with constant arms; a parameter.
+//! whole number with constant arms; a parameter; an `if` (its condition through the general
+//! test, each branch typed where it can be, a constant branch's bytes worked out once).
 
 use std::borrow::Cow;
 
@@ -227,6 +228,18 @@ impl Compiler<'_> {
                     false
                 }));
             }
+            Node::If(c, t, e) => {
+                let (c, t, e) = (*c, *t, *e);
+                let test = self.test(c);
+                let (then, other) = (self.branch(field, t), self.branch(field, e));
+                // A condition that fails leaves the field to the general path, which fails
+                // the same way and words it.
+                return Some(writer(move |env, out| match test(env) {
+                    Ok(true) => then(env, out),
+                    Ok(false) => other(env, out),
+                    Err(_) => false,
+                }));
+            }
             _ => {}
         }
         // Texts are never written typed into a date field (the general path reads a text
@@ -262,6 +275,31 @@ impl Compiler<'_> {
             Some(Some(x)) => write_field(field, &Value::Json(x), out).is_ok(),
             _ => false,
         }))
+    }
+
+    /// A branch of an `if` written into `field`: a constant's bytes worked out once (the
+    /// general path writes the same value through the same encoder every time), the typed
+    /// writer of a branch that has one, else the branch's general closure, its value written as
+    /// the general path writes it.
+    fn branch(&mut self, field: &'static Field, id: NodeId) -> Writer {
+        if let Node::Const(v) = self.node(id) {
+            let mut bytes = vec![b' '; field.len];
+            let written = write_field(field, v, &mut bytes).is_ok();
+            return writer(move |_, out| {
+                if written {
+                    out.copy_from_slice(&bytes);
+                }
+                written
+            });
+        }
+        if let Some(w) = self.writer(field, id) {
+            return w;
+        }
+        let code = self.code(id);
+        writer(move |env, out| match code(env) {
+            Ok(v) => write_field(field, &v, out).is_ok(),
+            Err(_) => false,
+        })
     }
 
     /// The text built-ins on a text of the document, for a field that is not a date:
