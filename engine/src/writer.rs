@@ -138,14 +138,14 @@ fn counts(record: &DataRecord) -> [usize; 8] {
     n
 }
 
-/// A placeholder for an appended segment a fixed-length record does not need: the identifier,
-/// then blanks.
-fn placeholder(kind: SegmentKind) -> Vec<u8> {
-    let mut bytes = vec![b' '; kind.byte_len()];
+/// Appends a placeholder for an appended segment a fixed-length record does not need: the
+/// identifier, then blanks.
+fn push_placeholder(buf: &mut Vec<u8>, kind: SegmentKind) {
+    let at = buf.len();
+    buf.resize(at + kind.byte_len(), b' ');
     if let Some(id) = kind.identifier() {
-        bytes[..2].copy_from_slice(id);
+        buf[at..at + id.len()].copy_from_slice(id);
     }
-    bytes
 }
 
 /// The common record length of a fixed-length file holding these records (see [`FixedShape`]):
@@ -246,32 +246,40 @@ impl<W: io::Write> FileWriter<W> {
             ));
         }
         let start = self.frame_start();
-        let mut kinds = Vec::with_capacity(4);
         self.buf.extend_from_slice(record.base.as_bytes());
-        kinds.push(SegmentKind::Base);
-        for kind in SegmentKind::APPENDED {
-            let mut n = 0;
-            for s in record.appended().filter(|s| s.kind() == kind) {
+        // The record's appended segments are in the fixed order: one pass writes them, each
+        // kind followed by the placeholders a fixed record needs after it.
+        let mut segments = record.appended().peekable();
+        // How many of each kind the record has: the slots after them are placeholders.
+        let mut own = [0; 8];
+        for (i, kind) in SegmentKind::APPENDED.into_iter().enumerate() {
+            while let Some(s) = segments.next_if(|s| s.kind() == kind) {
                 self.buf.extend_from_slice(s.as_bytes());
-                kinds.push(kind);
-                n += 1;
+                own[i] += 1;
             }
             if fixed {
-                for _ in n..self.shape.count(kind) {
-                    self.buf.extend_from_slice(&placeholder(kind));
-                    kinds.push(kind);
+                for _ in own[i]..self.shape.counts[i] {
+                    push_placeholder(&mut self.buf, kind);
                 }
             }
         }
         self.frame_end(start);
         // Counted on the written (upper-cased) bytes so the trailer describes the file;
-        // placeholders count for nothing.
-        let mut at = start;
-        for kind in kinds {
-            let n = kind.byte_len();
-            let bytes = &self.buf[at..at + n];
-            self.totals.add_segment(kind, bytes);
-            at += n;
+        // placeholders count for nothing, so they are stepped over.
+        let base = record.base.as_bytes().len();
+        self.totals
+            .add_segment(SegmentKind::Base, &self.buf[start..start + base]);
+        let mut at = start + base;
+        let mut segments = record.appended().peekable();
+        for (i, kind) in SegmentKind::APPENDED.into_iter().enumerate() {
+            while let Some(s) = segments.next_if(|s| s.kind() == kind) {
+                let n = s.as_bytes().len();
+                self.totals.add_segment(kind, &self.buf[at..at + n]);
+                at += n;
+            }
+            if fixed {
+                at += (self.shape.counts[i] - own[i]) * kind.byte_len();
+            }
         }
         self.flush_buf()
     }
