@@ -199,6 +199,7 @@ impl Statement<'_> {
         self.trailing(&mut v);
         self.keywords(&mut v);
         self.commas(&mut v);
+        self.mismatched(&mut v);
         self.closers(&mut v);
         self.no_else(&mut v);
         v
@@ -519,7 +520,28 @@ impl Statement<'_> {
         } else {
             format!(" opened at line {line}")
         };
-        let (what, marker) = match tok.kind {
+        let (what, marker) = self.opener(open);
+        let help = if tok.kind == Kind::Open(b'{') && at == self.code_end(self.text.len()) {
+            format!("add `{c}` on a line of its own after its last arm")
+        } else {
+            format!("add `{c}` to close it")
+        };
+        let m = self.tokens[marker];
+        Diagnostic::new(
+            Code::Syntax,
+            self.span(at.saturating_sub(1), at.max(1)),
+            format!("{what}{opened} is not closed"),
+            format!("`{c}` expected after this"),
+        )
+        .related(self.span(m.start, m.end), "opened here")
+        .help(help)
+    }
+
+    /// How a message names the bracket at token `open` (`the `(` of `surname(``, `this list`,
+    /// `match`), and the token to mark as where it was opened.
+    fn opener(&self, open: usize) -> (String, usize) {
+        let tok = self.tokens[open];
+        match tok.kind {
             Kind::Open(b'{') => match self.match_keyword(open) {
                 Some(m) => ("`match`".to_string(), m),
                 None => ("this `{`".to_string(), open),
@@ -537,21 +559,53 @@ impl Statement<'_> {
                     open,
                 )
             }
-        };
-        let help = if tok.kind == Kind::Open(b'{') && at == self.code_end(self.text.len()) {
-            format!("add `{c}` on a line of its own after its last arm")
-        } else {
-            format!("add `{c}` to close it")
-        };
-        let m = self.tokens[marker];
-        Diagnostic::new(
-            Code::Syntax,
-            self.span(at.saturating_sub(1), at.max(1)),
-            format!("{what}{opened} is not closed"),
-            format!("`{c}` expected after this"),
-        )
-        .related(self.span(m.start, m.end), "opened here")
-        .help(help)
+        }
+    }
+
+    /// A closer that does not match the bracket it closes (`surname(x, 25]`): replaced by the
+    /// one that does, which is as long.
+    fn mismatched(&self, v: &mut Vec<Edit>) {
+        let mut stack: Vec<usize> = Vec::new();
+        for (k, tok) in self.tokens.iter().enumerate() {
+            match tok.kind {
+                Kind::Open(_) => stack.push(k),
+                Kind::Close(c) => {
+                    let Some(open) = stack.pop() else {
+                        return;
+                    };
+                    let Some(want) = closer(self.tokens[open].kind) else {
+                        return;
+                    };
+                    if want == c {
+                        continue;
+                    }
+                    let (what, marker) = self.opener(open);
+                    let m = self.tokens[marker];
+                    let line = self.line(self.tokens[open].start);
+                    let opened = if line == self.line(tok.start) {
+                        String::new()
+                    } else {
+                        format!(" (line {line})")
+                    };
+                    let (want, c) = (want as char, c as char);
+                    v.push(Edit {
+                        at: tok.start,
+                        len: 1,
+                        with: want.to_string(),
+                        diag: Diagnostic::new(
+                            Code::Syntax,
+                            self.span(tok.start, tok.end),
+                            format!("`{c}` does not close {what}{opened}: write `{want}`"),
+                            format!("write `{want}`"),
+                        )
+                        .related(self.span(m.start, m.end), "opened here"),
+                        probe: false,
+                    });
+                    return;
+                }
+                _ => {}
+            }
+        }
     }
 
     /// The `match` keyword of the `{` at token `open`: the last `match` before it at the same
