@@ -12,6 +12,7 @@ use metro2_engine::value::Value;
 use crate::ast::{self, BinaryOp, ExprKind, ItemKind, Lit, PatternKind, UnaryOp};
 use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::schema::{self, Shape};
+use crate::span::one_line;
 use crate::span::{LineIndex, Span};
 
 /// A typed, resolved expression.
@@ -369,9 +370,6 @@ fn join(a: &Type, b: &Type) -> Type {
 }
 
 /// Source text on one line (multi-line expressions in explain output and the dictionary).
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
 
 /// The type most of `types` agree with (`fits`), the first of them on a tie. Counted by
 /// distinct type, so a table of thousands of arms costs thousands of steps.

@@ -742,43 +742,9 @@ fn let_uses(h: &HExpr) -> Vec<(u32, usize)> {
 /// does not reprint a page of the file.
 const TEXT_MAX: usize = 60;
 
-/// An expression's text as a message quotes it: on one line (comments out, each run of spaces
-/// and line breaks one space), and cut at [`TEXT_MAX`] characters with `…`.
+/// An expression's text as a message quotes it: on one line, cut at [`TEXT_MAX`] characters.
 fn written(text: &str) -> Box<str> {
-    let mut out = String::new();
-    let mut chars = text.chars().peekable();
-    let (mut quoted, mut escaped, mut space) = (false, false, false);
-    let mut n = 0;
-    while let Some(c) = chars.next() {
-        if !quoted && c == '#' {
-            // A comment runs to the end of its line.
-            while chars.next_if(|c| *c != '\n').is_some() {}
-            space = true;
-            continue;
-        }
-        if !quoted && c.is_whitespace() {
-            space = true;
-            continue;
-        }
-        if space && !out.is_empty() {
-            out.push(' ');
-            n += 1;
-        }
-        space = false;
-        if n >= TEXT_MAX {
-            out.push('…');
-            break;
-        }
-        out.push(c);
-        n += 1;
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            _ => {}
-        }
-    }
-    out.into()
+    crate::span::one_line_cut(text, TEXT_MAX).into()
 }
 
 fn holds_opaque(v: &Value<'_>) -> bool {

@@ -7,6 +7,7 @@
 //! no empty `##` line has it as both the title and its doc, so nothing is lost.
 
 use crate::ast::{ItemKind, TableValue};
+use crate::span::one_line;
 use crate::span::{LineIndex, Span};
 
 /// The outline of a file, items in file order.
@@ -186,9 +187,6 @@ pub fn outline(source: &str) -> Outline {
 }
 
 /// Source text on one line: whitespace runs (line breaks and indents) as one space.
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
 
 #[cfg(test)]
 mod tests {

@@ -72,3 +72,61 @@ impl LineIndex {
         self.starts.partition_point(|s| *s <= offset).max(1) as u32
     }
 }
+
+/// An expression's text on one line, as messages, the dictionary and `explain` show it:
+/// comments out, each run of spaces and line breaks outside texts one space (a text keeps its
+/// own spaces).
+pub fn one_line(text: &str) -> String {
+    one_line_cut(text, usize::MAX)
+}
+
+/// [`one_line`], cut at `max` characters with `…`.
+pub fn one_line_cut(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    let (mut quoted, mut escaped, mut space) = (false, false, false);
+    let mut n = 0;
+    while let Some(c) = chars.next() {
+        if !quoted && c == '#' {
+            // A comment runs to the end of its line.
+            while chars.next_if(|c| *c != '\n').is_some() {}
+            space = true;
+            continue;
+        }
+        if !quoted && c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+            n += 1;
+        }
+        space = false;
+        if n >= max {
+            out.push('…');
+            break;
+        }
+        out.push(c);
+        n += 1;
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod one_line_tests {
+    use super::{one_line, one_line_cut};
+
+    #[test]
+    fn comments_go_and_texts_keep_their_spaces() {
+        let text = "t[1] # a note\n  +  \"a  b\" # another\n  + 2";
+        assert_eq!(one_line(text), "t[1] + \"a  b\" + 2");
+        assert_eq!(one_line("\"a # b\"  x"), "\"a # b\" x");
+        assert_eq!(one_line_cut("abcdef", 3), "abc…");
+    }
+}

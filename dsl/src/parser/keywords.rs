@@ -46,7 +46,8 @@ fn line_slip(line: &str, start: usize) -> Option<Misspelt> {
     }
     let kw = ITEMS.iter().copied().find(|kw| {
         let limit = if kw.len() >= 5 { 2 } else { 1 };
-        distance(&word.to_ascii_lowercase(), kw) <= limit && shape_of(kw, after.trim_start())
+        crate::diagnostics::edit_distance(&word.to_ascii_lowercase(), kw) <= limit
+            && shape_of(kw, after.trim_start())
     })?;
     let fixed = edit::replace(line, indent, word_len, kw)?;
     let at = start + indent;
@@ -80,11 +81,6 @@ fn shape_of(kw: &str, rest: &str) -> bool {
         "rule" => after.starts_with("error ") || after.starts_with("warning "),
         _ => false,
     }
-}
-
-/// The edit distance between two short words, a transposition (`segmnet`) counting one.
-fn distance(a: &str, b: &str) -> usize {
-    super::slips::distance(a, b)
 }
 
 #[cfg(test)]

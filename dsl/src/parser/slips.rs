@@ -354,7 +354,7 @@ impl Statement<'_> {
             let lower = t.to_ascii_lowercase();
             for kw in EXPR_KEYWORDS {
                 let limit = if kw.len() >= 6 { 2 } else { 1 };
-                if lower == *kw || distance(&lower, kw) <= limit {
+                if lower == *kw || crate::diagnostics::edit_distance(&lower, kw) <= limit {
                     v.push(Edit {
                         at: tok.start,
                         len: t.len(),
@@ -698,23 +698,4 @@ fn closer(kind: Kind) -> Option<u8> {
         Kind::Open(b'{') => Some(b'}'),
         _ => None,
     }
-}
-
-/// The edit distance between two short words, a transposition (`thne`) counting one.
-pub(super) fn distance(a: &str, b: &str) -> usize {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let mut rows: Vec<Vec<usize>> = vec![(0..=b.len()).collect()];
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let prev = &rows[i];
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-            if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
-                cur[j + 1] = cur[j + 1].min(rows[i - 1][j - 1] + 1);
-            }
-        }
-        rows.push(cur);
-    }
-    rows[a.len()][b.len()]
 }
