@@ -369,8 +369,6 @@ fn join(a: &Type, b: &Type) -> Type {
     }
 }
 
-/// Source text on one line (multi-line expressions in explain output and the dictionary).
-
 /// The type most of `types` agree with (`fits`), the first of them on a tie. Counted by
 /// distinct type, so a table of thousands of arms costs thousands of steps.
 fn most_common(types: &[(Type, Span)], fits: impl Fn(&Type, &Type) -> bool) -> Option<Type> {

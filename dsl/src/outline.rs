@@ -186,8 +186,6 @@ pub fn outline(source: &str) -> Outline {
     out
 }
 
-/// Source text on one line: whitespace runs (line breaks and indents) as one space.
-
 #[cfg(test)]
 mod tests {
     use super::*;
