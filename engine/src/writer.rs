@@ -101,15 +101,12 @@ impl FixedShape {
 
     /// Whether every segment of `record` has its place in the shape.
     pub fn holds(&self, record: &DataRecord) -> bool {
-        self.counts.iter().zip(counts(record)).all(|(c, n)| n <= *c)
+        self.fits(&counts(record))
     }
 
-    /// How many segments of `kind` each record carries (1 for the base segment).
-    pub fn count(&self, kind: SegmentKind) -> usize {
-        SegmentKind::APPENDED
-            .iter()
-            .position(|k| *k == kind)
-            .map_or(usize::from(kind == SegmentKind::Base), |i| self.counts[i])
+    /// Whether a record with `own` segments of each kind has a place for each.
+    fn fits(&self, own: &[usize; 8]) -> bool {
+        self.counts.iter().zip(own).all(|(c, n)| n <= c)
     }
 
     /// The length of every record of the file: the base segment and the shape's segments.
@@ -128,14 +125,20 @@ impl FixedShape {
     }
 }
 
+/// How many appended segments of each kind `record` holds, in the order of
+/// [`SegmentKind::APPENDED`].
 fn counts(record: &DataRecord) -> [usize; 8] {
-    let mut n = [0; 8];
-    for s in record.appended() {
-        if let Some(i) = SegmentKind::APPENDED.iter().position(|k| *k == s.kind()) {
-            n[i] += 1;
-        }
-    }
-    n
+    let one = |s: &Option<_>| usize::from(s.is_some());
+    [
+        record.j1.len(),
+        record.j2.len(),
+        one(&record.k1),
+        one(&record.k2),
+        one(&record.k3),
+        one(&record.k4),
+        one(&record.l1),
+        one(&record.n1),
+    ]
 }
 
 /// Appends a placeholder for an appended segment a fixed-length record does not need: the
@@ -146,12 +149,6 @@ fn push_placeholder(buf: &mut Vec<u8>, kind: SegmentKind) {
     if let Some(id) = kind.identifier() {
         buf[at..at + id.len()].copy_from_slice(id);
     }
-}
-
-/// The common record length of a fixed-length file holding these records (see [`FixedShape`]):
-/// never less than the 426 bytes of a header.
-pub fn fixed_length<'a>(records: impl IntoIterator<Item = &'a DataRecord>) -> usize {
-    FixedShape::of(records).len()
 }
 
 /// Writes a whole file: the header, the records and a trailer computed from the records.
@@ -224,7 +221,8 @@ impl<W: io::Write> FileWriter<W> {
     /// Writes one data record (base segment and appended segments in the fixed order).
     pub fn write_record(&mut self, record: &DataRecord) -> io::Result<()> {
         let fixed = self.opts.blocking == Blocking::Fixed;
-        if fixed && !self.shape.holds(record) {
+        let own = counts(record);
+        if fixed && !self.shape.fits(&own) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 format!(
@@ -249,13 +247,12 @@ impl<W: io::Write> FileWriter<W> {
         self.buf.extend_from_slice(record.base.as_bytes());
         // The record's appended segments are in the fixed order: one pass writes them, each
         // kind followed by the placeholders a fixed record needs after it.
-        let mut segments = record.appended().peekable();
-        // How many of each kind the record has: the slots after them are placeholders.
-        let mut own = [0; 8];
+        let mut segments = record.appended();
         for (i, kind) in SegmentKind::APPENDED.into_iter().enumerate() {
-            while let Some(s) = segments.next_if(|s| s.kind() == kind) {
+            // The record's appended segments are in the fixed order: its `own[i]` of this kind
+            // come next, then the placeholders a fixed record needs after them.
+            for s in segments.by_ref().take(own[i]) {
                 self.buf.extend_from_slice(s.as_bytes());
-                own[i] += 1;
             }
             if fixed {
                 for _ in own[i]..self.shape.counts[i] {
@@ -266,19 +263,20 @@ impl<W: io::Write> FileWriter<W> {
         self.frame_end(start);
         // Counted on the written (upper-cased) bytes so the trailer describes the file;
         // placeholders count for nothing, so they are stepped over.
-        let base = record.base.as_bytes().len();
-        self.totals
-            .add_segment(SegmentKind::Base, &self.buf[start..start + base]);
-        let mut at = start + base;
-        let mut segments = record.appended().peekable();
+        let mut at = start;
+        self.totals.add_segment(
+            SegmentKind::Base,
+            &self.buf[at..at + record.base.as_bytes().len()],
+        );
+        at += record.base.as_bytes().len();
         for (i, kind) in SegmentKind::APPENDED.into_iter().enumerate() {
-            while let Some(s) = segments.next_if(|s| s.kind() == kind) {
-                let n = s.as_bytes().len();
+            let n = kind.byte_len();
+            for _ in 0..own[i] {
                 self.totals.add_segment(kind, &self.buf[at..at + n]);
                 at += n;
             }
             if fixed {
-                at += (self.shape.counts[i] - own[i]) * kind.byte_len();
+                at += (self.shape.counts[i] - own[i]) * n;
             }
         }
         self.flush_buf()

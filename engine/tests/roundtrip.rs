@@ -201,7 +201,7 @@ proptest! {
         let read = read_file(&bytes);
         prop_assert!(read.findings.is_empty(), "{:#?}", read.findings);
         prop_assert_eq!(read.records.len(), records.len());
-        let fixed = metro2_engine::writer::fixed_length(&records);
+        let fixed = metro2_engine::writer::FixedShape::of(&records).len();
         for (got, want) in read.records.iter().zip(&records) {
             let rdw = if opts.blocking == Blocking::Fixed { fixed } else { want.len() };
             prop_assert_eq!(&got.record, &with_rdw(want, rdw));
