@@ -66,42 +66,35 @@ pub(super) fn absent_argument<'d>(
 /// know the text.
 #[cold]
 fn missing_argument(plan: &Plan, builtin: &Builtin, i: usize, node: NodeId) -> Box<Fail> {
-    let what = match plan.text_of(node) {
-        // A variadic built-in's later arguments share its last parameter's name.
-        "" => match builtin.params.get(i).or(builtin.params.last()) {
-            Some(p) => format!("the argument `{}`", p.name),
-            None => "an argument".to_string(),
-        },
-        text => written(text),
+    // A variadic built-in's later arguments share its last parameter's name.
+    let unknown = match builtin.params.get(i).or(builtin.params.last()) {
+        Some(p) => format!("the argument `{}`", p.name),
+        None => "an argument".to_string(),
     };
-    Fail::of_value(
-        node,
-        format!(
-            "{}(): {what} is missing (give a default with `??`)",
-            builtin.name
-        ),
-    )
+    let message = is_missing(plan, node, &unknown);
+    Fail::of_value(node, format!("{}(): {message}", builtin.name))
 }
 
 /// The failure of arithmetic `op` whose operand `node` is missing, naming it as written.
 #[cold]
 pub(super) fn missing_operand(plan: &Plan, op: super::BinOp, node: NodeId) -> Box<Fail> {
+    let message = is_missing(plan, node, "a value");
+    Fail::of_value(node, format!("`{}`: {message}", op.symbol()))
+}
+
+/// `X is missing (give a default with ??)`, X the expression `node` as the analyst wrote it,
+/// or `unknown` where the plan does not know its text.
+pub(super) fn is_missing(plan: &Plan, node: NodeId, unknown: &str) -> String {
     let what = match plan.text_of(node) {
-        "" => "a value".to_string(),
+        "" => unknown.to_string(),
         text => written(text),
     };
-    Fail::of_value(
-        node,
-        format!(
-            "`{}`: {what} is missing (give a default with `??`)",
-            op.symbol()
-        ),
-    )
+    format!("{what} is missing (give a default with `??`)")
 }
 
 /// An expression's text as messages quote it: a path (`primary.lastName`, `Payments[0].id`)
 /// as it is, anything else between backticks so the sentence around it still reads.
-pub(super) fn written(text: &str) -> String {
+fn written(text: &str) -> String {
     let path = text
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'));

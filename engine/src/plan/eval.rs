@@ -315,11 +315,7 @@ impl Plan {
         identity: bool,
     ) -> (u32, String) {
         let inside = super::place::let_of(self, root, &e).and_then(|l| self.lets.get(l));
-        let message = if identity {
-            crate::identity::redact_quoted(&e.message)
-        } else {
-            prog.shown(self, e.node, e.message)
-        };
+        let message = prog.shown(self, e.node, e.message, identity);
         match inside {
             Some(l) => (
                 line,
@@ -401,17 +397,10 @@ pub(super) fn write_failed(
 ) -> Failed {
     let m = match (v, plan.text_of(w.expr)) {
         // Named as written, as a built-in's missing argument is.
-        (Value::Missing, text) if !text.is_empty() => format!(
-            "{} is missing (give a default with `??`)",
-            super::calls::written(text)
-        ),
+        (Value::Missing, text) if !text.is_empty() => super::calls::is_missing(plan, w.expr, ""),
         _ => m,
     };
-    let message = if crate::identity::is_identity(w.field.key) {
-        crate::identity::redact_quoted(&m)
-    } else {
-        prog.shown(plan, w.expr, m)
-    };
+    let message = prog.shown(plan, w.expr, m, crate::identity::is_identity(w.field.key));
     (format!("{label}.{}", w.field.key), w.line, message)
 }
 

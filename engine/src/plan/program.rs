@@ -51,9 +51,16 @@ impl Program {
     }
 
     /// The message of a failure at `node` of `plan` as it may be shown: the values it quotes
-    /// masked when the node computes from an SSN or a date of birth.
-    pub(super) fn shown(&self, plan: &Plan, node: super::NodeId, message: String) -> String {
-        if self.is_sensitive(plan, node) {
+    /// masked when the node computes from an SSN or a date of birth, or when `identity` (the
+    /// failure is of a field that holds one).
+    pub(super) fn shown(
+        &self,
+        plan: &Plan,
+        node: super::NodeId,
+        message: String,
+        identity: bool,
+    ) -> String {
+        if identity || self.is_sensitive(plan, node) {
             crate::identity::redact_quoted(&message)
         } else {
             message
