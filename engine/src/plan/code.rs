@@ -180,10 +180,11 @@ impl<'p> Compiler<'p> {
                     && !builtin.params.iter().any(|p| p.per_element)
                 {
                     match args.as_slice() {
-                        [a] if matches!(self.node(*a), Node::Local(_))
-                            && self.element_calls.get(builtin.name) > Some(&1) =>
-                        {
-                            return self.element_call(id, builtin, *a)
+                        &[a] if self.element_calls.get(builtin.name) > Some(&1) => {
+                            if let Node::Local(v) = *self.node(a) {
+                                return self.element_call(id, builtin, a, v as usize);
+                            }
+                            return self.call1(id, builtin, a);
                         }
                         [a] => return self.call1(id, builtin, *a),
                         [a, b] => return self.call2(id, builtin, *a, *b),
@@ -429,11 +430,7 @@ impl<'p> Compiler<'p> {
     /// and given again to any of these calls on that element (built-ins are pure; the element
     /// is a node of this document, compared by address). Explain mode computes it each time,
     /// as every other node.
-    fn element_call(&mut self, id: NodeId, builtin: &'static Builtin, a: NodeId) -> Code {
-        let Node::Local(v) = *self.node(a) else {
-            return self.call1(id, builtin, a);
-        };
-        let v = v as usize;
+    fn element_call(&mut self, id: NodeId, builtin: &'static Builtin, a: NodeId, v: usize) -> Code {
         let plain = self.call1(id, builtin, a);
         // Two slots of the document's state, shared by the built-in's calls: the element, and
         // the result computed for it.
