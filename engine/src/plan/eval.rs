@@ -2,9 +2,9 @@
 
 use super::env::{Env, Fail};
 use super::program::Program;
-use super::rest::Resume;
 use super::{
-    FieldWrite, Finding, MapError, NodeId, Outcome, Params, Plan, RuleSeverity, SegmentPlan,
+    FieldWrite, Finding, MapError, NodeId, OtherFailure, Outcome, Params, Plan, RuleSeverity,
+    SegmentPlan,
 };
 use crate::field::{encode, parse_date, parse_timestamp, FieldValue};
 use crate::json::{self, Doc};
@@ -138,20 +138,6 @@ impl Plan {
             let (line, message) = self.located(prog, root, line, *e, false);
             (what, line, message)
         };
-        // A failure while writing the segments: the record will not be sent, so the other
-        // fields that fail are looked for too (`rest.rs`), and the analyst sees them all at once.
-        let all = |f: &mut Env<'_, '_>, first: Failed, from: Resume, written: &[Segment]| {
-            let (field, line, message) = first;
-            let others = super::rest::failures_from(f, from, written);
-            Outcome::Error(MapError {
-                document_id: document_id(doc),
-                field: Some(field),
-                file: self.source_name.clone(),
-                line,
-                message,
-                others,
-            })
-        };
         let mut f = Env::new(self, prog, doc, params, traces.is_some());
         for (s, test) in self.skips.iter().zip(&prog.skips) {
             match test(&mut f) {
@@ -170,7 +156,18 @@ impl Plan {
         }
         let mut base: Option<Segment> = None;
         let mut appended: Vec<Segment> = Vec::new();
-        for (si, (sp, code)) in self.segments.iter().zip(&prog.segments).enumerate() {
+        // Once a segment fails the record will not be sent, but the segments are gone on with,
+        // only to find every other field that fails, so the analyst sees them all at once: the
+        // first failure is the record's error, the others are listed after it.
+        let mut failures: Vec<Failed> = Vec::new();
+        // How many segments of each kind have been written or tried (`j1[2]`).
+        let mut numbered = [0usize; 16];
+        for (sp, code) in self.segments.iter().zip(&prog.segments) {
+            if !failures.is_empty() {
+                // A failed document has no field story to tell (explain shows the failure).
+                f.trace = None;
+                traces = None;
+            }
             if let Some(when) = &code.when {
                 match when(&mut f) {
                     Ok(true) => {}
@@ -178,59 +175,61 @@ impl Plan {
                     Err(e) => {
                         let when = sp.when.unwrap_or_default();
                         let what = format!("{} (when)", sp.kind);
-                        return all(
-                            &mut f,
-                            failed(what, when, sp.line, e),
-                            Resume::segment(si + 1),
-                            &appended,
-                        );
+                        failures.push(failed(what, when, sp.line, e));
+                        continue;
                     }
                 }
             }
-            match sp.each {
-                None => {
-                    let label = SegmentLabel(sp.kind, None);
-                    match segment(&mut f, sp, code, label, traces.as_deref_mut()) {
-                        Ok(seg) if sp.kind == SegmentKind::Base => base = Some(seg),
-                        Ok(seg) => appended.push(seg),
-                        Err((i, e)) => {
-                            let from = Resume::field(si, 0, i + 1);
-                            return all(&mut f, e, from, &appended);
-                        }
+            let mut items = vec![None];
+            if let Some((list, _)) = sp.each {
+                let listed = match &code.each {
+                    Some(each) => each(&mut f),
+                    None => Ok(Value::Missing),
+                };
+                match listed.and_then(|v| v.as_list().map_err(|e| Fail::at(list, e.0))) {
+                    Ok(list) => items = list.into_iter().map(Some).collect(),
+                    Err(e) => {
+                        let what = format!("{} (for each)", sp.kind);
+                        failures.push(failed(what, list, sp.line, e));
+                        continue;
                     }
                 }
-                Some((list, var)) => {
-                    let listed = match &code.each {
-                        Some(each) => each(&mut f),
-                        None => Ok(Value::Missing),
-                    };
-                    let items =
-                        match listed.and_then(|v| v.as_list().map_err(|e| Fail::at(list, e.0))) {
-                            Ok(items) => items,
-                            Err(e) => {
-                                let what = format!("{} (for each)", sp.kind);
-                                return all(
-                                    &mut f,
-                                    failed(what, list, sp.line, e),
-                                    Resume::segment(si + 1),
-                                    &appended,
-                                );
-                            }
-                        };
-                    for (ii, item) in items.into_iter().enumerate() {
+            }
+            for item in items {
+                let label = match (sp.each, item) {
+                    (Some((_, var)), Some(item)) => {
                         f.locals[var as usize] = item;
-                        let n = appended.iter().filter(|s| s.kind() == sp.kind).count();
-                        let label = SegmentLabel(sp.kind, Some(n));
-                        match segment(&mut f, sp, code, label, traces.as_deref_mut()) {
-                            Ok(seg) => appended.push(seg),
-                            Err((i, e)) => {
-                                let from = Resume::field(si, ii, i + 1);
-                                return all(&mut f, e, from, &appended);
-                            }
-                        }
+                        let n = &mut numbered[sp.kind as usize];
+                        *n += 1;
+                        SegmentLabel(sp.kind, Some(*n - 1))
                     }
+                    _ => SegmentLabel(sp.kind, None),
+                };
+                let tracing = traces.as_deref_mut();
+                match segment(&mut f, sp, code, label, tracing, &mut failures) {
+                    Some(seg) if sp.kind == SegmentKind::Base => base = Some(seg),
+                    Some(seg) => appended.push(seg),
+                    None => {}
                 }
             }
+        }
+        let mut failures = failures.into_iter();
+        if let Some((field, line, message)) = failures.next() {
+            let others = failures
+                .map(|(field, line, message)| OtherFailure {
+                    field,
+                    line,
+                    message,
+                })
+                .collect();
+            return Outcome::Error(MapError {
+                document_id: document_id(doc),
+                field: Some(field),
+                file: self.source_name.clone(),
+                line,
+                message,
+                others,
+            });
         }
         let mut record = DataRecord::new(base.unwrap_or_else(|| Segment::blank(SegmentKind::Base)));
         for s in appended {
@@ -353,7 +352,7 @@ pub(crate) fn document_id(doc: &Doc) -> Option<String> {
 /// How messages and traces name a produced segment: `base`, or `j1[0]` for the first of a
 /// repeated kind. Written out only when a message or a trace needs it, not per document.
 #[derive(Clone, Copy)]
-pub(super) struct SegmentLabel(pub(super) SegmentKind, pub(super) Option<usize>);
+struct SegmentLabel(SegmentKind, Option<usize>);
 
 impl std::fmt::Display for SegmentLabel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -365,13 +364,13 @@ impl std::fmt::Display for SegmentLabel {
 }
 
 /// A failure in a field: the field (`base.surname`), the line and the message.
-pub(super) type Failed = (String, u32, String);
+type Failed = (String, u32, String);
 
 /// The failure `e` of field write `w` of the segment `label`. A message about an SSN or a
 /// date of birth may quote the value it could not read: an identity field's, or one computed
 /// from an identity whatever field it was for.
 #[cold]
-pub(super) fn field_failed(
+fn field_failed(
     plan: &Plan,
     prog: &Program,
     label: SegmentLabel,
@@ -387,7 +386,7 @@ pub(super) fn field_failed(
 /// writer's message `m`. Not inside a let, even when the field is one: the value was read, and
 /// writing it is what failed.
 #[cold]
-pub(super) fn write_failed(
+fn write_failed(
     plan: &Plan,
     prog: &Program,
     label: SegmentLabel,
@@ -404,19 +403,22 @@ pub(super) fn write_failed(
     (format!("{label}.{}", w.field.key), w.line, message)
 }
 
-/// Writes one segment: its template, then each computed field at its offset. A failure says
-/// which write of the segment failed.
+/// Writes one segment: its template, then each computed field at its offset. A field that
+/// fails is added to `failures` and the other fields are still written (to find what else
+/// fails); the segment is given only when none failed.
 fn segment(
     env: &mut Env<'_, '_>,
     sp: &SegmentPlan,
     code: &super::program::SegmentCode,
     label: SegmentLabel,
     mut traces: Option<&mut Vec<FieldTrace>>,
-) -> Result<Segment, (usize, Failed)> {
+    failures: &mut Vec<Failed>,
+) -> Option<Segment> {
+    let before = failures.len();
     let mut seg = Segment::from_bytes(sp.kind, sp.template.clone())
         .unwrap_or_else(|| Segment::blank(sp.kind));
     let writes = sp.writes.iter().zip(&code.writes).zip(&code.typed);
-    for (i, ((w, code), typed)) in writes.enumerate() {
+    for ((w, code), typed) in writes {
         // The typed writer first (not in explain mode, whose traces the general path
         // records); when it does not apply, the general path writes the field.
         if env.trace.is_none() {
@@ -430,9 +432,19 @@ fn segment(
             t.clear();
         }
         let (plan, prog) = (env.plan, env.prog);
-        let v = code(env).map_err(|e| (i, field_failed(plan, prog, label, w, *e)))?;
-        write_field(w.field, &v, &mut seg.as_bytes_mut()[w.field.range()])
-            .map_err(|m| (i, write_failed(plan, prog, label, w, &v, m)))?;
+        let v = match code(env) {
+            Ok(v) => v,
+            Err(e) => {
+                failures.push(field_failed(plan, prog, label, w, *e));
+                traces = None;
+                continue;
+            }
+        };
+        if let Err(m) = write_field(w.field, &v, &mut seg.as_bytes_mut()[w.field.range()]) {
+            failures.push(write_failed(plan, prog, label, w, &v, m));
+            traces = None;
+            continue;
+        }
         if let Some(t) = traces.as_deref_mut() {
             t.push(FieldTrace {
                 segment: label.to_string(),
@@ -466,7 +478,7 @@ fn segment(
         let start = n - sp.writes.len() - sp.constants.len();
         t[start..].sort_by_key(|ft| sp.kind.layout().field(ft.key).map(|f| f.index).unwrap_or(0));
     }
-    Ok(seg)
+    (failures.len() == before).then_some(seg)
 }
 
 /// A produced field's bytes as a value, for rules: text trimmed (none when blank), numbers as

@@ -24,7 +24,6 @@ mod ops;
 mod outcome;
 mod place;
 mod program;
-mod rest;
 mod scan;
 mod sensitive;
 mod table;
