@@ -180,14 +180,15 @@ impl Plan {
                     }
                 }
             }
-            let mut items = vec![None];
+            // A `for each` block's elements; a single segment is written once, with none.
+            let mut items = None;
             if let Some((list, _)) = sp.each {
                 let listed = match &code.each {
                     Some(each) => each(&mut f),
                     None => Ok(Value::Missing),
                 };
                 match listed.and_then(|v| v.as_list().map_err(|e| Fail::at(list, e.0))) {
-                    Ok(list) => items = list.into_iter().map(Some).collect(),
+                    Ok(list) => items = Some(list.into_iter()),
                     Err(e) => {
                         let what = format!("{} (for each)", sp.kind);
                         failures.push(failed(what, list, sp.line, e));
@@ -195,8 +196,9 @@ impl Plan {
                     }
                 }
             }
-            for item in items {
-                let label = match (sp.each, item) {
+            let times = items.as_ref().map_or(1, ExactSizeIterator::len);
+            for _ in 0..times {
+                let label = match (sp.each, items.as_mut().and_then(Iterator::next)) {
                     (Some((_, var)), Some(item)) => {
                         f.locals[var as usize] = item;
                         let n = &mut numbered[sp.kind as usize];
