@@ -202,7 +202,7 @@ fn verify_with(rt: &tokio::runtime::Runtime, cfg: ClientConfig) -> miette::Resul
 
 /// Why LoanPro at `base_url` did not let `instance_id` in, in words that say what to fix.
 fn access_error(base_url: &str, instance_id: &str, e: &LoanProError) -> String {
-    if matches!(e.status(), Some(401 | 403)) {
+    if e.is_unauthorized() {
         format!("LoanPro at {base_url} refused the API token or the instance id {instance_id}: {e}")
     } else if e.is_outage() {
         format!("cannot connect to LoanPro: it is unreachable at {base_url}: {e}")

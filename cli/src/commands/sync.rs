@@ -78,6 +78,5 @@ pub fn run(args: Args, ctx: &Context) -> miette::Result<ExitCode> {
 
 /// Whether LoanPro refused the connection's token or instance id (401, 403).
 fn credentials_refused(e: &RunError) -> bool {
-    matches!(e, RunError::Sync(SyncError::Source { source, .. })
-        if matches!(source.status(), Some(401 | 403)))
+    matches!(e, RunError::Sync(SyncError::Source { source, .. }) if source.is_unauthorized())
 }

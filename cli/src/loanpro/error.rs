@@ -96,6 +96,16 @@ impl LoanProError {
         }
     }
 
+    /// Whether LoanPro refused the API token or the instance id (`401`, `403`), directly or as
+    /// the last failure before the retries ran out.
+    pub fn is_unauthorized(&self) -> bool {
+        match self {
+            LoanProError::Unauthorized { .. } => true,
+            LoanProError::RetriesExhausted { last, .. } => last.is_unauthorized(),
+            _ => false,
+        }
+    }
+
     /// Whether the error says LoanPro itself is unwell (no answer, `408`, `429` or `5xx`, or
     /// such a failure repeated until the retries ran out, or left a write's outcome uncertain),
     /// rather than that this one loan is wrong: what the circuit breakers count
