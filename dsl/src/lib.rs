@@ -99,10 +99,11 @@ fn run(source: &str, file_name: &str) -> RunOutput {
 /// fields not assigned, a field assigned twice, no base segment) would report the gap, not a
 /// mistake; and a line with a syntax error gets that error only.
 fn without_consequences(source: &str, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let syntax_lines: Vec<usize> = diags
+    let index = span::LineIndex::new(source);
+    let syntax_lines: Vec<u32> = diags
         .iter()
         .filter(|d| d.code == Code::Syntax)
-        .map(|d| parser::line_at(source, d.span.start))
+        .map(|d| index.line(d.span.start))
         .collect();
     if syntax_lines.is_empty() {
         return diags;
@@ -119,7 +120,7 @@ fn without_consequences(source: &str, diags: Vec<Diagnostic>) -> Vec<Diagnostic>
                         | Code::RequiredUnassigned
                         | Code::AssignedTwice
                         | Code::NoBase
-                ) || syntax_lines.contains(&parser::line_at(source, d.span.start)))
+                ) || syntax_lines.contains(&index.line(d.span.start)))
         })
         .collect()
 }

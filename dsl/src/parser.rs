@@ -69,15 +69,13 @@ pub fn parse_repaired(source: &str) -> (File, Vec<Diagnostic>, std::borrow::Cow<
     let (file, mut diags) = parse_text(&text);
     whole_chars(source, &mut diags);
     // A line with a mistake in its characters gets that one diagnostic.
-    let lines: Vec<usize> = lexical
-        .iter()
-        .map(|d| line_at(source, d.span.start))
-        .collect();
+    let index = crate::span::LineIndex::new(source);
+    let lines: Vec<u32> = lexical.iter().map(|d| index.line(d.span.start)).collect();
     let mut all = lexical;
     all.extend(
         diags
             .into_iter()
-            .filter(|d| !lines.contains(&line_at(source, d.span.start))),
+            .filter(|d| !lines.contains(&index.line(d.span.start))),
     );
     (file, all, text)
 }

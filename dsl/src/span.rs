@@ -67,6 +67,11 @@ impl LineIndex {
         (line as u32, col as u32 + 1)
     }
 
+    /// The byte offsets where the lines start, the first 0.
+    pub fn starts(&self) -> &[usize] {
+        &self.starts
+    }
+
     /// 1-based line of a byte offset.
     pub fn line(&self, offset: usize) -> u32 {
         self.starts.partition_point(|s| *s <= offset).max(1) as u32

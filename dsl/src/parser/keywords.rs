@@ -15,7 +15,7 @@ pub(super) struct Misspelt {
     pub diag: Diagnostic,
 }
 
-const ITEMS: &[&str] = &["param", "let", "table", "segment", "skip", "rule"];
+pub(super) const ITEMS: &[&str] = &["param", "let", "table", "segment", "skip", "rule"];
 
 /// Every line of `text` that starts with a misspelt item keyword.
 pub(super) fn misspelt(text: &str) -> Vec<Misspelt> {

@@ -246,7 +246,8 @@ fn first_word(code: &str) -> Option<&str> {
 /// its range, the rule that reads it alone and what to add after it (a segment's first line
 /// is tried with a `}`).
 fn statement(text: &str, start: usize, end: usize) -> (usize, usize, Rule, &'static str) {
-    let lines = line_starts(text);
+    let index = crate::span::LineIndex::new(text);
+    let lines = index.starts();
     let here = lines.partition_point(|&l| l <= start) - 1;
     let line = |k: usize| {
         let s = lines[k];
@@ -296,21 +297,12 @@ fn statement(text: &str, start: usize, end: usize) -> (usize, usize, Rule, &'sta
     }
 }
 
-/// The offsets where the lines of `text` start.
-pub(super) fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect()
-}
-
 /// The item keyword a line (without its indent) starts with.
 pub(super) fn item_kw(line: &str) -> Option<&'static str> {
-    ["param", "let", "table", "segment", "skip", "rule"]
-        .into_iter()
-        .find(|kw| {
-            line.starts_with(kw)
-                && !line[kw.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-        })
+    super::keywords::ITEMS.iter().copied().find(|kw| {
+        line.starts_with(kw)
+            && !line[kw.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+    })
 }
 
 /// Whether a line (without its indent) starts a field assignment `name = `.
