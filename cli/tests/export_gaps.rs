@@ -521,3 +521,55 @@ async fn a_loan_reported_then_deleted_gets_one_da_record() {
     assert!(statuses_in(&outcome.file).iter().all(|(_, s)| s != "DA"));
     assert!(!outcome.summary_line().contains("DA (delete account)"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_activity_date_is_the_newest_of_the_records_the_file_carries() {
+    let as_of = d(2026, 10, 31);
+    let env = env(6, as_of).await;
+    env.sync(as_of, false).await;
+    // One stored record dated in the future (a clock gone wrong upstream): it fails the
+    // export's validation and is held back, so its date is not the file's.
+    let db = rusqlite::Connection::open(&env.db).unwrap();
+    let (loan, text): (i64, String) = db
+        .query_row(
+            "SELECT loan_id, segments FROM metro2_records WHERE status = 'ok' LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let mut record = export::decode::decode(&text).unwrap();
+    record
+        .base
+        .set_key(
+            "date_of_account_information",
+            &metro2_engine::FieldValue::Date(d(2099, 1, 31)),
+        )
+        .unwrap();
+    let changed = metro2::sync::mapping::segments_text(&record);
+    db.execute(
+        "UPDATE metro2_records SET segments = ?1 WHERE loan_id = ?2",
+        rusqlite::params![changed, loan],
+    )
+    .unwrap();
+
+    let mut req = env.request("2026-10");
+    req.today = d(2026, 11, 5);
+    let out = env.export(&req).unwrap();
+    assert!(
+        out.held_back
+            .iter()
+            .any(|h| h.loan_id == loan && h.status == "export"),
+        "{:?}",
+        out.held_back.iter().map(|h| (h.loan_id, &h.status)).collect::<Vec<_>>()
+    );
+    // Not today (the future date capped), but the newest date of the records written.
+    assert_eq!(out.activity_date, as_of);
+    let file = std::fs::read_to_string(&out.file).unwrap();
+    assert_eq!(&file[47..55], "10312026", "{}", &file[..60]);
+    let checked = metro2(&env.db, &["validate", out.file.to_str().unwrap()]);
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
+}

@@ -6,7 +6,10 @@
 //! to re-validate every record against that date and find the appended segments the file's
 //! fixed-length records carry (every record carries each of them, a placeholder where it has
 //! none), and once to write. A record that the store marks invalid or in
-//! error, or that fails validation now, is held back and listed in the side report. The file is
+//! error, or that fails validation now, is held back and listed in the side report. The
+//! activity date is that of the accounts the file carries: when the newest record is held
+//! back, the second read is made again against the newest date of those kept (rare: a
+//! record dated after the export day). The file is
 //! written to a temporary name and renamed into place, so a failed export leaves no half file.
 //!
 //! A loan reported in an earlier month and deleted in LoanPro since gets a DA (delete account)
@@ -297,80 +300,26 @@ pub fn export_period(
             activity = Some(activity.map_or(d, |a| a.max(d)));
         }
     }
-    let activity_date = activity.unwrap_or(req.today).min(req.today);
+    let mut activity_date = activity.unwrap_or(req.today).min(req.today);
 
-    // Pass 2: held-back records and the segments the file's fixed-length records carry.
-    let mut held_back = Vec::new();
-    let mut held_ids = HashSet::new();
-    let mut skipped = 0u64;
-    let mut shape = FixedShape::base_only();
-    store.for_each_record(&filter(Vec::new()), |r| {
-        let decoded = r.segments.as_deref().map(decode::decode);
-        let account_number = match &decoded {
-            Some(Ok(rec)) => Some(decode::account_number(rec)).filter(|a| !a.is_empty()),
-            _ => None,
-        };
-        let hold = |status: &str, findings: Vec<String>| HeldBack {
-            loan_id: r.loan_id,
-            display_id: r.display_id.clone(),
-            account_number: account_number.clone(),
-            status: status.to_string(),
-            findings,
-        };
-        let held = match (r.status, decoded) {
-            (RecordStatus::Skipped, _) => {
-                skipped += 1;
-                None
-            }
-            (RecordStatus::Invalid, _) => Some(hold("invalid", report::finding_lines(&r.findings))),
-            (RecordStatus::Error, _) => {
-                let mut lines = report::finding_lines(&r.findings);
-                if let Some(reason) = &r.reason {
-                    lines.insert(0, reason.clone());
-                }
-                Some(hold("error", lines))
-            }
-            (RecordStatus::Ok, None) => Some(hold(
-                "error",
-                vec!["the record has no segments".to_string()],
-            )),
-            (RecordStatus::Ok, Some(Err(e))) => Some(hold("error", vec![e.to_string()])),
-            (RecordStatus::Ok, Some(Ok(rec))) => {
-                let errors = validation_errors(&rec, activity_date);
-                if errors.is_empty() {
-                    shape.add(&rec);
-                    None
-                } else {
-                    Some(hold("export", errors))
-                }
-            }
-        };
-        if let Some(h) = held {
-            held_ids.insert(r.loan_id);
-            held_back.push(h);
-        }
-        Ok(())
-    })?;
-    let mut to_delete = Vec::new();
-    for p in pending {
-        let errors = match &p.record {
-            Ok(rec) => validation_errors(rec, activity_date),
-            Err(why) => vec![why.clone()],
-        };
-        match p.record {
-            Ok(rec) if errors.is_empty() => {
-                shape.add(&rec);
-                to_delete.push((p.delete, rec));
-            }
-            _ => held_back.push(HeldBack {
-                loan_id: p.delete.loan_id,
-                display_id: p.delete.display_id,
-                account_number: Some(p.delete.account_number).filter(|a| !a.is_empty()),
-                status: "delete".to_string(),
-                findings: errors,
-            }),
-        }
+    // Pass 2: held-back records and the segments the file's fixed-length records carry. The
+    // header's activity date is the newest date of the accounts in the file (header.tsv): a
+    // record held back is not in it, so when the newest was held back the date is that of
+    // the records kept, and they are checked again against it (each time fewer or the same
+    // records are kept and the date only goes down, so this ends; nearly always at once).
+    let mut sorted = sort_period(store, &filter, &pending, activity_date)?;
+    while let Some(newer) = sorted.kept_newest.filter(|d| *d < activity_date) {
+        activity_date = newer;
+        sorted = sort_period(store, &filter, &pending, activity_date)?;
     }
+    let Sorted {
+        held_back,
+        held_ids,
+        skipped,
+        shape,
+        to_delete,
+        ..
+    } = sorted;
 
     // Pass 3: the file.
     let file = match &req.out {
@@ -467,6 +416,114 @@ pub fn export_period(
         skipped,
         activity_date,
         completeness,
+    })
+}
+
+/// A period's records sorted for its file against an activity date (`export_period`'s
+/// pass 2).
+struct Sorted {
+    held_back: Vec<HeldBack>,
+    held_ids: HashSet<i64>,
+    skipped: u64,
+    shape: FixedShape,
+    to_delete: Vec<(Delete, metro2_engine::DataRecord)>,
+    /// The newest date of account information among the records kept.
+    kept_newest: Option<NaiveDate>,
+}
+
+/// Sorts the period's records (and its pending deletes) into those the file carries and
+/// those held back, validating each against `activity_date`.
+fn sort_period(
+    store: &Store,
+    filter: &dyn Fn(Vec<RecordStatus>) -> RecordFilter,
+    pending: &[deletes::PendingDelete],
+    activity_date: NaiveDate,
+) -> Result<Sorted, ExportError> {
+    let mut held_back = Vec::new();
+    let mut held_ids = HashSet::new();
+    let mut skipped = 0u64;
+    let mut shape = FixedShape::base_only();
+    let mut kept_newest: Option<NaiveDate> = None;
+    let mut keep = |rec: &metro2_engine::DataRecord, shape: &mut FixedShape| {
+        shape.add(rec);
+        if let Some(d) = decode::date_of_account_information(rec) {
+            kept_newest = Some(kept_newest.map_or(d, |a| a.max(d)));
+        }
+    };
+    store.for_each_record(&filter(Vec::new()), |r| {
+        let decoded = r.segments.as_deref().map(decode::decode);
+        let account_number = match &decoded {
+            Some(Ok(rec)) => Some(decode::account_number(rec)).filter(|a| !a.is_empty()),
+            _ => None,
+        };
+        let hold = |status: &str, findings: Vec<String>| HeldBack {
+            loan_id: r.loan_id,
+            display_id: r.display_id.clone(),
+            account_number: account_number.clone(),
+            status: status.to_string(),
+            findings,
+        };
+        let held = match (r.status, decoded) {
+            (RecordStatus::Skipped, _) => {
+                skipped += 1;
+                None
+            }
+            (RecordStatus::Invalid, _) => Some(hold("invalid", report::finding_lines(&r.findings))),
+            (RecordStatus::Error, _) => {
+                let mut lines = report::finding_lines(&r.findings);
+                if let Some(reason) = &r.reason {
+                    lines.insert(0, reason.clone());
+                }
+                Some(hold("error", lines))
+            }
+            (RecordStatus::Ok, None) => Some(hold(
+                "error",
+                vec!["the record has no segments".to_string()],
+            )),
+            (RecordStatus::Ok, Some(Err(e))) => Some(hold("error", vec![e.to_string()])),
+            (RecordStatus::Ok, Some(Ok(rec))) => {
+                let errors = validation_errors(&rec, activity_date);
+                if errors.is_empty() {
+                    keep(&rec, &mut shape);
+                    None
+                } else {
+                    Some(hold("export", errors))
+                }
+            }
+        };
+        if let Some(h) = held {
+            held_ids.insert(r.loan_id);
+            held_back.push(h);
+        }
+        Ok(())
+    })?;
+    let mut to_delete = Vec::new();
+    for p in pending {
+        let errors = match &p.record {
+            Ok(rec) => validation_errors(rec, activity_date),
+            Err(why) => vec![why.clone()],
+        };
+        match &p.record {
+            Ok(rec) if errors.is_empty() => {
+                keep(rec, &mut shape);
+                to_delete.push((p.delete.clone(), rec.clone()));
+            }
+            _ => held_back.push(HeldBack {
+                loan_id: p.delete.loan_id,
+                display_id: p.delete.display_id.clone(),
+                account_number: Some(p.delete.account_number.clone()).filter(|a| !a.is_empty()),
+                status: "delete".to_string(),
+                findings: errors,
+            }),
+        }
+    }
+    Ok(Sorted {
+        held_back,
+        held_ids,
+        skipped,
+        shape,
+        to_delete,
+        kept_newest,
     })
 }
 
