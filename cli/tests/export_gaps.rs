@@ -560,7 +560,10 @@ async fn the_activity_date_is_the_newest_of_the_records_the_file_carries() {
             .iter()
             .any(|h| h.loan_id == loan && h.status == "export"),
         "{:?}",
-        out.held_back.iter().map(|h| (h.loan_id, &h.status)).collect::<Vec<_>>()
+        out.held_back
+            .iter()
+            .map(|h| (h.loan_id, &h.status))
+            .collect::<Vec<_>>()
     );
     // Not today (the future date capped), but the newest date of the records written.
     assert_eq!(out.activity_date, as_of);
