@@ -99,11 +99,6 @@ impl FixedShape {
         }
     }
 
-    /// Whether every segment of `record` has its place in the shape.
-    pub fn holds(&self, record: &DataRecord) -> bool {
-        self.fits(&counts(record))
-    }
-
     /// Whether a record with `own` segments of each kind has a place for each.
     fn fits(&self, own: &[usize; 8]) -> bool {
         self.counts.iter().zip(own).all(|(c, n)| n <= c)
@@ -245,8 +240,6 @@ impl<W: io::Write> FileWriter<W> {
         }
         let start = self.frame_start();
         self.buf.extend_from_slice(record.base.as_bytes());
-        // The record's appended segments are in the fixed order: one pass writes them, each
-        // kind followed by the placeholders a fixed record needs after it.
         let mut segments = record.appended();
         for (i, kind) in SegmentKind::APPENDED.into_iter().enumerate() {
             // The record's appended segments are in the fixed order: its `own[i]` of this kind

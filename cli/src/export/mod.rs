@@ -285,20 +285,13 @@ pub fn export_period(
     // Pass 1: the activity date, the newest date of account information among the records.
     let mut activity: Option<NaiveDate> = None;
     store.for_each_record(&filter(vec![RecordStatus::Ok]), |r| {
-        if let Some(d) = r
-            .segments
-            .as_deref()
-            .and_then(|t| decode::decode(t).ok())
-            .and_then(|rec| decode::date_of_account_information(&rec))
-        {
-            activity = Some(activity.map_or(d, |a| a.max(d)));
+        if let Some(rec) = r.segments.as_deref().and_then(|t| decode::decode(t).ok()) {
+            activity = newest(activity, &rec);
         }
         Ok(())
     })?;
-    for d in pending.iter().filter_map(|p| p.record.as_ref().ok()) {
-        if let Some(d) = decode::date_of_account_information(d) {
-            activity = Some(activity.map_or(d, |a| a.max(d)));
-        }
+    for rec in pending.iter().filter_map(|p| p.record.as_ref().ok()) {
+        activity = newest(activity, rec);
     }
     let mut activity_date = activity.unwrap_or(req.today).min(req.today);
 
@@ -446,9 +439,7 @@ fn sort_period(
     let mut kept_newest: Option<NaiveDate> = None;
     let mut keep = |rec: &metro2_engine::DataRecord, shape: &mut FixedShape| {
         shape.add(rec);
-        if let Some(d) = decode::date_of_account_information(rec) {
-            kept_newest = Some(kept_newest.map_or(d, |a| a.max(d)));
-        }
+        kept_newest = newest(kept_newest, rec);
     };
     store.for_each_record(&filter(Vec::new()), |r| {
         let decoded = r.segments.as_deref().map(decode::decode);
@@ -525,6 +516,14 @@ fn sort_period(
         to_delete,
         kept_newest,
     })
+}
+
+/// The newer of `so_far` and `rec`'s date of account information.
+fn newest(so_far: Option<NaiveDate>, rec: &metro2_engine::DataRecord) -> Option<NaiveDate> {
+    match decode::date_of_account_information(rec) {
+        Some(d) => Some(so_far.map_or(d, |a| a.max(d))),
+        None => so_far,
+    }
 }
 
 /// The validator's errors on `rec` against the file's activity date, one line each.

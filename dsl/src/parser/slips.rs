@@ -441,26 +441,41 @@ impl Statement<'_> {
             .then(|| self.t(prev))
     }
 
-    /// The brackets still open at the end of the statement, innermost last (a closer that
-    /// does not match stops the count: that is another slip).
-    fn open_brackets(&self) -> Vec<usize> {
+    /// How the statement's brackets pair up, its tokens walked once.
+    fn pairing(&self) -> Pairing {
         let mut stack: Vec<usize> = Vec::new();
         for (k, tok) in self.tokens.iter().enumerate() {
             match tok.kind {
                 Kind::Open(_) => stack.push(k),
                 Kind::Close(c) => {
-                    let Some(&top) = stack.last() else {
-                        return Vec::new();
+                    let Some(open) = stack.pop() else {
+                        return Pairing::Stray;
                     };
-                    if closer(self.tokens[top].kind) != Some(c) {
-                        return Vec::new();
+                    match closer(self.tokens[open].kind) {
+                        Some(want) if want == c => {}
+                        Some(want) => {
+                            return Pairing::Mismatched {
+                                open,
+                                close: k,
+                                want,
+                            }
+                        }
+                        None => return Pairing::Stray,
                     }
-                    stack.pop();
                 }
                 _ => {}
             }
         }
-        stack
+        Pairing::Open(stack)
+    }
+
+    /// The brackets still open at the end of the statement, innermost last (a closer that
+    /// does not match stops the count: that is another slip).
+    fn open_brackets(&self) -> Vec<usize> {
+        match self.pairing() {
+            Pairing::Open(stack) => stack,
+            _ => Vec::new(),
+        }
     }
 
     /// The closer of the innermost bracket left open, added where the statement ends, where
@@ -565,47 +580,35 @@ impl Statement<'_> {
     /// A closer that does not match the bracket it closes (`surname(x, 25]`): replaced by the
     /// one that does, which is as long.
     fn mismatched(&self, v: &mut Vec<Edit>) {
-        let mut stack: Vec<usize> = Vec::new();
-        for (k, tok) in self.tokens.iter().enumerate() {
-            match tok.kind {
-                Kind::Open(_) => stack.push(k),
-                Kind::Close(c) => {
-                    let Some(open) = stack.pop() else {
-                        return;
-                    };
-                    let Some(want) = closer(self.tokens[open].kind) else {
-                        return;
-                    };
-                    if want == c {
-                        continue;
-                    }
-                    let (what, marker) = self.opener(open);
-                    let m = self.tokens[marker];
-                    let line = self.line(self.tokens[open].start);
-                    let opened = if line == self.line(tok.start) {
-                        String::new()
-                    } else {
-                        format!(" (line {line})")
-                    };
-                    let (want, c) = (want as char, c as char);
-                    v.push(Edit {
-                        at: tok.start,
-                        len: 1,
-                        with: want.to_string(),
-                        diag: Diagnostic::new(
-                            Code::Syntax,
-                            self.span(tok.start, tok.end),
-                            format!("`{c}` does not close {what}{opened}: write `{want}`"),
-                            format!("write `{want}`"),
-                        )
-                        .related(self.span(m.start, m.end), "opened here"),
-                        probe: false,
-                    });
-                    return;
-                }
-                _ => {}
-            }
-        }
+        let Pairing::Mismatched { open, close, want } = self.pairing() else {
+            return;
+        };
+        let tok = self.tokens[close];
+        let Kind::Close(c) = tok.kind else {
+            return;
+        };
+        let (what, marker) = self.opener(open);
+        let m = self.tokens[marker];
+        let line = self.line(self.tokens[open].start);
+        let opened = if line == self.line(tok.start) {
+            String::new()
+        } else {
+            format!(" (line {line})")
+        };
+        let (want, c) = (want as char, c as char);
+        v.push(Edit {
+            at: tok.start,
+            len: 1,
+            with: want.to_string(),
+            diag: Diagnostic::new(
+                Code::Syntax,
+                self.span(tok.start, tok.end),
+                format!("`{c}` does not close {what}{opened}: write `{want}`"),
+                format!("write `{want}`"),
+            )
+            .related(self.span(m.start, m.end), "opened here"),
+            probe: false,
+        });
     }
 
     /// The `match` keyword of the `{` at token `open`: the last `match` before it at the same
@@ -688,6 +691,16 @@ impl Statement<'_> {
         let open = *self.open_brackets().last()?;
         Some(self.unclosed(open, end))
     }
+}
+
+/// How a statement's brackets pair up ([`Statement::pairing`]).
+enum Pairing {
+    /// Every closer closes its bracket; these are left open, innermost last.
+    Open(Vec<usize>),
+    /// The closer at token `close` closes the bracket at token `open`, which wants `want`.
+    Mismatched { open: usize, close: usize, want: u8 },
+    /// A closer with no bracket open.
+    Stray,
 }
 
 /// The closing bracket of an opening one.
