@@ -7,12 +7,16 @@
 //! - `parse`: `metro2_engine::json::parse` into the document the plan reads (`sonic_rs::Value`
 //!   with exact numbers); the CPU-time pass also prints `parse_serde_json`, the former document
 //!   type (`serde_json::Value`, order-preserving, exact numbers), for comparison;
-//! - `end_to_end`: parse, evaluate the compiled preset, and validate the produced record with
+//! - `end_to_end`: parse as the plan reads a loan (`Bound::parse`: the payment rows read from
+//!   the text into counted payments, the rest parsed as a document, `engine/src/loan.rs`),
+//!   evaluate the compiled preset, and validate the produced record with
 //!   `metro2_engine::validate::validate_record`.
 //!
-//! The CPU-time pass also prints `parse_and_timeline`: the document parsed and the
-//! `delinquency` built-in's timeline built from it, the work any mapping of this preset has to
-//! do for a loan, so the end-to-end figure can be read against that floor.
+//! The CPU-time pass also prints `parse_and_timeline`: the whole document parsed and the
+//! `delinquency` built-in's timeline built from it; `parse_counting_payments` and
+//! `parse_counting_payments_and_timeline`: the same as the plan parses a loan for mapping. The
+//! second is the work any mapping of this preset has to do for a loan, so the end-to-end
+//! figure can be read against that floor.
 //!
 //! Criterion's throughput is loans per second of wall clock. Before measuring, one pass prints
 //! what the loans map to (ok / skipped / error records, validator errors) so the figures are
@@ -23,8 +27,9 @@
 //!
 //! The CPU-time pass also prints `end_to_end_by_hand`: the same loans through the preset written
 //! out by hand in Rust (`preset/by_hand.rs`), which calls the same engine code as the preset's
-//! built-ins; it must give the plan's bytes and rule results on every loan before it is timed.
-//! It is the ceiling of any compilation of the preset over this document type.
+//! built-ins and is given the loan as the plan parses it; it must give the plan's bytes and
+//! rule results on every loan, both ways of parsing, before it is timed. It is the ceiling of
+//! any compilation of the preset over this document type.
 //!
 //! `cargo bench -p metro2 --bench preset -- --warm-up-time 1 --measurement-time 3`
 
@@ -49,8 +54,9 @@ fn as_of() -> NaiveDate {
 /// Maps and validates one loan; returns the number of validator errors (0 for skips).
 #[inline(never)]
 fn map_one(plan: &Bound<'_>, ctx: &RecordContext, text: &str) -> (u8, usize) {
-    let doc = metro2_engine::json::parse(text).expect("generated JSON parses");
-    match plan.eval(&doc) {
+    // As a sync maps a loan: parsed as the plan reads it (its payments counted from the text).
+    let loan = plan.parse(text).expect("generated JSON parses");
+    match plan.eval_loan(&loan) {
         Outcome::Mapped { record, .. } => (0, validator_errors(&record, ctx)),
         Outcome::Skipped { .. } => (1, 0),
         Outcome::Error(_) => (2, 0),
@@ -59,9 +65,14 @@ fn map_one(plan: &Bound<'_>, ctx: &RecordContext, text: &str) -> (u8, usize) {
 
 /// [`map_one`] through the hand-written preset.
 #[inline(never)]
-fn map_by_hand(hand: &by_hand::ByHand, ctx: &RecordContext, text: &str) -> (u8, usize) {
-    let doc = metro2_engine::json::parse(text).expect("generated JSON parses");
-    match hand.map(&doc, as_of(), "FURN12345") {
+fn map_by_hand(
+    plan: &Bound<'_>,
+    hand: &by_hand::ByHand,
+    ctx: &RecordContext,
+    text: &str,
+) -> (u8, usize) {
+    let loan = plan.parse(text).expect("generated JSON parses");
+    match hand.map_loan(&loan, as_of(), "FURN12345") {
         by_hand::Hand::Mapped(record, _) => (0, validator_errors(&record, ctx)),
         by_hand::Hand::Skipped => (1, 0),
         by_hand::Hand::Error => (2, 0),
@@ -188,6 +199,25 @@ fn bench(c: &mut Criterion) {
             black_box((delinquency.eval)(&args).is_ok());
         }
     });
+    // The same two steps as the plan parses a loan for mapping: its payments read from the
+    // text into counted payments, the rest parsed as a document.
+    cpu_pass("parse_counting_payments", n, passes, || {
+        for t in &texts {
+            black_box(plan.parse(t).expect("parses"));
+        }
+    });
+    cpu_pass("parse_counting_payments_and_timeline", n, passes, || {
+        for t in &texts {
+            let loan = plan.parse(t).expect("parses");
+            let doc = Value::Json(&loan.doc);
+            let setup = doc.get("LoanSetup").expect("an object");
+            let payments = match &loan.payments {
+                Some(p) => p.clone(),
+                None => doc.get("Payments").expect("an object"),
+            };
+            black_box((delinquency.eval)(&[setup, payments]).is_ok());
+        }
+    });
     cpu_pass("end_to_end", n, passes, || {
         for t in &texts {
             black_box(map_one(&plan, &ctx, t));
@@ -196,7 +226,7 @@ fn bench(c: &mut Criterion) {
 
     cpu_pass("end_to_end_by_hand", n, passes, || {
         for t in &texts {
-            black_box(map_by_hand(&hand, &ctx, t));
+            black_box(map_by_hand(&plan, &hand, &ctx, t));
         }
     });
 

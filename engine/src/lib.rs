@@ -14,6 +14,7 @@ pub mod field;
 pub mod identity;
 pub mod json;
 pub mod layout;
+pub mod loan;
 pub mod plan;
 pub mod reader;
 pub mod record;

@@ -13,6 +13,7 @@
 use std::borrow::Cow;
 
 use chrono::{Datelike, NaiveDate};
+use metro2_engine::builtins::payments_text::CountedPayments;
 use metro2_engine::clean::codes;
 use metro2_engine::clean::date::loanpro_day;
 use metro2_engine::clean::money::{parse_money, Cents};
@@ -20,9 +21,11 @@ use metro2_engine::clean::text::{address, address_is_blank, given_name, surname}
 use metro2_engine::field::encode;
 use metro2_engine::json::Doc;
 use metro2_engine::layout::{Field, SegmentKind};
+use metro2_engine::loan::Loan;
 use metro2_engine::plan::{Bound, Outcome};
 use metro2_engine::timeline::days::{date_of, day_of, Day};
 use metro2_engine::timeline::{bucket, profile_text, LoanTerms, LoanTimeline, PaymentRow};
+use metro2_engine::value::Value;
 use metro2_engine::{DataRecord, FieldValue, Segment};
 use sonic_rs::{JsonContainerTrait, JsonValueTrait};
 
@@ -249,10 +252,30 @@ impl ByHand {
 
     /// Maps one loan as `presets/loanpro.m2map` does.
     pub fn map(&self, doc: &Doc, as_of: NaiveDate, furnisher: &str) -> Hand {
-        self.try_map(doc, as_of, furnisher).unwrap_or(Hand::Error)
+        self.try_map(doc, None, as_of, furnisher)
+            .unwrap_or(Hand::Error)
     }
 
-    fn try_map(&self, doc: &Doc, as_of: NaiveDate, furnisher: &str) -> Result<Hand, ()> {
+    /// [`ByHand::map`] of a document parsed by the plan (`Plan::parse`): its payments
+    /// counted from the text when the plan read them so.
+    pub fn map_loan(&self, loan: &Loan, as_of: NaiveDate, furnisher: &str) -> Hand {
+        let counted = loan.payments.as_ref().map(|p| match p {
+            Value::Opaque(o) => o
+                .downcast::<CountedPayments>()
+                .map_or(&[][..], |c| &c.0[..]),
+            _ => &[][..],
+        });
+        self.try_map(&loan.doc, counted, as_of, furnisher)
+            .unwrap_or(Hand::Error)
+    }
+
+    fn try_map(
+        &self,
+        doc: &Doc,
+        counted: Option<&[(Day, Cents)]>,
+        as_of: NaiveDate,
+        furnisher: &str,
+    ) -> Result<Hand, ()> {
         let as_of_day = day_of(as_of);
         let month_first = day_of(as_of.with_day(1).expect("day 1"));
         let loan = Keys::of(Some(doc));
@@ -307,7 +330,10 @@ impl ByHand {
             term,
             payment: money(setup.get("payment"))?.unwrap_or(Cents::ZERO),
         };
-        let counted = payments(list(loan.get("Payments")))?;
+        let counted = match counted {
+            Some(c) => c.to_vec(),
+            None => payments(list(loan.get("Payments")))?,
+        };
         let lt = LoanTimeline::new(&terms, counted).map_err(drop)?;
         let t = &lt.timeline;
 
@@ -603,7 +629,26 @@ pub fn agree(
 ) -> Result<Outcome, String> {
     let doc = metro2_engine::json::parse(text).map_err(|e| format!("does not parse: {e}"))?;
     let outcome = plan.eval(&doc);
-    match (&outcome, hand.map(&doc, as_of, furnisher)) {
+    same(&outcome, hand.map(&doc, as_of, furnisher))?;
+    // The document as the plan parses it for mapping (its payments counted from the text):
+    // the same outcome, through the plan and by hand.
+    let loan = plan
+        .parse(text)
+        .map_err(|e| format!("does not parse: {e}"))?;
+    let counted = plan.eval_loan(&loan);
+    if format!("{counted:?}") != format!("{outcome:?}") {
+        return Err(format!(
+            "the plan's outcome on the parsed loan differs: {counted:?}"
+        ));
+    }
+    same(&outcome, hand.map_loan(&loan, as_of, furnisher))
+        .map_err(|e| format!("(the parsed loan) {e}"))?;
+    Ok(outcome)
+}
+
+/// Whether the hand-written preset's result is the plan's outcome.
+fn same(outcome: &Outcome, hand: Hand) -> Result<(), String> {
+    match (outcome, hand) {
         (Outcome::Mapped { record, findings }, Hand::Mapped(mine, broken)) => {
             if *record != mine {
                 let text = |r: &DataRecord| {
@@ -626,7 +671,7 @@ pub fn agree(
         (Outcome::Skipped { .. }, Hand::Skipped) | (Outcome::Error(_), Hand::Error) => {}
         (p, _) => return Err(format!("disagrees with the plan's {}", p.status())),
     }
-    Ok(outcome)
+    Ok(())
 }
 
 /// The [`PERSON`] fields of a consumer from `at` on, with its ECOA code (§1, §8).

@@ -88,13 +88,14 @@ impl TemplateMapper {
 
 impl RecordMapper for TemplateMapper {
     fn map(&self, _document: &Value, text: &str) -> Mapped {
-        // The text the pipeline stores is the document as fetched: parse it into the plan's
-        // document type (numbers keep their text) rather than convert the serde_json tree.
-        let document = match metro2_engine::json::parse(text) {
-            Ok(d) => d,
+        // The text the pipeline stores is the document as fetched: parse it as the plan reads
+        // it (numbers keep their text; for the LoanPro preset, the payment rows read straight
+        // into counted payments, engine/src/loan.rs) rather than convert the serde_json tree.
+        let loan = match self.plan.parse(text) {
+            Ok(l) => l,
             Err(e) => return Mapped::error(format!("the document is not JSON: {e}")),
         };
-        match self.plan.eval(&document, &self.params) {
+        match self.plan.eval_loan(&loan, &self.params) {
             Outcome::Mapped { record, findings } => {
                 let (invalid, all) = checked(&record, &findings, self.as_of);
                 Mapped {

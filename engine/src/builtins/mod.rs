@@ -76,6 +76,7 @@ mod lower;
 mod max;
 mod min;
 mod money;
+pub mod payments_text;
 pub(crate) use money::money_of;
 mod month_end;
 mod month_start;

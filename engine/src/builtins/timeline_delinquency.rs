@@ -2,6 +2,7 @@
 use sonic_rs::{JsonContainerTrait, JsonValueTrait};
 
 use super::clean_read::{read_date, read_day, read_money, scalar_text, timeline_type, TIMELINE};
+use super::payments_text::{CountedPayments, COUNTED_PAYMENTS};
 use super::prelude::*;
 use crate::clean::date::loanpro_day;
 use crate::clean::money::{parse_money, Cents};
@@ -60,6 +61,11 @@ fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
     let payments = match args.get(1) {
         None => Vec::new(),
         Some(v) if v.is_absent() => Vec::new(),
+        // Read from the document's text already (`payments_text.rs`).
+        Some(Value::Opaque(o)) if o.type_name() == COUNTED_PAYMENTS => o
+            .downcast::<CountedPayments>()
+            .map(|c| c.0.clone())
+            .ok_or_else(|| ValueError::new("counted payments of another kind"))?,
         Some(v) => counted_payments(v)?,
     };
     let t = LoanTimeline::new(&terms, payments).map_err(|e| ValueError::new(e.to_string()))?;
@@ -88,7 +94,7 @@ fn counted_payments(list: &Value<'_>) -> Result<Vec<(i32, Cents)>, ValueError> {
 }
 
 /// A row's payment when it counts (§3).
-fn counted(r: &PaymentRow<'_>) -> Option<(Day, Cents)> {
+pub(super) fn counted(r: &PaymentRow<'_>) -> Option<(Day, Cents)> {
     r.counts()
         .then(|| (r.date.expect("a counted payment is dated"), r.amount))
 }

@@ -74,14 +74,20 @@ pub fn loanpro_day(text: &str) -> Result<Option<crate::timeline::days::Day>, Dat
     } else {
         magnitude
     };
+    loanpro_day_of(n).ok_or_else(|| DateError::TooLate(text.to_string()))
+}
+
+/// [`loanpro_day`] of the `N` of `/Date(N)/`, read already: none for LoanPro's empty dates;
+/// `None` for a date after the last one Metro 2 can write.
+pub(crate) fn loanpro_day_of(n: i64) -> Option<Option<crate::timeline::days::Day>> {
     if n == 0 || n <= NO_DATE_AT_OR_BEFORE {
-        return Ok(None);
+        return Some(None);
     }
     if n > LAST_WRITABLE {
-        return Err(DateError::TooLate(text.to_string()));
+        return None;
     }
-    let day = i32::try_from(n.div_euclid(86_400)).map_err(|_| bad())?;
-    Ok(Some(day))
+    // Between the two bounds, the day number fits an i32.
+    i32::try_from(n.div_euclid(86_400)).ok().map(Some)
 }
 
 /// [`loanpro_date`] of a field that may be absent or `null` (both "no date").

@@ -93,17 +93,23 @@ pub(super) struct Compiler<'p> {
     element_calls: HashMap<&'static str, u32>,
     /// Per such built-in called more than once, the slots of its kept result.
     memos: HashMap<&'static str, usize>,
+    /// The reads of the document's `Payments`, when a document may come with them counted
+    /// (`counted.rs`): those reads give them.
+    pub(super) payments: Vec<NodeId>,
 }
 
 impl<'p> Compiler<'p> {
     /// A compiler for `plan`'s nodes.
     pub(super) fn new(plan: &'p Plan) -> Compiler<'p> {
+        let payments = super::counted::payments_reads(plan);
+        let keys = keys_by_base(plan, &payments);
         Compiler {
             plan,
+            payments,
             slots: Vec::new(),
             dense: HashMap::new(),
             exprs: HashMap::new(),
-            keys: keys_by_base(plan),
+            keys,
             groups: HashMap::new(),
             element_calls: element_calls(plan),
             memos: HashMap::new(),
@@ -163,6 +169,13 @@ impl<'p> Compiler<'p> {
             Node::Cached { slot, expr } => {
                 let s = self.slot(*slot, *expr);
                 Box::new(move |env| env.slot(s).cloned())
+            }
+            Node::Get { base, key } if self.payments.contains(&id) => {
+                let plain = self.get(id, *base, key.clone());
+                Box::new(move |env| match env.payments {
+                    Some(counted) => Ok(counted.clone()),
+                    None => plain(env),
+                })
             }
             Node::Get { base, key } => self.get(id, *base, key.clone()),
             Node::Index { base, index } => {
@@ -400,6 +413,9 @@ impl<'p> Compiler<'p> {
 
     /// A node as an operand: in place when it is a key read [`Compiler::keyed`] takes.
     pub(super) fn operand(&mut self, id: NodeId) -> Operand {
+        if self.payments.contains(&id) {
+            return Operand::Code(self.code(id));
+        }
         if let Node::Get { base, key } = self.node(id) {
             if let Some(op) = self.keyed(id, *base, key) {
                 return op;

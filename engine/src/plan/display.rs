@@ -52,7 +52,10 @@ impl fmt::Display for Plan {
                 writeln!(f, "  {label:<width$} {name:<28} = {}", self.expr(expr))?;
             }
         }
-        let mut objects: Vec<_> = super::scan::keys_by_base(self).into_iter().collect();
+        let payments = super::counted::payments_reads(self);
+        let mut objects: Vec<_> = super::scan::keys_by_base(self, &payments)
+            .into_iter()
+            .collect();
         if !objects.is_empty() {
             objects.sort_by_key(|(base, _)| match base {
                 super::scan::Base::Root => None,
@@ -69,6 +72,13 @@ impl fmt::Display for Plan {
                 };
                 writeln!(f, "  {name}: {}", keys.join(", "))?;
             }
+        }
+        if !payments.is_empty() {
+            writeln!(
+                f,
+                "\nthe document's Payments are read only by delinquency(): their rows are read \
+                 straight from the text into counted payments, not parsed into nodes"
+            )?;
         }
         if !self.tables.is_empty() {
             writeln!(f, "\ntables (hash lookups)")?;

@@ -54,6 +54,9 @@ pub(super) struct Env<'e, 'd> {
     pub(super) prog: &'e Program,
     /// The document being mapped.
     pub(super) doc: &'d Doc,
+    /// The document's `Payments` already counted, when they were read from its text
+    /// ([`crate::loan::Loan`]).
+    pub(super) payments: Option<&'d Value<'static>>,
     /// The parameters' values, in the plan's order.
     pub(super) params: &'e [Value<'static>],
     /// Cached values, each computed on first use.
@@ -77,6 +80,7 @@ impl<'e, 'd> Env<'e, 'd> {
         plan: &'e Plan,
         prog: &'e Program,
         doc: &'d Doc,
+        payments: Option<&'d Value<'static>>,
         params: &'e [Value<'static>],
         explain: bool,
     ) -> Env<'e, 'd> {
@@ -84,6 +88,7 @@ impl<'e, 'd> Env<'e, 'd> {
             plan,
             prog,
             doc,
+            payments,
             params,
             slots: vec![None; prog.slot_count()],
             locals: vec![Value::Missing; plan.locals as usize],

@@ -9,6 +9,7 @@ use super::{
 use crate::field::{encode, parse_date, parse_timestamp, FieldValue};
 use crate::json::{self, Doc};
 use crate::layout::{Field, FieldType, SegmentKind};
+use crate::loan::Loan;
 use crate::record::DataRecord;
 use crate::segment::Segment;
 use crate::value::Value;
@@ -52,13 +53,23 @@ pub struct Bound<'p> {
 impl Bound<'_> {
     /// [`Plan::eval`] with the bound values.
     pub fn eval(&self, doc: &Doc) -> Outcome {
-        self.plan.run(doc, &self.values, None)
+        self.plan.run(doc, None, &self.values, None)
+    }
+
+    /// [`Plan::parse`].
+    pub fn parse(&self, text: &str) -> Result<Loan, String> {
+        self.plan.parse(text)
+    }
+
+    /// [`Plan::eval_loan`] with the bound values.
+    pub fn eval_loan(&self, loan: &Loan) -> Outcome {
+        self.plan.run_loan(loan, &self.values)
     }
 
     /// [`Plan::explain`] with the bound values.
     pub fn explain(&self, doc: &Doc) -> Explained {
         let mut fields = Vec::new();
-        let outcome = self.plan.run(doc, &self.values, Some(&mut fields));
+        let outcome = self.plan.run(doc, None, &self.values, Some(&mut fields));
         Explained { outcome, fields }
     }
 }
@@ -90,6 +101,51 @@ impl Plan {
         }
     }
 
+    /// Parses a loan document's text as this plan reads it: when the plan reads the
+    /// document's `Payments` only to give them to `delinquency` (the LoanPro preset), the
+    /// payment rows are read straight into the counted payments and the rest is parsed as a
+    /// document ([`Loan`]); otherwise the whole document is parsed. What a document maps to
+    /// is the same either way: [`Plan::eval_loan`] of this equals [`Plan::eval`] of
+    /// [`crate::json::parse`] of the same text.
+    pub fn parse(&self, text: &str) -> Result<Loan, String> {
+        if self.counts_payments() {
+            Loan::parse_counting_payments(text)
+        } else {
+            Loan::parse(text)
+        }
+    }
+
+    /// Whether [`Plan::parse`] reads a document's payments straight from its text.
+    pub fn counts_payments(&self) -> bool {
+        !self.compiled.get(self).payments.is_empty()
+    }
+
+    /// Maps one document parsed by [`Plan::parse`] of this plan.
+    pub fn eval_loan(&self, loan: &Loan, params: &Params) -> Outcome {
+        match self.bind(params) {
+            Ok(bound) => bound.eval_loan(loan),
+            Err(message) => self.unbound(&loan.doc, message),
+        }
+    }
+
+    /// [`Plan::eval_loan`] with bound values.
+    fn run_loan(&self, loan: &Loan, params: &[Value<'static>]) -> Outcome {
+        if loan.payments.is_some() && !self.counts_payments() {
+            // Its payments were counted for a plan that reads nothing else of them; this one
+            // would read them from the document, where they are not.
+            return Outcome::Error(MapError {
+                document_id: document_id(&loan.doc),
+                field: None,
+                file: self.source_name.clone(),
+                line: 0,
+                message: "the document was parsed for another mapping (parse it with this one)"
+                    .into(),
+                others: Vec::new(),
+            });
+        }
+        self.run(&loan.doc, loan.payments.as_ref(), params, None)
+    }
+
     /// Maps one document and records how each field got its value: the line, the expression
     /// and the branches taken (including those taken inside the lets it uses).
     pub fn explain(&self, doc: &Doc, params: &Params) -> Explained {
@@ -117,6 +173,7 @@ impl Plan {
     fn run(
         &self,
         doc: &Doc,
+        payments: Option<&Value<'static>>,
         params: &[Value<'static>],
         mut traces: Option<&mut Vec<FieldTrace>>,
     ) -> Outcome {
@@ -138,7 +195,7 @@ impl Plan {
             let (line, message) = self.located(prog, root, line, *e, false);
             (what, line, message)
         };
-        let mut f = Env::new(self, prog, doc, params, traces.is_some());
+        let mut f = Env::new(self, prog, doc, payments, params, traces.is_some());
         for (s, test) in self.skips.iter().zip(&prog.skips) {
             match test(&mut f) {
                 Ok(true) => {
@@ -336,7 +393,7 @@ impl Plan {
     pub fn eval_constant(&self, id: NodeId) -> Result<Value<'static>, String> {
         let (prog, code) = Program::single(self, id);
         let params = vec![Value::Missing; self.params.len()];
-        let mut f = Env::new(self, &prog, &NO_DOCUMENT, &params, false);
+        let mut f = Env::new(self, &prog, &NO_DOCUMENT, None, &params, false);
         code(&mut f).map_err(|e| e.message)
     }
 }

@@ -16,6 +16,7 @@
 
 mod calls;
 mod code;
+mod counted;
 mod display;
 mod env;
 mod eval;

@@ -20,6 +20,9 @@ pub(super) struct Program {
     sensitive: std::sync::OnceLock<Vec<bool>>,
     /// Per slot, the plan slot and node it computes (for explain).
     pub(super) origins: Vec<Option<(u32, NodeId)>>,
+    /// The read of the document's `Payments`, when the plan reads them only through
+    /// `delinquency`, so a document may come with them counted (`counted.rs`).
+    pub(super) payments: Vec<NodeId>,
 }
 
 /// One segment block's closures.
@@ -94,6 +97,7 @@ impl Program {
         let origins = c.slot_origins();
         Program {
             origins,
+            payments: c.payments.clone(),
             slots: c.into_slots(),
             skips,
             segments,
@@ -108,6 +112,7 @@ impl Program {
         let code = c.code(id);
         let prog = Program {
             origins: Vec::new(),
+            payments: c.payments.clone(),
             slots: c.into_slots(),
             skips: Vec::new(),
             segments: Vec::new(),

@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 
 use super::env::{Env, Fail};
-use super::{Node, Plan};
+use super::{Node, NodeId, Plan};
 use crate::json::{self, Doc};
 use crate::value::Value;
 
@@ -33,12 +33,28 @@ const MAX_KEYS: usize = 64;
 
 /// The keys the plan reads in place from each object it reads two or more keys of, in the
 /// order they first appear in the plan.
-pub(super) fn keys_by_base(plan: &Plan) -> HashMap<Base, Vec<Box<str>>> {
+///
+/// `skip` are reads left out: the document's `Payments` when they may come counted instead
+/// (`counted.rs`).
+pub(super) fn keys_by_base(plan: &Plan, skip: &[NodeId]) -> HashMap<Base, Vec<Box<str>>> {
     let mut by_base: HashMap<Base, Vec<Box<str>>> = HashMap::new();
-    for node in &plan.nodes {
+    for (id, node) in plan.nodes.iter().enumerate() {
         let Node::Get { base, key } = node else {
             continue;
         };
+        // (Any copy of the read the statements do not reach is left out too.)
+        if skip.contains(&(id as NodeId))
+            || skip.iter().any(|s| match &plan.nodes[*s as usize] {
+                Node::Get { base: b, key: k } => {
+                    k == key
+                        && matches!(plan.nodes[*b as usize], Node::Root)
+                        && matches!(plan.nodes[*base as usize], Node::Root)
+                }
+                _ => false,
+            })
+        {
+            continue;
+        }
         let base = match plan.nodes[*base as usize] {
             Node::Root => Base::Root,
             Node::Cached { slot, .. } => Base::Slot(slot),

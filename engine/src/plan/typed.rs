@@ -390,6 +390,10 @@ impl Compiler<'_> {
 
     /// A node of the document.
     fn json(&mut self, id: NodeId) -> Option<Json> {
+        if self.payments.contains(&id) {
+            // They may come counted, not as a node.
+            return None;
+        }
         Some(match self.node(id) {
             Node::Root => json(|env| Some(Some(env.doc))),
             Node::Local(v) => {

@@ -1,0 +1,427 @@
+//! A loan's counted payments read straight from the JSON text of its `Payments` value, for a
+//! plan that reads `Payments` only to give it to `delinquency` ([`crate::loan`]).
+//!
+//! Nearly all of a LoanPro loan document is its payments (42 rows of 6 to 13 keys in the
+//! benchmark's loans), and `delinquency` reads five keys of each row and nothing else. Parsed
+//! into a document first, every row is built as a tree of nodes and then searched key by key;
+//! read here, each row's five fields are taken as the parser passes them and the rest is
+//! skipped (validated, not built). The reading is [`super::timeline_delinquency`]'s plain-row
+//! reader over text: the same fields, forms and first-of-duplicate-keys rule, and the same
+//! counted payments. Anything that reader leaves to the general path (a field in another form,
+//! a string with escapes, a row that is not an object, a deferred list) makes this one give up
+//! (`None`), and the document is parsed and read the general way, which words the errors.
+use super::timeline_delinquency::counted;
+use crate::clean::date::{loanpro_day, loanpro_day_of};
+use crate::clean::money::{parse_money, Cents};
+use crate::loan::cursor::Cursor;
+use crate::timeline::{Day, PaymentRow};
+
+/// The type name of the counted payments a [`crate::loan::Loan`] gives for `Payments`.
+pub const COUNTED_PAYMENTS: &str = "counted payments";
+
+/// The counted payments of a loan, as `delinquency` builds its timeline from them: (day,
+/// amount) in the rows' order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CountedPayments(pub Vec<(Day, Cents)>);
+
+/// Reads a `Payments` value (null, a list of rows, or LoanPro's `{"results": [...]}`) at the
+/// cursor: one counted payment per row that counts. `None` means "read it the general way".
+pub(crate) fn counted_payments(c: &mut Cursor<'_>) -> Option<Vec<(Day, Cents)>> {
+    match c.next_token()? {
+        b'n' => (c.value()? == "null").then(Vec::new),
+        b'[' => rows(c),
+        b'{' => {
+            // The first `results`, which must be a list, as `json_list` reads.
+            c.eat(b'{')?;
+            let mut found = None;
+            if !c.eat_if(b'}') {
+                loop {
+                    let (key, escaped) = c.string()?;
+                    c.eat(b':')?;
+                    if escaped {
+                        return None;
+                    }
+                    if key == "results" && found.is_none() {
+                        found = Some(rows(c)?);
+                    } else {
+                        c.value()?;
+                    }
+                    if !c.eat_if(b',') {
+                        c.eat(b'}')?;
+                        break;
+                    }
+                }
+            }
+            found
+        }
+        _ => None,
+    }
+}
+
+/// A list of payment rows.
+fn rows(c: &mut Cursor<'_>) -> Option<Vec<(Day, Cents)>> {
+    c.eat(b'[')?;
+    let mut out = Vec::with_capacity(64);
+    if c.eat_if(b']') {
+        return Some(out);
+    }
+    loop {
+        out.extend(row(c)?);
+        if !c.eat_if(b',') {
+            c.eat(b']')?;
+            return Some(out);
+        }
+    }
+}
+
+/// Where a row's key puts its value: the index of its field in [`row`]'s order (status,
+/// active, date, reverseDate, amount), or none.
+const NOT_READ: usize = usize::MAX;
+
+/// One payment row: its payment when it counts.
+fn row(c: &mut Cursor<'_>) -> Option<Option<(Day, Cents)>> {
+    c.eat(b'{')?;
+    let mut fields: [Scalar<'_>; 5] = [Scalar::Absent; 5];
+    let mut deferred = false;
+    if !c.eat_if(b'}') {
+        loop {
+            c.eat(b'"')?;
+            let i = match known_key(c.rest()) {
+                Some((i, len)) => {
+                    c.advance(len);
+                    i
+                }
+                None => match c.string_after_quote()? {
+                    (_, true) => return None,
+                    (key, false) => {
+                        deferred |= key == "__deferred";
+                        NOT_READ
+                    }
+                },
+            };
+            c.eat(b':')?;
+            // The forms LoanPro writes dates and amounts in are read in one pass; anything
+            // else as any value.
+            let value = match (i, c.next_token()?) {
+                (2 | 3, b'"') => loanpro_date(c).map(Scalar::Day),
+                (4, b'"') => plain_amount(c).map(Scalar::Cents),
+                _ => None,
+            };
+            let value = match value {
+                Some(v) => v,
+                None => scalar(c)?,
+            };
+            // The first of duplicate keys wins, as `Value::get` reads.
+            if let Some(f @ Scalar::Absent) = fields.get_mut(i) {
+                *f = value;
+            }
+            if !c.eat_if(b',') {
+                c.eat(b'}')?;
+                break;
+            }
+        }
+    }
+    if deferred && fields.contains(&Scalar::Absent) {
+        return None;
+    }
+    let [status, active, date, reverse_date, amount] = fields;
+    let row = PaymentRow {
+        status: match status {
+            Scalar::Absent | Scalar::Null => None,
+            Scalar::String(s) => Some(s),
+            _ => return None,
+        },
+        active: match active {
+            Scalar::Absent | Scalar::Null => false,
+            Scalar::Bool(b) => b,
+            // `field_is_one`: the number's text "1", or any integer text equal to 1.
+            Scalar::Number(n) => n == "1" || n.parse::<i64>() == Ok(1),
+            Scalar::String(s) => s == "1",
+            _ => return None,
+        },
+        date: day(date)?,
+        reverse_date: day(reverse_date)?,
+        amount: match amount {
+            Scalar::Cents(cents) => cents,
+            Scalar::Absent | Scalar::Null => Cents::ZERO,
+            Scalar::String("") => Cents::ZERO,
+            Scalar::String(s) | Scalar::Number(s) => parse_money(s).ok()?,
+            _ => return None,
+        },
+    };
+    Some(counted(&row))
+}
+
+/// A key the row reader reads, at the start of `rest` (just after its opening quote), with
+/// its closing quote: its field's index and the bytes to pass over. Compared with constants
+/// (a few integer compares each), since every row repeats the same keys; any other key,
+/// including one of these written with an escape, is `None` and read as a string.
+#[inline]
+fn known_key(rest: &[u8]) -> Option<(usize, usize)> {
+    // Each compare has a constant length, so it is a few integer compares, not a call.
+    let known = match rest.first()? {
+        b'd' if rest.starts_with(b"date\"") => (2, 5),
+        b'a' if rest.starts_with(b"amount\"") => (4, 7),
+        b'a' if rest.starts_with(b"active\"") => (1, 7),
+        b's' if rest.starts_with(b"status\"") => (0, 7),
+        b'r' if rest.starts_with(b"reverseDate\"") => (3, 12),
+        _ => return None,
+    };
+    Some(known)
+}
+
+/// An amount string in LoanPro's form at the cursor (its opening quote next), read in one
+/// pass: `"[-]D.DD"` with 1 to 13 digits D, which [`parse_money`] reads as the same cents.
+/// `None`, with the cursor unmoved, for any other string.
+#[inline]
+fn plain_amount(c: &mut Cursor<'_>) -> Option<Cents> {
+    let rest = c.rest().strip_prefix(b"\"")?;
+    let (negative, digits) = match rest.split_first() {
+        Some((b'-', d)) => (true, d),
+        _ => (false, rest),
+    };
+    let whole = digits
+        .iter()
+        .take(14)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let [b'.', d1 @ b'0'..=b'9', d2 @ b'0'..=b'9', b'"', ..] = digits.get(whole..)? else {
+        return None;
+    };
+    if !(1..=13).contains(&whole) {
+        return None;
+    }
+    let cents = digits[..whole]
+        .iter()
+        .chain([d1, d2])
+        .fold(0i64, |n, b| n * 10 + i64::from(b - b'0'));
+    c.advance(1 + usize::from(negative) + whole + 4);
+    Some(Cents(if negative { -cents } else { cents }))
+}
+
+/// A LoanPro date string at the cursor (its opening quote next), read in one pass:
+/// `"/Date(N)/"` with `N` an optional minus and 1 to 18 digits, as
+/// [`crate::clean::date::loanpro_day`] reads it. `None`, with the cursor unmoved, for any
+/// other string (the empty date, a date too late), which the general reading takes.
+#[inline]
+fn loanpro_date(c: &mut Cursor<'_>) -> Option<Option<Day>> {
+    const HEAD: &[u8] = b"\"/Date(";
+    let rest = c.rest();
+    let digits = rest.strip_prefix(HEAD)?;
+    let (negative, digits) = match digits.split_first() {
+        Some((b'-', d)) => (true, d),
+        _ => (false, digits),
+    };
+    let len = digits
+        .iter()
+        .take(19)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if !(1..=18).contains(&len) || !digits[len..].starts_with(b")/\"") {
+        return None;
+    }
+    let magnitude = digits[..len]
+        .iter()
+        .fold(0i64, |n, b| n * 10 + i64::from(b - b'0'));
+    let day = loanpro_day_of(if negative { -magnitude } else { magnitude })?;
+    c.advance(HEAD.len() + usize::from(negative) + len + 3);
+    Some(day)
+}
+
+/// A value (after whitespace), checked, as the plain-row reader tells values apart.
+#[inline]
+fn scalar<'a>(c: &mut Cursor<'a>) -> Option<Scalar<'a>> {
+    Some(match c.next_token()? {
+        b'"' => {
+            c.advance(1);
+            match c.string_after_quote()? {
+                (s, false) => Scalar::String(s),
+                (_, true) => Scalar::Other,
+            }
+        }
+        b'n' => {
+            c.literal("null")?;
+            Scalar::Null
+        }
+        b't' => {
+            c.literal("true")?;
+            Scalar::Bool(true)
+        }
+        b'f' => {
+            c.literal("false")?;
+            Scalar::Bool(false)
+        }
+        b'{' | b'[' => {
+            c.value()?;
+            Scalar::Other
+        }
+        _ => Scalar::Number(c.number()?),
+    })
+}
+
+/// `plain_day`: a date field's day; `None` when that reader would leave it to the general one.
+fn day(field: Scalar<'_>) -> Option<Option<Day>> {
+    match field {
+        Scalar::Absent | Scalar::Null => Some(None),
+        Scalar::Day(day) => Some(day),
+        Scalar::String(s) => loanpro_day(s).ok(),
+        _ => None,
+    }
+}
+
+/// A field's value as the plain-row reader tells them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scalar<'a> {
+    /// The key is not there.
+    Absent,
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, as written.
+    Number(&'a str),
+    /// A string without escapes: its characters.
+    String(&'a str),
+    /// A LoanPro date string read as its day (`loanpro_date`).
+    Day(Option<Day>),
+    /// An amount string in LoanPro's `D.DD` form read as its cents (`plain_amount`).
+    Cents(Cents),
+    /// A string with escapes, a list or an object: left to the general reader.
+    Other,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Option<Vec<(Day, Cents)>> {
+        let mut c = Cursor::new(text);
+        let out = counted_payments(&mut c)?;
+        c.at_end().then_some(out)
+    }
+
+    #[test]
+    fn reads_loanpro_rows() {
+        let rows = r#"{"results": [
+            {"id": 1, "date": "/Date(1768435200)/", "amount": "100.00", "active": 1, "reverseDate": null, "status": "payment.status.success"},
+            {"id": 2, "date": "/Date(1771545600)/", "amount": 100.5, "active": true},
+            {"id": 3, "date": "/Date(1771545600)/", "amount": "100.00", "active": 1, "reverseDate": "/Date(1772000000)/"},
+            {"id": 5, "date": "/Date(1771545600)/", "amount": "100.00", "active": 0}
+        ]}"#;
+        let jan15 = 1_768_435_200 / 86_400;
+        let feb20 = 1_771_545_600 / 86_400;
+        assert_eq!(
+            read(rows),
+            Some(vec![
+                (jan15 as Day, Cents(10_000)),
+                (feb20 as Day, Cents(10_050))
+            ])
+        );
+        assert_eq!(read("null"), Some(vec![]));
+        assert_eq!(read("[]"), Some(vec![]));
+    }
+
+    /// What the one-pass readers make of a JSON string, beside what the general readers make
+    /// of its characters; the one-pass reader must leave the cursor where it was when it
+    /// declines.
+    fn one_pass<T>(
+        quoted: &str,
+        read: impl Fn(&mut Cursor<'_>) -> Option<T>,
+    ) -> (Option<T>, usize) {
+        let mut c = Cursor::new(quoted);
+        let got = read(&mut c);
+        (got, c.at())
+    }
+
+    #[test]
+    fn one_pass_amounts_read_as_parse_money_reads_them() {
+        for text in [
+            "0.00",
+            "1.00",
+            "-12.34",
+            "133.58",
+            "1234567890123.99",
+            "12345678901234.99",
+            "1.0",
+            "1.000",
+            ".50",
+            "-.50",
+            "1e2",
+            "",
+            "-",
+            "+1.00",
+            "1.0a",
+            "01.00",
+            "1.00\\u0030",
+        ] {
+            let quoted = format!("\"{text}\",");
+            let (got, at) = one_pass(&quoted, plain_amount);
+            match got {
+                Some(cents) => {
+                    assert_eq!(Ok(cents), parse_money(text), "{text}");
+                    assert_eq!(at, quoted.len() - 1, "{text}: past the closing quote");
+                }
+                None => assert_eq!(at, 0, "{text}: unmoved"),
+            }
+        }
+        // The plain forms are read here, not left to the general reader.
+        assert_eq!(one_pass("\"133.58\"", plain_amount).0, Some(Cents(13_358)));
+        assert_eq!(one_pass("\"-0.07\"", plain_amount).0, Some(Cents(-7)));
+    }
+
+    #[test]
+    fn one_pass_dates_read_as_loanpro_day_reads_them() {
+        for text in [
+            "/Date(1762473600)/",
+            "/Date(-62169984000)/",
+            "/Date(0)/",
+            "/Date(-0)/",
+            "/Date(253402300799)/",
+            "/Date(253402300800)/",
+            "/Date(123456789012345678)/",
+            "/Date(1234567890123456789)/",
+            "/Date()/",
+            "/Date(-)/",
+            "/Date(12a)/",
+            "/Date(12)",
+            "/Date(12)/x",
+            "2026-01-01",
+            "",
+        ] {
+            let quoted = format!("\"{text}\"");
+            let (got, at) = one_pass(&quoted, loanpro_date);
+            match got {
+                Some(day) => {
+                    assert_eq!(Ok(day), loanpro_day(text).map_err(drop), "{text}");
+                    assert_eq!(at, quoted.len(), "{text}: past the closing quote");
+                }
+                None => assert_eq!(at, 0, "{text}: unmoved"),
+            }
+        }
+        assert_eq!(
+            one_pass("\"/Date(1762473600)/\"", loanpro_date).0,
+            Some(Some(1_762_473_600 / 86_400))
+        );
+        assert_eq!(one_pass("\"/Date(0)/\"", loanpro_date).0, Some(None));
+    }
+
+    #[test]
+    fn leaves_the_rest_to_the_general_reader() {
+        for text in [
+            r#"{"__deferred": {"uri": "u"}}"#,
+            r#"{"results": null}"#,
+            r#"[null]"#,
+            r#"["a row"]"#,
+            r#"[{"date": 5, "amount": "1.00", "active": 1}]"#,
+            r#"[{"date": "/Date(x)/", "amount": "1.00", "active": 1}]"#,
+            r#"[{"date": "/Date(1768435200)/", "amount": "3,00", "active": 1}]"#,
+            r#"[{"date": "/Date(1768435200)/", "amount": "1.00", "status": "a\u0020b"}]"#,
+            r#"[{"date": "/Date(1768435200)/", "amount": "1.00", "active": [1]}]"#,
+            r#"[{"__deferred": {"uri": "u"}}]"#,
+            r#"[{"date": "/Date(1768435200)/", "amount": "1.00"} x]"#,
+            "7",
+        ] {
+            assert_eq!(read(text), None, "{text}");
+        }
+    }
+}
