@@ -13,7 +13,7 @@
 use super::timeline_delinquency::counted;
 use crate::clean::date::{loanpro_day, loanpro_day_of};
 use crate::clean::money::{parse_money, Cents};
-use crate::loan::cursor::Cursor;
+use crate::loan::cursor::{digit_run, Cursor};
 use crate::timeline::{Day, PaymentRow};
 
 /// The type name of the counted payments a [`crate::loan::Loan`] gives for `Payments`.
@@ -180,11 +180,7 @@ fn plain_amount(c: &mut Cursor<'_>) -> Option<Cents> {
         Some((b'-', d)) => (true, d),
         _ => (false, rest),
     };
-    let whole = digits
-        .iter()
-        .take(14)
-        .take_while(|b| b.is_ascii_digit())
-        .count();
+    let whole = digit_run(digits);
     let [b'.', d1 @ b'0'..=b'9', d2 @ b'0'..=b'9', b'"', ..] = digits.get(whole..)? else {
         return None;
     };
@@ -212,11 +208,7 @@ fn loanpro_date(c: &mut Cursor<'_>) -> Option<Option<Day>> {
         Some((b'-', d)) => (true, d),
         _ => (false, digits),
     };
-    let len = digits
-        .iter()
-        .take(19)
-        .take_while(|b| b.is_ascii_digit())
-        .count();
+    let len = digit_run(digits);
     if !(1..=18).contains(&len) || !digits[len..].starts_with(b")/\"") {
         return None;
     }

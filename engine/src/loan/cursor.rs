@@ -207,8 +207,10 @@ impl<'a> Cursor<'a> {
     }
 
     /// `word` (one of JSON's three literals) at the cursor.
+    #[inline]
     pub(crate) fn literal(&mut self, word: &str) -> Option<()> {
-        self.text[self.at..].starts_with(word).then(|| {
+        // Inlined, the word is a constant and the compare a few integer compares.
+        self.rest().starts_with(word.as_bytes()).then(|| {
             self.at += word.len();
         })
     }
@@ -286,10 +288,29 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// The number of ASCII digits `b` starts with.
+/// The number of ASCII digits `b` starts with. Eight bytes at a time, as [`plain_run`]: ids
+/// and LoanPro's `/Date(N)/` seconds are 9 to 10 digits, one at a time the most of reading
+/// them.
 #[inline]
-fn digit_run(b: &[u8]) -> usize {
-    b.iter().take_while(|c| c.is_ascii_digit()).count()
+pub(crate) fn digit_run(b: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let v = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        // The high bit of each byte below '0' (the borrow of a flagged byte only reaches
+        // bytes above it), and of each above '9' (+0x46 carries into bit 7 from 0x3A; bytes
+        // from 0x80 are flagged by `| v`): exact for the lowest non-digit, which is all that
+        // is read.
+        let below = v.wrapping_sub(ONES * 0x30) & !v & HIGH;
+        let above = (v.wrapping_add(ONES * 0x46) | v) & HIGH;
+        let found = below | above;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + b[i..].iter().take_while(|c| c.is_ascii_digit()).count()
 }
 
 /// The length of the run of bytes at the start of `b` that need no look inside a string:
@@ -390,6 +411,26 @@ mod tests {
         assert_eq!(plain_run(wide.as_bytes()), wide.len());
         assert_eq!(plain_run(&[0x20; 19]), 19);
         assert_eq!(plain_run(&[0xFF; 9]), 9);
+    }
+
+    #[test]
+    fn digit_runs_stop_at_the_first_byte_that_is_not_a_digit() {
+        for len in 0..20 {
+            for stop in [b'/', b':', b'.', b')', b'"', 0x00, 0x80, 0xBA, 0xFF, b'a'] {
+                let mut b: Vec<u8> = (0..len).map(|i| b'0' + (i % 10) as u8).collect();
+                b.push(stop);
+                // Bytes past it that would borrow or carry into the found one's word.
+                b.extend([0x00, 0xFF, b'5']);
+                assert_eq!(digit_run(&b), len, "{len} digits then {stop:#x}");
+            }
+            let digits: Vec<u8> = (0..len).map(|i| b'9' - (i % 10) as u8).collect();
+            assert_eq!(digit_run(&digits), len);
+        }
+        for byte in 0..=255u8 {
+            let b = [byte; 9];
+            let expected = if byte.is_ascii_digit() { 9 } else { 0 };
+            assert_eq!(digit_run(&b), expected, "{byte:#x}");
+        }
     }
 
     #[test]
