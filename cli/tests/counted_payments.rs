@@ -143,10 +143,10 @@ fn a_plan_reading_payments_elsewhere_parses_them_as_a_document() {
     assert!(outcome.contains("parsed for another mapping"), "{outcome}");
 }
 
-/// The members other than `Payments` are passed over without being judged and left to
-/// sonic-rs parsing their copy: text broken there must give the general path's error, and
-/// valid text that looks like structure inside strings must be read as the general path
-/// reads it, wherever `Payments` stands.
+/// The members other than `Payments` are judged by sonic-rs alone (parsing the text with the
+/// payments replaced): text broken there must give the general path's error, and valid text
+/// that looks like structure inside strings must be read as the general path reads it,
+/// wherever `Payments` stands.
 #[test]
 fn the_other_members_are_judged_as_the_general_parse_judges_them() {
     let loan = metro2::loanpro::generate::generate_loans(1, 7, as_of())
@@ -208,6 +208,76 @@ fn the_other_members_are_judged_as_the_general_parse_judges_them() {
             assert_eq!(general, fast, "{name}, {to}");
             assert!(!took, "{name}, {to}");
         }
+    }
+}
+
+/// The payments are found by searching the text for `"Payments"` rather than by reading the
+/// members before them: a `Payments` that is not the top level's first must not be taken for
+/// it, and the document must map as the general path maps it (here, every case below is left
+/// to the general parse, except where the top level's own `Payments` is the first found).
+#[test]
+fn only_the_top_levels_first_payments_are_read_from_the_text() {
+    let loan = metro2::loanpro::generate::generate_loans(1, 7, as_of())
+        .pop()
+        .expect("a loan");
+    let text = loan.to_string();
+    let other = r#"{"results":[{"id":1,"date":"/Date(1577836800)/","amount":"1.00","active":1}]}"#;
+    let cases = [
+        // A nested object's `Payments`, before the top level's.
+        (
+            text.replacen(
+                "\"LoanSetup\":{",
+                &format!("\"LoanSetup\":{{\"Payments\":{other},"),
+                1,
+            ),
+            false,
+        ),
+        // A key ending in `\"Payments`, then the top level's.
+        (
+            text.replacen("{", &format!("{{\"x\\\"Payments\":{other},"), 1),
+            false,
+        ),
+        // The same key at the top level, the only `Payments`-like key.
+        (
+            text.replacen("\"Payments\":", "\"x\\\"Payments\":", 1),
+            false,
+        ),
+        // `"Payments"` as a value before the key: passed over, the key read.
+        (
+            text.replacen("\"title\":\"", "\"title\":\"Payments\",\"t\":\"", 1),
+            true,
+        ),
+        // An escaped `Payments` key before the real one: the general path reads it first.
+        (
+            text.replacen("{", &format!("{{\"Pay\\u006dents\":{other},"), 1),
+            false,
+        ),
+        // A second `Payments` after the first.
+        (
+            format!("{},\"Payments\":{other}}}", &text[..text.len() - 1]),
+            false,
+        ),
+        // The document holds `\u0000` (so the placeholder could not be told apart).
+        (
+            text.replacen("\"title\":\"", "\"title\":\"\\u0000", 1),
+            false,
+        ),
+        // No `Payments` at all.
+        (
+            {
+                let mut l = loan.clone();
+                l.as_object_mut().expect("an object").remove("Payments");
+                l.to_string()
+            },
+            false,
+        ),
+    ];
+    for (i, (changed, fast)) in cases.iter().enumerate() {
+        assert_ne!(changed, &text, "case {i} changed nothing");
+        let (general, counted, took) = both(&PRESET, changed, as_of());
+        assert!(!general.starts_with("parse error"), "case {i}: {general}");
+        assert_eq!(general, counted, "case {i}");
+        assert_eq!(took, *fast, "case {i}");
     }
 }
 

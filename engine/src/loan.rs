@@ -5,14 +5,19 @@
 //! read straight from the text into the counted payments `delinquency` builds its timeline
 //! from (`builtins/payments_text.rs`), and the rest of the document is parsed as usual. Most
 //! of a LoanPro document is its payments, so this is most of the cost of parsing one and of
-//! reading its payments (issue 4; docs/performance.md, twelfth session).
+//! reading its payments (issue 4; docs/performance.md, twelfth and thirteenth sessions).
 //!
 //! Nothing about the result depends on the path taken: a document the fast reader cannot
 //! take whole (a payment field in a form the plain-row reader leaves to the general one, a
-//! duplicated `Payments` key, a key written with escapes, a top level that is not an object,
-//! text that is not JSON) is parsed the general way, which gives every error its usual words.
+//! duplicated `Payments` key, a `Payments` key written with escapes, a top level that is not
+//! an object, text that is not JSON, no `Payments` at all) is parsed the general way, which
+//! gives every error its usual words.
 
 use std::fmt;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+use sonic_rs::{JsonContainerTrait, JsonValueTrait};
 
 use crate::builtins::payments_text::{counted_payments, CountedPayments, COUNTED_PAYMENTS};
 use crate::json::{self, Doc};
@@ -23,11 +28,11 @@ pub(crate) mod cursor;
 
 /// A parsed loan document.
 pub struct Loan {
-    /// The document; without its `Payments` key when [`Loan::payments`] holds them.
+    /// The document. When [`Loan::payments`] holds its payments, its `Payments` is a
+    /// placeholder that no plan reads (the plan reads [`Loan::payments`] instead).
     pub doc: Doc,
-    /// What the document's top-level `Payments` reads as, when its rows were read from the
-    /// text: the counted payments, or missing when the document has no such key. `None`
-    /// when the document holds them.
+    /// The document's top-level `Payments` as counted payments, when its rows were read from
+    /// the text; `None` when the document holds them.
     pub payments: Option<Value<'static>>,
 }
 
@@ -60,65 +65,62 @@ impl fmt::Debug for Loan {
     }
 }
 
-/// The fast path: `None` when the document is left to the general parse. The top-level
-/// object is read once: every member but `Payments` copied as written into the text parsed
-/// as the document, the payments counted. The other members are passed over without being
-/// judged ([`Cursor::pass_value`]): sonic-rs parsing their copy checks them, and should it
-/// refuse them, the general parse of the whole text gives the error. That is exact because
-/// the members' boundaries are found the way any JSON parser finds them in valid text, and
-/// the payments and the top level's punctuation are checked here: the copy parses exactly
-/// when the document does.
+/// The JSON text put in place of the payments in the text sonic-rs parses: a string holding
+/// the character U+0000, which a JSON text can only write as `\u0000`. A document without
+/// that escape cannot hold this string anywhere, so finding it as the parsed document's
+/// `Payments` proves the payments read were the top level's `Payments` (the first, which the
+/// general path reads).
+const PLACEHOLDER: &str = "\"\\u0000\"";
+
+/// The fast path: `None` when the document is left to the general parse. The first
+/// `"Payments"` key in the text (found by a vectorised search, not by reading the members
+/// before it) has its value read as counted payments, checked as JSON; the text with that
+/// value replaced by [`PLACEHOLDER`] is parsed by sonic-rs, which checks everything else.
+/// The replacement is exact: a valid value was swapped for another valid value, so the text
+/// parses exactly when the document does; and the placeholder read back as the top-level
+/// `Payments` shows the key found was that one, not a key of a nested object or the end of
+/// a string that holds `\"Payments`. Anything else (no such key, an escaped `Payments` key
+/// before it, a second `Payments`, a document holding `\u0000`) goes to the general parse.
 fn counted(text: &str) -> Option<Loan> {
-    let mut c = Cursor::new(text);
-    c.eat(b'{')?;
-    let mut rest = String::with_capacity(text.len() / 2);
-    rest.push('{');
-    let mut payments = None;
-    if !c.eat_if(b'}') {
-        loop {
-            let (key, escaped) = c.string()?;
-            c.eat(b':')?;
-            if escaped {
-                // Compared by its characters, it might be `Payments`.
-                return None;
-            }
-            if key == "Payments" {
-                if payments.is_some() {
-                    // The general path keeps both and reads the first.
-                    return None;
-                }
-                payments = Some(counted_payments(&mut c)?);
-            } else {
-                // Passed over unjudged: sonic-rs parses (and so checks) `rest` below.
-                c.next_token()?;
-                let start = c.at();
-                c.pass_value()?;
-                let value = c.slice(start, c.at());
-                if rest.len() > 1 {
-                    rest.push(',');
-                }
-                rest.push('"');
-                rest.push_str(key);
-                rest.push_str("\":");
-                rest.push_str(value);
-            }
-            if !c.eat_if(b',') {
-                c.eat(b'}')?;
-                break;
-            }
-        }
-    }
-    if !c.at_end() {
+    static KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\"Payments\""));
+    static NUL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\\u0000"));
+    let bytes = text.as_bytes();
+    if NUL.find(bytes).is_some() {
         return None;
     }
-    rest.push('}');
-    let doc = json::parse(&rest).ok()?;
-    let payments = match payments {
-        Some(p) => Value::Opaque(Opaque::new(COUNTED_PAYMENTS, CountedPayments(p))),
-        None => Value::Missing,
+    // The first `"Payments"` followed by a colon: a key (of some object).
+    let mut from = 0;
+    let mut c = loop {
+        let at = from + KEY.find(&bytes[from..])?;
+        let mut c = Cursor::new(text);
+        c.advance(at + "\"Payments\"".len());
+        if c.eat_if(b':') {
+            break c;
+        }
+        from = at + 1;
     };
+    c.next_token()?;
+    let start = c.at();
+    let payments = counted_payments(&mut c)?;
+    let end = c.at();
+    let mut rest = String::with_capacity(text.len() - (end - start) + PLACEHOLDER.len());
+    rest.push_str(&text[..start]);
+    rest.push_str(PLACEHOLDER);
+    rest.push_str(&text[end..]);
+    let doc = json::parse(&rest).ok()?;
+    // Read through the shared view only: through sonic-rs's mutable view, an object with a
+    // duplicated key answered with the last of them (seen in a test), where the general path
+    // reads the first.
+    let mut keys = doc.as_object()?.iter().filter(|(k, _)| *k == "Payments");
+    if keys.next()?.1.as_str() != Some("\0") || keys.next().is_some() {
+        // Not the top level's, or a second `Payments` (the general path reads the first).
+        return None;
+    }
     Some(Loan {
         doc,
-        payments: Some(payments),
+        payments: Some(Value::Opaque(Opaque::new(
+            COUNTED_PAYMENTS,
+            CountedPayments(payments),
+        ))),
     })
 }
