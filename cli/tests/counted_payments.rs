@@ -6,24 +6,17 @@
 //! compares them over every fixture, generated loans, and loans whose payments and top level
 //! are changed at random into every shape LoanPro sends and some it should not.
 
+mod common;
+
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
+use common::as_of;
+use common::preset::{fixtures, params};
 use metro2_engine::json;
-use metro2_engine::plan::{Params, Plan};
-use metro2_engine::value::Value;
+use metro2_engine::plan::Plan;
 use proptest::prelude::*;
 use serde_json::{json, Value as Json};
-
-fn as_of() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 10, 31).expect("a date")
-}
-
-fn params(as_of: NaiveDate) -> Params {
-    Params::new()
-        .with("as_of", Value::Date(as_of))
-        .with("furnisher_id", Value::text("FURN12345"))
-}
 
 fn compile(source: &str, name: &str) -> Plan {
     m2map::compile(source, name)
@@ -60,21 +53,6 @@ fn both(plan: &Plan, text: &str, as_of: NaiveDate) -> (String, String, bool) {
         }
         Err(e) => (general, format!("parse error: {e}"), false),
     }
-}
-
-fn fixtures(dir: &str) -> Vec<(String, String)> {
-    let dir = format!("{}/../fixtures/loanpro/{dir}", env!("CARGO_MANIFEST_DIR"));
-    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{dir}: {e}"))
-        .map(|e| e.expect("a directory entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .map(|p| {
-            let name = p.display().to_string();
-            (name, std::fs::read_to_string(&p).expect("readable"))
-        })
-        .collect();
-    out.sort();
-    out
 }
 
 #[test]

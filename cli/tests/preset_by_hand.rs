@@ -7,38 +7,10 @@
 
 #[path = "../benches/preset/by_hand.rs"]
 mod by_hand;
+mod common;
 
 use chrono::NaiveDate;
-use metro2_engine::plan::Params;
-use metro2_engine::value::Value;
-
-const FURNISHER: &str = "FURN12345";
-
-fn params(as_of: NaiveDate) -> Params {
-    Params::new()
-        .with("as_of", Value::Date(as_of))
-        .with("furnisher_id", Value::text(FURNISHER))
-}
-
-/// The JSON files of a fixture folder, by name.
-fn fixtures(dir: &str) -> Vec<(String, String)> {
-    let dir = format!("{}/../fixtures/loanpro/{dir}", env!("CARGO_MANIFEST_DIR"));
-    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{dir}: {e}"))
-        .map(|e| e.expect("a directory entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .map(|p| {
-            let name = p
-                .file_name()
-                .expect("a name")
-                .to_string_lossy()
-                .into_owned();
-            (name, std::fs::read_to_string(&p).expect("readable"))
-        })
-        .collect();
-    out.sort();
-    out
-}
+use common::preset::{fixtures, params, FURNISHER};
 
 #[test]
 fn the_hand_written_preset_agrees_with_the_plan_on_every_fixture() {

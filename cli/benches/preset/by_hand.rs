@@ -25,7 +25,6 @@ use metro2_engine::loan::Loan;
 use metro2_engine::plan::{Bound, Outcome};
 use metro2_engine::timeline::days::{date_of, day_of, Day};
 use metro2_engine::timeline::{bucket, profile_text, LoanTerms, LoanTimeline, PaymentRow};
-use metro2_engine::value::Value;
 use metro2_engine::{DataRecord, FieldValue, Segment};
 use sonic_rs::{JsonContainerTrait, JsonValueTrait};
 
@@ -259,12 +258,11 @@ impl ByHand {
     /// [`ByHand::map`] of a document parsed by the plan (`Plan::parse`): its payments
     /// counted from the text when the plan read them so.
     pub fn map_loan(&self, loan: &Loan, as_of: NaiveDate, furnisher: &str) -> Hand {
-        let counted = loan.payments.as_ref().map(|p| match p {
-            Value::Opaque(o) => o
-                .downcast::<CountedPayments>()
-                .map_or(&[][..], |c| &c.0[..]),
-            _ => &[][..],
-        });
+        let counted = loan
+            .payments
+            .as_ref()
+            .and_then(CountedPayments::of)
+            .map(|c| &c.0[..]);
         self.try_map(&loan.doc, counted, as_of, furnisher)
             .unwrap_or(Hand::Error)
     }

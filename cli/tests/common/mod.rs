@@ -1,9 +1,11 @@
 //! What the integration tests of `metro2` share: the date they stand on, the binary run on a
-//! database, the LoanPro simulator ([`sim`]) and stores connected to it ([`store`]).
+//! database, the LoanPro simulator ([`sim`]) and stores connected to it ([`store`]), the preset's
+//! fixtures and parameters ([`preset`]).
 
 // Each test binary compiles its own copy and uses part of it.
 #![allow(dead_code)]
 
+pub mod preset;
 pub mod sim;
 pub mod store;
 

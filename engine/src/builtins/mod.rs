@@ -76,6 +76,7 @@ mod lower;
 mod max;
 mod min;
 mod money;
+mod payment_fields;
 pub mod payments_text;
 pub(crate) use money::money_of;
 mod month_end;

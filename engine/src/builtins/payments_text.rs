@@ -10,11 +10,13 @@
 //! counted payments. Anything that reader leaves to the general path (a field in another form,
 //! a string with escapes, a row that is not an object, a deferred list) makes this one give up
 //! (`None`), and the document is parsed and read the general way, which words the errors.
+use super::payment_fields::{plain_payment, Field};
 use super::timeline_delinquency::counted;
-use crate::clean::date::{loanpro_day, loanpro_day_of};
-use crate::clean::money::{parse_money, Cents};
+use crate::clean::date::loanpro_day_of;
+use crate::clean::money::Cents;
 use crate::loan::cursor::{digit_run, Cursor};
-use crate::timeline::{Day, PaymentRow};
+use crate::timeline::Day;
+use crate::value::Value;
 
 /// The type name of the counted payments a [`crate::loan::Loan`] gives for `Payments`.
 pub const COUNTED_PAYMENTS: &str = "counted payments";
@@ -23,6 +25,17 @@ pub const COUNTED_PAYMENTS: &str = "counted payments";
 /// amount) in the rows' order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CountedPayments(pub Vec<(Day, Cents)>);
+
+impl CountedPayments {
+    /// The counted payments a value holds (what a [`crate::loan::Loan`] gives for its
+    /// `Payments` when they were read from the text); `None` for any other value.
+    pub fn of<'v>(v: &'v Value<'_>) -> Option<&'v CountedPayments> {
+        match v {
+            Value::Opaque(o) if o.type_name() == COUNTED_PAYMENTS => o.downcast(),
+            _ => None,
+        }
+    }
+}
 
 /// Reads a `Payments` value (null, a list of rows, or LoanPro's `{"results": [...]}`) at the
 /// cursor: one counted payment per row that counts. `None` means "read it the general way".
@@ -81,7 +94,7 @@ const NOT_READ: usize = usize::MAX;
 /// One payment row: its payment when it counts.
 fn row(c: &mut Cursor<'_>) -> Option<Option<(Day, Cents)>> {
     c.eat(b'{')?;
-    let mut fields: [Scalar<'_>; 5] = [Scalar::Absent; 5];
+    let mut fields: [Field<'_>; 5] = [Field::Absent; 5];
     let mut deferred = false;
     if !c.eat_if(b'}') {
         loop {
@@ -103,8 +116,8 @@ fn row(c: &mut Cursor<'_>) -> Option<Option<(Day, Cents)>> {
             // The forms LoanPro writes dates and amounts in are read in one pass; anything
             // else as any value.
             let value = match (i, c.next_token()?) {
-                (2 | 3, b'"') => loanpro_date(c).map(Scalar::Day),
-                (4, b'"') => plain_amount(c).map(Scalar::Cents),
+                (2 | 3, b'"') => loanpro_date(c).map(Field::Day),
+                (4, b'"') => plain_amount(c).map(Field::Cents),
                 _ => None,
             };
             let value = match value {
@@ -112,7 +125,7 @@ fn row(c: &mut Cursor<'_>) -> Option<Option<(Day, Cents)>> {
                 None => scalar(c)?,
             };
             // The first of duplicate keys wins, as `Value::get` reads.
-            if let Some(f @ Scalar::Absent) = fields.get_mut(i) {
+            if let Some(f @ Field::Absent) = fields.get_mut(i) {
                 *f = value;
             }
             if !c.eat_if(b',') {
@@ -121,35 +134,10 @@ fn row(c: &mut Cursor<'_>) -> Option<Option<(Day, Cents)>> {
             }
         }
     }
-    if deferred && fields.contains(&Scalar::Absent) {
+    if deferred && fields.contains(&Field::Absent) {
         return None;
     }
-    let [status, active, date, reverse_date, amount] = fields;
-    let row = PaymentRow {
-        status: match status {
-            Scalar::Absent | Scalar::Null => None,
-            Scalar::String(s) => Some(s),
-            _ => return None,
-        },
-        active: match active {
-            Scalar::Absent | Scalar::Null => false,
-            Scalar::Bool(b) => b,
-            // `field_is_one`: the number's text "1", or any integer text equal to 1.
-            Scalar::Number(n) => n == "1" || n.parse::<i64>() == Ok(1),
-            Scalar::String(s) => s == "1",
-            _ => return None,
-        },
-        date: day(date)?,
-        reverse_date: day(reverse_date)?,
-        amount: match amount {
-            Scalar::Cents(cents) => cents,
-            Scalar::Absent | Scalar::Null => Cents::ZERO,
-            Scalar::String("") => Cents::ZERO,
-            Scalar::String(s) | Scalar::Number(s) => parse_money(s).ok()?,
-            _ => return None,
-        },
-    };
-    Some(counted(&row))
+    Some(counted(&plain_payment(fields)?))
 }
 
 /// A key the row reader reads, at the start of `rest` (just after its opening quote), with
@@ -220,71 +208,42 @@ fn loanpro_date(c: &mut Cursor<'_>) -> Option<Option<Day>> {
     Some(day)
 }
 
-/// A value (after whitespace), checked, as the plain-row reader tells values apart.
+/// A value (after whitespace), checked, as the plain readers tell values apart.
 #[inline]
-fn scalar<'a>(c: &mut Cursor<'a>) -> Option<Scalar<'a>> {
+fn scalar<'a>(c: &mut Cursor<'a>) -> Option<Field<'a>> {
     Some(match c.next_token()? {
         b'"' => {
             c.advance(1);
             match c.string_after_quote()? {
-                (s, false) => Scalar::String(s),
-                (_, true) => Scalar::Other,
+                (s, false) => Field::String(s),
+                (_, true) => Field::Other,
             }
         }
         b'n' => {
             c.literal("null")?;
-            Scalar::Null
+            Field::Null
         }
         b't' => {
             c.literal("true")?;
-            Scalar::Bool(true)
+            Field::Bool(true)
         }
         b'f' => {
             c.literal("false")?;
-            Scalar::Bool(false)
+            Field::Bool(false)
         }
         b'{' | b'[' => {
             c.value()?;
-            Scalar::Other
+            Field::Other
         }
-        _ => Scalar::Number(c.number()?),
+        _ => Field::Number(c.number()?),
     })
-}
-
-/// `plain_day`: a date field's day; `None` when that reader would leave it to the general one.
-fn day(field: Scalar<'_>) -> Option<Option<Day>> {
-    match field {
-        Scalar::Absent | Scalar::Null => Some(None),
-        Scalar::Day(day) => Some(day),
-        Scalar::String(s) => loanpro_day(s).ok(),
-        _ => None,
-    }
-}
-
-/// A field's value as the plain-row reader tells them apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scalar<'a> {
-    /// The key is not there.
-    Absent,
-    /// `null`.
-    Null,
-    /// `true` or `false`.
-    Bool(bool),
-    /// A number, as written.
-    Number(&'a str),
-    /// A string without escapes: its characters.
-    String(&'a str),
-    /// A LoanPro date string read as its day (`loanpro_date`).
-    Day(Option<Day>),
-    /// An amount string in LoanPro's `D.DD` form read as its cents (`plain_amount`).
-    Cents(Cents),
-    /// A string with escapes, a list or an object: left to the general reader.
-    Other,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clean::date::loanpro_day;
+    use crate::clean::money::parse_money;
 
     fn read(text: &str) -> Option<Vec<(Day, Cents)>> {
         let mut c = Cursor::new(text);

@@ -2,10 +2,10 @@
 use sonic_rs::{JsonContainerTrait, JsonValueTrait};
 
 use super::clean_read::{read_date, read_day, read_money, scalar_text, timeline_type, TIMELINE};
-use super::payments_text::{CountedPayments, COUNTED_PAYMENTS};
+use super::payment_fields::{field_of, plain_payment, Field};
+use super::payments_text::CountedPayments;
 use super::prelude::*;
-use crate::clean::date::loanpro_day;
-use crate::clean::money::{parse_money, Cents};
+use crate::clean::money::Cents;
 use crate::json::{self, Doc, Node};
 use crate::timeline::{Day, LoanTerms, LoanTimeline, PaymentRow};
 
@@ -61,12 +61,11 @@ fn eval<'d>(args: &[Value<'d>]) -> Result<Value<'d>, ValueError> {
     let payments = match args.get(1) {
         None => Vec::new(),
         Some(v) if v.is_absent() => Vec::new(),
-        // Read from the document's text already (`payments_text.rs`).
-        Some(Value::Opaque(o)) if o.type_name() == COUNTED_PAYMENTS => o
-            .downcast::<CountedPayments>()
-            .map(|c| c.0.clone())
-            .ok_or_else(|| ValueError::new("counted payments of another kind"))?,
-        Some(v) => counted_payments(v)?,
+        Some(v) => match CountedPayments::of(v) {
+            // Read from the document's text already (`payments_text.rs`).
+            Some(counted) => counted.0.clone(),
+            None => counted_payments(v)?,
+        },
     };
     let t = LoanTimeline::new(&terms, payments).map_err(|e| ValueError::new(e.to_string()))?;
     Ok(Value::Opaque(Opaque::new(TIMELINE, t)))
@@ -115,9 +114,8 @@ fn read_row(row: &Value<'_>) -> Result<Option<(Day, Cents)>, ValueError> {
 }
 
 /// A payment row of a parsed document whose five fields are in the forms LoanPro sends
-/// (strings, null, absent; `active` any flag; `amount` also a number), read in one pass over
-/// its keys with each field's node decoded once. `None` for anything else, including every
-/// row [`read_row`] would refuse.
+/// ([`plain_payment`]), read in one pass over its keys with each field's node decoded once.
+/// `None` for anything else, including every row [`read_row`] would refuse.
 fn plain_row<'d>(row: &Value<'d>) -> Option<PaymentRow<'d>> {
     let Value::Json(j) = row else { return None };
     let j: &'d Doc = j;
@@ -149,65 +147,19 @@ fn plain_row<'d>(row: &Value<'d>) -> Option<PaymentRow<'d>> {
         return None;
     }
     let [status, active, date, reverse_date, amount] = fields;
-    let [status, date, amount] = [status, date, amount].map(|f| f.map(field_node));
+    let field = |f: Option<&'d Doc>| f.map_or(Field::Absent, field_of);
     // Nearly every payment's reverseDate is null: ask that first (a tag read).
-    let reverse_date = reverse_date.map(|d| {
-        if d.is_null() {
-            Node::Null
-        } else {
-            field_node(d)
-        }
-    });
-    Some(PaymentRow {
-        status: match status {
-            None | Some(Node::Null) => None,
-            Some(Node::String(s)) => Some(s),
-            Some(_) => return None,
-        },
-        active: active.is_some_and(field_is_one),
-        date: plain_day(date)?,
-        reverse_date: plain_day(reverse_date)?,
-        amount: plain_money(amount)?,
-    })
-}
-
-/// The node of a text field. sonic-rs decodes a node's tag again on every accessor, and these
-/// fields are nearly always strings: ask for one first.
-fn field_node(d: &Doc) -> Node<'_> {
-    match d.as_str() {
-        Some(s) => Node::String(s),
-        None => json::node(d),
-    }
-}
-
-/// [`is_one`] of a field that LoanPro sends as the number 1: the number's text first.
-fn field_is_one(d: &Doc) -> bool {
-    match d.as_raw_number() {
-        // `parse` only for texts other than "1" keeps exactly `json::number_i64`'s reading.
-        Some(raw) => raw.as_str() == "1" || raw.as_str().parse::<i64>() == Ok(1),
-        None => node_is_one(&json::node(d)),
-    }
-}
-
-/// [`read_day`] of a field node; `None` when that would be an error.
-fn plain_day(field: Option<Node<'_>>) -> Option<Option<Day>> {
-    match field {
-        None | Some(Node::Null) => Some(None),
-        Some(Node::String(s)) => loanpro_day(s).ok(),
-        Some(_) => None,
-    }
-}
-
-/// [`read_money`] of a field node, none as zero; `None` when that would be an error.
-fn plain_money(field: Option<Node<'_>>) -> Option<Cents> {
-    let text = match field {
-        None | Some(Node::Null) => return Some(Cents::ZERO),
-        Some(Node::String("")) => return Some(Cents::ZERO),
-        Some(Node::String(s)) => return parse_money(s).ok(),
-        Some(Node::Number(n)) => n.as_raw_number()?,
-        Some(_) => return None,
+    let reverse_date = match reverse_date {
+        Some(d) if d.is_null() => Field::Null,
+        other => field(other),
     };
-    parse_money(text.as_str()).ok()
+    plain_payment([
+        field(status),
+        field(active),
+        field(date),
+        reverse_date,
+        field(amount),
+    ])
 }
 
 /// LoanPro's flag: 1 (as a number or text) or `true`.

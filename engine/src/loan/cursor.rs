@@ -87,19 +87,13 @@ impl<'a> Cursor<'a> {
     #[inline]
     pub(crate) fn string(&mut self) -> Option<(&'a str, bool)> {
         self.eat(b'"')?;
-        self.string_rest()
+        self.string_after_quote()
     }
 
-    /// [`Cursor::string`] whose opening quote was read.
+    /// [`Cursor::string`] whose opening quote was read. (Read through locals and the cursor
+    /// moved once: this is most of the work of reading a payment row.)
     #[inline]
     pub(crate) fn string_after_quote(&mut self) -> Option<(&'a str, bool)> {
-        self.string_rest()
-    }
-
-    /// The rest of a string whose opening quote was read. (Read through locals and the
-    /// cursor moved once: this is most of the work of reading a payment row.)
-    #[inline]
-    fn string_rest(&mut self) -> Option<(&'a str, bool)> {
         let start = self.at;
         let n = plain_run(&self.text.as_bytes()[start..]);
         if self.text.as_bytes().get(start + n) == Some(&b'"') {
@@ -110,7 +104,7 @@ impl<'a> Cursor<'a> {
         self.string_escaped(start)
     }
 
-    /// [`Cursor::string_rest`] past its first byte that is not plain.
+    /// [`Cursor::string_after_quote`] past its first byte that is not plain.
     #[cold]
     fn string_escaped(&mut self, start: usize) -> Option<(&'a str, bool)> {
         let b = self.text.as_bytes();
