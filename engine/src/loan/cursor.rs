@@ -42,6 +42,15 @@ impl<'a> Cursor<'a> {
         self.at += n;
     }
 
+    /// The next `n` bytes, which the caller has read from [`Cursor::rest`] (a whole number of
+    /// characters), passed over.
+    #[inline]
+    pub(crate) fn take(&mut self, n: usize) -> &'a str {
+        let s = &self.text[self.at..self.at + n];
+        self.at += n;
+        s
+    }
+
     /// Passes over whitespace; the next byte.
     #[inline]
     pub(crate) fn next_token(&mut self) -> Option<u8> {
