@@ -184,25 +184,20 @@ fn set(store: &Store, args: &SetArgs, ctx: &Context) -> miette::Result<()> {
         staged = file;
     }
     let moves = update.moves_tenant(&before);
-    let conn = store
-        .update_connection(&args.name, &update)
-        .into_diagnostic()?;
-    if let Some(staged) = staged {
-        if let Err(e) = staged.commit() {
-            let _ = store.update_connection(
-                &args.name,
-                &ConnectionUpdate {
-                    base_url: Some(before.base_url.clone()),
-                    instance_id: Some(before.instance_id.clone()),
-                    token_source: Some(before.token_source.clone()),
-                    ..ConnectionUpdate::default()
-                },
-            );
-            miette::bail!(
-                "{e}; the connection's API token, base URL and instance id are left as they were"
-            );
-        }
-    }
+    // The new token file is moved into place inside the update's transaction: a file that
+    // cannot be written leaves every setting and the sync cursor as they were.
+    let mut file_failed = false;
+    let saved = store.update_connection_then(&args.name, &update, || match staged {
+        Some(s) => s.commit().map(drop).inspect_err(|_| file_failed = true),
+        None => Ok(()),
+    });
+    let conn = match saved {
+        Ok(conn) => conn,
+        Err(e) if file_failed => miette::bail!(
+            "{e}; the connection's settings and its sync cursor are left as they were"
+        ),
+        Err(e) => return Err(e).into_diagnostic(),
+    };
     if let Some(a) = &access {
         if a.token.is_some() {
             println!(

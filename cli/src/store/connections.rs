@@ -391,6 +391,19 @@ impl Store {
     /// cursor describes the old tenant, so the next run is a full sweep of the new one. A new
     /// token alone keeps the cursor (the same tenant, another credential).
     pub fn update_connection(&self, name: &str, update: &ConnectionUpdate) -> Result<Connection> {
+        self.update_connection_then(name, update, || Ok(()))
+    }
+
+    /// [`Store::update_connection`], with `finish` run last inside its transaction: when
+    /// `finish` fails, nothing is saved, the cursor included. `connection set` moves a new
+    /// token file into place there, so that a file it cannot write leaves the connection as it
+    /// was; undoing a saved update instead would not give back a cursor a tenant move reset.
+    pub fn update_connection_then(
+        &self,
+        name: &str,
+        update: &ConnectionUpdate,
+        finish: impl FnOnce() -> Result<()>,
+    ) -> Result<Connection> {
         let before = self.connection(name)?;
         let id = before.id;
         let u = update;
@@ -457,6 +470,7 @@ impl Store {
                 u.instance_id,
             ],
         )?;
+        finish()?;
         tx.commit()?;
         self.connection_by_id(id)
     }
@@ -585,5 +599,36 @@ mod tests {
             let run = store.run(cut_short).unwrap();
             assert_eq!(run.status, RunStatus::Interrupted);
         }
+    }
+
+    #[test]
+    fn a_failed_finish_saves_nothing_and_keeps_the_cursor() {
+        let (mut store, conn) = synced();
+        let cut_short = begin(&mut store, conn.id, RunMode::Incremental);
+        let cursor = store.cursor(conn.id).unwrap();
+        let update = ConnectionUpdate {
+            base_url: Some("http://127.0.0.1:2/api/".into()),
+            instance_id: Some("5200001".into()),
+            token_source: Some(SecretSource::Env("NEW_TOKEN".into())),
+            ..Default::default()
+        };
+        assert!(update.moves_tenant(&conn));
+        let failed = store.update_connection_then("acme", &update, || {
+            Err(StoreError::Invalid("cannot write the secret file".into()))
+        });
+        assert!(matches!(failed, Err(StoreError::Invalid(_))));
+        let after = store.connection("acme").unwrap();
+        assert_eq!(
+            (&after.base_url, &after.instance_id, &after.token_source),
+            (&conn.base_url, &conn.instance_id, &conn.token_source)
+        );
+        assert_eq!(store.cursor(conn.id).unwrap(), cursor);
+        assert_ne!(store.run(cut_short).unwrap().status, RunStatus::Interrupted);
+        // The same update with a finish that succeeds is saved, and moves the tenant.
+        let after = store
+            .update_connection_then("acme", &update, || Ok(()))
+            .unwrap();
+        assert_eq!(after.instance_id, "5200001");
+        assert_eq!(store.cursor(conn.id).unwrap(), Cursor::default());
     }
 }
