@@ -240,6 +240,21 @@ fn only_the_top_levels_first_payments_are_read_from_the_text() {
             text.replacen("\"title\":\"", "\"title\":\"\\u0000", 1),
             false,
         ),
+        // `\u0000` after the payments too.
+        (
+            format!("{},\"z\":\"\\u0000\"}}", &text[..text.len() - 1]),
+            false,
+        ),
+        // `\u0000` inside the payments only, in a key that is not read: the placeholder is
+        // still the only such string in the text parsed, so the payments are read from the text.
+        (
+            text.replacen(
+                "\"reverseDate\":null,",
+                "\"reverseDate\":null,\"note\":\"\\u0000\",",
+                1,
+            ),
+            true,
+        ),
         // No `Payments` at all.
         (
             {

@@ -80,14 +80,11 @@ const PLACEHOLDER: &str = "\"\\u0000\"";
 /// parses exactly when the document does; and the placeholder read back as the top-level
 /// `Payments` shows the key found was that one, not a key of a nested object or the end of
 /// a string that holds `\"Payments`. Anything else (no such key, an escaped `Payments` key
-/// before it, a second `Payments`, a document holding `\u0000`) goes to the general parse.
+/// before it, a second `Payments`, `\u0000` outside the payments) goes to the general parse.
 fn counted(text: &str) -> Option<Loan> {
     static KEY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\"Payments\""));
     static NUL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\\u0000"));
     let bytes = text.as_bytes();
-    if NUL.find(bytes).is_some() {
-        return None;
-    }
     // The first `"Payments"` followed by a colon: a key (of some object).
     let mut from = 0;
     let mut c = loop {
@@ -103,6 +100,13 @@ fn counted(text: &str) -> Option<Loan> {
     let start = c.at();
     let payments = counted_payments(&mut c)?;
     let end = c.at();
+    // `\u0000` anywhere in the text sonic-rs parses but the placeholder: searched outside the
+    // payments only (a third of a loan's text), since they are not parsed. No escape can span
+    // the placeholder's edges: the text before it ends at a colon or whitespace, and the
+    // text after it starts with a comma, a closing bracket or whitespace.
+    if NUL.find(&bytes[..start]).is_some() || NUL.find(&bytes[end..]).is_some() {
+        return None;
+    }
     let mut rest = String::with_capacity(text.len() - (end - start) + PLACEHOLDER.len());
     rest.push_str(&text[..start]);
     rest.push_str(PLACEHOLDER);
