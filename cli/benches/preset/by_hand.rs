@@ -603,14 +603,11 @@ impl ByHand {
     }
 }
 
-/// The shipped preset compiled, the plan the hand-written one is compared with.
+/// The shipped preset compiled, the plan the hand-written one is compared with: the text
+/// embedded in `metro2` (`sync::preset`), so a bench binary needs no checkout beside it (an
+/// old build can be timed against a new one after its checkout is gone).
 pub fn compiled_preset() -> metro2_engine::plan::Plan {
-    let source = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../presets/loanpro.m2map"
-    ))
-    .expect("the preset is readable");
-    m2map::compile(&source, "presets/loanpro.m2map")
+    m2map::compile(metro2::sync::preset::LOANPRO_PRESET, "presets/loanpro.m2map")
         .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
         .plan
 }
