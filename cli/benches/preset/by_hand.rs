@@ -607,9 +607,12 @@ impl ByHand {
 /// embedded in `metro2` (`sync::preset`), so a bench binary needs no checkout beside it (an
 /// old build can be timed against a new one after its checkout is gone).
 pub fn compiled_preset() -> metro2_engine::plan::Plan {
-    m2map::compile(metro2::sync::preset::LOANPRO_PRESET, "presets/loanpro.m2map")
-        .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
-        .plan
+    m2map::compile(
+        metro2::sync::preset::LOANPRO_PRESET,
+        "presets/loanpro.m2map",
+    )
+    .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
+    .plan
 }
 
 /// The plan's outcome on a loan's JSON text, when the hand-written preset agrees with it: the
