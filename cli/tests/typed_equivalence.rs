@@ -94,6 +94,46 @@ fn the_shapes_map_the_unchanged_loan() {
     }
 }
 
+/// Lets computed by a clean-up built-in (`let line = address(home.address1 ?? "", 32)`, as
+/// the preset's `home_line`) are cleaned the typed way outside explain mode: on texts that
+/// each kind of clean-up treats differently (a `/` is a space in an address and dropped from a
+/// name, a space is a hyphen in a given name), and absent, null and not text, where the
+/// general closure computes them.
+#[test]
+fn lets_cleaned_the_typed_way_give_what_the_general_path_gives() {
+    let plan = compile_text(CLEAN_LETS, "clean_lets.m2map");
+    let texts = [
+        json!("123/B main st. #4"),
+        json!("  o'brien-smith  jr. "),
+        json!("Mary Ann/Lou"),
+        json!("geo.state.tx"),
+        json!("78701-1234"),
+        json!("Zoë Østergaard"),
+        json!(""),
+        json!(null),
+        json!(5),
+    ];
+    for (i, t) in texts.iter().enumerate() {
+        let mut doc = loan();
+        let customer = &mut doc["Customers"]["results"][1];
+        for key in ["lastName", "firstName"] {
+            customer[key] = t.clone();
+        }
+        for key in ["address1", "state", "zipcode"] {
+            customer["PrimaryAddress"][key] = t.clone();
+        }
+        let (typed, general) = both(&plan, &json::from_serde(&doc));
+        assert_eq!(typed, general, "text {i}: {t}");
+    }
+    // The loan as it is maps, so the comparison is of records.
+    let outcome = plan.eval(&json::from_serde(&loan()), &params());
+    assert!(
+        matches!(outcome, Outcome::Mapped { .. }),
+        "{}",
+        summary(&outcome)
+    );
+}
+
 #[test]
 fn duplicate_keys_read_the_first_both_ways() {
     // JSON text can repeat a key (serde_json's maps cannot): every reader takes the first.
@@ -400,6 +440,50 @@ segment base {
   city = address(last(Customers).PrimaryAddress.state, 20)
   state = state(last(Customers).PrimaryAddress.state ?? "")
   postal_code = zip(last(Customers).PrimaryAddress.zipcode ?? "")
+}
+"#;
+
+/// Clean-up built-ins in lets, each read by two fields (a let read once is compiled into its
+/// field, whose typed writer cleans it) (`lets_cleaned_the_typed_way_...`).
+const CLEAN_LETS: &str = r#"m2map 1
+let home = last(Customers).PrimaryAddress
+let line = address(home.address1 ?? "", 32)
+let zip5 = zip(home.zipcode ?? "")
+let st = state(home.state ?? "")
+let sur = surname(last(Customers).lastName ?? "", 25)
+let given = given_name(last(Customers).firstName ?? "", 20)
+segment base {
+  processing_indicator = 1
+  time_stamp = 2026-10-31
+  correction_indicator = 0
+  identification_number = zip5
+  consumer_account_number = "A1"
+  portfolio_type = "I"
+  account_type = "01"
+  date_opened = 2020-01-01
+  credit_limit = 0
+  highest_credit = 0
+  terms_duration = 0
+  terms_frequency = "M"
+  scheduled_monthly_payment_amount = 0
+  actual_payment_amount = 0
+  account_status = "11"
+  payment_history_profile = "BBBBBBBBBBBBBBBBBBBBBBBB"
+  current_balance = 0
+  amount_past_due = 0
+  date_of_account_information = 2026-10-31
+  interest_type_indicator = "F"
+  surname = sur
+  first_name = given
+  middle_name = given
+  date_of_birth = 1980-01-01
+  ecoa_code = "1"
+  country_code = st
+  first_line_of_address = line
+  second_line_of_address = line
+  city = sur
+  state = st
+  postal_code = zip5
 }
 "#;
 

@@ -150,6 +150,42 @@ impl<'p> Compiler<'p> {
         s
     }
 
+    /// The general closure of the call `id` of `builtin` on `args`.
+    fn call_code(
+        &mut self,
+        id: NodeId,
+        builtin: &'static Builtin,
+        args: &[NodeId],
+        var: u32,
+    ) -> Code {
+        if args.len() <= builtin.params.len() && !builtin.params.iter().any(|p| p.per_element) {
+            match args {
+                &[a] if self.element_calls.get(builtin.name) > Some(&1) => {
+                    if let Node::Local(v) = *self.node(a) {
+                        return self.element_call(id, builtin, a, v as usize);
+                    }
+                    return self.call1(id, builtin, a);
+                }
+                [a] => return self.call1(id, builtin, *a),
+                [a, b] => return self.call2(id, builtin, *a, *b),
+                _ => {}
+            }
+        }
+        if let Some(f) = folded(self.plan, id) {
+            return self.fold_call(id, builtin, f.fold, f.list, f.each, var);
+        }
+        let first = args.first().copied().unwrap_or(id);
+        let args: Vec<(NodeId, Code)> = args.iter().map(|a| (*a, self.code(*a))).collect();
+        let var = var as usize;
+        Box::new(move |env| {
+            // Arguments go on a stack shared by every call, so a call allocates nothing.
+            let base = env.stack.len();
+            let r = call(env, id, builtin, first, &args, var, base);
+            env.stack.truncate(base);
+            r
+        })
+    }
+
     /// The closure giving a node's value.
     pub(super) fn code(&mut self, id: NodeId) -> Code {
         match self.node(id) {
@@ -188,35 +224,21 @@ impl<'p> Compiler<'p> {
                 Box::new(move |env| filter(env, list_node, &list, &cond, var))
             }
             Node::Call { builtin, args, var } => {
-                let builtin: &'static Builtin = builtin;
-                if args.len() <= builtin.params.len()
-                    && !builtin.params.iter().any(|p| p.per_element)
-                {
-                    match args.as_slice() {
-                        &[a] if self.element_calls.get(builtin.name) > Some(&1) => {
-                            if let Node::Local(v) = *self.node(a) {
-                                return self.element_call(id, builtin, a, v as usize);
+                let general = self.call_code(id, builtin, args, *var);
+                // A clean-up of a text of the document (a let such as `home_line`) computed as
+                // a field's typed writer computes it; the general closure where the text is not
+                // there, and always in explain mode, whose trace it writes.
+                match self.clean_value(id) {
+                    Some(typed) => Box::new(move |env| {
+                        if env.trace.is_none() {
+                            if let Some(v) = typed(env) {
+                                return Ok(v);
                             }
-                            return self.call1(id, builtin, a);
                         }
-                        [a] => return self.call1(id, builtin, *a),
-                        [a, b] => return self.call2(id, builtin, *a, *b),
-                        _ => {}
-                    }
+                        general(env)
+                    }),
+                    None => general,
                 }
-                if let Some(f) = folded(self.plan, id) {
-                    return self.fold_call(id, builtin, f.fold, f.list, f.each, *var);
-                }
-                let first = args.first().copied().unwrap_or(id);
-                let args: Vec<(NodeId, Code)> = args.iter().map(|a| (*a, self.code(*a))).collect();
-                let var = *var as usize;
-                Box::new(move |env| {
-                    // Arguments go on a stack shared by every call, so a call allocates nothing.
-                    let base = env.stack.len();
-                    let r = call(env, id, builtin, first, &args, var, base);
-                    env.stack.truncate(base);
-                    r
-                })
             }
             Node::Neg(x) => {
                 let x = self.code(*x);

@@ -60,6 +60,9 @@ type Int = Typed<i64>;
 /// How a typed path reads a decoded node as a `T` (`decimal_of_node`, `int_of_node`): `None`
 /// for a kind that is not read so.
 type ReadNode<T> = fn(&json::Node<'_>) -> Option<Result<T, ValueError>>;
+/// A value computed the typed way, or `None` where the general closure must compute it.
+pub(super) type TypedValue =
+    Box<dyn for<'e, 'd> Fn(&mut Env<'e, 'd>) -> Option<Value<'d>> + Send + Sync>;
 /// Writes a field's bytes; `false` when it did not (the field takes the general path).
 pub(super) type Writer = Box<dyn for<'e, 'd> Fn(&mut Env<'e, 'd>, &mut [u8]) -> bool + Send + Sync>;
 
@@ -374,6 +377,45 @@ impl Compiler<'_> {
         }
     }
 
+    /// The value of a clean-up call on a text of the document (`address(home.address1 ?? "",
+    /// 32)`, `zip(home.zipcode ?? "")`) where it is not a field's whole expression (a let, an
+    /// argument): the text read and cleaned as the field's typed writer does, into the value
+    /// the built-in gives for that text. `None` when the call has no such shape; the closure
+    /// gives `None` where the text is not there (the general closure then runs).
+    pub(super) fn clean_value(&mut self, id: NodeId) -> Option<TypedValue> {
+        let (name, args) = call(self, id)?;
+        match (name, args) {
+            ("surname" | "given_name" | "address", [a, w]) => {
+                let Node::Const(Value::Int(w)) = self.node(*w) else {
+                    return None;
+                };
+                let width = usize::try_from(*w).ok().filter(|w| *w > 0)?;
+                let kind = match name {
+                    "surname" => TextKind::Surname,
+                    "given_name" => TextKind::GivenName,
+                    _ => TextKind::Address,
+                };
+                let (s, default) = self.text(*a)?;
+                Some(Box::new(move |env| {
+                    let s = or_default(s(env), &default)?;
+                    Some(Value::text_with(|buf| clean_text_into(s, kind, width, buf)))
+                }))
+            }
+            ("state" | "zip", [a]) => {
+                let clean: fn(&str) -> String = match name {
+                    "state" => codes::state,
+                    _ => codes::zip,
+                };
+                let (s, default) = self.text(*a)?;
+                Some(Box::new(move |env| {
+                    let s = or_default(s(env), &default)?;
+                    Some(Value::text(clean(s)))
+                }))
+            }
+            _ => None,
+        }
+    }
+
     /// A writer of the text `a` reads (a text of the document, or its constant default)
     /// through `write`; the general path writes the field when there is no such text.
     fn text_field(
@@ -447,7 +489,16 @@ impl Compiler<'_> {
             Node::Cached { slot, expr } => {
                 let (slot, expr) = (*slot, *expr);
                 let s = self.slot(slot, expr);
-                let inner = self.json(expr)?;
+                let Some(inner) = self.json(expr) else {
+                    // A let no typed path computes (`home = consumer_address(primary)`): its
+                    // value from the general closure, once, then read as a node when it is
+                    // one. A failure is left to the general path, which fails the same way.
+                    return Some(json(move |env| match env.slot(s).ok()? {
+                        Value::Json(x) => Some(Some(*x)),
+                        Value::Missing => Some(None),
+                        _ => None,
+                    }));
+                };
                 json(move |env| match &env.slots[s] {
                     Some(Value::Json(x)) => Some(Some(*x)),
                     Some(Value::Missing) => Some(None),
