@@ -443,20 +443,13 @@ segment base {
 }
 "#;
 
-/// Clean-up built-ins in lets, each read by two fields (a let read once is compiled into its
-/// field, whose typed writer cleans it) (`lets_cleaned_the_typed_way_...`).
-const CLEAN_LETS: &str = r#"m2map 1
-let home = last(Customers).PrimaryAddress
-let line = address(home.address1 ?? "", 32)
-let zip5 = zip(home.zipcode ?? "")
-let st = state(home.state ?? "")
-let sur = surname(last(Customers).lastName ?? "", 25)
-let given = given_name(last(Customers).firstName ?? "", 20)
-segment base {
-  processing_indicator = 1
+/// The base segment's required fields that the mappings below set to constants, as
+/// `concat!` takes them.
+macro_rules! constant_fields {
+    () => {
+        r#"  processing_indicator = 1
   time_stamp = 2026-10-31
   correction_indicator = 0
-  identification_number = zip5
   consumer_account_number = "A1"
   portfolio_type = "I"
   account_type = "01"
@@ -473,6 +466,24 @@ segment base {
   amount_past_due = 0
   date_of_account_information = 2026-10-31
   interest_type_indicator = "F"
+"#
+    };
+}
+
+/// Clean-up built-ins in lets, each read by two fields (a let read once is compiled into its
+/// field, whose typed writer cleans it) (`lets_cleaned_the_typed_way_...`).
+const CLEAN_LETS: &str = concat!(
+    r#"m2map 1
+let home = last(Customers).PrimaryAddress
+let line = address(home.address1 ?? "", 32)
+let zip5 = zip(home.zipcode ?? "")
+let st = state(home.state ?? "")
+let sur = surname(last(Customers).lastName ?? "", 25)
+let given = given_name(last(Customers).firstName ?? "", 20)
+segment base {
+"#,
+    constant_fields!(),
+    r#"  identification_number = zip5
   surname = sur
   first_name = given
   middle_name = given
@@ -485,35 +496,20 @@ segment base {
   state = st
   postal_code = zip5
 }
-"#;
+"#
+);
 
 /// Lists read with a default that is not a node of the document (`x ?? []`): read typed where
 /// the list is there, by the general path where it is not. The rule reads the lets again after
 /// the fields, through the general path, so a let a writer filled wrongly shows.
-const DEFAULT_SHAPES: &str = r#"m2map 1
+const DEFAULT_SHAPES: &str = concat!(
+    r#"m2map 1
 let rows = Payments ?? []
 let people = Customers ?? []
 segment base {
-  processing_indicator = 1
-  time_stamp = 2026-10-31
-  correction_indicator = 0
-  identification_number = "X"
-  consumer_account_number = "A1"
-  portfolio_type = "I"
-  account_type = "01"
-  date_opened = 2020-01-01
-  credit_limit = 0
-  highest_credit = 0
-  terms_duration = 0
-  terms_frequency = "M"
-  scheduled_monthly_payment_amount = 0
-  actual_payment_amount = 0
-  account_status = "11"
-  payment_history_profile = "BBBBBBBBBBBBBBBBBBBBBBBB"
-  current_balance = 0
-  amount_past_due = 0
-  date_of_account_information = 2026-10-31
-  interest_type_indicator = "F"
+"#,
+    constant_fields!(),
+    r#"  identification_number = "X"
   surname = (first(rows where active == 0) ?? first(rows)).amount ?? "none"
   first_name = first((Customers ?? []) where loanRole == "loan.customerRole.primary").firstName ?? "none"
   telephone_number = int(phone((first(people where loanRole == "loan.customerRole.secondary") ?? first(people)).ssn ?? ""))
@@ -528,7 +524,8 @@ segment base {
 
 rule T-LISTS warning "a loan without payments or customers":
   count(rows) > 0 and count(people) > 0
-"#;
+"#
+);
 
 /// `if` written into a field: text, whole-number and date fields; branches that are constants
 /// (one too wide for its field), typed shapes, nested `if`s and general expressions; conditions
