@@ -175,6 +175,55 @@ fn call<'p>(c: &Compiler<'p>, id: NodeId) -> Option<(&'static str, &'p [NodeId])
     }
 }
 
+/// A clean-up built-in of derivations.md §1 and §8 on one text, as its built-in applies it:
+/// a field's typed writer and a let's typed value both clean through it.
+#[derive(Clone, Copy)]
+enum Cleanup {
+    /// `surname`, `given_name` or `address`, cut to a width.
+    Text(TextKind, usize),
+    /// `state`, `zip`, `generation` or `country`.
+    Code(fn(&str) -> Cow<'static, str>),
+}
+
+impl Cleanup {
+    /// The clean-up the call `name(args)` makes, and the node of its text; `None` for another
+    /// call, or a width that is not a positive whole-number constant (`width_arg`'s reading).
+    fn of(c: &Compiler<'_>, name: &str, args: &[NodeId]) -> Option<(Cleanup, NodeId)> {
+        Some(match (name, args) {
+            ("surname" | "given_name" | "address", [a, w]) => {
+                let Node::Const(Value::Int(w)) = c.node(*w) else {
+                    return None;
+                };
+                let width = usize::try_from(*w).ok().filter(|w| *w > 0)?;
+                let kind = match name {
+                    "surname" => TextKind::Surname,
+                    "given_name" => TextKind::GivenName,
+                    _ => TextKind::Address,
+                };
+                (Cleanup::Text(kind, width), *a)
+            }
+            ("state" | "zip" | "generation" | "country", [a]) => {
+                let code: fn(&str) -> Cow<'static, str> = match name {
+                    "state" => |s| Cow::Owned(codes::state(s)),
+                    "zip" => |s| Cow::Owned(codes::zip(s)),
+                    "generation" => |s| Cow::Borrowed(codes::generation_code(s)),
+                    _ => |s| Cow::Borrowed(codes::country(s)),
+                };
+                (Cleanup::Code(code), *a)
+            }
+            _ => return None,
+        })
+    }
+
+    /// `s` cleaned, appended to `buf`.
+    fn write(self, s: &str, buf: &mut String) {
+        match self {
+            Cleanup::Text(kind, width) => clean_text_into(s, kind, width, buf),
+            Cleanup::Code(code) => buf.push_str(&code(s)),
+        }
+    }
+}
+
 impl Compiler<'_> {
     /// The typed writer of a field, when its expression has a shape this file reads.
     pub(super) fn writer(&mut self, field: &'static Field, id: NodeId) -> Option<Writer> {
@@ -326,30 +375,13 @@ impl Compiler<'_> {
             ("after_last", _) => self.text_field(id, move |s, out| {
                 encode(field, &FieldValue::Text(s), out).is_ok()
             }),
-            ("surname" | "given_name" | "address", [a, w]) => {
-                // `width_arg`'s reading: a positive whole number.
-                let Node::Const(Value::Int(w)) = self.node(*w) else {
-                    return None;
-                };
-                let width = usize::try_from(*w).ok().filter(|w| *w > 0)?;
-                let kind = match name {
-                    "surname" => TextKind::Surname,
-                    "given_name" => TextKind::GivenName,
-                    _ => TextKind::Address,
-                };
-                self.text_field(*a, move |s, out| {
-                    encode_built(field, out, |buf| clean_text_into(s, kind, width, buf))
-                })
-            }
-            ("state" | "zip" | "generation" | "country", [a]) => {
-                let clean: fn(&str) -> Cow<'static, str> = match name {
-                    "state" => |s| Cow::Owned(codes::state(s)),
-                    "zip" => |s| Cow::Owned(codes::zip(s)),
-                    "generation" => |s| Cow::Borrowed(codes::generation_code(s)),
-                    _ => |s| Cow::Borrowed(codes::country(s)),
-                };
-                self.text_field(*a, move |s, out| {
-                    encode(field, &FieldValue::Text(&clean(s)), out).is_ok()
+            (
+                "surname" | "given_name" | "address" | "state" | "zip" | "generation" | "country",
+                _,
+            ) => {
+                let (cleanup, a) = Cleanup::of(self, name, args)?;
+                self.text_field(a, move |s, out| {
+                    encode_built(field, out, |buf| cleanup.write(s, buf))
                 })
             }
             ("int", [inner]) => {
@@ -384,36 +416,12 @@ impl Compiler<'_> {
     /// gives `None` where the text is not there (the general closure then runs).
     pub(super) fn clean_value(&mut self, id: NodeId) -> Option<TypedValue> {
         let (name, args) = call(self, id)?;
-        match (name, args) {
-            ("surname" | "given_name" | "address", [a, w]) => {
-                let Node::Const(Value::Int(w)) = self.node(*w) else {
-                    return None;
-                };
-                let width = usize::try_from(*w).ok().filter(|w| *w > 0)?;
-                let kind = match name {
-                    "surname" => TextKind::Surname,
-                    "given_name" => TextKind::GivenName,
-                    _ => TextKind::Address,
-                };
-                let (s, default) = self.text(*a)?;
-                Some(Box::new(move |env| {
-                    let s = or_default(s(env), &default)?;
-                    Some(Value::text_with(|buf| clean_text_into(s, kind, width, buf)))
-                }))
-            }
-            ("state" | "zip", [a]) => {
-                let clean: fn(&str) -> String = match name {
-                    "state" => codes::state,
-                    _ => codes::zip,
-                };
-                let (s, default) = self.text(*a)?;
-                Some(Box::new(move |env| {
-                    let s = or_default(s(env), &default)?;
-                    Some(Value::text(clean(s)))
-                }))
-            }
-            _ => None,
-        }
+        let (cleanup, a) = Cleanup::of(self, name, args)?;
+        let (s, default) = self.text(a)?;
+        Some(Box::new(move |env| {
+            let s = or_default(s(env), &default)?;
+            Some(Value::text_with(|buf| cleanup.write(s, buf)))
+        }))
     }
 
     /// A writer of the text `a` reads (a text of the document, or its constant default)
