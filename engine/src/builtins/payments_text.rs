@@ -242,6 +242,16 @@ fn scalar<'a>(c: &mut Cursor<'a>) -> Option<Field<'a>> {
             c.value()?;
             Field::Other
         }
+        // A whole number without sign, fraction or exponent (the ids and `active` of every
+        // row), read here; any other number by the full grammar.
+        b'1'..=b'9' => {
+            let rest = c.rest();
+            let n = 1 + digit_run(&rest[1..]);
+            match rest.get(n) {
+                Some(b'.' | b'e' | b'E') => Field::Number(c.number()?),
+                _ => Field::Number(c.take(n)),
+            }
+        }
         _ => Field::Number(c.number()?),
     })
 }
@@ -361,6 +371,34 @@ mod tests {
             Some(Some(1_762_473_600 / 86_400))
         );
         assert_eq!(one_pass("\"/Date(0)/\"", loanpro_date).0, Some(None));
+    }
+
+    #[test]
+    fn whole_numbers_read_as_the_number_grammar_reads_them() {
+        for text in [
+            "1",
+            "7,",
+            "12345001}",
+            "10",
+            "1.5",
+            "1e3",
+            "1E-3,",
+            "12.0e1",
+            "0",
+            "-1",
+            "01",
+            "1.",
+            "1e",
+            "9x",
+        ] {
+            let (mut fast, mut full) = (Cursor::new(text), Cursor::new(text));
+            let got = scalar(&mut fast);
+            let want = full.number().map(Field::Number);
+            assert_eq!(got, want, "{text}");
+            if got.is_some() {
+                assert_eq!(fast.at(), full.at(), "{text}");
+            }
+        }
     }
 
     #[test]
