@@ -184,20 +184,17 @@ fn set(store: &Store, args: &SetArgs, ctx: &Context) -> miette::Result<()> {
         staged = file;
     }
     let moves = update.moves_tenant(&before);
-    // The new token file is moved into place inside the update's transaction: a file that
-    // cannot be written leaves every setting and the sync cursor as they were.
-    let mut file_failed = false;
-    let saved = store.update_connection_then(&args.name, &update, || match staged {
-        Some(s) => s.commit().map(drop).inspect_err(|_| file_failed = true),
-        None => Ok(()),
-    });
-    let conn = match saved {
-        Ok(conn) => conn,
-        Err(e) if file_failed => miette::bail!(
-            "{e}; the connection's settings and its sync cursor are left as they were"
-        ),
-        Err(e) => return Err(e).into_diagnostic(),
-    };
+    // The new token file is moved into place inside the update's transaction: any failure,
+    // the file's or the database's, leaves every setting and the sync cursor as they were.
+    let conn = store
+        .update_connection_then(&args.name, &update, || {
+            staged.map_or(Ok(()), |s| s.commit().map(drop))
+        })
+        .map_err(|e| {
+            miette::miette!(
+                "{e}; the connection's settings and its sync cursor are left as they were"
+            )
+        })?;
     if let Some(a) = &access {
         if a.token.is_some() {
             println!(
