@@ -23,7 +23,8 @@
 //! read against real work, and checks the hand-written preset against the plan on each loan, and `METRO2_BENCH_PASSES` timed passes (default 3) of each benchmark
 //! print its throughput per second of this thread's CPU time (from
 //! `/proc/thread-self/schedstat`), each pass's and the best: on a shared machine that is the
-//! per-core figure, which the wall clock understates.
+//! per-core figure, which the wall clock understates. `METRO2_BENCH_ONLY=NAME` runs only the
+//! CPU-time pass of that name (for a sampling profiler: `perf record -e cpu-clock`).
 //!
 //! The CPU-time pass also prints `end_to_end_by_hand`: the same loans through the preset written
 //! out by hand in Rust (`preset/by_hand.rs`), which calls the same engine code as the preset's
@@ -101,6 +102,11 @@ fn thread_cpu_ns() -> Option<u64> {
 /// and the wall clock of the best pass. On a shared machine another tenant slows a pass down but
 /// never speeds one up, so the best pass is the figure and the spread shows the noise.
 fn cpu_pass(name: &str, n: usize, passes: usize, mut f: impl FnMut()) {
+    // `METRO2_BENCH_ONLY=end_to_end` runs one pass alone, so a sampling profiler's report over
+    // the whole run is that pass's (and the generation's, which is told apart by its symbols).
+    if std::env::var("METRO2_BENCH_ONLY").is_ok_and(|only| only != name) {
+        return;
+    }
     let mut rates: Vec<f64> = Vec::with_capacity(passes);
     let mut best_wall = f64::INFINITY;
     for _ in 0..passes.max(1) {

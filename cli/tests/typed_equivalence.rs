@@ -228,6 +228,57 @@ fn co_borrowers_at_two_addresses_map_the_same_both_ways() {
 }
 
 #[test]
+fn a_co_borrowers_address_in_every_shape_maps_the_same_both_ways() {
+    // J1/J2 read `consumer_address(co)` the typed way (a built-in from a node to a node); each
+    // shape of a customer's two addresses must give what the general path gives, an error
+    // included.
+    let path = format!(
+        "{}/../fixtures/loanpro/co_borrower_same_address_j1.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let fixture: Json = serde_json::from_str(&std::fs::read_to_string(path).expect("fixture"))
+        .expect("a fixture is JSON");
+    let plan = compile("presets/loanpro.m2map");
+    let mail = json!({"address1": "PO Box 7", "city": "Austin", "state": "geo.state.TX",
+        "zipcode": "78702", "country": "company.country.usa"});
+    let shapes: [(&str, Option<Json>); 9] = [
+        ("/MailAddress", Some(mail.clone())),
+        (
+            "/MailAddress",
+            Some(json!({"address1": " #. ", "city": "Nowhere"})),
+        ),
+        ("/MailAddress", Some(json!(null))),
+        ("/MailAddress", None),
+        ("/MailAddress/address1", Some(json!(12))),
+        ("/MailAddress/address1", Some(json!(null))),
+        ("/PrimaryAddress", None),
+        ("/PrimaryAddress", Some(json!(null))),
+        ("", Some(json!(null))),
+    ];
+    let mut j2 = 0;
+    for (i, (pointer, value)) in shapes.iter().enumerate() {
+        let mut loan = fixture.clone();
+        set(
+            &mut loan,
+            &format!("/Customers/results/1{pointer}"),
+            value.clone(),
+        );
+        let (typed, general) = both(&plan, &json::from_serde(&loan));
+        assert_eq!(typed, general, "shape {i}: {pointer} = {value:?}");
+        j2 += usize::from(typed.lines().any(|l| l.starts_with("J2")));
+    }
+    // The mail address moves the first co-borrower to J2, with its lines.
+    let mut loan = fixture.clone();
+    set(&mut loan, "/Customers/results/1/MailAddress", Some(mail));
+    let (typed, _) = both(&plan, &json::from_serde(&loan));
+    assert!(
+        typed.contains("J2") && typed.contains("PO BOX 7"),
+        "{typed}"
+    );
+    assert!(j2 >= 2, "{j2} shapes gave a J2");
+}
+
+#[test]
 fn the_preset_maps_every_fixture_the_same_both_ways() {
     let plan = compile("presets/loanpro.m2map");
     let dir = format!("{}/../fixtures/loanpro", env!("CARGO_MANIFEST_DIR"));

@@ -34,7 +34,7 @@ use super::eval::write_field;
 use super::ops::{matches_pattern, node_equals};
 use super::scan::{grouped, Base};
 use super::{BinOp, Node, NodeId, TableDefault};
-use crate::builtins::{add_to_sum, after_last_of, dollars_of, upper_into};
+use crate::builtins::{add_to_sum, after_last_of, dollars_of, upper_into, Type};
 use crate::clean::codes::{self, alnum_into, digits_into};
 use crate::clean::text::{clean_text_into, TextKind};
 use crate::field::{encode, FieldValue};
@@ -562,10 +562,34 @@ impl Compiler<'_> {
                         Some(Some(e?))
                     })
                 }
-                _ => return None,
+                _ => return self.node_call(id),
             },
             _ => return None,
         })
+    }
+
+    /// A built-in that takes one node of the document and gives one (`consumer_address(co)`):
+    /// its general closure (which keeps the result for the element it was called on, so the
+    /// six fields and two filters of J1/J2 that read it compute it once per co-borrower), its
+    /// value read as a node, so the fields read of it (`consumer_address(co).city`) get typed
+    /// writers. A result that is not a node and a failure are left to the general path, which
+    /// gives each its meaning (none, an error).
+    fn node_call(&mut self, id: NodeId) -> Option<Json> {
+        let Node::Call { builtin, args, .. } = self.node(id) else {
+            return None;
+        };
+        let ([_], [p]) = (args.as_slice(), builtin.params.as_slice()) else {
+            return None;
+        };
+        if builtin.ret != Type::Json || p.ty != Type::Json || p.per_element {
+            return None;
+        }
+        let general = self.code(id);
+        Some(json(move |env| match general(env).ok()? {
+            Value::Json(x) => Some(Some(x)),
+            Value::Missing => Some(None),
+            _ => None,
+        }))
     }
 
     /// A text of the document, and the constant it defaults to, if any.
