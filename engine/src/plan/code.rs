@@ -26,6 +26,7 @@ use super::ops::{
 };
 use super::scan::{grouped, keys_by_base, Base, Group, GroupBase};
 use super::table::lookup;
+use super::text_set::TextSet;
 use super::{BinOp, Node, NodeId, Pattern, Plan};
 use crate::builtins::Builtin;
 use crate::layout::{Field, SegmentKind};
@@ -549,21 +550,22 @@ impl<'p> Compiler<'p> {
                 let x = self.operand(*x);
                 // A set of texts only (`status in ["13", "61", ...]`, most sets a mapping
                 // writes): a text value is equal to one exactly when the strings are, so its
-                // text is read once and compared with each, instead of a general comparison
+                // text is read once and looked for among them, instead of a general comparison
                 // per member.
-                let texts: Option<Box<[Box<str>]>> = set
+                let texts: Option<Vec<&str>> = set
                     .iter()
                     .map(|s| match s {
-                        Value::Text(t) => Some(Box::from(&**t)),
+                        Value::Text(t) => Some(&**t),
                         _ => None,
                     })
                     .collect();
+                let texts = texts.map(TextSet::new);
                 let set = set.clone();
                 match texts {
                     Some(texts) => Box::new(move |env| {
                         let v = x.eval(env)?;
                         Ok(match text_of(&v) {
-                            Some(t) => texts.iter().any(|s| **s == *t),
+                            Some(t) => texts.contains(t),
                             None => set.iter().any(|s| equals_constant(&v, s)),
                         })
                     }),

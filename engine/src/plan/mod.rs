@@ -28,6 +28,7 @@ mod program;
 mod scan;
 mod sensitive;
 mod table;
+mod text_set;
 mod typed;
 
 use std::collections::HashMap;
