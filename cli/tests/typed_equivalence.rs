@@ -182,12 +182,7 @@ fn an_element_after_the_first_kept_fails_the_filter_both_ways() {
 fn co_borrowers_at_two_addresses_map_the_same_both_ways() {
     // J1 and J2 read `consumer_address` of each co-borrower in turn, in their filters and
     // fields; a result kept for one co-borrower must never be given for another.
-    let path = format!(
-        "{}/../fixtures/loanpro/co_borrower_same_address_j1.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let mut loan: Json = serde_json::from_str(&std::fs::read_to_string(path).expect("fixture"))
-        .expect("a fixture is JSON");
+    let mut loan = fixture("co_borrower_same_address_j1.json");
     let customers = loan["Customers"]["results"]
         .as_array_mut()
         .expect("customers");
@@ -232,12 +227,7 @@ fn a_co_borrowers_address_in_every_shape_maps_the_same_both_ways() {
     // J1/J2 read `consumer_address(co)` the typed way (a built-in from a node to a node); each
     // shape of a customer's two addresses must give what the general path gives, an error
     // included.
-    let path = format!(
-        "{}/../fixtures/loanpro/co_borrower_same_address_j1.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let fixture: Json = serde_json::from_str(&std::fs::read_to_string(path).expect("fixture"))
-        .expect("a fixture is JSON");
+    let original = fixture("co_borrower_same_address_j1.json");
     let plan = compile("presets/loanpro.m2map");
     let mail = json!({"address1": "PO Box 7", "city": "Austin", "state": "geo.state.TX",
         "zipcode": "78702", "country": "company.country.usa"});
@@ -257,7 +247,7 @@ fn a_co_borrowers_address_in_every_shape_maps_the_same_both_ways() {
     ];
     let mut j2 = 0;
     for (i, (pointer, value)) in shapes.iter().enumerate() {
-        let mut loan = fixture.clone();
+        let mut loan = original.clone();
         set(
             &mut loan,
             &format!("/Customers/results/1{pointer}"),
@@ -268,7 +258,7 @@ fn a_co_borrowers_address_in_every_shape_maps_the_same_both_ways() {
         j2 += usize::from(typed.lines().any(|l| l.starts_with("J2")));
     }
     // The mail address moves the first co-borrower to J2, with its lines.
-    let mut loan = fixture.clone();
+    let mut loan = original.clone();
     set(&mut loan, "/Customers/results/1/MailAddress", Some(mail));
     let (typed, _) = both(&plan, &json::from_serde(&loan));
     assert!(
@@ -305,6 +295,13 @@ fn the_preset_maps_generated_loans_the_same_both_ways() {
         let (typed, general) = both(&plan, &doc);
         assert_eq!(typed, general, "{}", loan["id"]);
     }
+}
+
+/// The LoanPro fixture `name` (of `fixtures/loanpro/`).
+fn fixture(name: &str) -> Json {
+    let path = format!("{}/../fixtures/loanpro/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture"))
+        .expect("a fixture is JSON")
 }
 
 /// A loan in the mapping bench's shape.

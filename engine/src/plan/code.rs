@@ -559,7 +559,7 @@ impl<'p> Compiler<'p> {
                         _ => None,
                     })
                     .collect();
-                let texts = texts.map(TextSet::new);
+                let texts = texts.map(|t| TextSet::new(&t));
                 let set = set.clone();
                 match texts {
                     Some(texts) => Box::new(move |env| {

@@ -175,6 +175,17 @@ fn call<'p>(c: &Compiler<'p>, id: NodeId) -> Option<(&'static str, &'p [NodeId])
     }
 }
 
+/// A value as a typed path reads a node: the node, `Some(None)` when missing, `None` (the
+/// general path's case) for any other value.
+#[inline]
+fn node_of<'d>(v: &Value<'d>) -> Option<Option<&'d Doc>> {
+    match v {
+        Value::Json(x) => Some(Some(*x)),
+        Value::Missing => Some(None),
+        _ => None,
+    }
+}
+
 /// A clean-up built-in of derivations.md §1 and §8 on one text, as its built-in applies it:
 /// a field's typed writer and a let's typed value both clean through it.
 #[derive(Clone, Copy)]
@@ -360,6 +371,11 @@ impl Compiler<'_> {
     /// `int(phone(...))`). Each calls the function its built-in calls, on the same text.
     fn text_writer(&mut self, field: &'static Field, id: NodeId) -> Option<Writer> {
         let (name, args) = call(self, id)?;
+        if let Some((cleanup, a)) = Cleanup::of(self, name, args) {
+            return self.text_field(a, move |s, out| {
+                encode_built(field, out, |buf| cleanup.write(s, buf))
+            });
+        }
         match (name, args) {
             ("upper" | "alnum" | "account_number" | "digits", [a]) => {
                 let build: fn(&str, &mut String) = match name {
@@ -375,15 +391,6 @@ impl Compiler<'_> {
             ("after_last", _) => self.text_field(id, move |s, out| {
                 encode(field, &FieldValue::Text(s), out).is_ok()
             }),
-            (
-                "surname" | "given_name" | "address" | "state" | "zip" | "generation" | "country",
-                _,
-            ) => {
-                let (cleanup, a) = Cleanup::of(self, name, args)?;
-                self.text_field(a, move |s, out| {
-                    encode_built(field, out, |buf| cleanup.write(s, buf))
-                })
-            }
             ("int", [inner]) => {
                 let (name, [a]) = call(self, *inner)? else {
                     return None;
@@ -501,16 +508,10 @@ impl Compiler<'_> {
                     // A let no typed path computes (`home = consumer_address(primary)`): its
                     // value from the general closure, once, then read as a node when it is
                     // one. A failure is left to the general path, which fails the same way.
-                    return Some(json(move |env| match env.slot(s).ok()? {
-                        Value::Json(x) => Some(Some(*x)),
-                        Value::Missing => Some(None),
-                        _ => None,
-                    }));
+                    return Some(json(move |env| node_of(env.slot(s).ok()?)));
                 };
                 json(move |env| match &env.slots[s] {
-                    Some(Value::Json(x)) => Some(Some(*x)),
-                    Some(Value::Missing) => Some(None),
-                    Some(_) => None,
+                    Some(v) => node_of(v),
                     None => {
                         let r = inner(env)?;
                         env.slots[s] = Some(r.map_or(Value::Missing, Value::Json));
@@ -585,11 +586,7 @@ impl Compiler<'_> {
             return None;
         }
         let general = self.code(id);
-        Some(json(move |env| match general(env).ok()? {
-            Value::Json(x) => Some(Some(x)),
-            Value::Missing => Some(None),
-            _ => None,
-        }))
+        Some(json(move |env| node_of(&general(env).ok()?)))
     }
 
     /// A text of the document, and the constant it defaults to, if any.
