@@ -25,6 +25,8 @@
 //! `/proc/thread-self/schedstat`), each pass's and the best: on a shared machine that is the
 //! per-core figure, which the wall clock understates. `METRO2_BENCH_ONLY=NAME` runs only the
 //! CPU-time pass of that name (for a sampling profiler: `perf record -e cpu-clock`).
+//! `METRO2_BENCH_PRESET=FILE` maps through another mapping file instead of the preset (a
+//! variant of it without some statements, to measure what they cost).
 //!
 //! The CPU-time pass also prints `end_to_end_by_hand`: the same loans through the preset written
 //! out by hand in Rust (`preset/by_hand.rs`), which calls the same engine code as the preset's
@@ -154,7 +156,18 @@ fn bench(c: &mut Criterion) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
-    let plan = by_hand::compiled_preset();
+    // `METRO2_BENCH_PRESET=FILE` maps through another mapping file (a variant of the preset,
+    // to measure what a statement costs); the hand-written preset is then not checked against it.
+    let other = std::env::var("METRO2_BENCH_PRESET").ok();
+    let plan = match &other {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).expect("METRO2_BENCH_PRESET is readable");
+            m2map::compile(&text, path)
+                .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
+                .plan
+        }
+        None => by_hand::compiled_preset(),
+    };
     let params = Params::new()
         .with("as_of", Value::Date(as_of()))
         .with("furnisher_id", Value::text("FURN12345"));
@@ -171,15 +184,21 @@ fn bench(c: &mut Criterion) {
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
     let mut invalid = 0;
     for (i, t) in texts.iter().enumerate() {
-        let outcome = by_hand::agree(&plan, &hand, t, as_of(), "FURN12345")
-            .unwrap_or_else(|e| panic!("loan {i}: by hand {e}"));
+        let outcome = match other {
+            Some(_) => plan.eval(&metro2_engine::json::parse(t).expect("parses")),
+            None => by_hand::agree(&plan, &hand, t, as_of(), "FURN12345")
+                .unwrap_or_else(|e| panic!("loan {i}: by hand {e}")),
+        };
         *kinds.entry(outcome.status()).or_default() += 1;
         if let Outcome::Mapped { record, .. } = &outcome {
             invalid += usize::from(validator_errors(record, &ctx) > 0);
         }
     }
     eprintln!("outcomes: {kinds:?}; records with validator errors: {invalid}");
-    eprintln!("by hand: the plan's bytes and rule results on all {n} loans");
+    match &other {
+        Some(path) => eprintln!("by hand: not checked against {path}"),
+        None => eprintln!("by hand: the plan's bytes and rule results on all {n} loans"),
+    }
     cpu_pass("parse_serde_json", n, passes, || {
         for t in &texts {
             black_box(serde_json::from_str::<serde_json::Value>(t).expect("parses"));
