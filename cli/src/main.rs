@@ -148,10 +148,12 @@ fn command() -> clap::Command {
     let mut cmd = <Cli as clap::CommandFactory>::command();
     // Building propagates the global flags to every subcommand; only then can one be hidden.
     cmd.build();
-    for sub in cmd.get_subcommands_mut() {
-        if WITHOUT_DATABASE.contains(&sub.get_name()) {
-            *sub = std::mem::take(sub).mut_arg("db", |a| a.hide(true));
-        }
+    for name in WITHOUT_DATABASE {
+        // In place: `mut_arg` moves the flag to the end of a built command's list, where
+        // the index clap built points `--help` at `--version`.
+        cmd = cmd.mut_subcommand(name, |sub| {
+            sub.mut_args(|a| if a.get_id() == "db" { a.hide(true) } else { a })
+        });
     }
     cmd
 }
@@ -278,6 +280,38 @@ mod tests {
         let mut cmd = command();
         let sub = cmd.find_subcommand_mut(name).expect("a subcommand");
         sub.render_long_help().to_string()
+    }
+
+    /// `metro2 NAME --help` as the command line prints it (the path a user takes, which
+    /// renders the help of the subcommand as parsing found it).
+    fn help_printed(name: &str) -> String {
+        let e = command()
+            .try_get_matches_from(["metro2", name, "--help"])
+            .expect_err("--help stops parsing");
+        assert_eq!(e.kind(), clap::error::ErrorKind::DisplayHelp, "{name}");
+        e.render().to_string()
+    }
+
+    #[test]
+    fn every_command_prints_its_help() {
+        for sub in command().get_subcommands() {
+            let name = sub.get_name();
+            if name == "help" {
+                continue;
+            }
+            let help = help_printed(name);
+            assert!(help.contains("Usage: metro2 "), "{name}: {help}");
+            let about = sub
+                .get_about()
+                .expect("every command has an about")
+                .to_string();
+            assert!(help.contains(about.trim_end_matches('.')), "{name}: {help}");
+            assert_eq!(
+                help.contains("--db"),
+                !WITHOUT_DATABASE.contains(&name),
+                "{name}"
+            );
+        }
     }
 
     #[test]
