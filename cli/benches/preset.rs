@@ -25,7 +25,7 @@
 //! `/proc/thread-self/schedstat`), each pass's and the best: on a shared machine that is the
 //! per-core figure, which the wall clock understates. `METRO2_BENCH_ONLY=NAME` runs only the
 //! CPU-time pass of that name (for a sampling profiler: `perf record -e cpu-clock`).
-//! `METRO2_BENCH_PRESET=FILE` maps through another mapping file instead of the preset (a
+//! `METRO2_BENCH_SEED` (default 42) seeds the generator. `METRO2_BENCH_PRESET=FILE` maps through another mapping file instead of the preset (a
 //! variant of it without some statements, to measure what they cost).
 //!
 //! The CPU-time pass also prints `end_to_end_by_hand`: the same loans through the preset written
@@ -141,7 +141,13 @@ fn bench(c: &mut Criterion) {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let started = Instant::now();
-    let texts: Vec<String> = metro2::loanpro::generate::generate_loans(n, 42, as_of())
+    // `METRO2_BENCH_SEED` generates other loans of the same kinds (a profile-guided build
+    // trains on loans it is not measured on: scripts/pgo).
+    let seed: u64 = std::env::var("METRO2_BENCH_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(42);
+    let texts: Vec<String> = metro2::loanpro::generate::generate_loans(n, seed, as_of())
         .iter()
         .map(|d| serde_json::to_string(d).expect("a JSON value serialises"))
         .collect();
