@@ -223,6 +223,42 @@ fn co_borrowers_at_two_addresses_map_the_same_both_ways() {
 }
 
 #[test]
+fn each_co_borrower_is_read_anew_both_ways() {
+    // J1's fields read the keys of each co-borrower in one scan; the keys kept for one must
+    // never be given for the next, which has other keys, nulls where the first has texts,
+    // and them in another order.
+    let mut loan = fixture("co_borrower_same_address_j1.json");
+    let customers = loan["Customers"]["results"]
+        .as_array_mut()
+        .expect("customers");
+    let mut first = customers[1].clone();
+    first["id"] = json!(1001261);
+    first["firstName"] = json!("Avery");
+    first["middleName"] = json!("Quinn");
+    first["generationCode"] = json!("loan.generationCode.jr");
+    let mut second = serde_json::Map::new();
+    // The second without a middle name or generation code, its keys in reverse order.
+    for (k, v) in customers[1].as_object().expect("a customer").iter().rev() {
+        if k != "middleName" && k != "generationCode" {
+            second.insert(k.clone(), v.clone());
+        }
+    }
+    second.insert("id".into(), json!(1001262));
+    second.insert("firstName".into(), json!("Blake"));
+    second.insert("ssn".into(), Json::Null);
+    customers.truncate(1);
+    customers.push(first);
+    customers.push(Json::Object(second));
+    let doc = json::from_serde(&loan);
+    let (typed, general) = both(&compile("presets/loanpro.m2map"), &doc);
+    assert_eq!(typed, general);
+    let lines: Vec<&str> = typed.lines().collect();
+    assert_eq!(lines.len(), 1 + 2, "{typed}");
+    assert!(lines[1].contains("AVERY") && lines[1].contains("QUINN"), "{typed}");
+    assert!(lines[2].contains("BLAKE") && !lines[2].contains("QUINN"), "{typed}");
+}
+
+#[test]
 fn a_co_borrowers_address_in_every_shape_maps_the_same_both_ways() {
     // J1/J2 read `consumer_address(co)` the typed way (a built-in from a node to a node); each
     // shape of a customer's two addresses must give what the general path gives, an error
