@@ -254,8 +254,14 @@ fn each_co_borrower_is_read_anew_both_ways() {
     assert_eq!(typed, general);
     let lines: Vec<&str> = typed.lines().collect();
     assert_eq!(lines.len(), 1 + 2, "{typed}");
-    assert!(lines[1].contains("AVERY") && lines[1].contains("QUINN"), "{typed}");
-    assert!(lines[2].contains("BLAKE") && !lines[2].contains("QUINN"), "{typed}");
+    assert!(
+        lines[1].contains("AVERY") && lines[1].contains("QUINN"),
+        "{typed}"
+    );
+    assert!(
+        lines[2].contains("BLAKE") && !lines[2].contains("QUINN"),
+        "{typed}"
+    );
 }
 
 #[test]
