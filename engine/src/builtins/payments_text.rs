@@ -289,6 +289,48 @@ mod tests {
         assert_eq!(read("[]"), Some(vec![]));
     }
 
+    #[test]
+    fn a_row_reads_the_same_whatever_the_row_before_it() {
+        // Nothing of one row carries over to the next: every row gives what it gives read
+        // alone, whatever its keys, their order and the row before it.
+        let rows = [
+            r#"{"active":1,"amount":"10.00","date":"/Date(1768435200)/","id":1,"status":"payment.status.success"}"#,
+            r#"{"active":1,"amount":"20.00","date":"/Date(1768521600)/","id":2,"status":"payment.status.success"}"#,
+            r#"{"amount":"30.00","active":1,"date":"/Date(1768608000)/","id":3}"#,
+            r#"{"active":1,"amount":"40.00","dateX":"/Date(1768694400)/","date":"/Date(1768780800)/"}"#,
+            r#"{"active":1,"amount":"50.00","date":"/Date(1768867200)/","reverseDate":"/Date(1768953600)/"}"#,
+            r#"{"active":1,"amountPaidByTheCustomerToday":"1.00","amount":"60.00","date":"/Date(1769040000)/"}"#,
+            r#"{"active":1,"amountPaidByTheCustomerToday":"1.00","amount":"70.00","date":"/Date(1769126400)/"}"#,
+            r#"{"active":0,"amount":"80.00","date":"/Date(1769212800)/"}"#,
+            r#"{"active":1,"amount":"90.00","date":"/Date(1769299200)/","__deferred":{"uri":"x"}}"#,
+            r#"{"active":1,"amount":"95.00","date":"/Date(1769299200)/","__deferredX":1,"status":"s"}"#,
+            r#"{"active":1,"amount":"99.00","date":"/Date(1769385600)/","id":9,"status":"payment.status.success"}"#,
+            r#"{"date":"/Date(1769472000)/","amount":"1.00","active":true}"#,
+            r#"{"active":1,"amount":"2.00","date":"/Date(1769558400)/", "id":10}"#,
+        ];
+        let alone: Vec<Option<Vec<(Day, Cents)>>> =
+            rows.iter().map(|r| read(&format!("[{r}]"))).collect();
+        assert!(
+            alone
+                .iter()
+                .filter(|r| r.as_ref().is_some_and(|v| !v.is_empty()))
+                .count()
+                >= 10
+        );
+        // Every run of consecutive rows (a declined row declines its list).
+        for start in 0..rows.len() {
+            for end in start + 1..=rows.len() {
+                let together = read(&format!("[{}]", rows[start..end].join(",")));
+                let each: Option<Vec<(Day, Cents)>> =
+                    alone[start..end].iter().try_fold(Vec::new(), |mut all, r| {
+                        all.extend(r.clone()?);
+                        Some(all)
+                    });
+                assert_eq!(together, each, "rows {start}..{end}");
+            }
+        }
+    }
+
     /// What the one-pass readers make of a JSON string, beside what the general readers make
     /// of its characters; the one-pass reader must leave the cursor where it was when it
     /// declines.
