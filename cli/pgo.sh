@@ -14,7 +14,7 @@
 # The ordinary build (`cargo build --release`, CI's tests) is not touched: the profile
 # only changes how the code is laid out and inlined, never what it computes (the bench checks
 # the hand-written preset against the plan's bytes on every loan before timing, either way).
-# Why: DECISIONS.md, "Release binaries are built with profile-guided optimisation".
+# Why: DECISIONS.md, "release binaries are built with profile-guided optimisation".
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -34,10 +34,9 @@ mkdir -p "$profiles"
 
 echo "pgo: building instrumented binaries into $train_dir" >&2
 # Build scripts run during the build would write profiles too: they go elsewhere.
-CARGO_TARGET_DIR="$train_dir" RUSTFLAGS="-Cprofile-generate=$profiles/build" \
-    cargo build --release --locked -p metro2 --bin metro2
-bench=$(CARGO_TARGET_DIR="$train_dir" RUSTFLAGS="-Cprofile-generate=$profiles/build" \
-    cargo bench --locked -p metro2 --bench preset --no-run --message-format=json-render-diagnostics |
+export CARGO_TARGET_DIR="$train_dir" RUSTFLAGS="-Cprofile-generate=$profiles/build"
+cargo build --release --locked -p metro2 --bin metro2
+bench=$(cargo bench --locked -p metro2 --bench preset --no-run --message-format=json-render-diagnostics |
     sed -n 's/.*"executable":"\([^"]*preset-[^"]*\)".*/\1/p')
 
 echo "pgo: training $bench" >&2
@@ -50,14 +49,12 @@ rm -rf "$demo"
 "$profdata" merge -o "$profiles/metro2.profdata" "$profiles/run"
 
 echo "pgo: building with the profile into $use_dir" >&2
-CARGO_TARGET_DIR="$use_dir" RUSTFLAGS="-Cprofile-use=$profiles/metro2.profdata" \
-    cargo build --release --locked -p metro2 --bin metro2
-CARGO_TARGET_DIR="$use_dir" RUSTFLAGS="-Cprofile-use=$profiles/metro2.profdata" \
-    cargo bench --locked -p metro2 --bench preset --no-run
+export CARGO_TARGET_DIR="$use_dir" RUSTFLAGS="-Cprofile-use=$profiles/metro2.profdata"
+cargo build --release --locked -p metro2 --bin metro2
+cargo bench --locked -p metro2 --bench preset --no-run
 echo "pgo: $use_dir/release/metro2" >&2
 
 if [[ "${1:-}" == "--bench" ]]; then
-    CARGO_TARGET_DIR="$use_dir" RUSTFLAGS="-Cprofile-use=$profiles/metro2.profdata" \
-        METRO2_BENCH_LOANS="${METRO2_BENCH_LOANS:-20000}" METRO2_BENCH_PASSES="${METRO2_BENCH_PASSES:-5}" \
+    METRO2_BENCH_LOANS="${METRO2_BENCH_LOANS:-20000}" METRO2_BENCH_PASSES="${METRO2_BENCH_PASSES:-5}" \
         cargo bench --locked -p metro2 --bench preset -- nomatch
 fi

@@ -25,8 +25,9 @@
 //! `/proc/thread-self/schedstat`), each pass's and the best: on a shared machine that is the
 //! per-core figure, which the wall clock understates. `METRO2_BENCH_ONLY=NAME` runs only the
 //! CPU-time pass of that name (for a sampling profiler: `perf record -e cpu-clock`).
-//! `METRO2_BENCH_SEED` (default 42) seeds the generator. `METRO2_BENCH_PRESET=FILE` maps through another mapping file instead of the preset (a
-//! variant of it without some statements, to measure what they cost).
+//! `METRO2_BENCH_SEED` (default 42) seeds the generator. `METRO2_BENCH_PRESET=FILE` maps
+//! through another mapping file instead of the preset (a variant of it without some
+//! statements, to measure what they cost).
 //!
 //! The CPU-time pass also prints `end_to_end_by_hand`: the same loans through the preset written
 //! out by hand in Rust (`preset/by_hand.rs`), which calls the same engine code as the preset's
@@ -90,6 +91,14 @@ fn validator_errors(record: &DataRecord, ctx: &RecordContext) -> usize {
         .count()
 }
 
+/// The number an environment variable gives, or `default` when it is unset or not a number.
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// Nanoseconds this thread has run on a CPU (Linux), when the kernel says.
 fn thread_cpu_ns() -> Option<u64> {
     std::fs::read_to_string("/proc/thread-self/schedstat")
@@ -136,17 +145,11 @@ fn cpu_pass(name: &str, n: usize, passes: usize, mut f: impl FnMut()) {
 }
 
 fn bench(c: &mut Criterion) {
-    let n: usize = std::env::var("METRO2_BENCH_LOANS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let n: usize = env_or("METRO2_BENCH_LOANS", 100_000);
     let started = Instant::now();
     // `METRO2_BENCH_SEED` generates other loans of the same kinds (a profile-guided build
-    // trains on loans it is not measured on: scripts/pgo).
-    let seed: u64 = std::env::var("METRO2_BENCH_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(42);
+    // trains on loans it is not measured on: cli/pgo.sh).
+    let seed: u64 = env_or("METRO2_BENCH_SEED", 42);
     let texts: Vec<String> = metro2::loanpro::generate::generate_loans(n, seed, as_of())
         .iter()
         .map(|d| serde_json::to_string(d).expect("a JSON value serialises"))
@@ -158,10 +161,7 @@ fn bench(c: &mut Criterion) {
         bytes,
         bytes / n.max(1)
     );
-    let passes: usize = std::env::var("METRO2_BENCH_PASSES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
+    let passes: usize = env_or("METRO2_BENCH_PASSES", 3);
     // `METRO2_BENCH_PRESET=FILE` maps through another mapping file (a variant of the preset,
     // to measure what a statement costs); the hand-written preset is then not checked against it.
     let other = std::env::var("METRO2_BENCH_PRESET").ok();

@@ -275,13 +275,6 @@ fn init_error_reports() {
 mod tests {
     use super::{command, WITHOUT_DATABASE};
 
-    /// The help of one subcommand, as `metro2 NAME --help` prints it.
-    fn help_of(name: &str) -> String {
-        let mut cmd = command();
-        let sub = cmd.find_subcommand_mut(name).expect("a subcommand");
-        sub.render_long_help().to_string()
-    }
-
     /// `metro2 NAME --help` as the command line prints it (the path a user takes, which
     /// renders the help of the subcommand as parsing found it).
     fn help_printed(name: &str) -> String {
@@ -317,10 +310,10 @@ mod tests {
     #[test]
     fn db_is_listed_only_where_a_database_is_opened() {
         for name in WITHOUT_DATABASE {
-            assert!(!help_of(name).contains("--db"), "{name}");
+            assert!(!help_printed(name).contains("--db"), "{name}");
         }
         for name in ["sync", "records", "export", "connect", "runs"] {
-            assert!(help_of(name).contains("--db"), "{name}");
+            assert!(help_printed(name).contains("--db"), "{name}");
         }
         // Still accepted before or after a command that does not use it.
         for args in [

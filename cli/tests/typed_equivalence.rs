@@ -182,29 +182,25 @@ fn an_element_after_the_first_kept_fails_the_filter_both_ways() {
 fn co_borrowers_at_two_addresses_map_the_same_both_ways() {
     // J1 and J2 read `consumer_address` of each co-borrower in turn, in their filters and
     // fields; a result kept for one co-borrower must never be given for another.
-    let mut loan = fixture("co_borrower_same_address_j1.json");
-    let customers = loan["Customers"]["results"]
-        .as_array_mut()
-        .expect("customers");
-    let mut elsewhere = customers[1].clone();
-    elsewhere["id"] = json!(1001253);
-    elsewhere["firstName"] = json!("Riley");
-    elsewhere["PrimaryAddress"]["address1"] = json!("88 Far Road");
-    elsewhere["PrimaryAddress"]["zipcode"] = json!("10001");
-    elsewhere["MailAddress"] = json!({"address1": "PO Box 12", "city": "Albany",
+    let (typed, general) = j1_loan_both_ways(|customers| {
+        let mut elsewhere = customers[1].clone();
+        elsewhere["id"] = json!(1001253);
+        elsewhere["firstName"] = json!("Riley");
+        elsewhere["PrimaryAddress"]["address1"] = json!("88 Far Road");
+        elsewhere["PrimaryAddress"]["zipcode"] = json!("10001");
+        elsewhere["MailAddress"] = json!({"address1": "PO Box 12", "city": "Albany",
         "state": "geo.state.NY", "zipcode": "12207", "country": "company.country.usa"});
-    let mut home = customers[1].clone();
-    home["id"] = json!(1001254);
-    home["firstName"] = json!("Casey");
-    // Elsewhere, at home, elsewhere again: every filter switches co-borrower at each element.
-    customers.insert(1, elsewhere.clone());
-    customers.push(home);
-    elsewhere["id"] = json!(1001255);
-    elsewhere["firstName"] = json!("Morgan");
-    elsewhere["MailAddress"]["address1"] = json!("PO Box 99");
-    customers.push(elsewhere);
-    let doc = json::from_serde(&loan);
-    let (typed, general) = both(&compile("presets/loanpro.m2map"), &doc);
+        let mut home = customers[1].clone();
+        home["id"] = json!(1001254);
+        home["firstName"] = json!("Casey");
+        // Elsewhere, at home, elsewhere again: every filter switches co-borrower at each element.
+        customers.insert(1, elsewhere.clone());
+        customers.push(home);
+        elsewhere["id"] = json!(1001255);
+        elsewhere["firstName"] = json!("Morgan");
+        elsewhere["MailAddress"]["address1"] = json!("PO Box 99");
+        customers.push(elsewhere);
+    });
     assert_eq!(typed, general);
     let lines: Vec<&str> = typed.lines().collect();
     assert_eq!(lines.len(), 1 + 4, "{typed}");
@@ -224,33 +220,29 @@ fn co_borrowers_at_two_addresses_map_the_same_both_ways() {
 
 #[test]
 fn each_co_borrower_is_read_anew_both_ways() {
-    // J1's fields read the keys of each co-borrower in one scan; the keys kept for one must
-    // never be given for the next, which has other keys, nulls where the first has texts,
-    // and them in another order.
-    let mut loan = fixture("co_borrower_same_address_j1.json");
-    let customers = loan["Customers"]["results"]
-        .as_array_mut()
-        .expect("customers");
-    let mut first = customers[1].clone();
-    first["id"] = json!(1001261);
-    first["firstName"] = json!("Avery");
-    first["middleName"] = json!("Quinn");
-    first["generationCode"] = json!("loan.generationCode.jr");
-    let mut second = serde_json::Map::new();
-    // The second without a middle name or generation code, its keys in reverse order.
-    for (k, v) in customers[1].as_object().expect("a customer").iter().rev() {
-        if k != "middleName" && k != "generationCode" {
-            second.insert(k.clone(), v.clone());
+    // J1 is written once per co-borrower; nothing read or kept for one (a key's value, a
+    // built-in's result) may be given for the next, which has other keys, nulls where the
+    // first has texts, and them in another order.
+    let (typed, general) = j1_loan_both_ways(|customers| {
+        let mut first = customers[1].clone();
+        first["id"] = json!(1001261);
+        first["firstName"] = json!("Avery");
+        first["middleName"] = json!("Quinn");
+        first["generationCode"] = json!("loan.generationCode.jr");
+        let mut second = serde_json::Map::new();
+        // The second without a middle name or generation code, its keys in reverse order.
+        for (k, v) in customers[1].as_object().expect("a customer").iter().rev() {
+            if k != "middleName" && k != "generationCode" {
+                second.insert(k.clone(), v.clone());
+            }
         }
-    }
-    second.insert("id".into(), json!(1001262));
-    second.insert("firstName".into(), json!("Blake"));
-    second.insert("ssn".into(), Json::Null);
-    customers.truncate(1);
-    customers.push(first);
-    customers.push(Json::Object(second));
-    let doc = json::from_serde(&loan);
-    let (typed, general) = both(&compile("presets/loanpro.m2map"), &doc);
+        second.insert("id".into(), json!(1001262));
+        second.insert("firstName".into(), json!("Blake"));
+        second.insert("ssn".into(), Json::Null);
+        customers.truncate(1);
+        customers.push(first);
+        customers.push(Json::Object(second));
+    });
     assert_eq!(typed, general);
     let lines: Vec<&str> = typed.lines().collect();
     assert_eq!(lines.len(), 1 + 2, "{typed}");
@@ -340,6 +332,17 @@ fn the_preset_maps_generated_loans_the_same_both_ways() {
 }
 
 /// The LoanPro fixture `name` (of `fixtures/loanpro/`).
+/// The J1 fixture with its `Customers` changed by `edit`, through the preset both ways.
+fn j1_loan_both_ways(edit: impl FnOnce(&mut Vec<Json>)) -> (String, String) {
+    let mut loan = fixture("co_borrower_same_address_j1.json");
+    edit(
+        loan["Customers"]["results"]
+            .as_array_mut()
+            .expect("customers"),
+    );
+    both(&compile("presets/loanpro.m2map"), &json::from_serde(&loan))
+}
+
 fn fixture(name: &str) -> Json {
     let path = format!("{}/../fixtures/loanpro/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(path).expect("fixture"))
