@@ -37,8 +37,9 @@ pub(crate) enum Field<'a> {
 
 /// The row of the fields status, active, date, reverseDate and amount, in that order; `None`
 /// when a field's form is left to the general reader.
-pub(crate) fn plain_payment(fields: [Field<'_>; 5]) -> Option<PaymentRow<'_>> {
-    let [status, active, date, reverse_date, amount] = fields;
+#[inline]
+pub(crate) fn plain_payment<'a>(fields: &[Field<'a>; 5]) -> Option<PaymentRow<'a>> {
+    let &[status, active, date, reverse_date, amount] = fields;
     Some(PaymentRow {
         status: match status {
             Field::Absent | Field::Null => None,

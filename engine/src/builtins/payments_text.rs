@@ -118,6 +118,10 @@ fn row(c: &mut Cursor<'_>) -> Option<Option<(Day, Cents)>> {
             let value = match (i, c.next_token()?) {
                 (2 | 3, b'"') => loanpro_date(c).map(Field::Day),
                 (4, b'"') => plain_amount(c).map(Field::Cents),
+                (0, b'"') => known_status(c),
+                (1, b'1') => active_one(c),
+                (NOT_READ, b'1'..=b'9') => passed_id(c),
+                (_, b'n') => c.literal("null").map(|()| Field::Null),
                 _ => None,
             };
             let value = match value {
@@ -137,7 +141,7 @@ fn row(c: &mut Cursor<'_>) -> Option<Option<(Day, Cents)>> {
     if deferred && fields.contains(&Field::Absent) {
         return None;
     }
-    Some(counted(&plain_payment(fields)?))
+    Some(counted(&plain_payment(&fields)?))
 }
 
 /// A key the row reader reads (or, for `id`, knows it passes over), at the start of `rest`
@@ -160,6 +164,46 @@ fn known_key(rest: &[u8]) -> Option<(usize, usize)> {
         _ => return None,
     };
     Some(known)
+}
+
+/// The status nearly every LoanPro payment row has, at the cursor (its opening quote next),
+/// compared as a constant (three integer compares) instead of scanned as any string; `None`,
+/// with the cursor unmoved, for any other value.
+#[inline]
+fn known_status<'a>(c: &mut Cursor<'a>) -> Option<Field<'a>> {
+    const SUCCESS: &str = "payment.status.success";
+    let rest = c.rest().strip_prefix(b"\"")?;
+    let after = rest.strip_prefix(SUCCESS.as_bytes())?.first();
+    (after == Some(&b'"')).then(|| {
+        c.advance(SUCCESS.len() + 2);
+        Field::String(SUCCESS)
+    })
+}
+
+/// `active` written as the number `1` at the cursor, then the end of the pair: the field
+/// [`plain_payment`] reads as active, as it reads `Number("1")`. `None`, with the cursor
+/// unmoved, for any other value (`10`, `1.0`, `1e0`), which [`scalar`] reads.
+#[inline]
+fn active_one<'a>(c: &mut Cursor<'a>) -> Option<Field<'a>> {
+    matches!(c.rest(), [b'1', b',' | b'}', ..]).then(|| {
+        c.advance(1);
+        Field::Bool(true)
+    })
+}
+
+/// A row's `id` (not read) written as a whole number at the cursor, passed over; `None`, with
+/// the cursor unmoved, when it has a fraction or an exponent, which [`scalar`] checks.
+#[inline]
+fn passed_id<'a>(c: &mut Cursor<'a>) -> Option<Field<'a>> {
+    let rest = c.rest();
+    let (b'1'..=b'9', digits) = rest.split_first()? else {
+        return None;
+    };
+    let n = 1 + digit_run(digits);
+    (!matches!(rest.get(n), Some(b'.' | b'e' | b'E'))).then(|| {
+        c.advance(n);
+        Field::Other
+    })
 }
 
 /// An amount string in LoanPro's form at the cursor (its opening quote next), read in one
@@ -439,6 +483,62 @@ mod tests {
             assert_eq!(got, want, "{text}");
             if got.is_some() {
                 assert_eq!(fast.at(), full.at(), "{text}");
+            }
+        }
+    }
+
+    /// One of the value readers that compare a constant.
+    type ValueReader = for<'c, 't> fn(&'c mut Cursor<'t>) -> Option<Field<'t>>;
+
+    #[test]
+    fn constant_values_read_as_any_value_reads_them() {
+        // The status, `active` and `id` compared as constants give what `scalar` gives, or
+        // decline with the cursor unmoved.
+        let readers: [(&str, ValueReader); 3] = [
+            ("status", known_status),
+            ("active", active_one),
+            ("id", passed_id),
+        ];
+        for (name, reader) in readers {
+            for text in [
+                "\"payment.status.success\",",
+                "\"payment.status.success\"}",
+                "\"payment.status.successful\",",
+                "\"payment.status.succes\",",
+                "\"payment.status.success\\u0020\",",
+                "1,",
+                "1}",
+                "1 ,",
+                "10,",
+                "1.0,",
+                "1e0}",
+                "12345001,",
+                "12345001.5,",
+                "12345001E2}",
+                "7}",
+            ] {
+                let mut c = Cursor::new(text);
+                let got = reader(&mut c);
+                let at = c.at();
+                let mut general = Cursor::new(text);
+                let want = scalar(&mut general);
+                match got {
+                    Some(field) => {
+                        assert_eq!(at, general.at(), "{name} {text}: where it stops");
+                        match (name, field) {
+                            // `active`'s `1` is read as the flag `plain_payment` makes of it.
+                            ("active", Field::Bool(true)) => {
+                                assert_eq!(want, Some(Field::Number("1")), "{text}")
+                            }
+                            // An id is passed over, not read.
+                            ("id", Field::Other) => {
+                                assert!(matches!(want, Some(Field::Number(_))), "{text}")
+                            }
+                            _ => assert_eq!(Some(field), want, "{name} {text}"),
+                        }
+                    }
+                    None => assert_eq!(at, 0, "{name} {text}: unmoved"),
+                }
             }
         }
     }

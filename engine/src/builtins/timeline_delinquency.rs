@@ -153,7 +153,7 @@ fn plain_row<'d>(row: &Value<'d>) -> Option<PaymentRow<'d>> {
         Some(d) if d.is_null() => Field::Null,
         other => field(other),
     };
-    plain_payment([
+    plain_payment(&[
         field(status),
         field(active),
         field(date),
