@@ -3,8 +3,11 @@
 //! Two readers take LoanPro's payment rows without the general path's per-field errors: the
 //! document's (`timeline_delinquency::plain_row`, over parsed nodes) and the text's
 //! (`payments_text`, straight from the JSON). Both tell each field apart as a [`Field`] and
-//! leave the forms-to-row rules (derivations.md §1, §3) to [`plain_payment`], written once.
-//! A row either reader declines (`None`) goes to the general reader, which words the errors.
+//! leave the forms-to-row rules (derivations.md §1, §3) to [`set_field`], written once; the
+//! text's reader reads LoanPro's usual forms (a `/Date(N)/` date, a `D.DD` amount, the
+//! success status, an active flag of 1, `null`) straight into the row, as `set_field` would
+//! read them, and tests hold it to that. A row either reader declines (`None`) goes to the
+//! general reader, which words the errors.
 use sonic_rs::JsonValueTrait;
 
 use crate::clean::date::loanpro_day;
@@ -27,10 +30,6 @@ pub(crate) enum Field<'a> {
     NumberNode(&'a Doc),
     /// A string without escapes: its characters.
     String(&'a str),
-    /// A LoanPro date string already read as its day (the text reader's one-pass form).
-    Day(Option<Day>),
-    /// An amount string in LoanPro's `D.DD` form already read as its cents (likewise).
-    Cents(Cents),
     /// A string with escapes, a list or an object: left to the general reader.
     Other,
 }
@@ -39,45 +38,84 @@ pub(crate) enum Field<'a> {
 /// when a field's form is left to the general reader.
 #[inline]
 pub(crate) fn plain_payment<'a>(fields: &[Field<'a>; 5]) -> Option<PaymentRow<'a>> {
-    let &[status, active, date, reverse_date, amount] = fields;
-    Some(PaymentRow {
-        status: match status {
-            Field::Absent | Field::Null => None,
-            Field::String(s) => Some(s),
-            _ => return None,
+    let mut row = ABSENT_ROW;
+    for (i, &f) in fields.iter().enumerate() {
+        set_field(&mut row, i, f)?;
+    }
+    Some(row)
+}
+
+/// The row whose five fields are all absent: what each field reads as when its key is not
+/// there, and when its value is `null`.
+pub(crate) const ABSENT_ROW: PaymentRow<'static> = PaymentRow {
+    status: None,
+    active: false,
+    date: None,
+    reverse_date: None,
+    amount: Cents::ZERO,
+};
+
+/// `row` with field `i` (status, active, date, reverseDate, amount; any other index is not a
+/// field) read from `f`; `None` when its form is left to the general reader.
+#[inline]
+pub(crate) fn set_field<'a>(row: &mut PaymentRow<'a>, i: usize, f: Field<'a>) -> Option<()> {
+    match i {
+        0 => row.status = status(f)?,
+        1 => row.active = active(f)?,
+        2 => row.date = day(f)?,
+        3 => row.reverse_date = day(f)?,
+        4 => row.amount = amount(f)?,
+        _ => {}
+    }
+    Some(())
+}
+
+/// A status field's text, when there is one.
+#[inline]
+fn status(field: Field<'_>) -> Option<Option<&str>> {
+    match field {
+        Field::Absent | Field::Null => Some(None),
+        Field::String(s) => Some(Some(s)),
+        _ => None,
+    }
+}
+
+/// LoanPro's active flag.
+#[inline]
+fn active(field: Field<'_>) -> Option<bool> {
+    Some(match field {
+        Field::Absent | Field::Null => false,
+        Field::Bool(b) => b,
+        // The number 1 as `json::number_i64` reads it: the text "1", or any integer text
+        // equal to 1.
+        Field::Number(n) => n == "1" || n.parse::<i64>() == Ok(1),
+        Field::NumberNode(d) => match d.as_raw_number() {
+            Some(raw) => raw.as_str() == "1" || raw.as_str().parse::<i64>() == Ok(1),
+            None => json::number_i64(d) == Some(1),
         },
-        active: match active {
-            Field::Absent | Field::Null => false,
-            Field::Bool(b) => b,
-            // The number 1 as `json::number_i64` reads it: the text "1", or any integer
-            // text equal to 1.
-            Field::Number(n) => n == "1" || n.parse::<i64>() == Ok(1),
-            Field::NumberNode(d) => match d.as_raw_number() {
-                Some(raw) => raw.as_str() == "1" || raw.as_str().parse::<i64>() == Ok(1),
-                None => json::number_i64(d) == Some(1),
-            },
-            Field::String(s) => s == "1",
-            _ => return None,
-        },
-        date: day(date)?,
-        reverse_date: day(reverse_date)?,
-        amount: match amount {
-            Field::Cents(cents) => cents,
-            Field::Absent | Field::Null | Field::String("") => Cents::ZERO,
-            Field::String(s) | Field::Number(s) => parse_money(s).ok()?,
-            Field::NumberNode(d) => parse_money(d.as_raw_number()?.as_str()).ok()?,
-            _ => return None,
-        },
+        Field::String(s) => s == "1",
+        _ => return None,
     })
 }
 
 /// A date field's day (none for every "no date" form); `None` when left to the general
 /// reader.
+#[inline]
 fn day(field: Field<'_>) -> Option<Option<Day>> {
     match field {
         Field::Absent | Field::Null => Some(None),
-        Field::Day(day) => Some(day),
         Field::String(s) => loanpro_day(s).ok(),
+        _ => None,
+    }
+}
+
+/// An amount field's cents.
+#[inline]
+fn amount(field: Field<'_>) -> Option<Cents> {
+    match field {
+        Field::Absent | Field::Null | Field::String("") => Some(Cents::ZERO),
+        Field::String(s) | Field::Number(s) => parse_money(s).ok(),
+        Field::NumberNode(d) => parse_money(d.as_raw_number()?.as_str()).ok(),
         _ => None,
     }
 }
