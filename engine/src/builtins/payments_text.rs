@@ -94,9 +94,9 @@ const NOT_READ: usize = usize::MAX;
 /// One payment row: its payment when it counts.
 fn row(c: &mut Cursor<'_>) -> Option<Option<(Day, Cents)>> {
     c.eat(b'{')?;
-    // Each field read into the row as `plain_payment` reads it, from the first of its keys (as
+    // Each field read into the row as `set_field` reads it, from the first of its keys (as
     // `Value::get` reads); bit `i` of `seen` is set once field `i` is. No list of fields in
-    // between: moving them was a fifth of the row's cost.
+    // between: moving them into one and matching them again cost about 90 instructions a row.
     let mut r = ABSENT_ROW;
     let mut seen = 0u8;
     let mut deferred = false;
