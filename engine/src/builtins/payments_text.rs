@@ -253,6 +253,14 @@ fn loanpro_date(c: &mut Cursor<'_>) -> Option<Option<Day>> {
     const HEAD: &[u8] = b"\"/Date(";
     let rest = c.rest();
     let digits = rest.strip_prefix(HEAD)?;
+    // The form of every date from 2001-09-09 to 2286-11-20: ten digits, read eight at a time.
+    if let (Some(ten), Some(b")/\"")) = (digits.get(..10), digits.get(10..13)) {
+        if let Some(n) = ten.try_into().ok().and_then(ten_digits) {
+            let day = loanpro_day_of(n)?;
+            c.advance(HEAD.len() + 13);
+            return Some(day);
+        }
+    }
     let (negative, digits) = match digits.split_first() {
         Some((b'-', d)) => (true, d),
         _ => (false, digits),
@@ -267,6 +275,33 @@ fn loanpro_date(c: &mut Cursor<'_>) -> Option<Option<Day>> {
     let day = loanpro_day_of(if negative { -magnitude } else { magnitude })?;
     c.advance(HEAD.len() + usize::from(negative) + len + 3);
     Some(day)
+}
+
+/// Ten ASCII digits as their number; `None` when one is not a digit. The first eight are
+/// checked and summed as one 64-bit word (the usual SWAR parse of eight digits), which takes a
+/// third of the instructions of a digit at a time.
+#[inline]
+fn ten_digits(b: &[u8; 10]) -> Option<i64> {
+    const ZEROS: u64 = u64::from_le_bytes([b'0'; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0xF0; 8]);
+    let word = u64::from_le_bytes(b[..8].try_into().expect("eight bytes"));
+    // Each byte is a digit when its high half is 3 and adding 6 does not carry out of its low
+    // half (no carry crosses bytes once every high half is 3).
+    if word & HIGH != ZEROS || word.wrapping_add(u64::from_le_bytes([6; 8])) & HIGH != ZEROS {
+        return None;
+    }
+    let [d8 @ b'0'..=b'9', d9 @ b'0'..=b'9'] = [b[8], b[9]] else {
+        return None;
+    };
+    // The first digit is the lowest byte: pairs, then fours, then the eight.
+    let v = word - ZEROS;
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    const LOW: u64 = 0x0000_00FF_0000_00FF;
+    let v = (v & LOW)
+        .wrapping_mul(100 + (1_000_000 << 32))
+        .wrapping_add(((v >> 16) & LOW).wrapping_mul(1 + (10_000 << 32)))
+        >> 32;
+    Some(v as i64 * 100 + i64::from(d8 - b'0') * 10 + i64::from(d9 - b'0'))
 }
 
 /// A value (after whitespace), checked, as the plain readers tell values apart.
@@ -438,6 +473,12 @@ mod tests {
     fn one_pass_dates_read_as_loanpro_day_reads_them() {
         for text in [
             "/Date(1762473600)/",
+            "/Date(0000000000)/",
+            "/Date(9999999999)/",
+            "/Date(12345678a0)/",
+            "/Date(1234567890/",
+            "/Date(1234567890)",
+            "/Date(1234567890)/x",
             "/Date(-62169984000)/",
             "/Date(0)/",
             "/Date(-0)/",
@@ -468,6 +509,46 @@ mod tests {
             Some(Some(1_762_473_600 / 86_400))
         );
         assert_eq!(one_pass("\"/Date(0)/\"", loanpro_date).0, Some(None));
+    }
+
+    #[test]
+    fn ten_digits_read_as_a_digit_at_a_time() {
+        let one_at_a_time = |b: &[u8; 10]| {
+            b.iter().try_fold(0i64, |n, d| {
+                d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0'))
+            })
+        };
+        let mut texts: Vec<[u8; 10]> = vec![
+            *b"0000000000",
+            *b"9999999999",
+            *b"1762473600",
+            *b"0123456789",
+            *b"9876543210",
+        ];
+        // Every position holding each byte around the digits, and a walk of values.
+        for at in 0..10 {
+            for byte in [
+                b'/', b'0', b'5', b'9', b':', b' ', b'a', 0x80, 0xB9, 0xFF, 0x29, 0x3F,
+            ] {
+                let mut t = *b"1234567890";
+                t[at] = byte;
+                texts.push(t);
+            }
+        }
+        let mut n: u64 = 7;
+        for _ in 0..2_000 {
+            n = n.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let text = format!("{:010}", n % 10_000_000_000);
+            texts.push(text.as_bytes().try_into().unwrap());
+        }
+        for t in &texts {
+            assert_eq!(
+                ten_digits(t),
+                one_at_a_time(t),
+                "{:?}",
+                String::from_utf8_lossy(t)
+            );
+        }
     }
 
     #[test]
