@@ -331,7 +331,6 @@ fn the_preset_maps_generated_loans_the_same_both_ways() {
     }
 }
 
-/// The LoanPro fixture `name` (of `fixtures/loanpro/`).
 /// The J1 fixture with its `Customers` changed by `edit`, through the preset both ways.
 fn j1_loan_both_ways(edit: impl FnOnce(&mut Vec<Json>)) -> (String, String) {
     let mut loan = fixture("co_borrower_same_address_j1.json");
@@ -343,6 +342,7 @@ fn j1_loan_both_ways(edit: impl FnOnce(&mut Vec<Json>)) -> (String, String) {
     both(&compile("presets/loanpro.m2map"), &json::from_serde(&loan))
 }
 
+/// The LoanPro fixture `name` (of `fixtures/loanpro/`).
 fn fixture(name: &str) -> Json {
     let path = format!("{}/../fixtures/loanpro/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(path).expect("fixture"))

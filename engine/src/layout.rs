@@ -300,10 +300,6 @@ pub struct Layout {
     pub len: usize,
     /// Its fields, in position order, covering every byte exactly once.
     pub fields: Vec<Field>,
-    /// [`Layout::blank`], made once: every mapped record starts from it, and writing it field
-    /// by field cost about 2,300 instructions a segment (docs/performance.md).
-    #[serde(skip)]
-    blank: Vec<u8>,
 }
 
 impl Layout {
@@ -319,11 +315,6 @@ impl Layout {
 
     /// A segment of this layout holding nothing: framing written, `AN` blank, everything else zero.
     pub fn blank(&self) -> Vec<u8> {
-        self.blank.clone()
-    }
-
-    /// The bytes of [`Layout::blank`].
-    fn blank_bytes(&self) -> Vec<u8> {
         let mut bytes = vec![b' '; self.len];
         for f in &self.fields {
             bytes[f.range()].fill(f.ty.fill());
@@ -421,14 +412,7 @@ pub fn parse_tsv(kind: SegmentKind, text: &'static str) -> Result<Layout, Layout
         }
         expected = f.end() + 1;
     }
-    let mut layout = Layout {
-        kind,
-        len,
-        fields,
-        blank: Vec::new(),
-    };
-    layout.blank = layout.blank_bytes();
-    Ok(layout)
+    Ok(Layout { kind, len, fields })
 }
 
 fn unquote(s: &str) -> String {
@@ -454,6 +438,17 @@ pub fn layout(kind: SegmentKind) -> &'static Layout {
     &LAYOUTS[kind.index()]
 }
 
+/// Each embedded layout's [`Layout::blank`], made once: a segment built from nothing starts
+/// from it, and writing it field by field cost about 2,300 instructions a segment
+/// (docs/performance.md, seventeenth session).
+static BLANKS: LazyLock<Vec<Vec<u8>>> =
+    LazyLock::new(|| LAYOUTS.iter().map(Layout::blank).collect());
+
+/// [`Layout::blank`] of the embedded layout of `kind`, made once.
+pub fn blank(kind: SegmentKind) -> &'static [u8] {
+    &BLANKS[kind.index()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -463,6 +458,13 @@ mod tests {
         let want = [426, 426, 426, 100, 200, 34, 34, 40, 30, 54, 146];
         for (k, n) in SegmentKind::ALL.into_iter().zip(want) {
             assert_eq!(layout(k).len, n, "{k}");
+        }
+    }
+
+    #[test]
+    fn the_kept_blank_is_the_layouts_blank() {
+        for k in SegmentKind::ALL {
+            assert_eq!(blank(k), layout(k).blank(), "{k}");
         }
     }
 

@@ -18,7 +18,7 @@ impl Segment {
     pub fn blank(kind: SegmentKind) -> Segment {
         Segment {
             kind,
-            bytes: kind.layout().blank(),
+            bytes: crate::layout::blank(kind).to_vec(),
         }
     }
 

@@ -208,12 +208,19 @@ fn active_one(c: &mut Cursor<'_>) -> Option<()> {
 /// cursor unmoved, when it has a fraction or an exponent, which [`scalar`] checks.
 #[inline]
 fn passed_number(c: &mut Cursor<'_>) -> Option<()> {
-    let rest = c.rest();
+    whole_number(c.rest()).map(|n| c.advance(n))
+}
+
+/// The length of the whole number `rest` starts with (`1`-`9`, then digits, then neither a
+/// fraction nor an exponent: the ids and `active` of every row); `None` for any other
+/// number or value, which the full number grammar reads.
+#[inline]
+fn whole_number(rest: &[u8]) -> Option<usize> {
     let (b'1'..=b'9', digits) = rest.split_first()? else {
         return None;
     };
     let n = 1 + digit_run(digits);
-    (!matches!(rest.get(n), Some(b'.' | b'e' | b'E'))).then(|| c.advance(n))
+    (!matches!(rest.get(n), Some(b'.' | b'e' | b'E'))).then_some(n)
 }
 
 /// An amount string in LoanPro's form at the cursor (its opening quote next), read in one
@@ -331,16 +338,10 @@ fn scalar<'a>(c: &mut Cursor<'a>) -> Option<Field<'a>> {
             c.value()?;
             Field::Other
         }
-        // A whole number without sign, fraction or exponent (the ids and `active` of every
-        // row), read here; any other number by the full grammar.
-        b'1'..=b'9' => {
-            let rest = c.rest();
-            let n = 1 + digit_run(&rest[1..]);
-            match rest.get(n) {
-                Some(b'.' | b'e' | b'E') => Field::Number(c.number()?),
-                _ => Field::Number(c.take(n)),
-            }
-        }
+        b'1'..=b'9' => Field::Number(match whole_number(c.rest()) {
+            Some(n) => c.take(n),
+            None => c.number()?,
+        }),
         _ => Field::Number(c.number()?),
     })
 }

@@ -112,7 +112,7 @@ fn digits(v: u64, out: &mut [u8]) {
 /// and gives for each character field the offset of its packed bytes (for locating findings).
 /// The RDW is left for the caller.
 pub fn to_character(kind: SegmentKind, packed: &[u8]) -> (Vec<u8>, Vec<(usize, usize)>) {
-    let mut out = kind.layout().blank();
+    let mut out = crate::layout::blank(kind).to_vec();
     let mut map = Vec::new();
     for p in table(kind) {
         let f = p.field;
