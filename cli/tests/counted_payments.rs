@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use common::as_of;
-use common::preset::{fixtures, params};
+use common::preset::{fixtures, outcome_text, params};
 use metro2_engine::json;
 use metro2_engine::plan::Plan;
 use proptest::prelude::*;
@@ -34,12 +34,12 @@ fn preset_source() -> String {
 
 static PRESET: LazyLock<Plan> = LazyLock::new(|| compile(&preset_source(), "loanpro.m2map"));
 
-/// The two paths' outcomes on `text`, as their full debug text; and whether the counted path
+/// The two paths' outcomes on `text`, as all they say ([`outcome_text`]); and whether the counted path
 /// read the payments from the text.
 fn both(plan: &Plan, text: &str, as_of: NaiveDate) -> (String, String, bool) {
     let params = params(as_of);
     let general = match json::parse(text) {
-        Ok(doc) => format!("{:?}", plan.eval(&doc, &params)),
+        Ok(doc) => outcome_text(&plan.eval(&doc, &params)),
         Err(e) => format!("parse error: {e}"),
     };
     match plan.parse(text) {
@@ -47,7 +47,7 @@ fn both(plan: &Plan, text: &str, as_of: NaiveDate) -> (String, String, bool) {
             let counted = loan.payments.is_some();
             (
                 general,
-                format!("{:?}", plan.eval_loan(&loan, &params)),
+                outcome_text(&plan.eval_loan(&loan, &params)),
                 counted,
             )
         }

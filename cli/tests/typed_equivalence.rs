@@ -5,9 +5,12 @@
 //! loans, and for the mapping bench's file over loans whose fields are changed at random into
 //! every shape LoanPro sends and some it should not.
 
+mod common;
+
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
+use common::preset::outcome_text;
 use metro2_engine::json;
 use metro2_engine::plan::{Outcome, Params, Plan};
 use metro2_engine::value::Value;
@@ -46,31 +49,12 @@ fn params() -> Params {
         .with("furnisher_id", Value::text("FURN12345"))
 }
 
-/// Everything an outcome says: every segment's bytes and the findings, the skip, or the
-/// failure's field, line and message.
-fn summary(o: &Outcome) -> String {
-    match o {
-        Outcome::Mapped { record, findings } => {
-            let mut s: String = record
-                .segments()
-                .map(|seg| String::from_utf8_lossy(seg.as_bytes()).into_owned() + "\n")
-                .collect();
-            for f in findings {
-                s.push_str(&format!("finding {} line {}\n", f.rule, f.line));
-            }
-            s
-        }
-        Outcome::Skipped { reason, line } => format!("skipped at {line}: {reason}"),
-        Outcome::Error(e) => format!("{:?} line {}: {}", e.field, e.line, e.message),
-    }
-}
-
 /// The typed path (`eval`) and the general one (`explain`) on one document.
 fn both(plan: &Plan, doc: &json::Doc) -> (String, String) {
     let p = params();
     (
-        summary(&plan.eval(doc, &p)),
-        summary(&plan.explain(doc, &p).outcome),
+        outcome_text(&plan.eval(doc, &p)),
+        outcome_text(&plan.explain(doc, &p).outcome),
     )
 }
 
@@ -87,7 +71,7 @@ fn the_shapes_map_the_unchanged_loan() {
         assert!(
             matches!(outcome, Outcome::Mapped { .. }),
             "{}",
-            summary(&outcome)
+            outcome_text(&outcome)
         );
         let (typed, general) = both(plan, &doc);
         assert_eq!(typed, general);
@@ -130,7 +114,7 @@ fn lets_cleaned_the_typed_way_give_what_the_general_path_gives() {
     assert!(
         matches!(outcome, Outcome::Mapped { .. }),
         "{}",
-        summary(&outcome)
+        outcome_text(&outcome)
     );
 }
 

@@ -1,7 +1,7 @@
 //! The LoanPro preset's fixtures and parameters, as the tests that map them read them.
 
 use chrono::NaiveDate;
-use metro2_engine::plan::Params;
+use metro2_engine::plan::{Outcome, Params};
 use metro2_engine::value::Value;
 
 /// The furnisher id the tests map with.
@@ -33,4 +33,28 @@ pub fn fixtures(dir: &str) -> Vec<(String, String)> {
         .collect();
     out.sort();
     out
+}
+
+/// Everything an outcome says, to compare two ways of mapping one document: every segment's
+/// bytes, each finding (rule, severity, line, message), the skip, or the failure. (An
+/// outcome's `Debug` names its segments without their bytes, which hold identities, so it
+/// cannot tell two records apart.)
+pub fn outcome_text(o: &Outcome) -> String {
+    match o {
+        Outcome::Mapped { record, findings } => {
+            let mut s: String = record
+                .segments()
+                .map(|seg| String::from_utf8_lossy(seg.as_bytes()).into_owned() + "\n")
+                .collect();
+            for f in findings {
+                s.push_str(&format!(
+                    "finding {} {:?} line {}: {}\n",
+                    f.rule, f.severity, f.line, f.message
+                ));
+            }
+            s
+        }
+        Outcome::Skipped { reason, line } => format!("skipped at {line}: {reason}"),
+        Outcome::Error(e) => format!("error {e:?}"),
+    }
 }

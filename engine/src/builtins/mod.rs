@@ -77,6 +77,7 @@ mod max;
 mod min;
 mod money;
 mod payment_fields;
+mod payment_template;
 pub mod payments_text;
 pub(crate) use money::money_of;
 mod month_end;

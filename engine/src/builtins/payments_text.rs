@@ -11,11 +11,12 @@
 //! a string with escapes, a row that is not an object, a deferred list) makes this one give up
 //! (`None`), and the document is parsed and read the general way, which words the errors.
 use super::payment_fields::{set_field, Field, ABSENT_ROW};
+use super::payment_template::{Mark, Slot, Template};
 use super::timeline_delinquency::counted;
 use crate::clean::date::loanpro_day_of;
 use crate::clean::money::Cents;
 use crate::loan::cursor::{digit_run, Cursor};
-use crate::timeline::Day;
+use crate::timeline::{Day, PaymentRow};
 use crate::value::Value;
 
 /// The type name of the counted payments a [`crate::loan::Loan`] gives for `Payments`.
@@ -73,16 +74,34 @@ pub(crate) fn counted_payments(c: &mut Cursor<'_>) -> Option<Vec<(Day, Cents)>> 
 
 /// A list of payment rows.
 fn rows(c: &mut Cursor<'_>) -> Option<Vec<(Day, Cents)>> {
+    rows_counting_templated(c).map(|(out, _)| out)
+}
+
+/// [`rows`], and how many rows were read against the row before them (`payment_template.rs`).
+fn rows_counting_templated<'a>(c: &mut Cursor<'a>) -> Option<(Vec<(Day, Cents)>, usize)> {
     c.eat(b'[')?;
     let mut out = Vec::with_capacity(64);
+    let mut templated = 0;
     if c.eat_if(b']') {
-        return Some(out);
+        return Some((out, templated));
     }
+    let mut template = Template::empty();
+    let mut marks: Vec<Mark> = Vec::with_capacity(8);
     loop {
-        out.extend(row(c)?);
+        c.next_token()?;
+        if let Some(payment) = template.read(c) {
+            templated += 1;
+            out.extend(payment);
+        } else {
+            let start = c.at();
+            marks.clear();
+            let r = row(c, &mut marks)?;
+            template.learn(c.since(start), start, &marks, r);
+            out.extend(counted(&r));
+        }
         if !c.eat_if(b',') {
             c.eat(b']')?;
-            return Some(out);
+            return Some((out, templated));
         }
     }
 }
@@ -91,8 +110,11 @@ fn rows(c: &mut Cursor<'_>) -> Option<Vec<(Day, Cents)>> {
 /// active, date, reverseDate, amount), or none.
 const NOT_READ: usize = usize::MAX;
 
-/// One payment row: its payment when it counts.
-fn row(c: &mut Cursor<'_>) -> Option<Option<(Day, Cents)>> {
+/// One payment row, as it reads (its payment is [`counted`] of it), its `{` at the cursor:
+/// each value read in one pass that changes from row to row (a date, a reversal date or an
+/// amount in its plain form, any value passed over) marked in `marks` for the template the
+/// row becomes (`payment_template.rs`).
+fn row<'a>(c: &mut Cursor<'a>, marks: &mut Vec<Mark>) -> Option<PaymentRow<'a>> {
     c.eat(b'{')?;
     // Each field read into the row as `set_field` reads it, from the first of its keys (as
     // `Value::get` reads); bit `i` of `seen` is set once field `i` is. No list of fields in
@@ -124,22 +146,42 @@ fn row(c: &mut Cursor<'_>) -> Option<Option<(Day, Cents)>> {
             }
             // The forms LoanPro writes are read in one pass, straight into the row; anything
             // else as any value.
-            let read = match (first, i, c.next_token()?) {
-                (true, 0, b'"') => known_status(c).map(|s| r.status = Some(s)),
-                (true, 1, b'1') => active_one(c).map(|()| r.active = true),
-                (true, 2, b'"') => loanpro_date(c).map(|d| r.date = d),
-                (true, 3, b'"') => loanpro_date(c).map(|d| r.reverse_date = d),
-                (true, 4, b'"') => plain_amount(c).map(|a| r.amount = a),
+            let token = c.next_token()?;
+            let start = c.at();
+            let (read, slot) = match (first, i, token) {
+                (true, 0, b'"') => (known_status(c).map(|s| r.status = Some(s)), None),
+                (true, 1, b'1') => (active_one(c).map(|()| r.active = true), None),
+                (true, 2, b'"') => (loanpro_date(c).map(|d| r.date = d), Some(Slot::Date)),
+                (true, 3, b'"') => (
+                    loanpro_date(c).map(|d| r.reverse_date = d),
+                    Some(Slot::ReverseDate),
+                ),
+                (true, 4, b'"') => (plain_amount(c).map(|a| r.amount = a), Some(Slot::Amount)),
                 // Every field reads `null` as absent, which the row holds until it is set.
-                (_, _, b'n') => c.literal("null"),
+                (_, _, b'n') => (c.literal("null"), None),
                 // A value not read (an `id`, a later duplicate): passed over.
-                (false, _, b'1'..=b'9') => passed_number(c),
-                _ => None,
+                (false, _, b'1'..=b'9') => (passed_number(c), Some(Slot::Passed)),
+                _ => (None, None),
             };
-            if read.is_none() {
-                let value = scalar(c)?;
-                if first {
-                    set_field(&mut r, i, value)?;
+            match (read, slot) {
+                (Some(()), Some(slot)) => marks.push(Mark {
+                    start,
+                    end: c.at(),
+                    slot,
+                }),
+                (Some(()), None) => {}
+                (None, _) => {
+                    let value = scalar(c)?;
+                    if first {
+                        set_field(&mut r, i, value)?;
+                    } else if !matches!(token, b'n' | b't' | b'f') {
+                        // Passed over as any value: a string, a container, another number.
+                        marks.push(Mark {
+                            start,
+                            end: c.at(),
+                            slot: Slot::Passed,
+                        });
+                    }
                 }
             }
             // The next key's comma and quote, in compact JSON one two-byte compare.
@@ -157,7 +199,7 @@ fn row(c: &mut Cursor<'_>) -> Option<Option<(Day, Cents)>> {
     if deferred && seen != 0b1_1111 {
         return None;
     }
-    Some(counted(&r))
+    Some(r)
 }
 
 /// A key the row reader reads (or, for `id`, knows it passes over), at the start of `rest`
@@ -227,7 +269,7 @@ fn whole_number(rest: &[u8]) -> Option<usize> {
 /// pass: `"[-]D.DD"` with 1 to 13 digits D, which [`parse_money`] reads as the same cents.
 /// `None`, with the cursor unmoved, for any other string.
 #[inline]
-fn plain_amount(c: &mut Cursor<'_>) -> Option<Cents> {
+pub(super) fn plain_amount(c: &mut Cursor<'_>) -> Option<Cents> {
     let rest = c.rest().strip_prefix(b"\"")?;
     let (negative, digits) = match rest.split_first() {
         Some((b'-', d)) => (true, d),
@@ -256,7 +298,7 @@ fn plain_amount(c: &mut Cursor<'_>) -> Option<Cents> {
 /// [`crate::clean::date::loanpro_day`] reads it. `None`, with the cursor unmoved, for any
 /// other string (the empty date, a date too late), which the general reading takes.
 #[inline]
-fn loanpro_date(c: &mut Cursor<'_>) -> Option<Option<Day>> {
+pub(super) fn loanpro_date(c: &mut Cursor<'_>) -> Option<Option<Day>> {
     const HEAD: &[u8] = b"\"/Date(";
     let rest = c.rest();
     let digits = rest.strip_prefix(HEAD)?;
@@ -309,6 +351,13 @@ fn ten_digits(b: &[u8; 10]) -> Option<i64> {
         .wrapping_add(((v >> 16) & LOW).wrapping_mul(1 + (10_000 << 32)))
         >> 32;
     Some(v as i64 * 100 + i64::from(d8 - b'0') * 10 + i64::from(d9 - b'0'))
+}
+
+/// A value not read (of a key not read, or a later copy of one that is) passed over as the row
+/// reader passes it over: `null`, a whole number, or any value [`scalar`] reads.
+#[inline]
+pub(super) fn passed_value(c: &mut Cursor<'_>) -> Option<()> {
+    passed_number(c).or_else(|| scalar(c).map(drop))
 }
 
 /// A value (after whitespace), checked, as the plain readers tell values apart.
@@ -420,6 +469,156 @@ mod tests {
                 assert_eq!(together, each, "rows {start}..{end}");
             }
         }
+    }
+
+    /// A row in LoanPro's shape, its values given in order: `__metadata`'s uri, `id`, `date`,
+    /// `amount`, `active`, `reverseDate`, `status`, `created`.
+    fn loanpro_row(v: [&str; 8]) -> String {
+        format!(
+            r#"{{"__metadata":{{"uri":{},"type":"Entity.Payment"}},"id":{},"date":{},"amount":{},"active":{},"reverseDate":{},"status":{},"created":{},"paymentTypeId":1}}"#,
+            v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]
+        )
+    }
+
+    #[test]
+    fn rows_read_against_the_row_before_read_as_they_read_alone() {
+        let plain = [
+            r#""u/Payments(id=1)""#,
+            "1",
+            r#""/Date(1768435200)/""#,
+            r#""100.00""#,
+            "1",
+            "null",
+            r#""payment.status.success""#,
+            r#""/Date(1768435200)/""#,
+        ];
+        // Each value in turn in other forms: the template's own forms with other values, and
+        // forms its readers decline (read key by key instead), valid or not.
+        let others: [&[&str]; 8] = [
+            &[r#""u/Payments(id=22)""#, "null", "7", r#""A""#, "[]"],
+            &[
+                "22",
+                "0",
+                "1.5",
+                "-1",
+                "1e3",
+                r#""x""#,
+                "null",
+                r#"{"a":1}"#,
+                "[1]",
+                "01",
+                "tru",
+            ],
+            &[
+                r#""/Date(1768521600)/""#,
+                r#""/Date(0)/""#,
+                r#""/Date(-62169984000)/""#,
+                r#""""#,
+                "null",
+                r#""2026-01-01""#,
+                "5",
+                r#""/Date(1768521600)/ ""#,
+            ],
+            &[
+                r#""-3.00""#,
+                r#""0.00""#,
+                r#""1e2""#,
+                "100.5",
+                "null",
+                r#""3,00""#,
+                r#""100.0""#,
+            ],
+            &["0", "true", "10", "1.0", "null"],
+            &[
+                r#""/Date(1768521600)/""#,
+                r#""/Date(0)/""#,
+                r#""/Date(1768608000)/""#,
+                r#""""#,
+                "0",
+            ],
+            &[
+                r#""payment.status.reversed""#,
+                r#""payment.status.success ""#,
+                r#""payment.status.success""#,
+                "null",
+            ],
+            &[r#""/Date(1768521600)/""#, "12", r#""a"b""#, "null", "{}"],
+        ];
+        let mut rows = vec![loanpro_row(plain)];
+        for (i, forms) in others.iter().enumerate() {
+            for form in *forms {
+                let mut v = plain;
+                v[i] = form;
+                rows.push(loanpro_row(v));
+            }
+        }
+        // The same keys in another layout: whitespace, another order, one more, one less, a
+        // second `date`, `__deferred`.
+        let base = loanpro_row(plain);
+        rows.extend([
+            base.replace(r#""date":"#, r#""date": "#),
+            base.replace(r#","active":1"#, "")
+                .replace(r#""id":1,"#, r#""id":1,"active":1,"#),
+            base.replace(r#""paymentTypeId":1"#, r#""paymentTypeId":1,"note":"n""#),
+            base.replace(r#","paymentTypeId":1"#, ""),
+            base.replace(
+                r#""paymentTypeId":1"#,
+                r#""paymentTypeId":1,"date":"/Date(0)/""#,
+            ),
+            base.replace(
+                r#""paymentTypeId":1"#,
+                r#""paymentTypeId":1,"__deferred":{}"#,
+            ),
+        ]);
+        let alone: Vec<Option<Vec<(Day, Cents)>>> =
+            rows.iter().map(|r| read(&format!("[{r}]"))).collect();
+        assert!(alone.iter().filter(|r| r.is_none()).count() >= 5);
+        assert!(
+            alone
+                .iter()
+                .filter(|r| r.as_ref().is_some_and(|v| !v.is_empty()))
+                .count()
+                >= 20
+        );
+        // Every row after every row, and after itself.
+        for (i, a) in rows.iter().enumerate() {
+            for (j, b) in rows.iter().enumerate() {
+                let want = match (&alone[i], &alone[j]) {
+                    (Some(x), Some(y)) => Some([x.clone(), y.clone()].concat()),
+                    _ => None,
+                };
+                assert_eq!(read(&format!("[{a},{b}]")), want, "{a}\nthen {b}");
+            }
+        }
+        // Rows of the template's forms are read against it: all but the first.
+        let same: Vec<String> = (0..5)
+            .map(|k| {
+                let (uri, id, day, amount) = (
+                    format!(r#""u/Payments(id={k})""#),
+                    format!("{}", 100 + k),
+                    format!(r#""/Date({})/""#, 1_768_435_200 + 86_400 * k),
+                    format!(r#""{k}.50""#),
+                );
+                let mut v = plain;
+                v[0] = &uri;
+                v[1] = &id;
+                v[2] = &day;
+                v[3] = &amount;
+                v[7] = &day;
+                loanpro_row(v)
+            })
+            .collect();
+        let text = format!("[{}]", same.join(", "));
+        let (out, templated) = rows_counting_templated(&mut Cursor::new(&text)).expect("reads");
+        assert_eq!(templated, 4);
+        let days: Vec<Day> = out.iter().map(|p| p.0).collect();
+        assert_eq!(
+            days,
+            (0..5)
+                .map(|k| 1_768_435_200 / 86_400 + k)
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(out[3].1, Cents(350));
     }
 
     /// What the one-pass readers make of a JSON string, beside what the general readers make

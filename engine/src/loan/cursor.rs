@@ -42,6 +42,20 @@ impl<'a> Cursor<'a> {
         self.at += n;
     }
 
+    /// The text from `start`, a position this cursor was at before, up to the cursor.
+    #[inline]
+    pub(crate) fn since(&self, start: usize) -> &'a [u8] {
+        &self.text.as_bytes()[start..self.at]
+    }
+
+    /// Back to `at`, a position this cursor was at before (a reader that declines after
+    /// reading part of a value).
+    #[inline]
+    pub(crate) fn back_to(&mut self, at: usize) {
+        debug_assert!(at <= self.at);
+        self.at = at;
+    }
+
     /// The next `n` bytes, which the caller has read from [`Cursor::rest`] (a whole number of
     /// characters), passed over.
     #[inline]

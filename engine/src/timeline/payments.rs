@@ -4,7 +4,7 @@ use super::days::Day;
 use crate::clean::money::Cents;
 
 /// One payment as LoanPro lists it, its values already cleaned (§1).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PaymentRow<'a> {
     /// `active`: 1 (or `true`).
     pub active: bool,
