@@ -182,7 +182,7 @@ pub(super) fn per_element<'d>(
 }
 
 /// Whether a list element is a scalar whose equality is plain (see [`same_scalar`]).
-fn is_scalar(v: &Value<'_>) -> bool {
+pub(super) fn is_scalar(v: &Value<'_>) -> bool {
     matches!(
         v,
         Value::Int(_) | Value::Bool(_) | Value::Null | Value::Missing
@@ -191,7 +191,7 @@ fn is_scalar(v: &Value<'_>) -> bool {
 
 /// Two list elements that are the same scalar of the same kind (an int is not a decimal or a
 /// text here): per-element results are shared only between such elements.
-fn same_scalar(a: &Value<'_>, b: &Value<'_>) -> bool {
+pub(super) fn same_scalar(a: &Value<'_>, b: &Value<'_>) -> bool {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Bool(x), Value::Bool(y)) => x == y,

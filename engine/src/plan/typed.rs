@@ -28,6 +28,7 @@ use std::borrow::Cow;
 use rust_decimal::Decimal;
 use sonic_rs::{JsonContainerTrait, JsonValueTrait};
 
+use super::calls::{is_scalar, same_scalar};
 use super::code::Compiler;
 use super::env::Env;
 use super::eval::write_field;
@@ -311,6 +312,9 @@ impl Compiler<'_> {
             if let Some(w) = self.text_writer(field, id) {
                 return Some(w);
             }
+            if let Some(w) = self.profile_writer(field, id) {
+                return Some(w);
+            }
         }
         if let Some(("date", [a])) = call(self, id) {
             let j = self.json(*a)?;
@@ -337,6 +341,55 @@ impl Compiler<'_> {
         Some(writer(move |env, out| match j(env) {
             Some(Some(x)) => write_field(field, &Value::Json(x), out).is_ok(),
             _ => false,
+        }))
+    }
+
+    /// `history_profile(months, char: expr)` over a list the program built (what
+    /// `t.history(as_of)` gives), written as one character a month straight into the field:
+    /// each distinct month (a bucket or none) is given to `expr` once, and no list of the
+    /// characters, no text of the profile is made. Where a month's character is anything but
+    /// a digit `0`-`9` or one ASCII character, or anything fails, the field takes the general
+    /// path, which reads every month the same way (`per_element`, whose results for equal
+    /// scalar months are shared too) and words the failure.
+    fn profile_writer(&mut self, field: &'static Field, id: NodeId) -> Option<Writer> {
+        let Node::Call { builtin, args, var } = self.node(id) else {
+            return None;
+        };
+        let (&[months, each], "history_profile") = (args.as_slice(), builtin.name) else {
+            return None;
+        };
+        let var = *var as usize;
+        let (months, each) = (self.code(months), self.code(each));
+        Some(writer(move |env, out| {
+            let Ok(Value::List(list)) = months(env) else {
+                return false;
+            };
+            let mut chars = [0u8; 64];
+            if list.len() > chars.len() {
+                return false;
+            }
+            let mut seen: Vec<(&Value<'_>, u8)> = Vec::with_capacity(8);
+            for (i, month) in list.iter().enumerate() {
+                let known = seen.iter().find(|(m, _)| same_scalar(m, month));
+                chars[i] = match known {
+                    Some((_, c)) => *c,
+                    None => {
+                        env.locals[var] = month.clone();
+                        // (The checker gives `char` a text; `history_profile` reads a text
+                        // of one character as that character.)
+                        let c = match each(env).as_ref().map(Value::as_text) {
+                            Ok(Ok(t)) if t.len() == 1 && t.is_ascii() => t.as_bytes()[0],
+                            _ => return false,
+                        };
+                        if is_scalar(month) {
+                            seen.push((month, c));
+                        }
+                        c
+                    }
+                };
+            }
+            let text = std::str::from_utf8(&chars[..list.len()]).expect("ASCII characters");
+            encode(field, &FieldValue::Text(text), out).is_ok()
         }))
     }
 
