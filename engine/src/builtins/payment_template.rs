@@ -15,7 +15,9 @@
 //! marked fields read anew. Any difference declines the template before anything is kept: the
 //! row is read key by key, and becomes the template for the rows after it.
 
-use super::payments_text::{loanpro_date, passed_value, plain_amount};
+use super::payments_text::{
+    amount_digits, loanpro_date, passed_value, plain_amount, ten_digit_day,
+};
 use super::timeline_delinquency::counted;
 use crate::clean::money::Cents;
 use crate::loan::cursor::Cursor;
@@ -32,6 +34,32 @@ pub(super) enum Slot {
     Amount,
     /// Any value of a key that is not read (or a later copy of one that is), passed over.
     Passed,
+    /// The ten digits of a `date` written `"/Date(N)/"` with ten digits (every date from
+    /// 2001 to 2286), by `ten_digit_day`: the text around them is the template's.
+    DateDigits,
+    /// The same of a `reverseDate`.
+    ReverseDateDigits,
+    /// The `[-]D.DD` of an `amount` between its quotes, by `amount_digits`: the quotes are the
+    /// template's.
+    AmountDigits,
+}
+
+impl Slot {
+    /// The narrower slot of a marked value whose text is `text`, and how many bytes of it the
+    /// template keeps before and after the slot: a ten-digit date's digits, an amount's
+    /// digits. Each narrower reader reads exactly what the wider one reads of such a text.
+    fn narrowed(self, text: &[u8]) -> (Slot, usize, usize) {
+        let ten_digit_date = text.len() == 20
+            && text.starts_with(b"\"/Date(")
+            && text.ends_with(b")/\"")
+            && text[7..17].iter().all(u8::is_ascii_digit);
+        match self {
+            Slot::Date if ten_digit_date => (Slot::DateDigits, 7, 3),
+            Slot::ReverseDate if ten_digit_date => (Slot::ReverseDateDigits, 7, 3),
+            Slot::Amount => (Slot::AmountDigits, 1, 1),
+            other => (other, 0, 0),
+        }
+    }
 }
 
 /// A marked value of the row being read: its byte range in the document's text and its slot.
@@ -90,12 +118,14 @@ impl<'a> Template<'a> {
         }
         let mut at = 0;
         for m in marks {
+            let (from, to) = (m.start - start, m.end - start);
+            let (slot, before, after) = m.slot.narrowed(&row[from..to]);
             self.pieces.push(Piece {
                 start: at as u32,
-                end: (m.start - start) as u32,
-                slot: m.slot,
+                end: (from + before) as u32,
+                slot,
             });
-            at = m.end - start;
+            at = to - after;
         }
         self.tail = at as u32;
         self.row = row;
@@ -131,6 +161,19 @@ impl<'a> Template<'a> {
                 Slot::ReverseDate => r.reverse_date = loanpro_date(c)?,
                 Slot::Amount => r.amount = plain_amount(c)?,
                 Slot::Passed => passed_value(c)?,
+                Slot::DateDigits => {
+                    r.date = ten_digit_day(c.rest())?;
+                    c.advance(10);
+                }
+                Slot::ReverseDateDigits => {
+                    r.reverse_date = ten_digit_day(c.rest())?;
+                    c.advance(10);
+                }
+                Slot::AmountDigits => {
+                    let (cents, n) = amount_digits(c.rest())?;
+                    r.amount = cents;
+                    c.advance(n);
+                }
             }
         }
         let tail = &self.row[self.tail as usize..];

@@ -271,26 +271,40 @@ fn whole_number(rest: &[u8]) -> Option<usize> {
 #[inline]
 pub(super) fn plain_amount(c: &mut Cursor<'_>) -> Option<Cents> {
     let rest = c.rest().strip_prefix(b"\"")?;
-    let (negative, digits) = match rest.split_first() {
-        Some((b'-', d)) => (true, d),
-        _ => (false, rest),
-    };
-    let whole = digit_run(digits);
-    let [b'.', d1 @ b'0'..=b'9', d2 @ b'0'..=b'9', b'"', ..] = digits.get(whole..)? else {
-        return None;
-    };
-    if !(1..=13).contains(&whole) {
+    let (cents, n) = amount_digits(rest)?;
+    if rest.get(n) != Some(&b'"') {
         return None;
     }
-    // A plain loop: the chained iterator over the whole digits and the two cents digits was
-    // an out-of-line fold of about 77 instructions a row.
+    c.advance(n + 2);
+    Some(cents)
+}
+
+/// The `[-]D.DD` of a [`plain_amount`] (1 to 13 digits D) at the start of `rest`, and its
+/// length; what follows is not looked at.
+#[inline]
+pub(super) fn amount_digits(rest: &[u8]) -> Option<(Cents, usize)> {
+    let negative = rest.first() == Some(&b'-');
+    let digits = &rest[usize::from(negative)..];
+    // The whole digits read and summed in one pass (finding where they end first, then
+    // summing them, went over them twice).
     let mut cents = 0i64;
-    for &b in &digits[..whole] {
-        cents = cents * 10 + i64::from(b - b'0');
+    let mut whole = 0;
+    while let Some(d) = digits.get(whole).map(|b| b.wrapping_sub(b'0')) {
+        if d > 9 || whole == 13 {
+            break;
+        }
+        cents = cents * 10 + i64::from(d);
+        whole += 1;
+    }
+    let [b'.', d1 @ b'0'..=b'9', d2 @ b'0'..=b'9', ..] = digits.get(whole..)? else {
+        return None;
+    };
+    if whole == 0 {
+        return None;
     }
     let cents = cents * 100 + i64::from(d1 - b'0') * 10 + i64::from(d2 - b'0');
-    c.advance(1 + usize::from(negative) + whole + 4);
-    Some(Cents(if negative { -cents } else { cents }))
+    let n = usize::from(negative) + whole + 3;
+    Some((Cents(if negative { -cents } else { cents }), n))
 }
 
 /// A LoanPro date string at the cursor (its opening quote next), read in one pass:
@@ -303,9 +317,8 @@ pub(super) fn loanpro_date(c: &mut Cursor<'_>) -> Option<Option<Day>> {
     let rest = c.rest();
     let digits = rest.strip_prefix(HEAD)?;
     // The form of every date from 2001-09-09 to 2286-11-20: ten digits, read eight at a time.
-    if let (Some(ten), Some(b")/\"")) = (digits.get(..10), digits.get(10..13)) {
-        if let Some(n) = ten.try_into().ok().and_then(ten_digits) {
-            let day = loanpro_day_of(n)?;
+    if digits.get(10..13) == Some(b")/\"") {
+        if let Some(day) = ten_digit_day(digits) {
             c.advance(HEAD.len() + 13);
             return Some(day);
         }
@@ -324,6 +337,15 @@ pub(super) fn loanpro_date(c: &mut Cursor<'_>) -> Option<Option<Day>> {
     let day = loanpro_day_of(if negative { -magnitude } else { magnitude })?;
     c.advance(HEAD.len() + usize::from(negative) + len + 3);
     Some(day)
+}
+
+/// The day of the ten digits `N` of a `/Date(N)/` at the start of `digits`, as
+/// [`loanpro_date`] reads them (what follows them is not looked at); `None` when they are not
+/// ten digits or the day is after the last one Metro 2 can write.
+#[inline]
+pub(super) fn ten_digit_day(digits: &[u8]) -> Option<Option<Day>> {
+    let n = ten_digits(digits.get(..10)?.try_into().ok()?)?;
+    loanpro_day_of(n)
 }
 
 /// Ten ASCII digits as their number; `None` when one is not a digit. The first eight are
@@ -518,6 +540,11 @@ mod tests {
                 r#""2026-01-01""#,
                 "5",
                 r#""/Date(1768521600)/ ""#,
+                r#""/Date(176852160)/""#,
+                r#""/Date(17685216000)/""#,
+                r#""/Date(1768521600) /""#,
+                r#""/Date(9999999999)/""#,
+                r#""/Date(0000000000)/""#,
             ],
             &[
                 r#""-3.00""#,
@@ -527,12 +554,18 @@ mod tests {
                 "null",
                 r#""3,00""#,
                 r#""100.0""#,
+                r#""100.001""#,
+                r#""1234567890123.99""#,
+                r#""12345678901234.99""#,
+                r#""-0.07""#,
             ],
             &["0", "true", "10", "1.0", "null"],
             &[
                 r#""/Date(1768521600)/""#,
                 r#""/Date(0)/""#,
                 r#""/Date(1768608000)/""#,
+                r#""/Date(176860800)/""#,
+                r#""/Date(0000000000)/""#,
                 r#""""#,
                 "0",
             ],
