@@ -315,112 +315,6 @@ fn the_preset_maps_generated_loans_the_same_both_ways() {
     }
 }
 
-/// The preset's table of history characters.
-const HISTORY_CHAR: &str = r#"table history_char {
-  "0" => "0"
-  "1" => "1"
-  "2" => "2"
-  "3" => "3"
-  "4" => "4"
-  "5" => "5"
-  "6" => "6"
-  "B" => "B"
-}
-"#;
-
-/// A constant for each field a base segment must assign.
-const REQUIRED: [(&str, &str); 20] = [
-    ("processing_indicator", "1"),
-    ("time_stamp", "2026-10-31"),
-    ("identification_number", r#""FURN1""#),
-    ("consumer_account_number", r#""A1""#),
-    ("portfolio_type", r#""I""#),
-    ("account_type", r#""01""#),
-    ("date_opened", "2020-01-01"),
-    ("terms_duration", "12"),
-    ("terms_frequency", r#""M""#),
-    ("account_status", r#""11""#),
-    ("payment_history_profile", r#""BBBBBBBBBBBBBBBBBBBBBBBB""#),
-    ("date_of_account_information", "2026-10-31"),
-    ("surname", r#""DOE""#),
-    ("first_name", r#""JANE""#),
-    ("ecoa_code", r#""1""#),
-    ("first_line_of_address", r#""1 MAIN ST""#),
-    ("city", r#""AUSTIN""#),
-    ("state", r#""TX""#),
-    ("postal_code", r#""78701""#),
-    ("interest_type_indicator", r#""F""#),
-];
-
-/// `history_profile` written the typed way (one character a month straight into the field)
-/// gives what the general path gives, over the fixtures and generated loans, for each kind of
-/// per-month expression: a table of texts (the preset's), digits and a text, a text of a digit,
-/// and ones the typed writer leaves to the general path (a month of two characters, a
-/// character that is not ASCII, a number above 9, a month the table has no row for), into
-/// fields of other widths, and over a list written in the mapping.
-#[test]
-fn history_profiles_written_the_typed_way_give_what_the_general_path_gives() {
-    let months = [
-        r#"history_char[text(it ?? "B")]"#,
-        r#"it ?? "B""#,
-        "text(it ?? 0)",
-        r#"if it == none then "BB" else text(it)"#,
-        r#"if it == none then "é" else text(it)"#,
-        "text((it ?? 0) + 8)",
-        r#"history_char[text(it ?? "X")]"#,
-        r#"if (it ?? 0) >= 2 then "L" else "-""#,
-    ];
-    let fields = [
-        "payment_history_profile",
-        "surname",
-        "first_name",
-        "consumer_account_number",
-    ];
-    let mut docs: Vec<json::Doc> = metro2::loanpro::generate::generate_loans(60, 5, as_of())
-        .iter()
-        .map(json::from_serde)
-        .collect();
-    let dir = format!("{}/../fixtures/loanpro", env!("CARGO_MANIFEST_DIR"));
-    for entry in std::fs::read_dir(dir).expect("the fixtures folder") {
-        let path = entry.expect("an entry").path();
-        if path.extension().and_then(|e| e.to_str()) == Some("json") {
-            let text = std::fs::read_to_string(&path).expect("a fixture");
-            docs.push(json::parse(&text).expect("a fixture is JSON"));
-        }
-    }
-    let mut mapped = 0;
-    let mut failed = 0;
-    for each in months {
-        for field in fields {
-            for list in ["t.history(as_of)", r#"["1", "2", none, 3]"#] {
-                let others: String = REQUIRED
-                    .iter()
-                    .filter(|(name, _)| *name != field)
-                    .map(|(name, value)| format!("  {name} = {value}\n"))
-                    .collect();
-                let mapping = format!(
-                    "m2map 1\nparam as_of: date\n{HISTORY_CHAR}let t = delinquency(LoanSetup, Payments)\nsegment base {{\n{others}  {field} = history_profile({list}, {each})\n}}\n"
-                );
-                let plan = compile_text(&mapping, "profiles.m2map");
-                for doc in &docs {
-                    let (typed, general) = both(&plan, doc);
-                    assert_eq!(typed, general, "{field} = history_profile({list}, {each})");
-                    if general.starts_with("error") {
-                        failed += 1;
-                    } else if !general.starts_with("skipped") {
-                        mapped += 1;
-                    }
-                }
-            }
-        }
-    }
-    // Both kinds of outcome are compared: records, and failures the general path words.
-    assert!(
-        mapped >= 1_000 && failed >= 1_000,
-        "{mapped} mapped, {failed} failed"
-    );
-}
-
 /// The J1 fixture with its `Customers` changed by `edit`, through the preset both ways.
 fn j1_loan_both_ways(edit: impl FnOnce(&mut Vec<Json>)) -> (String, String) {
     let mut loan = fixture("co_borrower_same_address_j1.json");
@@ -806,4 +700,100 @@ proptest! {
         let (typed, general, doc) = changed_both_ways(&BENCH_PLAN, changes);
         prop_assert_eq!(typed, general, "{}", doc);
     }
+}
+
+/// The fields a base segment must assign that [`constant_fields`] leaves to each mapping, as
+/// constants.
+const OTHER_REQUIRED: &str = r#"  identification_number = "FURN1"
+  surname = "DOE"
+  first_name = "JANE"
+  ecoa_code = "1"
+  first_line_of_address = "1 MAIN ST"
+  city = "AUSTIN"
+  state = "TX"
+  postal_code = "78701"
+"#;
+
+/// The preset's `table name { ... }`, as `presets/loanpro.m2map` writes it.
+fn preset_table(name: &str) -> String {
+    let source = std::fs::read_to_string(format!(
+        "{}/../presets/loanpro.m2map",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("the preset is readable");
+    let start = source
+        .find(&format!("table {name} {{"))
+        .unwrap_or_else(|| panic!("the preset has no table {name}"));
+    let end = start + source[start..].find("\n}").expect("the table ends") + 2;
+    source[start..end].to_string()
+}
+
+/// `history_profile` written the typed way (one character a month straight into the field)
+/// gives what the general path gives, over the fixtures and generated loans, for each kind of
+/// per-month expression: a table of texts (the preset's), digits and a text, a text of a digit,
+/// and ones the typed writer leaves to the general path (a month of two characters, a
+/// character that is not ASCII, a number above 9, a month the table has no row for), into
+/// fields of other widths, and over a list written in the mapping.
+#[test]
+fn history_profiles_written_the_typed_way_give_what_the_general_path_gives() {
+    let months = [
+        r#"history_char[text(it ?? "B")]"#,
+        r#"it ?? "B""#,
+        "text(it ?? 0)",
+        r#"if it == none then "BB" else text(it)"#,
+        r#"if it == none then "é" else text(it)"#,
+        "text((it ?? 0) + 8)",
+        r#"history_char[text(it ?? "X")]"#,
+        r#"if (it ?? 0) >= 2 then "L" else "-""#,
+    ];
+    let fields = [
+        "payment_history_profile",
+        "surname",
+        "first_name",
+        "consumer_account_number",
+    ];
+    let mut docs: Vec<json::Doc> = metro2::loanpro::generate::generate_loans(60, 5, as_of())
+        .iter()
+        .map(json::from_serde)
+        .collect();
+    let dir = format!("{}/../fixtures/loanpro", env!("CARGO_MANIFEST_DIR"));
+    for entry in std::fs::read_dir(dir).expect("the fixtures folder") {
+        let path = entry.expect("an entry").path();
+        if path.extension().and_then(|e| e.to_str()) == Some("json") {
+            let text = std::fs::read_to_string(&path).expect("a fixture");
+            docs.push(json::parse(&text).expect("a fixture is JSON"));
+        }
+    }
+    let history_char = preset_table("history_char");
+    let mut mapped = 0;
+    let mut failed = 0;
+    for each in months {
+        for field in fields {
+            for list in ["t.history(as_of)", r#"["1", "2", none, 3]"#] {
+                let others: String = format!("{}{OTHER_REQUIRED}", constant_fields!())
+                    .lines()
+                    .filter(|l| l.split('=').next().map(str::trim) != Some(field))
+                    .map(|l| format!("{l}\n"))
+                    .collect();
+                let mapping = format!(
+                    "m2map 1\nparam as_of: date\n{history_char}\nlet t = delinquency(LoanSetup, Payments)\nsegment base {{\n{others}  {field} = history_profile({list}, {each})\n}}\n"
+                );
+                let plan = compile_text(&mapping, "profiles.m2map");
+                for doc in &docs {
+                    let (typed, general) = both(&plan, doc);
+                    assert_eq!(typed, general, "{field} = history_profile({list}, {each})");
+                    if general.starts_with("error") {
+                        failed += 1;
+                    } else if !general.starts_with("skipped") {
+                        mapped += 1;
+                    }
+                }
+            }
+        }
+    }
+    // Both kinds of outcome are compared: records, and failures the general path words.
+    assert!(
+        mapped >= 1_000 && failed >= 1_000,
+        "{mapped} mapped, {failed} failed"
+    );
 }

@@ -15,9 +15,7 @@
 //! marked fields read anew. Any difference declines the template before anything is kept: the
 //! row is read key by key, and becomes the template for the rows after it.
 
-use super::payments_text::{
-    amount_digits, loanpro_date, passed_value, plain_amount, ten_digit_day,
-};
+use super::payments_text::{amount_digits, loanpro_date, passed_value, ten_digit_day};
 use super::timeline_delinquency::counted;
 use crate::clean::money::Cents;
 use crate::loan::cursor::Cursor;
@@ -30,8 +28,6 @@ pub(super) enum Slot {
     Date,
     /// `reverseDate`, by `loanpro_date`.
     ReverseDate,
-    /// `amount`, by `plain_amount`.
-    Amount,
     /// Any value of a key that is not read (or a later copy of one that is), passed over.
     Passed,
     /// The ten digits of a `date` written `"/Date(N)/"` with ten digits (every date from
@@ -40,14 +36,15 @@ pub(super) enum Slot {
     /// The same of a `reverseDate`.
     ReverseDateDigits,
     /// The `[-]D.DD` of an `amount` between its quotes, by `amount_digits`: the quotes are the
-    /// template's.
+    /// template's. (The row reader marks an amount it read by `plain_amount`, which reads
+    /// exactly that between quotes, with this slot.)
     AmountDigits,
 }
 
 impl Slot {
-    /// The narrower slot of a marked value whose text is `text`, and how many bytes of it the
-    /// template keeps before and after the slot: a ten-digit date's digits, an amount's
-    /// digits. Each narrower reader reads exactly what the wider one reads of such a text.
+    /// The slot of a marked value whose text is `text`, and how many bytes of that text the
+    /// template keeps before and after the slot: a ten-digit date's digits (whose reader reads
+    /// exactly what `loanpro_date` reads of such a text), an amount's digits (its quotes).
     fn narrowed(self, text: &[u8]) -> (Slot, usize, usize) {
         let ten_digit_date = text.len() == 20
             && text.starts_with(b"\"/Date(")
@@ -56,7 +53,7 @@ impl Slot {
         match self {
             Slot::Date if ten_digit_date => (Slot::DateDigits, 7, 3),
             Slot::ReverseDate if ten_digit_date => (Slot::ReverseDateDigits, 7, 3),
-            Slot::Amount => (Slot::AmountDigits, 1, 1),
+            Slot::AmountDigits => (Slot::AmountDigits, 1, 1),
             other => (other, 0, 0),
         }
     }
@@ -159,7 +156,6 @@ impl<'a> Template<'a> {
             match p.slot {
                 Slot::Date => r.date = loanpro_date(c)?,
                 Slot::ReverseDate => r.reverse_date = loanpro_date(c)?,
-                Slot::Amount => r.amount = plain_amount(c)?,
                 Slot::Passed => passed_value(c)?,
                 Slot::DateDigits => {
                     r.date = ten_digit_day(c.rest())?;

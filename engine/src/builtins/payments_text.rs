@@ -156,7 +156,10 @@ fn row<'a>(c: &mut Cursor<'a>, marks: &mut Vec<Mark>) -> Option<PaymentRow<'a>> 
                     loanpro_date(c).map(|d| r.reverse_date = d),
                     Some(Slot::ReverseDate),
                 ),
-                (true, 4, b'"') => (plain_amount(c).map(|a| r.amount = a), Some(Slot::Amount)),
+                (true, 4, b'"') => (
+                    plain_amount(c).map(|a| r.amount = a),
+                    Some(Slot::AmountDigits),
+                ),
                 // Every field reads `null` as absent, which the row holds until it is set.
                 (_, _, b'n') => (c.literal("null"), None),
                 // A value not read (an `id`, a later duplicate): passed over.
@@ -451,6 +454,21 @@ mod tests {
         assert_eq!(read("[]"), Some(vec![]));
     }
 
+    /// Each row read alone, as a list of one row.
+    fn each_alone<R: AsRef<str>>(rows: &[R]) -> Vec<Option<Vec<(Day, Cents)>>> {
+        rows.iter()
+            .map(|r| read(&format!("[{}]", r.as_ref())))
+            .collect()
+    }
+
+    /// How many rows read alone give a payment.
+    fn paying(alone: &[Option<Vec<(Day, Cents)>>]) -> usize {
+        alone
+            .iter()
+            .filter(|r| r.as_ref().is_some_and(|v| !v.is_empty()))
+            .count()
+    }
+
     #[test]
     fn a_row_reads_the_same_whatever_the_row_before_it() {
         // Nothing of one row carries over to the next: every row gives what it gives read
@@ -470,15 +488,8 @@ mod tests {
             r#"{"date":"/Date(1769472000)/","amount":"1.00","active":true}"#,
             r#"{"active":1,"amount":"2.00","date":"/Date(1769558400)/", "id":10}"#,
         ];
-        let alone: Vec<Option<Vec<(Day, Cents)>>> =
-            rows.iter().map(|r| read(&format!("[{r}]"))).collect();
-        assert!(
-            alone
-                .iter()
-                .filter(|r| r.as_ref().is_some_and(|v| !v.is_empty()))
-                .count()
-                >= 10
-        );
+        let alone = each_alone(&rows);
+        assert!(paying(&alone) >= 10);
         // Every run of consecutive rows (a declined row declines its list).
         for start in 0..rows.len() {
             for end in start + 1..=rows.len() {
@@ -603,16 +614,9 @@ mod tests {
                 r#""paymentTypeId":1,"__deferred":{}"#,
             ),
         ]);
-        let alone: Vec<Option<Vec<(Day, Cents)>>> =
-            rows.iter().map(|r| read(&format!("[{r}]"))).collect();
+        let alone = each_alone(&rows);
         assert!(alone.iter().filter(|r| r.is_none()).count() >= 5);
-        assert!(
-            alone
-                .iter()
-                .filter(|r| r.as_ref().is_some_and(|v| !v.is_empty()))
-                .count()
-                >= 20
-        );
+        assert!(paying(&alone) >= 20);
         // Every row after every row, and after itself.
         for (i, a) in rows.iter().enumerate() {
             for (j, b) in rows.iter().enumerate() {

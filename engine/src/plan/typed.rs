@@ -368,9 +368,14 @@ impl Compiler<'_> {
             if list.len() > chars.len() {
                 return false;
             }
-            let mut seen: Vec<(&Value<'_>, u8)> = Vec::with_capacity(8);
+            // The months met and their characters, on the stack: a month is a bucket (0-6) or
+            // none, so a handful; any past the room are given to `expr` each time.
+            let mut seen: [(Option<&Value<'_>>, u8); 8] = [(None, 0); 8];
+            let mut met = 0;
             for (i, month) in list.iter().enumerate() {
-                let known = seen.iter().find(|(m, _)| same_scalar(m, month));
+                let known = seen[..met]
+                    .iter()
+                    .find(|(m, _)| m.is_some_and(|m| same_scalar(m, month)));
                 chars[i] = match known {
                     Some((_, c)) => *c,
                     None => {
@@ -381,8 +386,9 @@ impl Compiler<'_> {
                             Ok(Ok(t)) if t.len() == 1 && t.is_ascii() => t.as_bytes()[0],
                             _ => return false,
                         };
-                        if is_scalar(month) {
-                            seen.push((month, c));
+                        if is_scalar(month) && met < seen.len() {
+                            seen[met] = (Some(month), c);
+                            met += 1;
                         }
                         c
                     }
