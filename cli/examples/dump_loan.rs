@@ -13,6 +13,8 @@ fn main() {
         }
     }
     println!("avg total {}", total / loans.len());
-    for (k, (n, s)) in sizes { println!("{k:30} {n:5} {:8}", s / loans.len()); }
+    for (k, (n, s)) in sizes {
+        println!("{k:30} {n:5} {:8}", s / loans.len());
+    }
     println!("{}", serde_json::to_string_pretty(&loans[3]).unwrap());
 }

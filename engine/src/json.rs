@@ -17,7 +17,8 @@ use std::borrow::Cow;
 pub use sonic_rs::Value as Doc;
 use sonic_rs::{JsonContainerTrait, JsonType, JsonValueTrait};
 
-/// Parses a loan document. Numbers keep their text (see the module's documentation).
+/// Parses a loan document. Numbers keep their text (see the module's documentation). Nesting
+/// deeper than 255 levels is an error (sonic-rs's limit; a LoanPro loan nests about six).
 pub fn parse(text: &str) -> Result<Doc, String> {
     sonic_rs::from_str(text).map_err(|e| e.to_string())
 }
@@ -88,6 +89,34 @@ pub fn number_i64(d: &Doc) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A document nested deeper than 255 levels is an error, not a stack overflow that would
+    /// abort the process and the batch with it: sonic-rs refuses such nesting from 0.5.12 on
+    /// (0.5.10 recursed once per level, and this test aborted on a test thread's stack).
+    #[test]
+    fn documents_nested_too_deep_are_an_error_not_a_crash() {
+        for depth in [300, 100_000] {
+            let text = format!("{{\"a\": {}{}}}", "[".repeat(depth), "]".repeat(depth));
+            assert!(parse(&text).is_err(), "depth {depth}");
+            assert!(crate::loan::Loan::parse(&text).is_err(), "depth {depth}");
+            assert!(
+                crate::loan::Loan::parse_counting_payments(&text).is_err(),
+                "depth {depth}"
+            );
+            let payments = format!(
+                "{{\"Payments\": {{\"results\": [{{\"x\": {}{}}}]}}}}",
+                "[".repeat(depth),
+                "]".repeat(depth)
+            );
+            assert!(
+                crate::loan::Loan::parse_counting_payments(&payments).is_err(),
+                "payments, depth {depth}"
+            );
+        }
+        // A loan nests about six levels: 200 is far inside the limit.
+        let text = format!("{{\"a\": {}{}}}", "[".repeat(200), "]".repeat(200));
+        assert!(parse(&text).is_ok());
+    }
 
     #[test]
     fn numbers_keep_their_text() {
