@@ -28,6 +28,10 @@ loans=${LOANS:-100000}
 passes=${PASSES:-3}
 quiet_parse=287000
 
+# The best pass of the CPU-time pass named $1 in the last run's output ($out); empty when the
+# run printed none (it failed).
+best() { sed -n "s/^cpu time: $1: \([0-9]*\) loans.*/\1/p" <<<"$out"; }
+
 printf '%-5s %-24s %9s %6s %10s %10s\n' round build parse gauge end_to_end by_hand
 for ((r = 1; r <= rounds; r++)); do
     bins=("$@")
@@ -43,9 +47,8 @@ for ((r = 1; r <= rounds; r++)); do
         label=${arg%%=*} bin=${arg#*=}
         [[ $arg == *=* ]] || label=$(basename "$bin")
         out=$(METRO2_BENCH_LOANS=$loans METRO2_BENCH_PASSES=$passes "$bin" --bench nomatch 2>&1)
-        best() { sed -n "s/^cpu time: $1: \([0-9]*\) loans.*/\1/p" <<<"$out"; }
         parse=$(best parse)
-        gauge=$((100 * parse / quiet_parse))
+        gauge=$((100 * ${parse:-0} / quiet_parse))
         printf '%-5s %-24s %9s %5s%% %10s %10s\n' "$r" "$label" "$parse" "$gauge" \
             "$(best end_to_end)" "$(best end_to_end_by_hand)"
     done

@@ -10,7 +10,7 @@ mod common;
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
-use common::preset::outcome_text;
+use common::preset::{fixtures, outcome_text};
 use metro2_engine::json;
 use metro2_engine::plan::{Outcome, Params, Plan};
 use metro2_engine::value::Value;
@@ -289,17 +289,11 @@ fn a_co_borrowers_address_in_every_shape_maps_the_same_both_ways() {
 #[test]
 fn the_preset_maps_every_fixture_the_same_both_ways() {
     let plan = compile("presets/loanpro.m2map");
-    let dir = format!("{}/../fixtures/loanpro", env!("CARGO_MANIFEST_DIR"));
     let mut n = 0;
-    for entry in std::fs::read_dir(dir).expect("the fixtures folder") {
-        let path = entry.expect("an entry").path();
-        if path.extension().and_then(|e| e.to_str()) != Some("json") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).expect("a fixture");
+    for (name, text) in fixtures("") {
         let doc = json::parse(&text).expect("a fixture is JSON");
         let (typed, general) = both(&plan, &doc);
-        assert_eq!(typed, general, "{}", path.display());
+        assert_eq!(typed, general, "{name}");
         n += 1;
     }
     assert!(n >= 30, "{n} fixtures");
@@ -756,13 +750,8 @@ fn history_profiles_written_the_typed_way_give_what_the_general_path_gives() {
         .iter()
         .map(json::from_serde)
         .collect();
-    let dir = format!("{}/../fixtures/loanpro", env!("CARGO_MANIFEST_DIR"));
-    for entry in std::fs::read_dir(dir).expect("the fixtures folder") {
-        let path = entry.expect("an entry").path();
-        if path.extension().and_then(|e| e.to_str()) == Some("json") {
-            let text = std::fs::read_to_string(&path).expect("a fixture");
-            docs.push(json::parse(&text).expect("a fixture is JSON"));
-        }
+    for (_, text) in fixtures("") {
+        docs.push(json::parse(&text).expect("a fixture is JSON"));
     }
     let history_char = preset_table("history_char");
     let mut mapped = 0;
