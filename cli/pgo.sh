@@ -2,19 +2,28 @@
 # A profile-guided release build of the `metro2` command and of the preset benchmark.
 #
 #   cli/pgo.sh            # build target/pgo/release/metro2 and the preset bench, trained
-#   cli/pgo.sh --bench    # the same, then run the preset bench's CPU-time passes
+#   cli/pgo.sh --bench    # the same, then run the preset bench's CPU-time passes (of the
+#                         # bench step 5 wrote, when it ran)
 #
 # 1. builds both instrumented (rustc -Cprofile-generate) into target/pgo-train;
 # 2. trains them on the work they are built for: the preset bench's end-to-end pass over
 #    generated loans of another seed than the one it is measured on (METRO2_BENCH_SEED=7),
 #    and `metro2 demo` (sync from the local simulator, map, store, export);
 # 3. merges the profiles with the toolchain's llvm-profdata (rustup's llvm-tools);
-# 4. builds both again with the profile (rustc -Cprofile-use) into target/pgo.
+# 4. builds both again with the profile (rustc -Cprofile-use) into target/pgo;
+# 5. when LLVM's post-link optimiser llvm-bolt is found ($LLVM_BOLT, on PATH, or Debian's
+#    bolt-15 under /usr/lib/llvm-*), lays each binary out again by a profile of its own:
+#    instruments it, trains it (the bench as in 2, the command on mapping the fixtures), and
+#    writes target/pgo/release/metro2-bolt and target/pgo/preset-bench-bolt beside the
+#    profile-guided ones, the command only when it maps the fixtures to the same bytes and
+#    runs the demo. Without llvm-bolt, step 5 is skipped with a note. (Both builds link
+#    with --emit-relocs, which BOLT needs.)
 #
 # The ordinary build (`cargo build --release`, CI's tests) is not touched: the profile
 # only changes how the code is laid out and inlined, never what it computes (the bench checks
 # the hand-written preset against the plan's bytes on every loan before timing, either way).
-# Why: DECISIONS.md, "release binaries are built with profile-guided optimisation".
+# Why: DECISIONS.md, "release binaries are built with profile-guided optimisation" and
+# "the profile-guided binaries are laid out again by BOLT where it is installed".
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -34,7 +43,8 @@ mkdir -p "$profiles"
 
 echo "pgo: building instrumented binaries into $train_dir" >&2
 # Build scripts run during the build would write profiles too: they go elsewhere.
-export CARGO_TARGET_DIR="$train_dir" RUSTFLAGS="-Cprofile-generate=$profiles/build"
+relocs="-Clink-arg=-Wl,--emit-relocs"
+export CARGO_TARGET_DIR="$train_dir" RUSTFLAGS="-Cprofile-generate=$profiles/build $relocs"
 cargo build --release --locked -p metro2 --bin metro2
 bench=$(cargo bench --locked -p metro2 --bench preset --no-run --message-format=json-render-diagnostics |
     sed -n 's/.*"executable":"\([^"]*preset-[^"]*\)".*/\1/p')
@@ -49,12 +59,73 @@ rm -rf "$demo"
 "$profdata" merge -o "$profiles/metro2.profdata" "$profiles/run"
 
 echo "pgo: building with the profile into $use_dir" >&2
-export CARGO_TARGET_DIR="$use_dir" RUSTFLAGS="-Cprofile-use=$profiles/metro2.profdata"
+export CARGO_TARGET_DIR="$use_dir" RUSTFLAGS="-Cprofile-use=$profiles/metro2.profdata $relocs"
 cargo build --release --locked -p metro2 --bin metro2
-cargo bench --locked -p metro2 --bench preset --no-run
+bench=$(cargo bench --locked -p metro2 --bench preset --no-run --message-format=json-render-diagnostics |
+    sed -n 's/.*"executable":"\([^"]*preset-[^"]*\)".*/\1/p')
 echo "pgo: $use_dir/release/metro2" >&2
+echo "pgo: $bench" >&2
+
+bolt=${LLVM_BOLT:-$(command -v llvm-bolt || ls /usr/lib/llvm-*/bin/llvm-bolt 2>/dev/null | tail -1 || true)}
+if [[ -n "$bolt" && -x "$bolt" ]]; then
+    bolt_dir="$root/target/pgo-bolt"
+    rm -rf "$bolt_dir"
+    mkdir -p "$bolt_dir"
+    # optimise BINARY OUT TRAIN...: instruments BINARY, runs TRAIN... with $instrumented set
+    # to the instrumented copy, and writes BINARY laid out by that profile to OUT.
+    optimise() {
+        local binary=$1 out=$2 name
+        shift 2
+        name=$(basename "$out")
+        instrumented="$bolt_dir/$name.instrumented"
+        "$bolt" "$binary" -instrument -o "$instrumented" \
+            --instrumentation-file="$bolt_dir/$name.fdata" >"$bolt_dir/$name.instrument.log" 2>&1
+        "$@"
+        "$bolt" "$binary" -o "$out" -data="$bolt_dir/$name.fdata" -reorder-blocks=ext-tsp \
+            -reorder-functions=hfsort+ -split-functions -split-all-cold -split-eh \
+            >"$bolt_dir/$name.optimise.log" 2>&1
+        echo "pgo: $out (laid out by $bolt)" >&2
+    }
+    train_bench() {
+        METRO2_BENCH_SEED=7 METRO2_BENCH_LOANS=5000 METRO2_BENCH_PASSES=1 \
+            METRO2_BENCH_ONLY=end_to_end "$instrumented" --bench nomatch >/dev/null
+    }
+    # The command is trained on mapping (the fixtures, twenty times over, in one run: each run
+    # of an instrumented binary writes its profile afresh), not on the demo: under bolt-15's
+    # instrumentation the demo's server crashes, though the rewritten binary runs it.
+    train_map() {
+        local files=()
+        for ((i = 0; i < 20; i++)); do files+=("$root"/fixtures/loanpro/*.json); done
+        "$instrumented" map --map "$root/presets/loanpro.m2map" --as-of 2026-10-31 \
+            --param furnisher_id=FURN12345 --format json "${files[@]}" >/dev/null
+    }
+    # A rewritten command is kept only when it maps the fixtures to the very bytes the
+    # profile-guided one does and runs the demo.
+    check_command() {
+        local demo fixtures=("$root"/fixtures/loanpro/*.json)
+        map_fixtures() {
+            "$1" map --map "$root/presets/loanpro.m2map" --as-of 2026-10-31 \
+                --param furnisher_id=FURN12345 --format json "${fixtures[@]}"
+        }
+        demo=$(mktemp -d)
+        if cmp -s <(map_fixtures "$use_dir/release/metro2") <(map_fixtures "$1") &&
+            (cd "$demo" && "$1" demo >/dev/null); then
+            rm -rf "$demo"
+        else
+            rm -rf "$demo" "$1"
+            echo "pgo: $1 mapped differently or failed the demo: removed" >&2
+            return 1
+        fi
+    }
+    optimise "$use_dir/release/metro2" "$use_dir/release/metro2-bolt" train_map
+    check_command "$use_dir/release/metro2-bolt" || true
+    optimise "$bench" "$use_dir/preset-bench-bolt" train_bench
+    bench="$use_dir/preset-bench-bolt"
+else
+    echo "pgo: llvm-bolt not found (Debian: apt-get install bolt-15); step 5 skipped" >&2
+fi
 
 if [[ "${1:-}" == "--bench" ]]; then
     METRO2_BENCH_LOANS="${METRO2_BENCH_LOANS:-20000}" METRO2_BENCH_PASSES="${METRO2_BENCH_PASSES:-5}" \
-        cargo bench --locked -p metro2 --bench preset -- nomatch
+        "$bench" --bench nomatch
 fi
