@@ -41,9 +41,11 @@ fi
 rm -rf "$profiles"
 mkdir -p "$profiles"
 
+# BOLT (step 5) rewrites a binary only with its relocations kept; linking them in changes no code.
+relocs="-Clink-arg=-Wl,--emit-relocs"
+
 echo "pgo: building instrumented binaries into $train_dir" >&2
 # Build scripts run during the build would write profiles too: they go elsewhere.
-relocs="-Clink-arg=-Wl,--emit-relocs"
 export CARGO_TARGET_DIR="$train_dir" RUSTFLAGS="-Cprofile-generate=$profiles/build $relocs"
 cargo build --release --locked -p metro2 --bin metro2
 bench=$(cargo bench --locked -p metro2 --bench preset --no-run --message-format=json-render-diagnostics |
