@@ -41,6 +41,21 @@ fi
 rm -rf "$profiles"
 mkdir -p "$profiles"
 
+# Builds the preset bench (with the $CARGO_TARGET_DIR and $RUSTFLAGS of the stage) and prints
+# its executable's path.
+build_bench() {
+    cargo bench --locked -p metro2 --bench preset --no-run --message-format=json-render-diagnostics |
+        sed -n 's/.*"executable":"\([^"]*preset-[^"]*\)".*/\1/p'
+}
+
+# Maps the fixtures with the preset, $2 times over (once by default), with the command $1.
+map_fixtures() {
+    local files=() i
+    for ((i = 0; i < ${2:-1}; i++)); do files+=("$root"/fixtures/loanpro/*.json); done
+    "$1" map --map "$root/presets/loanpro.m2map" --as-of 2026-10-31 \
+        --param furnisher_id=FURN12345 --format json "${files[@]}"
+}
+
 # BOLT (step 5) rewrites a binary only with its relocations kept; linking them in changes no code.
 relocs="-Clink-arg=-Wl,--emit-relocs"
 
@@ -48,8 +63,7 @@ echo "pgo: building instrumented binaries into $train_dir" >&2
 # Build scripts run during the build would write profiles too: they go elsewhere.
 export CARGO_TARGET_DIR="$train_dir" RUSTFLAGS="-Cprofile-generate=$profiles/build $relocs"
 cargo build --release --locked -p metro2 --bin metro2
-bench=$(cargo bench --locked -p metro2 --bench preset --no-run --message-format=json-render-diagnostics |
-    sed -n 's/.*"executable":"\([^"]*preset-[^"]*\)".*/\1/p')
+bench=$(build_bench)
 
 echo "pgo: training $bench" >&2
 LLVM_PROFILE_FILE="$profiles/run/bench-%p-%m.profraw" METRO2_BENCH_SEED=7 METRO2_BENCH_LOANS=5000 \
@@ -63,8 +77,7 @@ rm -rf "$demo"
 echo "pgo: building with the profile into $use_dir" >&2
 export CARGO_TARGET_DIR="$use_dir" RUSTFLAGS="-Cprofile-use=$profiles/metro2.profdata $relocs"
 cargo build --release --locked -p metro2 --bin metro2
-bench=$(cargo bench --locked -p metro2 --bench preset --no-run --message-format=json-render-diagnostics |
-    sed -n 's/.*"executable":"\([^"]*preset-[^"]*\)".*/\1/p')
+bench=$(build_bench)
 echo "pgo: $use_dir/release/metro2" >&2
 echo "pgo: $bench" >&2
 
@@ -73,16 +86,14 @@ if [[ -n "$bolt" && -x "$bolt" ]]; then
     bolt_dir="$root/target/pgo-bolt"
     rm -rf "$bolt_dir"
     mkdir -p "$bolt_dir"
-    # optimise BINARY OUT TRAIN...: instruments BINARY, runs TRAIN... with $instrumented set
-    # to the instrumented copy, and writes BINARY laid out by that profile to OUT.
+    # optimise BINARY OUT TRAIN: instruments BINARY, runs `TRAIN INSTRUMENTED_COPY`, and writes
+    # BINARY laid out by that run's profile to OUT.
     optimise() {
-        local binary=$1 out=$2 name
-        shift 2
+        local binary=$1 out=$2 train=$3 name
         name=$(basename "$out")
-        instrumented="$bolt_dir/$name.instrumented"
-        "$bolt" "$binary" -instrument -o "$instrumented" \
+        "$bolt" "$binary" -instrument -o "$bolt_dir/$name.instrumented" \
             --instrumentation-file="$bolt_dir/$name.fdata" >"$bolt_dir/$name.instrument.log" 2>&1
-        "$@"
+        "$train" "$bolt_dir/$name.instrumented"
         "$bolt" "$binary" -o "$out" -data="$bolt_dir/$name.fdata" -reorder-blocks=ext-tsp \
             -reorder-functions=hfsort+ -split-functions -split-all-cold -split-eh \
             >"$bolt_dir/$name.optimise.log" 2>&1
@@ -90,37 +101,26 @@ if [[ -n "$bolt" && -x "$bolt" ]]; then
     }
     train_bench() {
         METRO2_BENCH_SEED=7 METRO2_BENCH_LOANS=5000 METRO2_BENCH_PASSES=1 \
-            METRO2_BENCH_ONLY=end_to_end "$instrumented" --bench nomatch >/dev/null
+            METRO2_BENCH_ONLY=end_to_end "$1" --bench nomatch >/dev/null
     }
-    # The command is trained on mapping (the fixtures, twenty times over, in one run: each run
-    # of an instrumented binary writes its profile afresh), not on the demo: under bolt-15's
+    # The command is trained on mapping (the fixtures twenty times over in one run: each run of
+    # an instrumented binary writes its profile afresh), not on the demo: under bolt-15's
     # instrumentation the demo's server crashes, though the rewritten binary runs it.
-    train_map() {
-        local files=()
-        for ((i = 0; i < 20; i++)); do files+=("$root"/fixtures/loanpro/*.json); done
-        "$instrumented" map --map "$root/presets/loanpro.m2map" --as-of 2026-10-31 \
-            --param furnisher_id=FURN12345 --format json "${files[@]}" >/dev/null
-    }
+    train_map() { map_fixtures "$1" 20 >/dev/null; }
     # A rewritten command is kept only when it maps the fixtures to the very bytes the
-    # profile-guided one does and runs the demo.
+    # profile-guided one does and runs the demo; otherwise it is removed.
     check_command() {
-        local demo fixtures=("$root"/fixtures/loanpro/*.json)
-        map_fixtures() {
-            "$1" map --map "$root/presets/loanpro.m2map" --as-of 2026-10-31 \
-                --param furnisher_id=FURN12345 --format json "${fixtures[@]}"
-        }
+        local demo
         demo=$(mktemp -d)
-        if cmp -s <(map_fixtures "$use_dir/release/metro2") <(map_fixtures "$1") &&
-            (cd "$demo" && "$1" demo >/dev/null); then
-            rm -rf "$demo"
-        else
-            rm -rf "$demo" "$1"
+        if ! cmp -s <(map_fixtures "$use_dir/release/metro2") <(map_fixtures "$1") ||
+            ! (cd "$demo" && "$1" demo >/dev/null); then
+            rm -f "$1"
             echo "pgo: $1 mapped differently or failed the demo: removed" >&2
-            return 1
         fi
+        rm -rf "$demo"
     }
     optimise "$use_dir/release/metro2" "$use_dir/release/metro2-bolt" train_map
-    check_command "$use_dir/release/metro2-bolt" || true
+    check_command "$use_dir/release/metro2-bolt"
     optimise "$bench" "$use_dir/preset-bench-bolt" train_bench
     bench="$use_dir/preset-bench-bolt"
 else
