@@ -56,6 +56,22 @@ map_fixtures() {
         --param furnisher_id=FURN12345 --format json "${files[@]}"
 }
 
+# Trains the preset bench $1 (step 2's profile, step 5's layout): its end-to-end pass over
+# loans of another seed than the one it is measured on.
+train_bench() {
+    METRO2_BENCH_SEED=7 METRO2_BENCH_LOANS=5000 METRO2_BENCH_PASSES=1 \
+        METRO2_BENCH_ONLY=end_to_end "$1" --bench nomatch >/dev/null
+}
+
+# Runs `$1 demo` in a scratch directory, removed after; its status is the demo's.
+run_demo() {
+    local dir status=0
+    dir=$(mktemp -d)
+    (cd "$dir" && "$1" demo >/dev/null) || status=$?
+    rm -rf "$dir"
+    return "$status"
+}
+
 # BOLT (step 5) rewrites a binary only with its relocations kept; linking them in changes no code.
 relocs="-Clink-arg=-Wl,--emit-relocs"
 
@@ -66,12 +82,8 @@ cargo build --release --locked -p metro2 --bin metro2
 bench=$(build_bench)
 
 echo "pgo: training $bench" >&2
-LLVM_PROFILE_FILE="$profiles/run/bench-%p-%m.profraw" METRO2_BENCH_SEED=7 METRO2_BENCH_LOANS=5000 \
-    METRO2_BENCH_PASSES=1 METRO2_BENCH_ONLY=end_to_end "$bench" --bench nomatch
-demo=$(mktemp -d)
-(cd "$demo" && LLVM_PROFILE_FILE="$profiles/run/demo-%p-%m.profraw" \
-    "$train_dir/release/metro2" demo > /dev/null)
-rm -rf "$demo"
+LLVM_PROFILE_FILE="$profiles/run/bench-%p-%m.profraw" train_bench "$bench"
+LLVM_PROFILE_FILE="$profiles/run/demo-%p-%m.profraw" run_demo "$train_dir/release/metro2"
 "$profdata" merge -o "$profiles/metro2.profdata" "$profiles/run"
 
 echo "pgo: building with the profile into $use_dir" >&2
@@ -81,7 +93,7 @@ bench=$(build_bench)
 echo "pgo: $use_dir/release/metro2" >&2
 echo "pgo: $bench" >&2
 
-bolt=${LLVM_BOLT:-$(command -v llvm-bolt || ls /usr/lib/llvm-*/bin/llvm-bolt 2>/dev/null | tail -1 || true)}
+bolt=${LLVM_BOLT:-$(command -v llvm-bolt || ls -dv /usr/lib/llvm-*/bin/llvm-bolt 2>/dev/null | tail -1 || true)}
 if [[ -n "$bolt" && -x "$bolt" ]]; then
     bolt_dir="$root/target/pgo-bolt"
     rm -rf "$bolt_dir"
@@ -99,10 +111,6 @@ if [[ -n "$bolt" && -x "$bolt" ]]; then
             >"$bolt_dir/$name.optimise.log" 2>&1
         echo "pgo: $out (laid out by $bolt)" >&2
     }
-    train_bench() {
-        METRO2_BENCH_SEED=7 METRO2_BENCH_LOANS=5000 METRO2_BENCH_PASSES=1 \
-            METRO2_BENCH_ONLY=end_to_end "$1" --bench nomatch >/dev/null
-    }
     # The command is trained on mapping (the fixtures twenty times over in one run: each run of
     # an instrumented binary writes its profile afresh), not on the demo: under bolt-15's
     # instrumentation the demo's server crashes, though the rewritten binary runs it.
@@ -110,14 +118,11 @@ if [[ -n "$bolt" && -x "$bolt" ]]; then
     # A rewritten command is kept only when it maps the fixtures to the very bytes the
     # profile-guided one does and runs the demo; otherwise it is removed.
     check_command() {
-        local demo
-        demo=$(mktemp -d)
         if ! cmp -s <(map_fixtures "$use_dir/release/metro2") <(map_fixtures "$1") ||
-            ! (cd "$demo" && "$1" demo >/dev/null); then
+            ! run_demo "$1"; then
             rm -f "$1"
             echo "pgo: $1 mapped differently or failed the demo: removed" >&2
         fi
-        rm -rf "$demo"
     }
     optimise "$use_dir/release/metro2" "$use_dir/release/metro2-bolt" train_map
     check_command "$use_dir/release/metro2-bolt"
