@@ -32,7 +32,10 @@ quiet_parse=287000
 # run printed none (it failed).
 best() { sed -n "s/^cpu time: $1: \([0-9]*\) loans.*/\1/p" <<<"$out"; }
 
-printf '%-5s %-24s %9s %6s %10s %10s\n' round build parse gauge end_to_end by_hand
+# Columns: end_to_end (from 2026-12-03's native preset on, the shipped preset as a sync maps it;
+# before, the plan), plan (end_to_end_plan: the compiled plan alone; new binaries only) and
+# by_hand (the bench's hand-written preset; binaries before the native preset only).
+printf '%-5s %-24s %9s %6s %10s %10s %10s\n' round build parse gauge end_to_end plan by_hand
 for ((r = 1; r <= rounds; r++)); do
     bins=("$@")
     if ((r % 2 == 0)); then
@@ -49,7 +52,7 @@ for ((r = 1; r <= rounds; r++)); do
         out=$(METRO2_BENCH_LOANS=$loans METRO2_BENCH_PASSES=$passes "$bin" --bench nomatch 2>&1)
         parse=$(best parse)
         gauge=$((100 * ${parse:-0} / quiet_parse))
-        printf '%-5s %-24s %9s %5s%% %10s %10s\n' "$r" "$label" "$parse" "$gauge" \
-            "$(best end_to_end)" "$(best end_to_end_by_hand)"
+        printf '%-5s %-24s %9s %5s%% %10s %10s %10s\n' "$r" "$label" "$parse" "$gauge" \
+            "$(best end_to_end)" "$(best end_to_end_plan)" "$(best end_to_end_by_hand)"
     done
 done

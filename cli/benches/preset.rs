@@ -7,10 +7,13 @@
 //! - `parse`: `metro2_engine::json::parse` into the document the plan reads (`sonic_rs::Value`
 //!   with exact numbers); the CPU-time pass also prints `parse_serde_json`, the former document
 //!   type (`serde_json::Value`, order-preserving, exact numbers), for comparison;
-//! - `end_to_end`: parse as the plan reads a loan (`Bound::parse`: the payment rows read from
-//!   the text into counted payments, the rest parsed as a document, `engine/src/loan.rs`),
-//!   evaluate the compiled preset, and validate the produced record with
-//!   `metro2_engine::validate::validate_record`.
+//! - `end_to_end`: a loan as a sync maps it with the shipped preset: parsed as the plan reads
+//!   a loan (`Bound::parse`: the payment rows read from the text into counted payments, the rest
+//!   parsed as a document, `engine/src/loan.rs`), mapped by the preset in Rust
+//!   (`metro2::native`, the plan taking any loan it defers), and the produced record validated
+//!   with `metro2_engine::validate::validate_record`;
+//! - `end_to_end_plan` (CPU-time pass only): the same through the compiled plan alone, which is
+//!   what an edited template (or `METRO2_NATIVE_PRESET=off`) runs.
 //!
 //! The CPU-time pass also prints `parse_and_timeline`: the whole document parsed and the
 //! `delinquency` built-in's timeline built from it; `parse_counting_payments` and
@@ -20,20 +23,15 @@
 //!
 //! Criterion's throughput is loans per second of wall clock. Before measuring, one pass prints
 //! what the loans map to (ok / skipped / error records, validator errors) so the figures are
-//! read against real work, and checks the hand-written preset against the plan on each loan, and `METRO2_BENCH_PASSES` timed passes (default 3) of each benchmark
+//! read against real work, and checks the native preset's outcome against the plan's on each
+//! loan (and counts those it answers for), and `METRO2_BENCH_PASSES` timed passes (default 3) of each benchmark
 //! print its throughput per second of this thread's CPU time (from
 //! `/proc/thread-self/schedstat`), each pass's and the best: on a shared machine that is the
 //! per-core figure, which the wall clock understates. `METRO2_BENCH_ONLY=NAME` runs only the
 //! CPU-time pass of that name (for a sampling profiler: `perf record -e cpu-clock`).
 //! `METRO2_BENCH_SEED` (default 42) seeds the generator. `METRO2_BENCH_PRESET=FILE` maps
 //! through another mapping file instead of the preset (a variant of it without some
-//! statements, to measure what they cost).
-//!
-//! The CPU-time pass also prints `end_to_end_by_hand`: the same loans through the preset written
-//! out by hand in Rust (`preset/by_hand.rs`), which calls the same engine code as the preset's
-//! built-ins and is given the loan as the plan parses it; it must give the plan's bytes and
-//! rule results on every loan, both ways of parsing, before it is timed. It is the ceiling of
-//! any compilation of the preset over this document type.
+//! statements, to measure what they cost; `end_to_end` is then the plan's too).
 //!
 //! `cargo bench -p metro2 --bench preset -- --warm-up-time 1 --measurement-time 3`
 
@@ -48,38 +46,65 @@ use metro2_engine::validate::{validate_record, RecordContext};
 use metro2_engine::value::Value;
 use metro2_engine::DataRecord;
 
-#[path = "preset/by_hand.rs"]
-mod by_hand;
+use metro2::native::NativePreset;
 
 fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 10, 31).expect("a date")
 }
 
-/// Maps and validates one loan; returns the number of validator errors (0 for skips).
+/// Maps and validates one loan as a sync does with the shipped preset (`native` when the
+/// mapping is that preset); returns the outcome's kind (0 record, 1 skip, 2 error) and the
+/// number of validator errors (0 for skips).
 #[inline(never)]
-fn map_one(plan: &Bound<'_>, ctx: &RecordContext, text: &str) -> (u8, usize) {
+fn map_one(
+    plan: &Bound<'_>,
+    native: Option<&NativePreset>,
+    ctx: &RecordContext,
+    text: &str,
+) -> (u8, usize) {
     // As a sync maps a loan: parsed as the plan reads it (its payments counted from the text).
     let loan = plan.parse(text).expect("generated JSON parses");
-    match plan.eval_loan(&loan) {
-        Outcome::Mapped { record, .. } => (0, validator_errors(&record, ctx)),
+    let outcome = match native.and_then(|n| n.map(&loan)) {
+        Some(o) => o,
+        None => plan.eval_loan(&loan),
+    };
+    kind(&outcome, ctx)
+}
+
+/// [`map_one`] through the compiled plan alone.
+#[inline(never)]
+fn map_plan(plan: &Bound<'_>, ctx: &RecordContext, text: &str) -> (u8, usize) {
+    let loan = plan.parse(text).expect("generated JSON parses");
+    kind(&plan.eval_loan(&loan), ctx)
+}
+
+fn kind(outcome: &Outcome, ctx: &RecordContext) -> (u8, usize) {
+    match outcome {
+        Outcome::Mapped { record, .. } => (0, validator_errors(record, ctx)),
         Outcome::Skipped { .. } => (1, 0),
         Outcome::Error(_) => (2, 0),
     }
 }
 
-/// [`map_one`] through the hand-written preset.
-#[inline(never)]
-fn map_by_hand(
-    plan: &Bound<'_>,
-    hand: &by_hand::ByHand,
-    ctx: &RecordContext,
-    text: &str,
-) -> (u8, usize) {
-    let loan = plan.parse(text).expect("generated JSON parses");
-    match hand.map_loan(&loan, as_of(), "FURN12345") {
-        by_hand::Hand::Mapped(record, _) => (0, validator_errors(&record, ctx)),
-        by_hand::Hand::Skipped => (1, 0),
-        by_hand::Hand::Error => (2, 0),
+/// Everything an outcome says (every segment's bytes, each finding, the skip or the failure),
+/// to compare the native preset's with the plan's.
+fn outcome_text(o: &Outcome) -> String {
+    match o {
+        Outcome::Mapped { record, findings } => {
+            let mut s: String = record
+                .segments()
+                .map(|seg| String::from_utf8_lossy(seg.as_bytes()).into_owned() + "\n")
+                .collect();
+            for f in findings {
+                s.push_str(&format!(
+                    "{} {:?} {} {}\n",
+                    f.rule, f.severity, f.line, f.message
+                ));
+            }
+            s
+        }
+        Outcome::Skipped { reason, line } => format!("skipped at {line}: {reason}"),
+        Outcome::Error(e) => format!("error {e:?}"),
     }
 }
 
@@ -163,17 +188,17 @@ fn bench(c: &mut Criterion) {
     );
     let passes: usize = env_or("METRO2_BENCH_PASSES", 3);
     // `METRO2_BENCH_PRESET=FILE` maps through another mapping file (a variant of the preset,
-    // to measure what a statement costs); the hand-written preset is then not checked against it.
-    let other = std::env::var("METRO2_BENCH_PRESET").ok();
-    let plan = match &other {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).expect("METRO2_BENCH_PRESET is readable");
-            m2map::compile(&text, path)
-                .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
-                .plan
-        }
-        None => by_hand::compiled_preset(),
+    // to measure what a statement costs): not the shipped preset, so the plan maps it.
+    let path = std::env::var("METRO2_BENCH_PRESET").ok();
+    let source = match &path {
+        Some(path) => std::fs::read_to_string(path).expect("METRO2_BENCH_PRESET is readable"),
+        None => metro2::sync::preset::LOANPRO_PRESET.to_string(),
     };
+    let name = path.as_deref().unwrap_or("presets/loanpro.m2map");
+    let plan = m2map::compile(&source, name)
+        .unwrap_or_else(|d| panic!("{}", d.render_plain(100)))
+        .plan;
+    let native = NativePreset::for_template(&source, &plan, as_of(), "FURN12345");
     let params = Params::new()
         .with("as_of", Value::Date(as_of()))
         .with("furnisher_id", Value::text("FURN12345"));
@@ -184,27 +209,34 @@ fn bench(c: &mut Criterion) {
         ..RecordContext::default()
     };
 
-    // One pass before timing: what the loans map to, and the hand-written preset checked
-    // against the plan on every one of them.
-    let hand = by_hand::ByHand::new();
+    // One pass before timing: what the loans map to, and the native preset's outcome checked
+    // against the plan's on every one of them.
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut invalid = 0;
+    let (mut invalid, mut answered) = (0, 0);
     for (i, t) in texts.iter().enumerate() {
-        let outcome = match other {
-            Some(_) => plan.eval(&metro2_engine::json::parse(t).expect("parses")),
-            None => by_hand::agree(&plan, &hand, t, as_of(), "FURN12345")
-                .unwrap_or_else(|e| panic!("loan {i}: by hand {e}")),
-        };
+        let loan = plan.parse(t).expect("parses");
+        let outcome = plan.eval_loan(&loan);
+        if let Some(o) = native.as_ref().and_then(|n| n.map(&loan)) {
+            let (got, want) = (outcome_text(&o), outcome_text(&outcome));
+            assert_eq!(
+                got, want,
+                "loan {i}: the native preset differs from the plan"
+            );
+            answered += 1;
+        }
         *kinds.entry(outcome.status()).or_default() += 1;
         if let Outcome::Mapped { record, .. } = &outcome {
             invalid += usize::from(validator_errors(record, &ctx) > 0);
         }
     }
     eprintln!("outcomes: {kinds:?}; records with validator errors: {invalid}");
-    match &other {
-        Some(path) => eprintln!("by hand: not checked against {path}"),
-        None => eprintln!("by hand: the plan's bytes and rule results on all {n} loans"),
+    match &native {
+        Some(_) => eprintln!(
+            "native preset: the plan's outcome on all {answered} of {n} loans it answered for"
+        ),
+        None => eprintln!("native preset: not for {name}; the plan maps every loan"),
     }
+    let native = native.as_ref();
     cpu_pass("parse_serde_json", n, passes, || {
         for t in &texts {
             black_box(serde_json::from_str::<serde_json::Value>(t).expect("parses"));
@@ -251,13 +283,12 @@ fn bench(c: &mut Criterion) {
     });
     cpu_pass("end_to_end", n, passes, || {
         for t in &texts {
-            black_box(map_one(&plan, &ctx, t));
+            black_box(map_one(&plan, native, &ctx, t));
         }
     });
-
-    cpu_pass("end_to_end_by_hand", n, passes, || {
+    cpu_pass("end_to_end_plan", n, passes, || {
         for t in &texts {
-            black_box(map_by_hand(&plan, &hand, &ctx, t));
+            black_box(map_plan(&plan, &ctx, t));
         }
     });
 
@@ -274,7 +305,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("end_to_end", |b| {
         b.iter(|| {
             for t in &texts {
-                black_box(map_one(&plan, &ctx, t));
+                black_box(map_one(&plan, native, &ctx, t));
             }
         })
     });

@@ -6,6 +6,7 @@
 pub mod commands;
 pub mod export;
 pub mod loanpro;
+pub mod native;
 pub mod private;
 pub mod responses;
 pub mod server;

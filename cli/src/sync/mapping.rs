@@ -8,6 +8,7 @@ use metro2_engine::plan::{Outcome, Params, Plan};
 use metro2_engine::DataRecord;
 
 use super::mapper::{Mapped, RecordMapper};
+use crate::native::NativePreset;
 use crate::store::RecordStatus;
 
 /// The parameters a sync gives a template: the as-of date and the connection's furnisher id.
@@ -29,6 +30,9 @@ pub struct TemplateMapper {
     plan: Plan,
     params: Params,
     as_of: NaiveDate,
+    /// The shipped preset in Rust, when the template is that preset unchanged
+    /// (`crate::native`); the plan maps what it defers.
+    native: Option<NativePreset>,
 }
 
 impl TemplateMapper {
@@ -68,11 +72,24 @@ impl TemplateMapper {
                 missing.join(", ")
             ));
         }
+        let native = match furnisher_id {
+            Some(id) if !crate::native::switched_off() => {
+                NativePreset::for_template(source, &plan, as_of, id)
+            }
+            _ => None,
+        };
         Ok(TemplateMapper {
             plan,
             params,
             as_of,
+            native,
         })
+    }
+
+    /// Whether loans are mapped by the shipped preset in Rust (the template is that preset,
+    /// unchanged), the plan taking those it defers.
+    pub fn is_native(&self) -> bool {
+        self.native.is_some()
     }
 }
 
@@ -95,7 +112,11 @@ impl RecordMapper for TemplateMapper {
             Ok(l) => l,
             Err(e) => return Mapped::error(format!("the document is not JSON: {e}")),
         };
-        match self.plan.eval_loan(&loan, &self.params) {
+        let outcome = match self.native.as_ref().and_then(|n| n.map(&loan)) {
+            Some(o) => o,
+            None => self.plan.eval_loan(&loan, &self.params),
+        };
+        match outcome {
             Outcome::Mapped { record, findings } => {
                 let (invalid, all) = checked(&record, &findings, self.as_of);
                 Mapped {
@@ -187,6 +208,6 @@ mod tests {
             as_of,
             Some("FURN12345"),
         );
-        assert!(ok.is_ok());
+        assert!(ok.is_ok_and(|m| m.is_native()));
     }
 }

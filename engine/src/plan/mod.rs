@@ -40,6 +40,7 @@ use crate::layout::{Field, SegmentKind};
 use crate::value::Value;
 
 pub use eval::{Bound, Explained, FieldTrace};
+pub use ops::equals;
 pub use outcome::{Finding, MapError, OtherFailure, Outcome, RuleSeverity};
 pub use program::Compiled;
 
