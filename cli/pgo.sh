@@ -6,8 +6,9 @@
 #                         # bench step 5 wrote, when it ran)
 #
 # 1. builds both instrumented (rustc -Cprofile-generate) into target/pgo-train;
-# 2. trains them on the work they are built for: the preset bench's end-to-end pass over
-#    generated loans of another seed than the one it is measured on (METRO2_BENCH_SEED=7),
+# 2. trains them on the work they are built for: the preset bench's end-to-end passes over
+#    generated loans (native and plan) of another seed than the one it is measured on
+#    (METRO2_BENCH_SEED=7),
 #    and `metro2 demo` (sync from the local simulator, map, store, export);
 # 3. merges the profiles with the toolchain's llvm-profdata (rustup's llvm-tools);
 # 4. builds both again with the profile (rustc -Cprofile-use) into target/pgo;
@@ -21,7 +22,7 @@
 #
 # The ordinary build (`cargo build --release`, CI's tests) is not touched: the profile
 # only changes how the code is laid out and inlined, never what it computes (the bench checks
-# the hand-written preset against the plan's bytes on every loan before timing, either way).
+# the native preset against the plan's outcome on every loan before timing, either way).
 # Why: DECISIONS.md, "release binaries are built with profile-guided optimisation" and
 # "the profile-guided binaries are laid out again by BOLT where it is installed".
 set -euo pipefail

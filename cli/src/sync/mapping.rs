@@ -78,6 +78,9 @@ impl TemplateMapper {
             }
             _ => None,
         };
+        if native.is_some() {
+            tracing::debug!(template = %name, "the shipped preset, unchanged: mapped natively");
+        }
         Ok(TemplateMapper {
             plan,
             params,
