@@ -1,5 +1,6 @@
 //! A full sync over HTTP stores exactly what `metro2 map` gives offline for the same loans with
 //! the same preset: the same status, the same segments field by field, the same rule findings.
+//! The sync maps them with the shipped preset in Rust (`metro2::native`), `map` with the plan.
 
 mod common;
 
@@ -77,6 +78,9 @@ fn a_full_sync_stores_what_map_gives_offline() {
     store
         .add_template(conn.id, preset::LOANPRO_PRESET, None)
         .unwrap();
+    // The template the sync reads back is the preset byte for byte: mapped natively.
+    let template = store.template(conn.id, None).unwrap();
+    assert!(metro2::native::is_shipped_preset(&template.source));
     let conn = store
         .update_connection(
             "sim",
