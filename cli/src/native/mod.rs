@@ -2,9 +2,9 @@
 //! `presets/loanpro.m2map` byte for byte is mapped by the same preset written out in Rust
 //! ([`loanpro`]), with the compiled plan as its fallback and its referee.
 //!
-//! Why: the plan interprets a mapping (dynamic values, slots, closures) and costs about 1.5
-//! times the preset written in Rust per loan (docs/performance.md); the preset is what nearly
-//! every tenant runs. How it stays the preset: it answers only for the exact text it was
+//! Why: the plan interprets a mapping (dynamic values, slots, closures): end to end it runs 1.3
+//! times the instructions of the preset written in Rust and takes 1.5-1.8 times its time a loan
+//! (docs/performance.md, twenty-third session); the preset is what nearly every tenant runs. How it stays the preset: it answers only for the exact text it was
 //! written for ([`WRITTEN_FOR`], checked by a test that fails when the preset changes), it
 //! defers to the plan on every loan whose shape or failure it does not read exactly as the plan
 //! does ([`read`]), and the tests hold its outcome equal to the plan's on every fixture, on
